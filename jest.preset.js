@@ -1,0 +1,15 @@
+// Shared jest settings: TypeScript through swc (type checking is the typecheck target's job),
+// and workspace libs resolved from their sources via the @meterusage/source export condition.
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const swcConfig = JSON.parse(readFileSync(join(__dirname, '.swcrc'), 'utf8'));
+delete swcConfig.$schema;
+
+module.exports = {
+  testEnvironment: 'node',
+  testEnvironmentOptions: { customExportConditions: ['@meterusage/source', 'node', 'require', 'default'] },
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+};

@@ -1,0 +1,19 @@
+// The one public surface of @meterusage/contracts: import from here, never from ./gen.
+export {
+  GetMetricsRequest,
+  GetMetricsResponse,
+  MeterUsageServiceClient,
+  MeterUsageServiceService,
+  type MeterUsageServiceServer,
+} from './gen/meterusage/v1/meter_usage_service';
+export { Reading } from './gen/meterusage/v1/reading';
+export {
+  HealthCheckRequest,
+  HealthCheckResponse,
+  HealthCheckResponse_ServingStatus as ServingStatus,
+  HealthClient,
+} from './gen/grpc/health/v1/health';
+export { fileDescriptorProtos } from './reflection';
+
+/** Fully qualified name of the meter-usage service, as used by health checks and reflection. */
+export const METER_USAGE_SERVICE_NAME = 'meterusage.v1.MeterUsageService';
