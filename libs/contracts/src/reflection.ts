@@ -1,4 +1,4 @@
-import { fromJson, toBinary } from '@bufbuild/protobuf';
+import { fromJson, toBinary, type JsonValue } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import descriptorSetJson from './gen/descriptor-set.json';
 
@@ -9,6 +9,6 @@ import descriptorSetJson from './gen/descriptor-set.json';
  * (a proto-loader re-serialisation drops imports and breaks `buf curl`).
  */
 export function fileDescriptorProtos(): Uint8Array[] {
-  const descriptorSet = fromJson(FileDescriptorSetSchema, descriptorSetJson);
+  const descriptorSet = fromJson(FileDescriptorSetSchema, descriptorSetJson as unknown as JsonValue);
   return descriptorSet.file.map((file) => toBinary(FileDescriptorProtoSchema, file));
 }

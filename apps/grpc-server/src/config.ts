@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@meterusage/config';
+
+/** Where grpc-server finds PostgreSQL: a server it is given, or one it starts itself. */
+export type DatabaseTarget =
+  | { kind: 'external'; connectionString: string; description: string }
+  | { kind: 'embedded'; dataDir: string; port: number };
+
+export interface ServerConfig {
+  readonly database: DatabaseTarget;
+  readonly poolMin: number;
+  readonly poolMax: number;
+  /** Milliseconds a new pool connection may take before it fails. */
+  readonly connectTimeoutMs: number;
+  /** How many times start-up tries to reach the database before giving up. */
+  readonly dbConnectAttempts: number;
+  readonly csvPath: string;
+  /** IANA zone that naive CSV timestamps are read in. */
+  readonly csvTimeZone: string;
+  /** Meter the seed CSV belongs to; also the meter used when a request names none. */
+  readonly meterId: string;
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads and validates the process environment once; the result is frozen. */
+export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
+  const reader = new EnvReader(env);
+
+  const databaseUrl = reader.optionalString('DATABASE_URL');
+  const dbHost = reader.optionalString('DB_HOST');
+  const dbPort = reader.port('DB_PORT', 5432);
+  const dbName = reader.string('DB_NAME', 'meterusage');
+  const dbUser = reader.string('DB_USER', 'postgres');
+  const dbPass = env.DB_PASS ?? '';
+  const poolMin = reader.integer('DB_POOL_MIN_CONN', 1, { min: 0, max: 100 });
+  const poolMax = reader.integer('DB_POOL_MAX_CONN', 10, { min: 1, max: 100 });
+  if (poolMin > poolMax) {
+    reader.problem(`DB_POOL_MIN_CONN (${poolMin}) must not exceed DB_POOL_MAX_CONN (${poolMax})`);
+  }
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    reader.problem('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const database: DatabaseTarget =
+    databaseUrl !== undefined
+      ? { kind: 'external', connectionString: databaseUrl, description: describeUrl(databaseUrl) }
+      : dbHost !== undefined
+        ? {
+            kind: 'external',
+            connectionString: buildConnectionString(dbHost, dbPort, dbName, dbUser, dbPass),
+            description: `${dbUser}@${dbHost}:${dbPort}/${dbName}`,
+          }
+        : {
+            kind: 'embedded',
+            dataDir: path.resolve(cwd, reader.string('EMBEDDED_DB_DIR', '.data/postgres')),
+            port: reader.port('EMBEDDED_DB_PORT', 54329),
+          };
+
+  const config: ServerConfig = {
+    database,
+    poolMin,
+    poolMax,
+    connectTimeoutMs: reader.integer('DB_CONNECT_TIMEOUT_MS', 5000, { min: 100, max: 600_000 }),
+    dbConnectAttempts: reader.integer('DB_CONNECT_ATTEMPTS', 10, { min: 1, max: 1000 }),
+    csvPath: path.resolve(cwd, reader.string('CSV_PATH', 'meterusage.csv')),
+    csvTimeZone: reader.timeZone('CSV_TIMEZONE', 'UTC'),
+    meterId: reader.meterId('METER_ID', 'meter-1'),
+    grpcHost: reader.string('GRPC_HOST', '0.0.0.0'),
+    grpcPort: reader.port('GRPC_PORT', 50051, { allowZero: true }),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  reader.throwIfInvalid();
+  return Object.freeze(config);
+}
+
+function buildConnectionString(host: string, port: number, name: string, user: string, pass: string): string {
+  const credentials = pass === '' ? encodeURIComponent(user) : `${encodeURIComponent(user)}:${encodeURIComponent(pass)}`;
+  return `postgresql://${credentials}@${host}:${port}/${encodeURIComponent(name)}`;
+}
+
+/** The URL without its password, fit for logs. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+

@@ -1,0 +1,29 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Which end of its interval a reading's source timestamp names. */
+export type TimeLabel = 'start' | 'end';
+
+export interface MetersTable {
+  meter_id: string;
+  /** Unit of every usage value of the meter, e.g. 'kWh'. */
+  unit: Generated<string>;
+  /** Length of one reading's interval, in seconds (900 = 15 minutes). */
+  interval_seconds: Generated<number>;
+  /** Whether source timestamps label the start or the end of an interval. */
+  time_label: Generated<TimeLabel>;
+  created_at: Generated<Date>;
+}
+
+export interface ReadingsTable {
+  meter_id: string;
+  /** Inclusive start of the interval; the interval ends interval_seconds later. */
+  interval_start: ColumnType<Date, Date | string, Date | string>;
+  /** Energy in the meter's unit; NULL is a missing reading. numeric: pg returns it as a string. */
+  usage: ColumnType<string | null, string | null, string | null>;
+}
+
+/** The database as Kysely sees it. */
+export interface Database {
+  meters: MetersTable;
+  readings: ReadingsTable;
+}

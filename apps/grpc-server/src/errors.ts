@@ -1,0 +1,73 @@
+import { status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
+
+/** A request named something that does not exist. */
+export class NotFoundError extends Error {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`${resource} "${id}" not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A request field is invalid; the message names the field and says why. */
+export class InvalidArgumentError extends Error {
+  constructor(
+    readonly field: string,
+    readonly description: string,
+  ) {
+    super(`${field}: ${description}`);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+export interface GrpcStatus {
+  code: GrpcCode;
+  message: string;
+  /** True when the message is generic and the real error must be logged, not sent. */
+  internal: boolean;
+}
+
+// node-postgres and Node socket errors that mean "the database is not there right now".
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+const CONNECTION_ERROR_MESSAGES = [
+  'Connection terminated',
+  'connection timeout',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+];
+
+/**
+ * The one translation from domain and database errors to gRPC statuses, and the only place
+ * that reads SQLSTATE codes. Unknown errors become INTERNAL with a message that reveals nothing.
+ */
+export function toGrpcStatus(error: unknown): GrpcStatus {
+  if (error instanceof InvalidArgumentError) return { code: GrpcCode.INVALID_ARGUMENT, message: error.message, internal: false };
+  if (error instanceof NotFoundError) return { code: GrpcCode.NOT_FOUND, message: error.message, internal: false };
+
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (CONNECTION_ERROR_CODES.has(code)) return unavailable();
+    // SQLSTATE classes: 08 connection exception, 57P01-03 server shutting down or starting,
+    // 53 insufficient resources (e.g. too many connections).
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('53')) {
+      return unavailable();
+    }
+    if (code === '57014') {
+      return { code: GrpcCode.DEADLINE_EXCEEDED, message: 'the database query took too long and was cancelled', internal: false };
+    }
+  }
+  const message = error instanceof Error ? error.message : '';
+  if (CONNECTION_ERROR_MESSAGES.some((fragment) => message.includes(fragment))) return unavailable();
+  return { code: GrpcCode.INTERNAL, message: 'internal error', internal: true };
+}
+
+function unavailable(): GrpcStatus {
+  return { code: GrpcCode.UNAVAILABLE, message: 'the database is unavailable; retry shortly', internal: false };
+}
+
+/** A ServiceError carrying the status, for grpc-js callbacks and stream.destroy(). */
+export function toServiceError(status: GrpcStatus): Partial<ServiceError> {
+  return Object.assign(new Error(status.message), { code: status.code, details: status.message });
+}

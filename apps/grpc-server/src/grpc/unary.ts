@@ -1,0 +1,29 @@
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { toGrpcStatus, toServiceError } from '../errors';
+import type { Logger } from '../logger';
+
+/**
+ * Adapts an async function to a grpc-js unary handler: its result is the response, and any
+ * error it throws is translated once, by toGrpcStatus. Internal errors are logged, not sent.
+ */
+export function unary<Request, Response>(
+  method: string,
+  logger: Logger,
+  handle: (request: Request, call: ServerUnaryCall<Request, Response>) => Promise<Response>,
+): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
+  return (call, callback) => {
+    const startedAt = performance.now();
+    handle(call.request, call).then(
+      (response) => {
+        logger.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
+        callback(null, response);
+      },
+      (error: unknown) => {
+        const status = toGrpcStatus(error);
+        const log = status.internal ? logger.error.bind(logger) : logger.warn.bind(logger);
+        log({ method, code: status.code, err: error, ms: Math.round(performance.now() - startedAt) }, 'rpc failed');
+        callback(toServiceError(status), null);
+      },
+    );
+  };
+}

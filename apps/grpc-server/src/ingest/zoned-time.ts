@@ -1,0 +1,59 @@
+/** How a local wall-clock time maps to UTC in a time zone. */
+export type LocalTimeResolution =
+  | { kind: 'exact'; utcMs: number }
+  /** The wall-clock time does not exist: clocks jumped over it (spring DST gap). */
+  | { kind: 'gap' }
+  /** The wall-clock time happened twice (autumn DST overlap). */
+  | { kind: 'ambiguous'; earlierUtcMs: number; laterUtcMs: number };
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Returns a converter from wall-clock milliseconds (the local fields encoded as if they were UTC,
+ * i.e. Date.UTC(year, month, …)) to UTC instants in timeZone, telling gaps and overlaps apart.
+ */
+export function localTimeResolver(timeZone: string): (wallClockMs: number) => LocalTimeResolution {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return (wallClockMs) => ({ kind: 'exact', utcMs: wallClockMs });
+  const offsetAt = utcOffsetFinder(timeZone);
+  return (wallClockMs) => {
+    // A DST change moves the offset by at most a few hours, so the offsets in force half a day
+    // either side are the only candidates; each is kept if it maps back to this wall-clock time.
+    const candidates = new Set([offsetAt(wallClockMs - 12 * HOUR_MS), offsetAt(wallClockMs + 12 * HOUR_MS)]);
+    const instants = [...candidates]
+      .map((offsetMs) => wallClockMs - offsetMs)
+      .filter((utcMs) => utcMs + offsetAt(utcMs) === wallClockMs)
+      .sort((a, b) => a - b);
+    if (instants.length === 0) return { kind: 'gap' };
+    if (instants.length === 1) return { kind: 'exact', utcMs: instants[0]! };
+    return { kind: 'ambiguous', earlierUtcMs: instants[0]!, laterUtcMs: instants[instants.length - 1]! };
+  };
+}
+
+/** offsetAt(utcMs) = local wall-clock minus UTC at that instant, in milliseconds; cached per minute. */
+function utcOffsetFinder(timeZone: string): (utcMs: number) => number {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  const cache = new Map<number, number>();
+  return (utcMs) => {
+    const minute = Math.floor(utcMs / 60_000);
+    const cached = cache.get(minute);
+    if (cached !== undefined) return cached;
+    const fields: Record<string, number> = {};
+    for (const part of format.formatToParts(minute * 60_000)) {
+      if (part.type !== 'literal') fields[part.type] = Number(part.value);
+    }
+    const wallClock = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
+    const offset = wallClock - minute * 60_000;
+    if (cache.size > 100_000) cache.clear();
+    cache.set(minute, offset);
+    return offset;
+  };
+}

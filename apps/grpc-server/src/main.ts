@@ -1,0 +1,105 @@
+import { ConfigError } from '@meterusage/config';
+import { loadServerConfig, type ServerConfig } from './config';
+import { openDatabase, type DatabaseHandle } from './db/connection';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
+import { migrateToLatest } from './db/migrate';
+import { DEFAULT_RETRY, waitForDatabase } from './db/wait-for-database';
+import { seedFromCsv } from './ingest/seed';
+import { createLogger, type Logger } from './logger';
+import { bindServer, createMeterUsageServer, type MeterUsageServer } from './server';
+
+// Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING.
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+interface Running {
+  embedded?: EmbeddedDatabase;
+  database?: DatabaseHandle;
+  grpc?: MeterUsageServer;
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = loadServerConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`grpc-server: ${error.message}`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const running: Running = {};
+  registerShutdown(running, logger);
+
+  try {
+    let connectionString: string;
+    if (config.database.kind === 'embedded') {
+      running.embedded = await startEmbeddedPostgres(config.database.dataDir, config.database.port, logger);
+      connectionString = running.embedded.connectionString;
+      logger.info(
+        { database: 'embedded', port: config.database.port, dataDir: config.database.dataDir },
+        `using embedded PostgreSQL 16 on 127.0.0.1:${config.database.port} (data in ${config.database.dataDir}); set DATABASE_URL or DB_HOST to use another server`,
+      );
+    } else {
+      connectionString = config.database.connectionString;
+      logger.info({ database: 'external', target: config.database.description }, `using PostgreSQL at ${config.database.description}`);
+    }
+
+    running.database = openDatabase({ connectionString, ...config }, logger);
+    running.grpc = createMeterUsageServer({ db: running.database.db, defaultMeterId: config.meterId, logger });
+    const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort);
+    logger.info({ port }, `gRPC listening on ${config.grpcHost}:${port} (NOT_SERVING until the database is ready)`);
+
+    await waitForDatabase(running.database.db, { attempts: config.dbConnectAttempts, ...DEFAULT_RETRY }, logger);
+    await migrateToLatest(running.database.db, logger);
+    await seedFromCsv(running.database, { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone }, logger);
+    running.grpc.setServing(true);
+    logger.info('SERVING');
+  } catch (error) {
+    logger.fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
+    await closeAll(running, logger);
+    process.exit(1);
+  }
+}
+
+function registerShutdown(running: Running, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void closeAll(running, logger).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** Whoever opens closes: stop taking calls, let in-flight ones finish, then the pool, then postgres. */
+async function closeAll(running: Running, logger: Logger): Promise<void> {
+  if (running.grpc) {
+    const { server, setServing } = running.grpc;
+    setServing(false);
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'grace period over; cancelling remaining calls');
+        server.forceShutdown();
+        resolve();
+      }, SHUTDOWN_GRACE_MS);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+  await running.database?.close();
+  await running.embedded?.stop();
+  logger.info('stopped');
+}
+
+void main();

@@ -1,0 +1,85 @@
+/** Log levels accepted by LOG_LEVEL, as pino names them. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type Env = Record<string, string | undefined>;
+
+/** Thrown when the environment is invalid; lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Collects every problem instead of stopping at the first, so one start shows them all. */
+export class EnvReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  throwIfInvalid(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  optionalString(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optionalString(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, range: { min: number; max: number }): number {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw) || Number(raw) < range.min || Number(raw) > range.max) {
+      this.problem(`${name} must be an integer from ${range.min} to ${range.max}, got "${raw}"`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  port(name: string, fallback: number, options: { allowZero?: boolean } = {}): number {
+    return this.integer(name, fallback, { min: options.allowZero ? 0 : 1, max: 65535 });
+  }
+
+  oneOf<T extends string>(name: string, accepted: readonly T[], fallback: T): T {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallback;
+    if (!(accepted as readonly string[]).includes(raw)) {
+      this.problem(`${name} must be one of ${accepted.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  timeZone(name: string, fallback: string): string {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallback;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: raw });
+      return raw;
+    } catch {
+      this.problem(`${name} must be an IANA time zone such as UTC or Europe/Amsterdam, got "${raw}"`);
+      return fallback;
+    }
+  }
+
+  meterId(name: string, fallback: string): string {
+    const raw = this.string(name, fallback);
+    if (!METER_ID_PATTERN.test(raw)) {
+      this.problem(`${name} must be 1 to 64 characters of letters, digits, '.', '_', ':' or '-', got "${raw}"`);
+      return fallback;
+    }
+    return raw;
+  }
+}
+
+/** Meter ids are short, URL- and file-name-safe tokens. */
+export const METER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
