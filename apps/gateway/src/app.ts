@@ -1,0 +1,43 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { GatewayConfig } from './config';
+import { toHttpError } from './errors';
+import { dashboardPlugin } from './plugins/dashboard';
+import { grpcClientsPlugin } from './plugins/grpc-clients';
+import { healthRoutes } from './routes/health.routes';
+import { metricsRoutes } from './routes/metrics.routes';
+
+export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'>;
+
+/** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
+export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : {}),
+    // Honour a caller's request id (a proxy's), else make one; it travels to grpc-server as metadata.
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdHeader: false,
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const response = toHttpError(error, config.grpcDeadlineMs);
+    if (response.logCause) request.log.error({ err: error, statusCode: response.statusCode }, 'request failed');
+    return reply.code(response.statusCode).send(response.body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  await app.register(grpcClientsPlugin, { target: config.grpcTarget });
+  await app.register(healthRoutes);
+  await app.register(metricsRoutes, { deadlineMs: config.grpcDeadlineMs });
+  await app.register(dashboardPlugin);
+  return app;
+}

@@ -1,0 +1,29 @@
+import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@meterusage/config';
+
+export interface GatewayConfig {
+  readonly httpHost: string;
+  readonly httpPort: number;
+  /** host:port of grpc-server. */
+  readonly grpcTarget: string;
+  /** Deadline of every gRPC call, in milliseconds. */
+  readonly grpcDeadlineMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads and validates the gateway's environment once; the result is frozen. */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const reader = new EnvReader(env);
+  const grpcTarget = reader.string('GRPC_TARGET', 'localhost:50051');
+  if (!/^(dns:|unix:|ipv4:|ipv6:)?[^\s/]+(:\d{1,5})?$/.test(grpcTarget)) {
+    reader.problem(`GRPC_TARGET must be host:port (e.g. localhost:50051), got "${grpcTarget}"`);
+  }
+  const config: GatewayConfig = {
+    httpHost: reader.string('HTTP_HOST', '0.0.0.0'),
+    httpPort: reader.port('HTTP_PORT', 8000, { allowZero: true }),
+    grpcTarget,
+    grpcDeadlineMs: reader.integer('GRPC_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  reader.throwIfInvalid();
+  return Object.freeze(config);
+}

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { METER_USAGE_SERVICE_NAME, ServingStatus } from '@meterusage/contracts';
+import { callUnary } from '../grpc/call';
+
+const READINESS_DEADLINE_MS = 2_000;
+
+/** /healthz: the gateway process answers. /readyz: grpc-server reports SERVING for the meter service. */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
+    try {
+      const response = await callUnary(
+        app.grpcHealth.check.bind(app.grpcHealth),
+        { service: METER_USAGE_SERVICE_NAME },
+        { deadlineMs: READINESS_DEADLINE_MS, requestId: request.id },
+      );
+      const status = ServingStatus[response.status] ?? 'UNKNOWN';
+      return reply.code(response.status === ServingStatus.SERVING ? 200 : 503).send({ status });
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness check could not reach grpc-server');
+      return reply.code(503).send({ status: 'UNREACHABLE' });
+    }
+  });
+}
