@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'grpc-server', globalSetup: '<rootDir>/test/support/global-setup.js' };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'grpc-server',
+  globalSetup: '@meterusage/testing/global-setup',
+  globalTeardown: '@meterusage/testing/global-teardown',
+};

@@ -182,8 +182,8 @@ class ParseState {
   }
 
   /**
-   * Papa reports where each row ends; the row starts one line break after the previous row's
-   * end, so its line is 1 + the line breaks before that point (quoted line breaks included).
+   * Papa's cursor after a row points past its line break, i.e. at the start of the next row; so
+   * a row's line is 1 + the line breaks before the previous cursor (quoted line breaks included).
    */
   private lineOfRowEndingAt(cursor: number): number {
     const previous = this.previousCursor;
@@ -193,7 +193,7 @@ class ParseState {
       if (this.text.charCodeAt(index) === 10) this.newlinesCounted++;
     }
     this.countedUpTo = previous;
-    return this.newlinesCounted + 2;
+    return this.newlinesCounted + 1;
   }
 }
 

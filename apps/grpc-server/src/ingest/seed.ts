@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { Logger } from '../logger';
-import { ensureMeter } from '../readings/meters.repository';
+import { findMeter, METER_DEFAULTS } from '../readings/meters.repository';
 import { insertNewReadings, type LoadResult } from '../readings/readings.writer';
 import { parseReadingsCsv, type RowError } from './csv-parser';
 
@@ -36,8 +36,9 @@ export async function seedFromCsv(database: DatabaseHandle, options: SeedOptions
   } catch (error) {
     throw new SeedError(`cannot read CSV_PATH ${options.csvPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  // The meter's own settings say how long an interval is and which end the file's times label.
-  const meter = await ensureMeter(database.db, options.meterId);
+  // The meter's own settings say how long an interval is and which end the file's times label;
+  // a meter that does not exist yet gets the defaults when the readings are written.
+  const meter = (await findMeter(database.db, options.meterId)) ?? METER_DEFAULTS;
   const { readings, errors } = parseReadingsCsv(text, {
     timeZone: options.timeZone,
     intervalSeconds: meter.interval_seconds,

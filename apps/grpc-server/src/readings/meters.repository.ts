@@ -8,6 +8,9 @@ export interface MeterRow {
   time_label: TimeLabel;
 }
 
+/** Settings of a meter created without explicit ones; the column defaults of the meters table. */
+export const METER_DEFAULTS: Omit<MeterRow, 'meter_id'> = Object.freeze({ unit: 'kWh', interval_seconds: 900, time_label: 'end' });
+
 /** The meter, or undefined when no such meter exists. */
 export async function findMeter(db: Kysely<Database>, meterId: string): Promise<MeterRow | undefined> {
   return db
@@ -15,12 +18,4 @@ export async function findMeter(db: Kysely<Database>, meterId: string): Promise<
     .select(['meter_id', 'unit', 'interval_seconds', 'time_label'])
     .where('meter_id', '=', meterId)
     .executeTakeFirst();
-}
-
-/** The meter, created with the default unit and interval (kWh, 15 minutes, end-labelled) when missing. */
-export async function ensureMeter(db: Kysely<Database>, meterId: string): Promise<MeterRow> {
-  await db.insertInto('meters').values({ meter_id: meterId }).onConflict((oc) => oc.column('meter_id').doNothing()).execute();
-  const meter = await findMeter(db, meterId);
-  if (meter === undefined) throw new Error(`meter ${meterId} vanished right after it was created`);
-  return meter;
 }

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { ConfigError } from '@meterusage/config';
+import { loadServerConfig } from './config';
+
+const cwd = '/srv/app';
+
+describe('loadServerConfig', () => {
+  it('uses the embedded database and the documented defaults when nothing is set', () => {
+    const config = loadServerConfig({}, cwd);
+    expect(config.database).toEqual({ kind: 'embedded', dataDir: path.join(cwd, '.data/postgres'), port: 54329 });
+    expect(config).toMatchObject({
+      poolMin: 1,
+      poolMax: 10,
+      csvPath: path.join(cwd, 'meterusage.csv'),
+      csvTimeZone: 'UTC',
+      meterId: 'meter-1',
+      grpcPort: 50051,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('builds a connection string from the DB_* variables when DB_HOST is set', () => {
+    const config = loadServerConfig({ DB_HOST: 'db', DB_PORT: '6543', DB_NAME: 'meters', DB_USER: 'svc', DB_PASS: 'p@ss word' }, cwd);
+    expect(config.database).toEqual({
+      kind: 'external',
+      connectionString: 'postgresql://svc:p%40ss%20word@db:6543/meters',
+      description: 'svc@db:6543/meters',
+    });
+  });
+
+  it('prefers DATABASE_URL over DB_HOST and hides its password in the description', () => {
+    const config = loadServerConfig({ DATABASE_URL: 'postgres://u:secret@h:5432/x', DB_HOST: 'ignored' }, cwd);
+    expect(config.database).toMatchObject({ kind: 'external', connectionString: 'postgres://u:secret@h:5432/x' });
+    expect(config.database.kind === 'external' && config.database.description).not.toContain('secret');
+  });
+
+  it('lists every invalid variable with the accepted values in one error', () => {
+    let error: unknown;
+    try {
+      loadServerConfig(
+        { GRPC_PORT: '70000', DB_POOL_MAX_CONN: 'ten', LOG_LEVEL: 'loud', CSV_TIMEZONE: 'Mars/Olympus', METER_ID: 'a b', DATABASE_URL: 'mysql://x' },
+        cwd,
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'GRPC_PORT must be an integer from 0 to 65535, got "70000"',
+        'DB_POOL_MAX_CONN must be an integer from 1 to 100, got "ten"',
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+        'CSV_TIMEZONE must be an IANA time zone such as UTC or Europe/Amsterdam, got "Mars/Olympus"',
+        'DATABASE_URL must be a postgres:// or postgresql:// URL',
+      ]),
+    );
+    expect(problems.some((problem) => problem.startsWith('METER_ID must be'))).toBe(true);
+    expect(problems).toHaveLength(6);
+  });
+
+  it('rejects a pool whose minimum exceeds its maximum', () => {
+    expect(() => loadServerConfig({ DB_POOL_MIN_CONN: '5', DB_POOL_MAX_CONN: '2' }, cwd)).toThrow(
+      'DB_POOL_MIN_CONN (5) must not exceed DB_POOL_MAX_CONN (2)',
+    );
+  });
+
+  it('accepts an IANA zone for naive CSV times', () => {
+    expect(loadServerConfig({ CSV_TIMEZONE: 'Europe/Amsterdam' }, cwd).csvTimeZone).toBe('Europe/Amsterdam');
+  });
+});

@@ -1,0 +1,23 @@
+import { status } from '@grpc/grpc-js';
+import { InvalidArgumentError, NotFoundError, toGrpcStatus } from './errors';
+
+describe('toGrpcStatus', () => {
+  it.each([
+    ['an invalid argument', new InvalidArgumentError('meter_id', 'must not contain spaces'), status.INVALID_ARGUMENT, 'meter_id: must not contain spaces'],
+    ['an unknown resource', new NotFoundError('meter', 'm9'), status.NOT_FOUND, 'meter "m9" not found'],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
+    ['an administrator shutdown (57P01)', Object.assign(new Error('terminating connection'), { code: '57P01' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
+    ['a connection exception (08006)', Object.assign(new Error('connection failure'), { code: '08006' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
+    ['too many connections (53300)', Object.assign(new Error('too many clients'), { code: '53300' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
+    ['a terminated connection', new Error('Connection terminated unexpectedly'), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
+    ['a statement timeout (57014)', Object.assign(new Error('canceling statement'), { code: '57014' }), status.DEADLINE_EXCEEDED, 'the database query took too long and was cancelled'],
+  ])('maps %s', (_name, error, code, message) => {
+    expect(toGrpcStatus(error)).toEqual({ code, message, internal: false });
+  });
+
+  it('hides anything unexpected behind INTERNAL without leaking its message', () => {
+    const syntaxError = Object.assign(new Error('syntax error at or near "selec"'), { code: '42601' });
+    expect(toGrpcStatus(syntaxError)).toEqual({ code: status.INTERNAL, message: 'internal error', internal: true });
+    expect(toGrpcStatus('a string')).toEqual({ code: status.INTERNAL, message: 'internal error', internal: true });
+  });
+});

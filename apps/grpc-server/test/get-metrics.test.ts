@@ -1,0 +1,77 @@
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  HealthClient,
+  METER_USAGE_SERVICE_NAME,
+  MeterUsageServiceClient,
+  ServingStatus,
+  type GetMetricsResponse,
+  type HealthCheckResponse,
+} from '@meterusage/contracts';
+import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
+import { seedFromCsv } from '../src/ingest/seed';
+import { bindServer, createMeterUsageServer, type MeterUsageServer } from '../src/server';
+import { openMigratedDatabase, silentLogger, type MigratedDatabase } from './support/database';
+
+describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
+  let handle: MigratedDatabase;
+  let grpcServer: MeterUsageServer;
+  let client: MeterUsageServiceClient;
+  let health: HealthClient;
+
+  const getMetrics = (meterId: string) =>
+    new Promise<GetMetricsResponse>((resolve, reject) =>
+      client.getMetrics({ meterId }, { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+  const checkHealth = () =>
+    new Promise<HealthCheckResponse>((resolve, reject) =>
+      health.check({ service: METER_USAGE_SERVICE_NAME }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+
+  beforeAll(async () => {
+    handle = await openMigratedDatabase('get_metrics');
+    await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, silentLogger);
+    grpcServer = createMeterUsageServer({ db: handle.database.db, defaultMeterId: 'meter-1', logger: silentLogger });
+    const port = await bindServer(grpcServer.server, '127.0.0.1', 0);
+    client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  });
+  afterAll(async () => {
+    client.close();
+    health.close();
+    await new Promise<void>((resolve) => grpcServer.server.tryShutdown(() => resolve()));
+    await handle.close();
+  });
+
+  it('returns every reading of the default meter with the exact CSV values and the missing one absent', async () => {
+    const response = await getMetrics('');
+    expect(response.meterId).toBe('meter-1');
+    expect(response.unit).toBe('kWh');
+    const asCsv = response.readings.map((reading) => ({
+      time: reading.time!.toISOString().replace('.000Z', 'Z'),
+      meterusage: reading.usage ?? null,
+    }));
+    expect(asCsv).toEqual(readSampleCsv());
+    const missing = response.readings.filter((reading) => reading.usage === undefined);
+    expect(missing).toEqual([
+      {
+        time: new Date('2019-01-17T02:45:00Z'),
+        intervalStart: new Date('2019-01-17T02:30:00Z'),
+        intervalEnd: new Date('2019-01-17T02:45:00Z'),
+        usage: undefined,
+      },
+    ]);
+  });
+
+  it('answers NOT_FOUND for an unknown meter and INVALID_ARGUMENT for a malformed id', async () => {
+    await expect(getMetrics('no-such-meter')).rejects.toMatchObject({ code: status.NOT_FOUND, details: 'meter "no-such-meter" not found' });
+    const error = (await getMetrics('bad id!').catch((caught: ServiceError) => caught)) as ServiceError;
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^meter_id: /);
+  });
+
+  it('reports NOT_SERVING through the health service until told it is ready', async () => {
+    expect((await checkHealth()).status).toBe(ServingStatus.NOT_SERVING);
+    grpcServer.setServing(true);
+    expect((await checkHealth()).status).toBe(ServingStatus.SERVING);
+  });
+});
