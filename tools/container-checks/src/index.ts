@@ -1,0 +1,5 @@
+// Static checks of the container setup, usable without a Docker engine.
+export * from './compose-checks';
+export * from './dockerfile-checks';
+export * from './dockerignore';
+export * from './repo-files';
