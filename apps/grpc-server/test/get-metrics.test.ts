@@ -1,4 +1,4 @@
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import {
   HealthClient,
   METER_USAGE_SERVICE_NAME,
@@ -20,7 +20,7 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
 
   const getMetrics = (meterId: string) =>
     new Promise<GetMetricsResponse>((resolve, reject) =>
-      client.getMetrics({ meterId }, { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+      client.getMetrics({ meterId }, new Metadata(), { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response))),
     );
   const checkHealth = () =>
     new Promise<HealthCheckResponse>((resolve, reject) =>

@@ -25,8 +25,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     user: EMBEDDED_USER,
     password: EMBEDDED_PASSWORD,
     persistent: true,
-    // As root, postgres refuses to run; the package then runs it as a 'postgres' system user.
-    createPostgresUser: true,
+    // postgres refuses to run as root; as root, the package runs it as a 'postgres' system user.
+    createPostgresUser: process.getuid?.() === 0,
     onLog: (message) => logger.debug({ embeddedPostgres: message.trim() }, 'embedded postgres'),
     onError: (error) => logger.error({ err: error }, 'embedded postgres'),
   });

@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './schema';
 import type { Logger } from '../logger';
 import * as createMetersAndReadings from './migrations/0001_create_meters_and_readings';
 
@@ -10,7 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Applies every pending migration in order; concurrent starts are serialised by Kysely's lock. */
-export async function migrateToLatest(db: Kysely<any>, logger: Logger): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>, logger: Logger): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results = [] } = await migrator.migrateToLatest();
   const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema';
 import type { Logger } from '../logger';
 
 export interface RetryPolicy {
@@ -13,7 +14,7 @@ export const DEFAULT_RETRY: Omit<RetryPolicy, 'attempts'> = { initialDelayMs: 25
  * Resolves once `select 1` succeeds; retries with exponential backoff up to policy.attempts,
  * then throws the last error. Start-up uses it so a database that comes up late is waited for.
  */
-export async function waitForDatabase(db: Kysely<any>, policy: RetryPolicy, logger: Logger): Promise<void> {
+export async function waitForDatabase(db: Kysely<Database>, policy: RetryPolicy, logger: Logger): Promise<void> {
   let delayMs = policy.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,0 +1,32 @@
+import { ConfigError } from '@meterusage/config';
+import { loadGatewayConfig } from './config';
+
+describe('loadGatewayConfig', () => {
+  it('defaults to port 8000 on all interfaces and grpc-server at localhost:50051', () => {
+    expect(loadGatewayConfig({})).toEqual({
+      httpHost: '0.0.0.0',
+      httpPort: 8000,
+      grpcTarget: 'localhost:50051',
+      grpcDeadlineMs: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadGatewayConfig({ HTTP_PORT: '9000', HTTP_HOST: '127.0.0.1', GRPC_TARGET: 'grpc-server:50051', GRPC_DEADLINE_MS: '2500', LOG_LEVEL: 'debug' });
+    expect(config).toEqual({ httpHost: '127.0.0.1', httpPort: 9000, grpcTarget: 'grpc-server:50051', grpcDeadlineMs: 2500, logLevel: 'debug' });
+  });
+
+  it('names each bad variable and what it accepts', () => {
+    expect(() => loadGatewayConfig({ HTTP_PORT: 'eighty', GRPC_TARGET: 'http://x:1/path', GRPC_DEADLINE_MS: '5' })).toThrow(ConfigError);
+    try {
+      loadGatewayConfig({ HTTP_PORT: 'eighty', GRPC_TARGET: 'http://x:1/path', GRPC_DEADLINE_MS: '5' });
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'GRPC_TARGET must be host:port (e.g. localhost:50051), got "http://x:1/path"',
+        'HTTP_PORT must be an integer from 0 to 65535, got "eighty"',
+        'GRPC_DEADLINE_MS must be an integer from 100 to 600000, got "5"',
+      ]);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import { MeterUsageServiceService, type MeterUsageServiceServer } from '@meterusage/contracts';
+import { freePort } from '@meterusage/testing';
+import { buildApp } from '../src/app';
+
+/** A real gRPC server whose GetMetrics behaves as the test says: fail with a status, or never answer. */
+async function startBackend(behaviour: { code: status; details: string } | 'hang'): Promise<{ target: string; stop(): void }> {
+  const server = new Server();
+  const handlers: MeterUsageServiceServer = {
+    getMetrics: (_call, callback) => {
+      if (behaviour !== 'hang') callback({ code: behaviour.code, details: behaviour.details }, null);
+    },
+  };
+  server.addService(MeterUsageServiceService, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { target: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+}
+
+describe('gateway when grpc-server fails', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('answers 503 with a JSON error, not a hang, when nothing listens at GRPC_TARGET', async () => {
+    app = await buildApp({ grpcTarget: `127.0.0.1:${await freePort()}`, grpcDeadlineMs: 3_000 });
+    const metrics = await app.inject({ method: 'GET', url: '/api/metrics' });
+    expect([metrics.statusCode, metrics.json()]).toEqual([
+      503,
+      { error: { code: 'UNAVAILABLE', message: 'the meter-usage service is unavailable; retry shortly' } },
+    ]);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect([ready.statusCode, ready.json()]).toEqual([503, { status: 'UNREACHABLE' }]);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('answers 504 once the deadline passes when grpc-server does not answer', async () => {
+    const backend = await startBackend('hang');
+    try {
+      app = await buildApp({ grpcTarget: backend.target, grpcDeadlineMs: 300 });
+      const response = await app.inject({ method: 'GET', url: '/api/metrics' });
+      expect([response.statusCode, response.json()]).toEqual([
+        504,
+        { error: { code: 'DEADLINE_EXCEEDED', message: 'the meter-usage service did not answer within 300 ms' } },
+      ]);
+    } finally {
+      backend.stop();
+    }
+  });
+
+  it.each([
+    [status.INVALID_ARGUMENT, 'meter_id: must not be blank', 400, 'meter_id: must not be blank'],
+    [status.NOT_FOUND, 'meter "x" not found', 404, 'meter "x" not found'],
+    [status.UNAVAILABLE, 'the database is unavailable; retry shortly', 503, 'the meter-usage service is unavailable; retry shortly'],
+    [status.INTERNAL, 'relation "readings" does not exist', 500, 'internal error'],
+  ])('maps gRPC status %s from the backend to HTTP', async (code, details, httpStatus, message) => {
+    const backend = await startBackend({ code, details });
+    try {
+      app = await buildApp({ grpcTarget: backend.target, grpcDeadlineMs: 3_000 });
+      const response = await app.inject({ method: 'GET', url: '/api/metrics' });
+      expect([response.statusCode, response.json()]).toEqual([httpStatus, { error: { code: status[code], message } }]);
+    } finally {
+      backend.stop();
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  freePort,
+  readSampleCsv,
+  SAMPLE_CSV_PATH,
+  scratchDirectory,
+  startApp,
+  startGrpcServer,
+  WORKSPACE_ROOT,
+  type AppProcess,
+} from '@meterusage/testing';
+
+const run = promisify(execFile);
+const BUF = path.join(WORKSPACE_ROOT, 'libs', 'contracts', 'node_modules', '.bin', 'buf');
+
+/**
+ * The system as a user runs it: grpc-server on its embedded PostgreSQL (no database settings at
+ * all), the gateway in front, both real processes; then restarted on the same data.
+ */
+describe('system end to end (embedded database, real processes)', () => {
+  const dataDir = path.join(scratchDirectory('meterusage-e2e'), 'postgres');
+  let embeddedPort: number;
+  let grpcServer: (AppProcess & { port: number }) | undefined;
+  let gateway: AppProcess | undefined;
+  let baseUrl: string;
+
+  const embeddedEnv = () => ({ EMBEDDED_DB_DIR: dataDir, EMBEDDED_DB_PORT: String(embeddedPort), CSV_PATH: SAMPLE_CSV_PATH });
+
+  beforeAll(async () => {
+    embeddedPort = await freePort();
+    grpcServer = await startGrpcServer(embeddedEnv());
+    const httpPort = await freePort();
+    gateway = startApp('gateway', { HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', GRPC_TARGET: `127.0.0.1:${grpcServer.port}` });
+    await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
+    baseUrl = `http://127.0.0.1:${httpPort}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.stop('SIGKILL');
+    await grpcServer?.stop('SIGTERM');
+  });
+
+  it('logs that it uses the embedded PostgreSQL', () => {
+    expect(grpcServer!.logs.some((line) => line.database === 'embedded' && String(line.msg).includes('embedded PostgreSQL 16'))).toBe(true);
+  });
+
+  it('serves 2,975 readings with one null on /api/metrics and is ready on /readyz', async () => {
+    const metrics = await fetch(`${baseUrl}/api/metrics`);
+    expect(metrics.status).toBe(200);
+    const body = (await metrics.json()) as Array<{ time: string; meterusage: number | null }>;
+    expect(body).toEqual(readSampleCsv());
+    expect(body.filter((metric) => metric.meterusage === null)).toHaveLength(1);
+
+    const ready = await fetch(`${baseUrl}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'SERVING' }]);
+  });
+
+  it('answers buf curl through server reflection, with no schema given', async () => {
+    const target = `http://127.0.0.1:${grpcServer!.port}`;
+    const methods = await run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '--list-methods', target]);
+    expect(methods.stdout.split('\n')).toEqual(expect.arrayContaining(['meterusage.v1.MeterUsageService/GetMetrics', 'grpc.health.v1.Health/Check']));
+
+    const call = await run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', `${target}/meterusage.v1.MeterUsageService/GetMetrics`], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const response = JSON.parse(call.stdout) as { meterId: string; readings: Array<{ time: string; usage?: number }> };
+    expect(response.meterId).toBe('meter-1');
+    expect(response.readings).toHaveLength(2975);
+    expect(response.readings[0]).toMatchObject({ time: '2019-01-01T00:15:00Z', usage: 55.09 });
+    expect(response.readings.filter((reading) => reading.usage === undefined)).toHaveLength(1);
+  });
+
+  it('stops on SIGTERM with exit code 0, taking its embedded PostgreSQL down, and restarts without duplicating a row', async () => {
+    expect(await gateway!.stop('SIGTERM')).toBe(0);
+    expect(await grpcServer!.stop('SIGTERM')).toBe(0);
+    expect(existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+
+    grpcServer = await startGrpcServer(embeddedEnv());
+    const seed = grpcServer.logs.find((line) => line.csvPath !== undefined);
+    expect(seed).toMatchObject({ msg: 'seed already loaded', rows: 2975, inserted: 0 });
+    const call = await run(BUF, [
+      'curl',
+      '--protocol',
+      'grpc',
+      '--http2-prior-knowledge',
+      `http://127.0.0.1:${grpcServer.port}/meterusage.v1.MeterUsageService/GetMetrics`,
+    ]);
+    expect((JSON.parse(call.stdout) as { readings: unknown[] }).readings).toHaveLength(2975);
+  }, 60_000);
+});
