@@ -1,21 +1,14 @@
-import { ConfigError } from '@meterusage/config';
+import { loadConfigOrExit } from '@meterusage/config';
 import pino from 'pino';
 import { buildApp } from './app';
-import { loadGatewayConfig, type GatewayConfig } from './config';
+import { loadGatewayConfig } from './config';
 
 // Wiring only: config → app → listen; signals close the app (and with it the gRPC clients).
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
-  let config: GatewayConfig;
-  try {
-    config = loadGatewayConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`gateway: ${error.message}`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit('gateway', () => loadGatewayConfig());
   const logger = pino({ name: 'gateway', level: config.logLevel });
   const app = await buildApp(config, { logger });
 

@@ -90,4 +90,15 @@ describe('system end to end (embedded database, real processes)', () => {
     ]);
     expect((JSON.parse(call.stdout) as { readings: unknown[] }).readings).toHaveLength(2975);
   }, 60_000);
+
+  it('refuses to start either app on invalid configuration, naming each variable, with exit code 2', async () => {
+    const server = startApp('grpc-server', { GRPC_PORT: 'fifty', CSV_TIMEZONE: 'Moon/Base' });
+    expect(await server.exited).toBe(2);
+    expect(server.output.join('\n')).toContain('GRPC_PORT must be an integer from 0 to 65535, got "fifty"');
+    expect(server.output.join('\n')).toContain('CSV_TIMEZONE must be an IANA time zone');
+
+    const gatewayProcess = startApp('gateway', { HTTP_PORT: '-1' });
+    expect(await gatewayProcess.exited).toBe(2);
+    expect(gatewayProcess.output.join('\n')).toContain('HTTP_PORT must be an integer from 0 to 65535, got "-1"');
+  });
 });

@@ -1,5 +1,5 @@
-import { ConfigError } from '@meterusage/config';
-import { loadServerConfig, type ServerConfig } from './config';
+import { loadConfigOrExit } from '@meterusage/config';
+import { loadServerConfig } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connection';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
@@ -19,14 +19,7 @@ interface Running {
 }
 
 async function main(): Promise<void> {
-  let config: ServerConfig;
-  try {
-    config = loadServerConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`grpc-server: ${error.message}`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit('grpc-server', () => loadServerConfig());
   const logger = createLogger(config.logLevel);
   const running: Running = {};
   registerShutdown(running, logger);

@@ -83,3 +83,17 @@ export class EnvReader {
 
 /** Meter ids are short, URL- and file-name-safe tokens. */
 export const METER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Runs a config loader at process start; on a ConfigError prints every problem and exits with
+ * status 2 (a usage error), so a misconfigured service never half-starts.
+ */
+export function loadConfigOrExit<T>(appName: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${appName}: ${error.message}`);
+    process.exit(2);
+  }
+}

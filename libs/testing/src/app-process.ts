@@ -12,6 +12,8 @@ export interface AppProcess {
   output: string[];
   /** Log lines parsed from JSON stdout. */
   logs: LogLine[];
+  /** Resolves with the exit code once the process ends by itself or by a signal (then null). */
+  exited: Promise<number | null>;
   /** Sends a signal and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Resolves when a log line matches. */
@@ -58,6 +60,7 @@ export function startApp(app: 'grpc-server' | 'gateway', env: Record<string, str
     child,
     output,
     logs,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
