@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@meterusage/config';
 
@@ -22,6 +23,8 @@ export interface ServerConfig {
   readonly grpcHost: string;
   readonly grpcPort: number;
   readonly logLevel: LogLevel;
+  /** Signs page tokens; random per process unless set (set it when replicas share clients). */
+  readonly pageTokenSecret: string;
 }
 
 /** Reads and validates the process environment once; the result is frozen. */
@@ -70,6 +73,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     grpcHost: reader.string('GRPC_HOST', '0.0.0.0'),
     grpcPort: reader.port('GRPC_PORT', 50051, { allowZero: true }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    pageTokenSecret: reader.string('PAGE_TOKEN_SECRET', randomBytes(32).toString('hex')),
   };
   reader.throwIfInvalid();
   return Object.freeze(config);

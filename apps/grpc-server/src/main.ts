@@ -39,7 +39,12 @@ async function main(): Promise<void> {
     }
 
     running.database = openDatabase({ connectionString, ...config }, logger);
-    running.grpc = createMeterUsageServer({ db: running.database.db, defaultMeterId: config.meterId, logger });
+    running.grpc = createMeterUsageServer({
+      db: running.database.db,
+      defaultMeterId: config.meterId,
+      pageTokenSecret: config.pageTokenSecret,
+      logger,
+    });
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort);
     logger.info({ port }, `gRPC listening on ${config.grpcHost}:${port} (NOT_SERVING until the database is ready)`);
 

@@ -5,11 +5,16 @@ import { HealthImplementation } from 'grpc-health-check';
 import { fileDescriptorProtos, METER_USAGE_SERVICE_NAME, MeterUsageServiceService } from '@meterusage/contracts';
 import type { DatabaseHandle } from './db/connection';
 import type { Logger } from './logger';
-import { createMeterUsageHandlers } from './readings/readings.handler';
+import { createMeterHandlers } from './meters/meters.handler';
+import { PageTokens } from './readings/page-token';
+import { createReadingHandlers } from './readings/readings.handler';
+import { createUsageHandlers } from './usage/usage.handler';
 
 export interface ServerDeps {
   db: DatabaseHandle['db'];
   defaultMeterId: string;
+  /** Key that signs page tokens; replicas behind one balancer must share it. */
+  pageTokenSecret: string;
   logger: Logger;
 }
 
@@ -32,7 +37,12 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const server = new grpc.Server(SERVER_OPTIONS);
-  server.addService(MeterUsageServiceService, createMeterUsageHandlers(deps));
+  const handlers = { ...deps, pageTokens: new PageTokens(deps.pageTokenSecret) };
+  server.addService(MeterUsageServiceService, {
+    ...createReadingHandlers(handlers),
+    ...createMeterHandlers(handlers),
+    ...createUsageHandlers(handlers),
+  });
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [METER_USAGE_SERVICE_NAME]: 'NOT_SERVING' });
   health.addToServer(server);

@@ -3,6 +3,7 @@ import {
   HealthClient,
   METER_USAGE_SERVICE_NAME,
   MeterUsageServiceClient,
+  ReadingQuality,
   ServingStatus,
   type GetMetricsResponse,
   type HealthCheckResponse,
@@ -30,7 +31,7 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
   beforeAll(async () => {
     handle = await openMigratedDatabase('get_metrics');
     await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, silentLogger);
-    grpcServer = createMeterUsageServer({ db: handle.database.db, defaultMeterId: 'meter-1', logger: silentLogger });
+    grpcServer = createMeterUsageServer({ db: handle.database.db, defaultMeterId: 'meter-1', pageTokenSecret: 'test', logger: silentLogger });
     const port = await bindServer(grpcServer.server, '127.0.0.1', 0);
     client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
@@ -55,9 +56,11 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
     expect(missing).toEqual([
       {
         time: new Date('2019-01-17T02:45:00Z'),
-        intervalStart: new Date('2019-01-17T02:30:00Z'),
-        intervalEnd: new Date('2019-01-17T02:45:00Z'),
+        start: new Date('2019-01-17T02:30:00Z'),
+        end: new Date('2019-01-17T02:45:00Z'),
         usage: undefined,
+        missing: true,
+        quality: ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE,
       },
     ]);
   });

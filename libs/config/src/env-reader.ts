@@ -1,3 +1,5 @@
+import { isValidTimeZone } from '@meterusage/time';
+
 /** Log levels accepted by LOG_LEVEL, as pino names them. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -62,13 +64,9 @@ export class EnvReader {
   timeZone(name: string, fallback: string): string {
     const raw = this.optionalString(name);
     if (raw === undefined) return fallback;
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: raw });
-      return raw;
-    } catch {
-      this.problem(`${name} must be an IANA time zone such as UTC or Europe/Amsterdam, got "${raw}"`);
-      return fallback;
-    }
+    if (isValidTimeZone(raw)) return raw;
+    this.problem(`${name} must be an IANA time zone such as UTC or Europe/Amsterdam, got "${raw}"`);
+    return fallback;
   }
 
   meterId(name: string, fallback: string): string {

@@ -1,12 +1,24 @@
 // The one public surface of @meterusage/contracts: import from here, never from ./gen.
 export {
+  AggregateUsageRequest,
+  AggregateUsageResponse,
+  ExportReadingsRequest,
+  ExportReadingsResponse,
   GetMetricsRequest,
   GetMetricsResponse,
+  GetUsageSummaryRequest,
+  GetUsageSummaryResponse,
+  ListMetersRequest,
+  ListMetersResponse,
+  ListReadingsRequest,
+  ListReadingsResponse,
   MeterUsageServiceClient,
   MeterUsageServiceService,
   type MeterUsageServiceServer,
 } from './gen/meterusage/v1/meter_usage_service';
-export { Reading } from './gen/meterusage/v1/reading';
+export { Reading, ReadingQuality, readingQualityToJSON } from './gen/meterusage/v1/reading';
+export { Meter, TimeLabel, timeLabelToJSON } from './gen/meterusage/v1/meter';
+export { BucketWidth, bucketWidthToJSON, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
 export {
   HealthCheckRequest,
   HealthCheckResponse,

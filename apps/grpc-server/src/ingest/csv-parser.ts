@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import type { TimeLabel } from '../db/schema';
-import { localTimeResolver, type LocalTimeResolution } from './zoned-time';
+import { localTimeResolver, type LocalTimeResolution } from '@meterusage/time';
 
 /** One accepted CSV row. */
 export interface ParsedReading {

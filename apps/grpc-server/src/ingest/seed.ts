@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { Logger } from '../logger';
-import { findMeter, METER_DEFAULTS } from '../readings/meters.repository';
+import { findMeter, METER_DEFAULTS } from '../meters/meters.repository';
 import { insertNewReadings, type LoadResult } from '../readings/readings.writer';
 import { parseReadingsCsv, type RowError } from './csv-parser';
 

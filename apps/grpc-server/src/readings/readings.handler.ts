@@ -1,38 +1,85 @@
-import type { GetMetricsRequest, GetMetricsResponse, MeterUsageServiceServer } from '@meterusage/contracts';
-import { METER_ID_PATTERN } from '@meterusage/config';
+import type {
+  ExportReadingsRequest,
+  ExportReadingsResponse,
+  GetMetricsRequest,
+  GetMetricsResponse,
+  ListReadingsRequest,
+  ListReadingsResponse,
+  MeterUsageServiceServer,
+  Reading,
+} from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
-import { InvalidArgumentError, NotFoundError } from '../errors';
+import { pageSizeOf } from '../grpc/request-fields';
+import { serverStream } from '../grpc/server-stream';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
-import { findMeter } from './meters.repository';
+import { requireMeter } from '../meters/require-meter';
+import { resolveRange } from '../meters/resolve-range';
+import type { PageTokens } from './page-token';
 import { toReading } from './readings.mapper';
-import { listAllReadings } from './readings.repository';
+import { listAllReadings, listReadingSlots, streamReadings } from './readings.repository';
 
 export interface ReadingsHandlerDeps {
   db: DatabaseHandle['db'];
   /** Meter used when a request leaves meter_id empty. */
   defaultMeterId: string;
+  pageTokens: PageTokens;
   logger: Logger;
 }
 
-/** The MeterUsageService implementation: validate, query the repository, map rows to messages. */
-export function createMeterUsageHandlers(deps: ReadingsHandlerDeps): MeterUsageServiceServer {
+/** Readings per ExportReadingsResponse message, and rows per database cursor fetch. */
+export const EXPORT_BATCH_SIZE = 5000;
+
+/** GetMetrics, ListReadings and ExportReadings: validate, query the repository, map rows to messages. */
+export function createReadingHandlers(
+  deps: ReadingsHandlerDeps,
+): Pick<MeterUsageServiceServer, 'getMetrics' | 'listReadings' | 'exportReadings'> {
   const { db, logger } = deps;
   return {
     getMetrics: unary('GetMetrics', logger, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
-      const meterId = resolveMeterId(request.meterId, deps.defaultMeterId);
-      const meter = await findMeter(db, meterId);
-      if (meter === undefined) throw new NotFoundError('meter', meterId);
-      const records = await listAllReadings(db, meterId);
-      return { meterId, unit: meter.unit, readings: records.map((record) => toReading(record, meter)) };
+      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+      const records = await listAllReadings(db, meter.meter_id);
+      return { meterId: meter.meter_id, unit: meter.unit, readings: records.map((record) => toReading(record, meter)) };
+    }),
+
+    listReadings: unary('ListReadings', logger, async (request: ListReadingsRequest): Promise<ListReadingsResponse> => {
+      const pageSize = pageSizeOf(request.pageSize);
+      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+      const query = { meterId: meter.meter_id, startMs: request.startTime?.getTime(), endMs: request.endTime?.getTime() };
+      const cursor = request.pageToken === '' ? undefined : deps.pageTokens.decode(request.pageToken, query);
+      const base = { meterId: meter.meter_id, unit: meter.unit };
+      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      if (range === undefined) return { ...base, readings: [], nextPageToken: '' };
+
+      // Slots are the meter's grid points (multiples of its interval since the epoch) in the range.
+      const stepMs = meter.interval_seconds * 1000;
+      const firstSlotMs = Math.ceil(Math.max(range.startMs, cursor?.nextStartMs ?? range.startMs) / stepMs) * stepMs;
+      const lastSlotMs = Math.ceil(range.endMs / stepMs) * stepMs - stepMs;
+      const remaining = lastSlotMs >= firstSlotMs ? (lastSlotMs - firstSlotMs) / stepMs + 1 : 0;
+      const count = Math.min(pageSize, remaining);
+      if (count === 0) return { ...base, readings: [], nextPageToken: '' };
+
+      const slots = await listReadingSlots(db, meter.meter_id, { firstSlotMs, count, intervalSeconds: meter.interval_seconds });
+      const nextPageToken =
+        count < remaining ? deps.pageTokens.encode({ ...query, nextStartMs: firstSlotMs + count * stepMs }) : '';
+      return { ...base, readings: slots.map((slot) => toReading(slot, meter)), nextPageToken };
+    }),
+
+    exportReadings: serverStream('ExportReadings', logger, async (request: ExportReadingsRequest, write) => {
+      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      if (range === undefined) return;
+      let batch: Reading[] = [];
+      const flush = async () => {
+        const message: ExportReadingsResponse = { meterId: meter.meter_id, unit: meter.unit, readings: batch };
+        batch = [];
+        await write(message);
+      };
+      for await (const record of streamReadings(db, meter.meter_id, range, EXPORT_BATCH_SIZE)) {
+        batch.push(toReading(record, meter));
+        if (batch.length === EXPORT_BATCH_SIZE) await flush();
+      }
+      if (batch.length > 0) await flush();
     }),
   };
-}
-
-function resolveMeterId(requested: string, defaultMeterId: string): string {
-  if (requested === '') return defaultMeterId;
-  if (!METER_ID_PATTERN.test(requested)) {
-    throw new InvalidArgumentError('meter_id', "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
-  }
-  return requested;
 }

@@ -1,18 +1,60 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 
+/** A stored reading: interval start in epoch ms, usage or null when missing in the source. */
 export interface ReadingRecord {
-  interval_start: Date;
-  /** Exact decimal text, or null for a missing reading. */
-  usage: string | null;
+  start_ms: number;
+  usage: number | null;
 }
+
+/** One slot of a gap-filled page: stored is false when nothing was ever received for it. */
+export interface ReadingSlot extends ReadingRecord {
+  stored: boolean;
+}
+
+// Epoch milliseconds and float8 come back from pg as JS numbers: no Date or numeric string parsing.
+const START_MS = sql<number>`(extract(epoch from interval_start) * 1000)::float8`.as('start_ms');
+const USAGE = sql<number | null>`usage::float8`.as('usage');
 
 /** Every reading of one meter, oldest first (served by the primary key). */
 export async function listAllReadings(db: Kysely<Database>, meterId: string): Promise<ReadingRecord[]> {
+  return db.selectFrom('readings').select([START_MS, USAGE]).where('meter_id', '=', meterId).orderBy('interval_start').execute();
+}
+
+/**
+ * Consecutive interval slots firstSlotMs, firstSlotMs + step, … (count of them) with the stored
+ * reading of each, or stored = false for a hole in the series.
+ */
+export async function listReadingSlots(
+  db: Kysely<Database>,
+  meterId: string,
+  slots: { firstSlotMs: number; count: number; intervalSeconds: number },
+): Promise<ReadingSlot[]> {
+  const first = new Date(slots.firstSlotMs).toISOString();
+  const last = new Date(slots.firstSlotMs + (slots.count - 1) * slots.intervalSeconds * 1000).toISOString();
+  const { rows } = await sql<ReadingSlot>`
+    select (extract(epoch from slot.start) * 1000)::float8 as start_ms,
+           r.usage::float8 as usage,
+           r.meter_id is not null as stored
+    from generate_series(${first}::timestamptz, ${last}::timestamptz, make_interval(secs => ${slots.intervalSeconds})) as slot(start)
+    left join readings r on r.meter_id = ${meterId} and r.interval_start = slot.start
+    order by slot.start`.execute(db);
+  return rows;
+}
+
+/** The stored readings of a range, oldest first, fetched through a cursor chunk by chunk. */
+export function streamReadings(
+  db: Kysely<Database>,
+  meterId: string,
+  range: { startMs: number; endMs: number },
+  chunkSize: number,
+): AsyncIterableIterator<ReadingRecord> {
   return db
     .selectFrom('readings')
-    .select(['interval_start', 'usage'])
+    .select([START_MS, USAGE])
     .where('meter_id', '=', meterId)
+    .where('interval_start', '>=', new Date(range.startMs))
+    .where('interval_start', '<', new Date(range.endMs))
     .orderBy('interval_start')
-    .execute();
+    .stream(chunkSize);
 }

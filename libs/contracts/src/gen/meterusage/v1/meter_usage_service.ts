@@ -11,13 +11,18 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../google/protobuf/timestamp";
+import { BucketWidth, bucketWidthFromJSON, bucketWidthToJSON, UsageBucket, UsageSummary } from "./aggregate";
+import { Meter } from "./meter";
 import { Reading } from "./reading";
 
 export const protobufPackage = "meterusage.v1";
@@ -26,7 +31,7 @@ export const protobufFileName = "meterusage/v1/meter_usage_service.proto";
 
 /** GetMetricsRequest selects the meter whose readings are returned. */
 export interface GetMetricsRequest {
-  /** Meter to read. Empty selects the server's default meter (its METER_ID setting). */
+  /** Meter to read; empty selects the default meter. */
   meterId: string;
 }
 
@@ -36,7 +41,132 @@ export interface GetMetricsResponse {
   meterId: string;
   /** Unit of every usage value in readings, e.g. "kWh". */
   unit: string;
-  /** Every reading of the meter, ordered by interval start, oldest first. */
+  /** Every stored reading of the meter, ordered by interval start, oldest first. */
+  readings: Reading[];
+}
+
+/** ListMetersRequest has no parameters yet. */
+export interface ListMetersRequest {
+}
+
+/** ListMetersResponse lists every meter. */
+export interface ListMetersResponse {
+  /** The meters, ordered by meter_id. */
+  meters: Meter[];
+}
+
+/** ListReadingsRequest selects one page of a meter's intervals. */
+export interface ListReadingsRequest {
+  /** Meter to read; empty selects the default meter. */
+  meterId: string;
+  /** Inclusive start of the range; absent = the meter's first interval start. */
+  startTime:
+    | Date
+    | undefined;
+  /** Exclusive end of the range; absent = the meter's last interval end. */
+  endTime:
+    | Date
+    | undefined;
+  /** Most intervals to return: 0 means the default (1000); at most 10000; negative is invalid. */
+  pageSize: number;
+  /**
+   * next_page_token of the previous page; empty for the first page. It is only valid with the
+   * same meter_id, start_time and end_time.
+   */
+  pageToken: string;
+}
+
+/** ListReadingsResponse is one page of intervals. */
+export interface ListReadingsResponse {
+  /** The meter read. */
+  meterId: string;
+  /** Unit of every usage value, e.g. "kWh". */
+  unit: string;
+  /** Consecutive intervals, oldest first, including holes (quality NOT_RECEIVED). */
+  readings: Reading[];
+  /** Token of the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
+/** AggregateUsageRequest selects the range, bucket width and time zone of an aggregation. */
+export interface AggregateUsageRequest {
+  /** Meter to read; empty selects the default meter. */
+  meterId: string;
+  /** Inclusive start of the range; absent = the meter's first interval start. */
+  startTime:
+    | Date
+    | undefined;
+  /** Exclusive end of the range; absent = the meter's last interval end. */
+  endTime:
+    | Date
+    | undefined;
+  /** Width of each bucket; required. */
+  bucketWidth: BucketWidth;
+  /** IANA time zone of the bucket boundaries, e.g. "Europe/Amsterdam"; empty means "UTC". */
+  timeZone: string;
+}
+
+/** AggregateUsageResponse holds the buckets covering the range. */
+export interface AggregateUsageResponse {
+  /** The meter read. */
+  meterId: string;
+  /** Unit of sums, means, minima and maxima, e.g. "kWh". */
+  unit: string;
+  /** The time zone the buckets follow. */
+  timeZone: string;
+  /** Every bucket that overlaps the range, oldest first, including buckets without readings. */
+  buckets: UsageBucket[];
+}
+
+/** GetUsageSummaryRequest selects the range to summarise. */
+export interface GetUsageSummaryRequest {
+  /** Meter to read; empty selects the default meter. */
+  meterId: string;
+  /** Inclusive start of the range; absent = the meter's first interval start. */
+  startTime:
+    | Date
+    | undefined;
+  /** Exclusive end of the range; absent = the meter's last interval end. */
+  endTime: Date | undefined;
+}
+
+/** GetUsageSummaryResponse summarises a range. */
+export interface GetUsageSummaryResponse {
+  /** The meter read. */
+  meterId: string;
+  /** Unit of every value, e.g. "kWh". */
+  unit: string;
+  /** Inclusive start of the summarised range (resolved when the request left it absent). */
+  startTime:
+    | Date
+    | undefined;
+  /** Exclusive end of the summarised range. */
+  endTime:
+    | Date
+    | undefined;
+  /** The summary. */
+  summary: UsageSummary | undefined;
+}
+
+/** ExportReadingsRequest selects the range to export. */
+export interface ExportReadingsRequest {
+  /** Meter to read; empty selects the default meter. */
+  meterId: string;
+  /** Inclusive start of the range; absent = the meter's first interval start. */
+  startTime:
+    | Date
+    | undefined;
+  /** Exclusive end of the range; absent = the meter's last interval end. */
+  endTime: Date | undefined;
+}
+
+/** ExportReadingsResponse is one batch of an export stream. */
+export interface ExportReadingsResponse {
+  /** The meter read (set in every batch). */
+  meterId: string;
+  /** Unit of every usage value (set in every batch). */
+  unit: string;
+  /** The next stored readings, oldest first; holes are not filled in an export. */
   readings: Reading[];
 }
 
@@ -218,12 +348,1174 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
   },
 };
 
-/** MeterUsageService serves interval readings of electricity meters. */
+function createBaseListMetersRequest(): ListMetersRequest {
+  return {};
+}
+
+export const ListMetersRequest: MessageFns<ListMetersRequest> = {
+  encode(_: ListMetersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMetersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMetersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListMetersRequest {
+    return {};
+  },
+
+  toJSON(_: ListMetersRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListMetersRequest>, I>>(base?: I): ListMetersRequest {
+    return ListMetersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListMetersRequest>, I>>(_: I): ListMetersRequest {
+    const message = createBaseListMetersRequest();
+    return message;
+  },
+};
+
+function createBaseListMetersResponse(): ListMetersResponse {
+  return { meters: [] };
+}
+
+export const ListMetersResponse: MessageFns<ListMetersResponse> = {
+  encode(message: ListMetersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.meters) {
+      Meter.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMetersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMetersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meters.push(Meter.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMetersResponse {
+    return { meters: globalThis.Array.isArray(object?.meters) ? object.meters.map((e: any) => Meter.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListMetersResponse): unknown {
+    const obj: any = {};
+    if (message.meters?.length) {
+      obj.meters = message.meters.map((e) => Meter.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListMetersResponse>, I>>(base?: I): ListMetersResponse {
+    return ListMetersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListMetersResponse>, I>>(object: I): ListMetersResponse {
+    const message = createBaseListMetersResponse();
+    message.meters = object.meters?.map((e) => Meter.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListReadingsRequest(): ListReadingsRequest {
+  return { meterId: "", startTime: undefined, endTime: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
+  encode(message: ListReadingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(18).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReadingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReadingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReadingsRequest {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListReadingsRequest): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReadingsRequest>, I>>(base?: I): ListReadingsRequest {
+    return ListReadingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReadingsRequest>, I>>(object: I): ListReadingsRequest {
+    const message = createBaseListReadingsRequest();
+    message.meterId = object.meterId ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListReadingsResponse(): ListReadingsResponse {
+  return { meterId: "", unit: "", readings: [], nextPageToken: "" };
+}
+
+export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
+  encode(message: ListReadingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.unit !== "") {
+      writer.uint32(18).string(message.unit);
+    }
+    for (const v of message.readings) {
+      Reading.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(34).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReadingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReadingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.readings.push(Reading.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReadingsResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      readings: globalThis.Array.isArray(object?.readings) ? object.readings.map((e: any) => Reading.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListReadingsResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.readings?.length) {
+      obj.readings = message.readings.map((e) => Reading.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReadingsResponse>, I>>(base?: I): ListReadingsResponse {
+    return ListReadingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReadingsResponse>, I>>(object: I): ListReadingsResponse {
+    const message = createBaseListReadingsResponse();
+    message.meterId = object.meterId ?? "";
+    message.unit = object.unit ?? "";
+    message.readings = object.readings?.map((e) => Reading.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseAggregateUsageRequest(): AggregateUsageRequest {
+  return { meterId: "", startTime: undefined, endTime: undefined, bucketWidth: 0, timeZone: "" };
+}
+
+export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
+  encode(message: AggregateUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(18).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    if (message.bucketWidth !== 0) {
+      writer.uint32(32).int32(message.bucketWidth);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(42).string(message.timeZone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AggregateUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAggregateUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.bucketWidth = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AggregateUsageRequest {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      bucketWidth: isSet(object.bucketWidth)
+        ? bucketWidthFromJSON(object.bucketWidth)
+        : isSet(object.bucket_width)
+        ? bucketWidthFromJSON(object.bucket_width)
+        : 0,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+    };
+  },
+
+  toJSON(message: AggregateUsageRequest): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.bucketWidth !== 0) {
+      obj.bucketWidth = bucketWidthToJSON(message.bucketWidth);
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AggregateUsageRequest>, I>>(base?: I): AggregateUsageRequest {
+    return AggregateUsageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AggregateUsageRequest>, I>>(object: I): AggregateUsageRequest {
+    const message = createBaseAggregateUsageRequest();
+    message.meterId = object.meterId ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.bucketWidth = object.bucketWidth ?? 0;
+    message.timeZone = object.timeZone ?? "";
+    return message;
+  },
+};
+
+function createBaseAggregateUsageResponse(): AggregateUsageResponse {
+  return { meterId: "", unit: "", timeZone: "", buckets: [] };
+}
+
+export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
+  encode(message: AggregateUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.unit !== "") {
+      writer.uint32(18).string(message.unit);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(26).string(message.timeZone);
+    }
+    for (const v of message.buckets) {
+      UsageBucket.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AggregateUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAggregateUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.buckets.push(UsageBucket.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AggregateUsageResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      buckets: globalThis.Array.isArray(object?.buckets) ? object.buckets.map((e: any) => UsageBucket.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AggregateUsageResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.buckets?.length) {
+      obj.buckets = message.buckets.map((e) => UsageBucket.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AggregateUsageResponse>, I>>(base?: I): AggregateUsageResponse {
+    return AggregateUsageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AggregateUsageResponse>, I>>(object: I): AggregateUsageResponse {
+    const message = createBaseAggregateUsageResponse();
+    message.meterId = object.meterId ?? "";
+    message.unit = object.unit ?? "";
+    message.timeZone = object.timeZone ?? "";
+    message.buckets = object.buckets?.map((e) => UsageBucket.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetUsageSummaryRequest(): GetUsageSummaryRequest {
+  return { meterId: "", startTime: undefined, endTime: undefined };
+}
+
+export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
+  encode(message: GetUsageSummaryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(18).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageSummaryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageSummaryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageSummaryRequest {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetUsageSummaryRequest): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageSummaryRequest>, I>>(base?: I): GetUsageSummaryRequest {
+    return GetUsageSummaryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageSummaryRequest>, I>>(object: I): GetUsageSummaryRequest {
+    const message = createBaseGetUsageSummaryRequest();
+    message.meterId = object.meterId ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetUsageSummaryResponse(): GetUsageSummaryResponse {
+  return { meterId: "", unit: "", startTime: undefined, endTime: undefined, summary: undefined };
+}
+
+export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
+  encode(message: GetUsageSummaryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.unit !== "") {
+      writer.uint32(18).string(message.unit);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(26).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(34).fork()).join();
+    }
+    if (message.summary !== undefined) {
+      UsageSummary.encode(message.summary, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageSummaryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageSummaryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.summary = UsageSummary.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageSummaryResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      summary: isSet(object.summary) ? UsageSummary.fromJSON(object.summary) : undefined,
+    };
+  },
+
+  toJSON(message: GetUsageSummaryResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.summary !== undefined) {
+      obj.summary = UsageSummary.toJSON(message.summary);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageSummaryResponse>, I>>(base?: I): GetUsageSummaryResponse {
+    return GetUsageSummaryResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageSummaryResponse>, I>>(object: I): GetUsageSummaryResponse {
+    const message = createBaseGetUsageSummaryResponse();
+    message.meterId = object.meterId ?? "";
+    message.unit = object.unit ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.summary = (object.summary !== undefined && object.summary !== null)
+      ? UsageSummary.fromPartial(object.summary)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseExportReadingsRequest(): ExportReadingsRequest {
+  return { meterId: "", startTime: undefined, endTime: undefined };
+}
+
+export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
+  encode(message: ExportReadingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(18).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportReadingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportReadingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportReadingsRequest {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ExportReadingsRequest): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportReadingsRequest>, I>>(base?: I): ExportReadingsRequest {
+    return ExportReadingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportReadingsRequest>, I>>(object: I): ExportReadingsRequest {
+    const message = createBaseExportReadingsRequest();
+    message.meterId = object.meterId ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseExportReadingsResponse(): ExportReadingsResponse {
+  return { meterId: "", unit: "", readings: [] };
+}
+
+export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
+  encode(message: ExportReadingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.unit !== "") {
+      writer.uint32(18).string(message.unit);
+    }
+    for (const v of message.readings) {
+      Reading.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportReadingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportReadingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.readings.push(Reading.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportReadingsResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      readings: globalThis.Array.isArray(object?.readings) ? object.readings.map((e: any) => Reading.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ExportReadingsResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.readings?.length) {
+      obj.readings = message.readings.map((e) => Reading.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportReadingsResponse>, I>>(base?: I): ExportReadingsResponse {
+    return ExportReadingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportReadingsResponse>, I>>(object: I): ExportReadingsResponse {
+    const message = createBaseExportReadingsResponse();
+    message.meterId = object.meterId ?? "";
+    message.unit = object.unit ?? "";
+    message.readings = object.readings?.map((e) => Reading.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+/**
+ * MeterUsageService serves interval readings of electricity meters.
+ *
+ * Conventions of every call:
+ * - meter_id empty selects the server's default meter (its METER_ID setting); an unknown meter
+ *   is NOT_FOUND, a malformed id INVALID_ARGUMENT.
+ * - A range is half-open [start_time, end_time) over interval starts. An absent bound is the
+ *   meter's first interval start / last interval end; start_time must be before end_time.
+ * - Invalid input is INVALID_ARGUMENT with a message that names the field.
+ */
 export type MeterUsageServiceService = typeof MeterUsageServiceService;
 export const MeterUsageServiceService = {
   /**
-   * GetMetrics returns every reading of one meter, ordered by time. It is the
-   * original "all readings" call; range, paging and aggregation calls build on it.
+   * GetMetrics returns every stored reading of one meter, ordered by time. It is the original
+   * "all readings" call; ListReadings, AggregateUsage and ExportReadings serve ranges.
    */
   getMetrics: {
     path: "/meterusage.v1.MeterUsageService/GetMetrics" as const,
@@ -234,20 +1526,99 @@ export const MeterUsageServiceService = {
     responseSerialize: (value: GetMetricsResponse): Buffer => Buffer.from(GetMetricsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMetricsResponse => GetMetricsResponse.decode(value),
   },
+  /** ListMeters returns every meter with its unit, interval and data span. */
+  listMeters: {
+    path: "/meterusage.v1.MeterUsageService/ListMeters" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListMetersRequest): Buffer => Buffer.from(ListMetersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListMetersRequest => ListMetersRequest.decode(value),
+    responseSerialize: (value: ListMetersResponse): Buffer => Buffer.from(ListMetersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListMetersResponse => ListMetersResponse.decode(value),
+  },
+  /**
+   * ListReadings returns one page of a meter's intervals in a range, oldest first. Holes in the
+   * series appear as readings with quality NOT_RECEIVED, so every interval is accounted for.
+   */
+  listReadings: {
+    path: "/meterusage.v1.MeterUsageService/ListReadings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReadingsRequest): Buffer => Buffer.from(ListReadingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReadingsRequest => ListReadingsRequest.decode(value),
+    responseSerialize: (value: ListReadingsResponse): Buffer =>
+      Buffer.from(ListReadingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReadingsResponse => ListReadingsResponse.decode(value),
+  },
+  /** AggregateUsage sums a range into buckets (15 minutes to a month) in a time zone. */
+  aggregateUsage: {
+    path: "/meterusage.v1.MeterUsageService/AggregateUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AggregateUsageRequest): Buffer =>
+      Buffer.from(AggregateUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AggregateUsageRequest => AggregateUsageRequest.decode(value),
+    responseSerialize: (value: AggregateUsageResponse): Buffer =>
+      Buffer.from(AggregateUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AggregateUsageResponse => AggregateUsageResponse.decode(value),
+  },
+  /** GetUsageSummary describes a range: total, mean, peak, minimum, counts, first and last. */
+  getUsageSummary: {
+    path: "/meterusage.v1.MeterUsageService/GetUsageSummary" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUsageSummaryRequest): Buffer =>
+      Buffer.from(GetUsageSummaryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUsageSummaryRequest => GetUsageSummaryRequest.decode(value),
+    responseSerialize: (value: GetUsageSummaryResponse): Buffer =>
+      Buffer.from(GetUsageSummaryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUsageSummaryResponse => GetUsageSummaryResponse.decode(value),
+  },
+  /**
+   * ExportReadings streams every stored reading of a range in batches, oldest first, without
+   * holding the range in memory; for ranges of any size.
+   */
+  exportReadings: {
+    path: "/meterusage.v1.MeterUsageService/ExportReadings" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportReadingsRequest): Buffer =>
+      Buffer.from(ExportReadingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportReadingsRequest => ExportReadingsRequest.decode(value),
+    responseSerialize: (value: ExportReadingsResponse): Buffer =>
+      Buffer.from(ExportReadingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportReadingsResponse => ExportReadingsResponse.decode(value),
+  },
 } as const;
 
 export interface MeterUsageServiceServer extends UntypedServiceImplementation {
   /**
-   * GetMetrics returns every reading of one meter, ordered by time. It is the
-   * original "all readings" call; range, paging and aggregation calls build on it.
+   * GetMetrics returns every stored reading of one meter, ordered by time. It is the original
+   * "all readings" call; ListReadings, AggregateUsage and ExportReadings serve ranges.
    */
   getMetrics: handleUnaryCall<GetMetricsRequest, GetMetricsResponse>;
+  /** ListMeters returns every meter with its unit, interval and data span. */
+  listMeters: handleUnaryCall<ListMetersRequest, ListMetersResponse>;
+  /**
+   * ListReadings returns one page of a meter's intervals in a range, oldest first. Holes in the
+   * series appear as readings with quality NOT_RECEIVED, so every interval is accounted for.
+   */
+  listReadings: handleUnaryCall<ListReadingsRequest, ListReadingsResponse>;
+  /** AggregateUsage sums a range into buckets (15 minutes to a month) in a time zone. */
+  aggregateUsage: handleUnaryCall<AggregateUsageRequest, AggregateUsageResponse>;
+  /** GetUsageSummary describes a range: total, mean, peak, minimum, counts, first and last. */
+  getUsageSummary: handleUnaryCall<GetUsageSummaryRequest, GetUsageSummaryResponse>;
+  /**
+   * ExportReadings streams every stored reading of a range in batches, oldest first, without
+   * holding the range in memory; for ranges of any size.
+   */
+  exportReadings: handleServerStreamingCall<ExportReadingsRequest, ExportReadingsResponse>;
 }
 
 export interface MeterUsageServiceClient extends Client {
   /**
-   * GetMetrics returns every reading of one meter, ordered by time. It is the
-   * original "all readings" call; range, paging and aggregation calls build on it.
+   * GetMetrics returns every stored reading of one meter, ordered by time. It is the original
+   * "all readings" call; ListReadings, AggregateUsage and ExportReadings serve ranges.
    */
   getMetrics(
     request: GetMetricsRequest,
@@ -264,6 +1635,86 @@ export interface MeterUsageServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMetricsResponse) => void,
   ): ClientUnaryCall;
+  /** ListMeters returns every meter with its unit, interval and data span. */
+  listMeters(
+    request: ListMetersRequest,
+    callback: (error: ServiceError | null, response: ListMetersResponse) => void,
+  ): ClientUnaryCall;
+  listMeters(
+    request: ListMetersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListMetersResponse) => void,
+  ): ClientUnaryCall;
+  listMeters(
+    request: ListMetersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListMetersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListReadings returns one page of a meter's intervals in a range, oldest first. Holes in the
+   * series appear as readings with quality NOT_RECEIVED, so every interval is accounted for.
+   */
+  listReadings(
+    request: ListReadingsRequest,
+    callback: (error: ServiceError | null, response: ListReadingsResponse) => void,
+  ): ClientUnaryCall;
+  listReadings(
+    request: ListReadingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReadingsResponse) => void,
+  ): ClientUnaryCall;
+  listReadings(
+    request: ListReadingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReadingsResponse) => void,
+  ): ClientUnaryCall;
+  /** AggregateUsage sums a range into buckets (15 minutes to a month) in a time zone. */
+  aggregateUsage(
+    request: AggregateUsageRequest,
+    callback: (error: ServiceError | null, response: AggregateUsageResponse) => void,
+  ): ClientUnaryCall;
+  aggregateUsage(
+    request: AggregateUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AggregateUsageResponse) => void,
+  ): ClientUnaryCall;
+  aggregateUsage(
+    request: AggregateUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AggregateUsageResponse) => void,
+  ): ClientUnaryCall;
+  /** GetUsageSummary describes a range: total, mean, peak, minimum, counts, first and last. */
+  getUsageSummary(
+    request: GetUsageSummaryRequest,
+    callback: (error: ServiceError | null, response: GetUsageSummaryResponse) => void,
+  ): ClientUnaryCall;
+  getUsageSummary(
+    request: GetUsageSummaryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUsageSummaryResponse) => void,
+  ): ClientUnaryCall;
+  getUsageSummary(
+    request: GetUsageSummaryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUsageSummaryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ExportReadings streams every stored reading of a range in batches, oldest first, without
+   * holding the range in memory; for ranges of any size.
+   */
+  exportReadings(
+    request: ExportReadingsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportReadingsResponse>;
+  exportReadings(
+    request: ExportReadingsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportReadingsResponse>;
 }
 
 export const MeterUsageServiceClient = makeGenericClientConstructor(
@@ -287,6 +1738,28 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -12,33 +12,90 @@ export const protobufPackage = "meterusage.v1";
 
 export const protobufFileName = "meterusage/v1/reading.proto";
 
-/** Reading is the energy a meter measured over one interval. */
+/** ReadingQuality says whether an interval has a measured value, and why not if it has none. */
+export enum ReadingQuality {
+  /** READING_QUALITY_UNSPECIFIED - Not set. */
+  READING_QUALITY_UNSPECIFIED = 0,
+  /** READING_QUALITY_MEASURED - A measured value is stored for the interval. */
+  READING_QUALITY_MEASURED = 1,
+  /** READING_QUALITY_MISSING_IN_SOURCE - The source delivered the interval without a value (NaN or empty in a CSV). */
+  READING_QUALITY_MISSING_IN_SOURCE = 2,
+  /** READING_QUALITY_NOT_RECEIVED - Nothing was ever received for the interval: a hole in the series. */
+  READING_QUALITY_NOT_RECEIVED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function readingQualityFromJSON(object: any): ReadingQuality {
+  switch (object) {
+    case 0:
+    case "READING_QUALITY_UNSPECIFIED":
+      return ReadingQuality.READING_QUALITY_UNSPECIFIED;
+    case 1:
+    case "READING_QUALITY_MEASURED":
+      return ReadingQuality.READING_QUALITY_MEASURED;
+    case 2:
+    case "READING_QUALITY_MISSING_IN_SOURCE":
+      return ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE;
+    case 3:
+    case "READING_QUALITY_NOT_RECEIVED":
+      return ReadingQuality.READING_QUALITY_NOT_RECEIVED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReadingQuality.UNRECOGNIZED;
+  }
+}
+
+export function readingQualityToJSON(object: ReadingQuality): string {
+  switch (object) {
+    case ReadingQuality.READING_QUALITY_UNSPECIFIED:
+      return "READING_QUALITY_UNSPECIFIED";
+    case ReadingQuality.READING_QUALITY_MEASURED:
+      return "READING_QUALITY_MEASURED";
+    case ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE:
+      return "READING_QUALITY_MISSING_IN_SOURCE";
+    case ReadingQuality.READING_QUALITY_NOT_RECEIVED:
+      return "READING_QUALITY_NOT_RECEIVED";
+    case ReadingQuality.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * Reading is the energy a meter measured over one interval.
+ *
+ * A reading is an interval [start, end). Sources label it with one instant, `time`: the end of
+ * the interval for end-labelled meters (the default, as in the sample CSV), its start otherwise.
+ */
 export interface Reading {
-  /**
-   * The instant the source labelled the reading with: the end of the interval for
-   * end-labelled meters (the default, as in the sample CSV), its start otherwise.
-   */
+  /** The instant the source labels the reading with (see time_label of the meter). */
   time:
     | Date
     | undefined;
   /** Start of the interval (inclusive). */
-  intervalStart:
+  start:
     | Date
     | undefined;
   /** End of the interval (exclusive). */
-  intervalEnd:
+  end:
     | Date
     | undefined;
   /**
-   * Energy used during the interval, in the meter's unit (kWh by default).
-   * Absent when the reading is missing (a NaN or empty value in the source):
-   * a missing reading is never reported as 0 or NaN.
+   * Energy used during the interval, in the meter's unit (kWh by default). Absent when the
+   * reading is missing: never reported as 0 or NaN.
    */
-  usage?: number | undefined;
+  usage?:
+    | number
+    | undefined;
+  /** True when usage is absent, for whatever reason (quality says which). */
+  missing: boolean;
+  /** Where the value comes from, or why there is none. */
+  quality: ReadingQuality;
 }
 
 function createBaseReading(): Reading {
-  return { time: undefined, intervalStart: undefined, intervalEnd: undefined, usage: undefined };
+  return { time: undefined, start: undefined, end: undefined, usage: undefined, missing: false, quality: 0 };
 }
 
 export const Reading: MessageFns<Reading> = {
@@ -46,14 +103,20 @@ export const Reading: MessageFns<Reading> = {
     if (message.time !== undefined) {
       Timestamp.encode(toTimestamp(message.time), writer.uint32(10).fork()).join();
     }
-    if (message.intervalStart !== undefined) {
-      Timestamp.encode(toTimestamp(message.intervalStart), writer.uint32(18).fork()).join();
+    if (message.start !== undefined) {
+      Timestamp.encode(toTimestamp(message.start), writer.uint32(18).fork()).join();
     }
-    if (message.intervalEnd !== undefined) {
-      Timestamp.encode(toTimestamp(message.intervalEnd), writer.uint32(26).fork()).join();
+    if (message.end !== undefined) {
+      Timestamp.encode(toTimestamp(message.end), writer.uint32(26).fork()).join();
     }
     if (message.usage !== undefined) {
       writer.uint32(33).double(message.usage);
+    }
+    if (message.missing !== false) {
+      writer.uint32(40).bool(message.missing);
+    }
+    if (message.quality !== 0) {
+      writer.uint32(48).int32(message.quality);
     }
     return writer;
   },
@@ -84,7 +147,7 @@ export const Reading: MessageFns<Reading> = {
               break;
             }
 
-            message.intervalStart = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.start = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 3: {
@@ -92,7 +155,7 @@ export const Reading: MessageFns<Reading> = {
               break;
             }
 
-            message.intervalEnd = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.end = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 4: {
@@ -101,6 +164,22 @@ export const Reading: MessageFns<Reading> = {
             }
 
             message.usage = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.missing = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.quality = reader.int32() as any;
             continue;
           }
         }
@@ -118,17 +197,11 @@ export const Reading: MessageFns<Reading> = {
   fromJSON(object: any): Reading {
     return {
       time: isSet(object.time) ? fromJsonTimestamp(object.time) : undefined,
-      intervalStart: isSet(object.intervalStart)
-        ? fromJsonTimestamp(object.intervalStart)
-        : isSet(object.interval_start)
-        ? fromJsonTimestamp(object.interval_start)
-        : undefined,
-      intervalEnd: isSet(object.intervalEnd)
-        ? fromJsonTimestamp(object.intervalEnd)
-        : isSet(object.interval_end)
-        ? fromJsonTimestamp(object.interval_end)
-        : undefined,
+      start: isSet(object.start) ? fromJsonTimestamp(object.start) : undefined,
+      end: isSet(object.end) ? fromJsonTimestamp(object.end) : undefined,
       usage: isSet(object.usage) ? globalThis.Number(object.usage) : undefined,
+      missing: isSet(object.missing) ? globalThis.Boolean(object.missing) : false,
+      quality: isSet(object.quality) ? readingQualityFromJSON(object.quality) : 0,
     };
   },
 
@@ -137,14 +210,20 @@ export const Reading: MessageFns<Reading> = {
     if (message.time !== undefined) {
       obj.time = message.time.toISOString();
     }
-    if (message.intervalStart !== undefined) {
-      obj.intervalStart = message.intervalStart.toISOString();
+    if (message.start !== undefined) {
+      obj.start = message.start.toISOString();
     }
-    if (message.intervalEnd !== undefined) {
-      obj.intervalEnd = message.intervalEnd.toISOString();
+    if (message.end !== undefined) {
+      obj.end = message.end.toISOString();
     }
     if (message.usage !== undefined) {
       obj.usage = floatToJson(message.usage);
+    }
+    if (message.missing !== false) {
+      obj.missing = message.missing;
+    }
+    if (message.quality !== 0) {
+      obj.quality = readingQualityToJSON(message.quality);
     }
     return obj;
   },
@@ -155,9 +234,11 @@ export const Reading: MessageFns<Reading> = {
   fromPartial<I extends Exact<DeepPartial<Reading>, I>>(object: I): Reading {
     const message = createBaseReading();
     message.time = object.time ?? undefined;
-    message.intervalStart = object.intervalStart ?? undefined;
-    message.intervalEnd = object.intervalEnd ?? undefined;
+    message.start = object.start ?? undefined;
+    message.end = object.end ?? undefined;
     message.usage = object.usage ?? undefined;
+    message.missing = object.missing ?? false;
+    message.quality = object.quality ?? 0;
     return message;
   },
 };

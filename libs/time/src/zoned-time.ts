@@ -57,3 +57,35 @@ function utcOffsetFinder(timeZone: string): (utcMs: number) => number {
     return offset;
   };
 }
+
+/** Whether name is an IANA time zone this runtime knows (e.g. "Europe/Amsterdam", "UTC"). */
+export function isValidTimeZone(name: string): boolean {
+  if (name === '' || name.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The instant a local calendar date starts in timeZone ("2019-03-31" → its local midnight).
+ * Where midnight itself is skipped by a DST change, the day starts at the first valid minute
+ * after it; where it happens twice, at the earlier one. Returns undefined for an invalid date.
+ */
+export function startOfLocalDate(isoDate: string, timeZone: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (match === null) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const wallClockMs = Date.UTC(year, month - 1, day);
+  const check = new Date(wallClockMs);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  const resolve = localTimeResolver(timeZone);
+  for (let minutes = 0; minutes <= 180; minutes += 1) {
+    const resolution = resolve(wallClockMs + minutes * 60_000);
+    if (resolution.kind === 'exact') return resolution.utcMs;
+    if (resolution.kind === 'ambiguous') return resolution.earlierUtcMs;
+  }
+  return undefined;
+}

@@ -1,0 +1,22 @@
+import { isValidTimeZone } from '@meterusage/time';
+import { InvalidArgumentError } from '../errors';
+
+export const DEFAULT_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = 10_000;
+
+/** page_size per AIP-158: 0 means the default; negative or above the maximum is refused. */
+export function pageSizeOf(requested: number): number {
+  if (requested === 0) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(requested) || requested < 0) throw new InvalidArgumentError('page_size', `must not be negative, got ${requested}`);
+  if (requested > MAX_PAGE_SIZE) throw new InvalidArgumentError('page_size', `must be at most ${MAX_PAGE_SIZE}, got ${requested}`);
+  return requested;
+}
+
+/** time_zone: an IANA name; empty means UTC. */
+export function timeZoneOf(requested: string): string {
+  if (requested === '') return 'UTC';
+  if (!isValidTimeZone(requested)) {
+    throw new InvalidArgumentError('time_zone', `"${requested.slice(0, 64)}" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)`);
+  }
+  return requested;
+}

@@ -1,0 +1,51 @@
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { once } from 'node:events';
+import { toGrpcStatus, toServiceError } from '../errors';
+import type { Logger } from '../logger';
+
+/** Writes one message, waiting for the transport to drain when its buffer is full (backpressure). */
+export type StreamWriter<Response> = (message: Response) => Promise<void>;
+
+/** Thrown inside a stream handler once the client has cancelled: stop producing, quietly. */
+export class StreamCancelled extends Error {}
+
+/**
+ * Adapts an async producer to a grpc-js server-streaming handler: write() respects backpressure
+ * and throws StreamCancelled after the client went away; a thrown error becomes the call's status
+ * through toGrpcStatus, like unary calls.
+ */
+export function serverStream<Request, Response>(
+  method: string,
+  logger: Logger,
+  produce: (request: Request, write: StreamWriter<Response>, call: ServerWritableStream<Request, Response>) => Promise<void>,
+): (call: ServerWritableStream<Request, Response>) => void {
+  return (call) => {
+    const startedAt = performance.now();
+    let cancelled = false;
+    call.on('cancelled', () => {
+      cancelled = true;
+      call.emit('drain'); // wake a writer waiting for drain so it notices
+    });
+    const write: StreamWriter<Response> = async (message) => {
+      if (cancelled) throw new StreamCancelled();
+      if (!call.write(message)) await once(call, 'drain');
+      if (cancelled) throw new StreamCancelled();
+    };
+    produce(call.request, write, call).then(
+      () => {
+        logger.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');
+        call.end();
+      },
+      (error: unknown) => {
+        if (error instanceof StreamCancelled || cancelled) {
+          logger.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled by the client');
+          return;
+        }
+        const status = toGrpcStatus(error);
+        const log = status.internal ? logger.error.bind(logger) : logger.warn.bind(logger);
+        log({ method, code: status.code, err: error }, 'stream failed');
+        call.destroy(toServiceError(status) as Error);
+      },
+    );
+  };
+}

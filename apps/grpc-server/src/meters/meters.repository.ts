@@ -1,0 +1,67 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, TimeLabel } from '../db/schema';
+
+export interface MeterRow {
+  meter_id: string;
+  unit: string;
+  interval_seconds: number;
+  time_label: TimeLabel;
+}
+
+export interface MeterWithSpanRow extends MeterRow {
+  /** Start of the earliest stored interval, epoch ms; null without readings. */
+  first_start_ms: number | null;
+  /** Start of the latest stored interval, epoch ms; null without readings. */
+  last_start_ms: number | null;
+}
+
+/** Settings of a meter created without explicit ones; the column defaults of the meters table. */
+export const METER_DEFAULTS: Omit<MeterRow, 'meter_id'> = Object.freeze({ unit: 'kWh', interval_seconds: 900, time_label: 'end' });
+
+const EPOCH_MS = (column: string) => sql<number | null>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
+
+/** The meter, or undefined when no such meter exists. */
+export async function findMeter(db: Kysely<Database>, meterId: string): Promise<MeterRow | undefined> {
+  return db
+    .selectFrom('meters')
+    .select(['meter_id', 'unit', 'interval_seconds', 'time_label'])
+    .where('meter_id', '=', meterId)
+    .executeTakeFirst();
+}
+
+/** Every meter with the span of its stored readings; first/last come from the primary key, not a scan. */
+export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWithSpanRow[]> {
+  return db
+    .selectFrom('meters as m')
+    .select(['m.meter_id', 'm.unit', 'm.interval_seconds', 'm.time_label'])
+    .select((eb) => [
+      eb
+        .selectFrom('readings as r')
+        .select(EPOCH_MS('r.interval_start').as('ms'))
+        .whereRef('r.meter_id', '=', 'm.meter_id')
+        .orderBy('r.interval_start', 'asc')
+        .limit(1)
+        .as('first_start_ms'),
+      eb
+        .selectFrom('readings as r')
+        .select(EPOCH_MS('r.interval_start').as('ms'))
+        .whereRef('r.meter_id', '=', 'm.meter_id')
+        .orderBy('r.interval_start', 'desc')
+        .limit(1)
+        .as('last_start_ms'),
+    ])
+    .orderBy('m.meter_id')
+    .execute();
+}
+
+/** Start of the earliest and latest stored interval of one meter (epoch ms), or undefined without readings. */
+export async function findDataSpan(db: Kysely<Database>, meterId: string): Promise<{ firstStartMs: number; lastStartMs: number } | undefined> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('readings').select(EPOCH_MS('interval_start').as('ms')).where('meter_id', '=', meterId).orderBy('interval_start', 'asc').limit(1).as('first'),
+      eb.selectFrom('readings').select(EPOCH_MS('interval_start').as('ms')).where('meter_id', '=', meterId).orderBy('interval_start', 'desc').limit(1).as('last'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (row.first === null || row.last === null) return undefined;
+  return { firstStartMs: row.first, lastStartMs: row.last };
+}

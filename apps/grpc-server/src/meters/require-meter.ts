@@ -1,0 +1,18 @@
+import { METER_ID_PATTERN } from '@meterusage/config';
+import type { DatabaseHandle } from '../db/connection';
+import { InvalidArgumentError, NotFoundError } from '../errors';
+import { findMeter, type MeterRow } from './meters.repository';
+
+/**
+ * The meter a request names (empty = the default meter): INVALID_ARGUMENT for a malformed id,
+ * NOT_FOUND for one that does not exist.
+ */
+export async function requireMeter(db: DatabaseHandle['db'], requestedId: string, defaultMeterId: string): Promise<MeterRow> {
+  const meterId = requestedId === '' ? defaultMeterId : requestedId;
+  if (!METER_ID_PATTERN.test(meterId)) {
+    throw new InvalidArgumentError('meter_id', "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+  }
+  const meter = await findMeter(db, meterId);
+  if (meter === undefined) throw new NotFoundError('meter', meterId);
+  return meter;
+}

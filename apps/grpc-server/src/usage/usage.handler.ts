@@ -1,0 +1,72 @@
+import { BucketWidth, type AggregateUsageRequest, type GetUsageSummaryRequest, type MeterUsageServiceServer } from '@meterusage/contracts';
+import type { DatabaseHandle } from '../db/connection';
+import { InvalidArgumentError } from '../errors';
+import { timeZoneOf } from '../grpc/request-fields';
+import { unary } from '../grpc/unary';
+import type { Logger } from '../logger';
+import { requireMeter } from '../meters/require-meter';
+import { resolveRange, type TimeRange } from '../meters/resolve-range';
+import { toUsageBucket, toUsageSummary } from './usage.mapper';
+import { aggregateUsage, summarizeUsage, type BucketWidthName } from './usage.repository';
+
+export interface UsageHandlerDeps {
+  db: DatabaseHandle['db'];
+  defaultMeterId: string;
+  logger: Logger;
+}
+
+/** Most buckets one AggregateUsage call returns: 15-minute buckets for about 2.8 years. */
+export const MAX_BUCKETS = 100_000;
+
+// Shortest length of each width, to bound the bucket count before querying.
+const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: number }>> = {
+  [BucketWidth.BUCKET_WIDTH_15_MINUTES]: { name: '15m', minLengthMs: 900_000 },
+  [BucketWidth.BUCKET_WIDTH_HOUR]: { name: 'hour', minLengthMs: 3_600_000 },
+  [BucketWidth.BUCKET_WIDTH_DAY]: { name: 'day', minLengthMs: 23 * 3_600_000 },
+  [BucketWidth.BUCKET_WIDTH_WEEK]: { name: 'week', minLengthMs: 7 * 24 * 3_600_000 - 3_600_000 },
+  [BucketWidth.BUCKET_WIDTH_MONTH]: { name: 'month', minLengthMs: 28 * 24 * 3_600_000 - 3_600_000 },
+};
+
+/** AggregateUsage and GetUsageSummary. */
+export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'aggregateUsage' | 'getUsageSummary'> {
+  const { db, logger } = deps;
+  return {
+    aggregateUsage: unary('AggregateUsage', logger, async (request: AggregateUsageRequest) => {
+      const width = WIDTHS[request.bucketWidth];
+      if (width === undefined) {
+        throw new InvalidArgumentError('bucket_width', 'must be one of BUCKET_WIDTH_15_MINUTES, _HOUR, _DAY, _WEEK or _MONTH');
+      }
+      const timeZone = timeZoneOf(request.timeZone);
+      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
+      if (range === undefined) return { ...base, buckets: [] };
+      assertBucketCount(range, width.minLengthMs);
+      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, width: width.name, timeZone });
+      return { ...base, buckets: rows.map((row) => toUsageBucket(row, range, meter)) };
+    }),
+
+    getUsageSummary: unary('GetUsageSummary', logger, async (request: GetUsageSummaryRequest) => {
+      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      const row = range === undefined ? undefined : await summarizeUsage(db, { meterId: meter.meter_id, ...range });
+      return {
+        meterId: meter.meter_id,
+        unit: meter.unit,
+        startTime: range === undefined ? request.startTime : new Date(range.startMs),
+        endTime: range === undefined ? request.endTime : new Date(range.endMs),
+        summary: toUsageSummary(row, range, meter),
+      };
+    }),
+  };
+}
+
+function assertBucketCount(range: TimeRange, minLengthMs: number): void {
+  const mostBuckets = Math.ceil((range.endMs - range.startMs) / minLengthMs) + 1;
+  if (mostBuckets > MAX_BUCKETS) {
+    throw new InvalidArgumentError(
+      'bucket_width',
+      `the range would give about ${mostBuckets} buckets, more than ${MAX_BUCKETS}: choose a wider bucket or a shorter range`,
+    );
+  }
+}

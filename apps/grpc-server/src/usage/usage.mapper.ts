@@ -1,0 +1,43 @@
+import type { Reading, UsageBucket, UsageSummary } from '@meterusage/contracts';
+import type { MeterRow } from '../meters/meters.repository';
+import type { TimeRange } from '../meters/resolve-range';
+import { toReading } from '../readings/readings.mapper';
+import { expectedIntervals } from './intervals';
+import type { BucketRow, SummaryRow } from './usage.repository';
+
+const orAbsent = (value: number | null): number | undefined => value ?? undefined;
+
+/** A bucket row as UsageBucket; expected_count counts the meter's intervals in the bucket clipped to the range. */
+export function toUsageBucket(row: BucketRow, range: TimeRange, meter: MeterRow): UsageBucket {
+  const clippedStart = Math.max(row.start_ms, range.startMs);
+  const clippedEnd = Math.min(row.end_ms, range.endMs);
+  return {
+    start: new Date(row.start_ms),
+    end: new Date(row.end_ms),
+    sum: orAbsent(row.sum),
+    mean: orAbsent(row.mean),
+    min: orAbsent(row.min),
+    max: orAbsent(row.max),
+    presentCount: row.present_count,
+    expectedCount: expectedIntervals(clippedStart, clippedEnd, meter.interval_seconds * 1000),
+  };
+}
+
+/** The summary row as UsageSummary; missing = expected − present, so holes count as missing too. */
+export function toUsageSummary(row: SummaryRow | undefined, range: TimeRange | undefined, meter: MeterRow): UsageSummary {
+  const expectedCount = range === undefined ? 0 : expectedIntervals(range.startMs, range.endMs, meter.interval_seconds * 1000);
+  const presentCount = row?.present_count ?? 0;
+  const reading = (startMs: number | null | undefined, usage: number | null | undefined): Reading | undefined =>
+    startMs === null || startMs === undefined ? undefined : toReading({ start_ms: startMs, usage: usage ?? null }, meter);
+  return {
+    total: orAbsent(row?.total ?? null),
+    mean: orAbsent(row?.mean ?? null),
+    peak: reading(row?.peak_start_ms, row?.peak_usage),
+    minimum: reading(row?.minimum_start_ms, row?.minimum_usage),
+    presentCount,
+    missingCount: expectedCount - presentCount,
+    expectedCount,
+    firstReading: reading(row?.first_start_ms, row?.first_usage),
+    lastReading: reading(row?.last_start_ms, row?.last_usage),
+  };
+}

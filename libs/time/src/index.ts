@@ -1,0 +1,1 @@
+export { isValidTimeZone, localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';
