@@ -44,7 +44,8 @@ export function serverStream<Request, Response>(
         const status = toGrpcStatus(error);
         const log = status.internal ? logger.error.bind(logger) : logger.warn.bind(logger);
         log({ method, code: status.code, err: error }, 'stream failed');
-        call.destroy(toServiceError(status) as Error);
+        // grpc-js turns an 'error' event into the call's final status (destroy() would send none).
+        call.emit('error', toServiceError(status));
       },
     );
   };

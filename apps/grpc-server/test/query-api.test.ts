@@ -1,0 +1,376 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import {
+  BucketWidth,
+  ReadingQuality,
+  TimeLabel,
+  type ListReadingsResponse,
+  type Reading,
+} from '@meterusage/contracts';
+import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
+import { seedFromCsv } from '../src/ingest/seed';
+import { insertNewReadings } from '../src/readings/readings.writer';
+import { openMigratedDatabase, silentLogger, type MigratedDatabase } from './support/database';
+import { startTestGrpc, type TestGrpc } from './support/grpc';
+import { quarterHours } from './support/synthetic';
+
+const at = (iso: string) => new Date(iso);
+const iso = (date: Date | undefined) => date?.toISOString();
+
+/** Reference aggregation written independently of the server's SQL: group by the local date Intl reports. */
+function dailyReference(rows: Array<{ intervalStartMs: number; usage: string | null }>, timeZone: string) {
+  const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const days = new Map<string, { sum: number; present: number; min: number; max: number }>();
+  for (const row of rows) {
+    const day = dayOf.format(row.intervalStartMs);
+    const entry = days.get(day) ?? { sum: 0, present: 0, min: Infinity, max: -Infinity };
+    if (row.usage !== null) {
+      const value = Number(row.usage);
+      entry.sum += value;
+      entry.present += 1;
+      entry.min = Math.min(entry.min, value);
+      entry.max = Math.max(entry.max, value);
+    }
+    days.set(day, entry);
+  }
+  return days;
+}
+
+describe('query API over a real gRPC server and PostgreSQL', () => {
+  let handle: MigratedDatabase;
+  let grpc: TestGrpc;
+  // Amsterdam meter: the weekends of both 2019 DST changes, with a NaN and a hole in each.
+  const spring = quarterHours('2019-03-29T23:00:00Z', '2019-04-01T22:00:00Z', {
+    missing: ['2019-03-31T00:30:00Z'],
+    holes: ['2019-03-31T05:00:00Z', '2019-03-31T05:15:00Z'],
+  });
+  const autumn = quarterHours('2019-10-25T22:00:00Z', '2019-10-28T23:00:00Z', {
+    missing: ['2019-10-27T01:15:00Z'],
+    holes: ['2019-10-27T00:45:00Z'],
+  });
+
+  beforeAll(async () => {
+    handle = await openMigratedDatabase('query_api');
+    await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, silentLogger);
+    await insertNewReadings(handle.database.pool, 'ams', [...spring, ...autumn]);
+    await handle.database.pool.query(`insert into meters (meter_id, unit) values ('empty', 'MWh')`);
+    grpc = await startTestGrpc(handle);
+  });
+  afterAll(async () => {
+    await grpc.close();
+    await handle.close();
+  });
+
+  const expectInvalid = async (promise: Promise<unknown>, field: string) => {
+    const error = (await promise.catch((caught: ServiceError) => caught)) as ServiceError;
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(new RegExp(`^${field}: `));
+    return error.details;
+  };
+
+  describe('ListMeters', () => {
+    it('lists every meter with unit, interval, label and data span', async () => {
+      const { meters } = await grpc.call(grpc.client.listMeters, {});
+      expect(meters).toEqual([
+        {
+          meterId: 'ams',
+          unit: 'kWh',
+          intervalSeconds: 900,
+          timeLabel: TimeLabel.TIME_LABEL_END,
+          firstIntervalStart: at('2019-03-29T23:00:00Z'),
+          lastIntervalEnd: at('2019-10-28T23:00:00Z'),
+        },
+        { meterId: 'empty', unit: 'MWh', intervalSeconds: 900, timeLabel: TimeLabel.TIME_LABEL_END, firstIntervalStart: undefined, lastIntervalEnd: undefined },
+        {
+          meterId: 'meter-1',
+          unit: 'kWh',
+          intervalSeconds: 900,
+          timeLabel: TimeLabel.TIME_LABEL_END,
+          firstIntervalStart: at('2019-01-01T00:00:00Z'),
+          lastIntervalEnd: at('2019-01-31T23:45:00Z'),
+        },
+      ]);
+    });
+  });
+
+  describe('ListReadings', () => {
+    const walk = async (request: { meterId: string; startTime?: Date; endTime?: Date; pageSize: number }) => {
+      const readings: Reading[] = [];
+      let pageToken = '';
+      let pages = 0;
+      do {
+        const page: ListReadingsResponse = await grpc.call(grpc.client.listReadings, { ...request, pageToken });
+        expect(page.readings.length).toBeLessThanOrEqual(request.pageSize || 1000);
+        readings.push(...page.readings);
+        pageToken = page.nextPageToken;
+        pages += 1;
+      } while (pageToken !== '');
+      return { readings, pages };
+    };
+
+    it('walks the default meter in pages, returning each interval exactly once and the CSV values', async () => {
+      const { readings, pages } = await walk({ meterId: '', pageSize: 400 });
+      expect(pages).toBe(8); // 2,975 intervals / 400
+      expect(new Set(readings.map((reading) => iso(reading.start))).size).toBe(2975);
+      expect(readings.map((reading) => ({ time: iso(reading.time)!.replace('.000Z', 'Z'), meterusage: reading.usage ?? null }))).toEqual(
+        readSampleCsv(),
+      );
+      const missing = readings.filter((reading) => reading.missing);
+      expect(missing.map((reading) => [iso(reading.start), reading.quality])).toEqual([
+        ['2019-01-17T02:30:00.000Z', ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE],
+      ]);
+    });
+
+    it('fills holes in the series with NOT_RECEIVED intervals inside a half-open range', async () => {
+      const page = await grpc.call(grpc.client.listReadings, {
+        meterId: 'ams',
+        startTime: at('2019-03-31T04:45:00Z'),
+        endTime: at('2019-03-31T05:30:00Z'),
+        pageSize: 0,
+        pageToken: '',
+      });
+      expect(page.readings.map((reading) => [iso(reading.start), iso(reading.end), reading.quality, reading.missing, reading.usage !== undefined])).toEqual([
+        ['2019-03-31T04:45:00.000Z', '2019-03-31T05:00:00.000Z', ReadingQuality.READING_QUALITY_MEASURED, false, true],
+        ['2019-03-31T05:00:00.000Z', '2019-03-31T05:15:00.000Z', ReadingQuality.READING_QUALITY_NOT_RECEIVED, true, false],
+        ['2019-03-31T05:15:00.000Z', '2019-03-31T05:30:00.000Z', ReadingQuality.READING_QUALITY_NOT_RECEIVED, true, false],
+      ]);
+      expect(page.nextPageToken).toBe('');
+    });
+
+    it('returns nothing for an empty meter and for a range without intervals', async () => {
+      expect((await grpc.call(grpc.client.listReadings, { meterId: 'empty', pageSize: 0, pageToken: '' })).readings).toEqual([]);
+      const narrow = await grpc.call(grpc.client.listReadings, {
+        meterId: 'ams',
+        startTime: at('2019-03-31T05:01:00Z'),
+        endTime: at('2019-03-31T05:14:00Z'),
+        pageSize: 0,
+        pageToken: '',
+      });
+      expect(narrow.readings).toEqual([]);
+    });
+
+    it('refuses bad page sizes, tampered tokens and tokens of another query with INVALID_ARGUMENT', async () => {
+      const base = { meterId: '', pageToken: '' };
+      expect(await expectInvalid(grpc.call(grpc.client.listReadings, { ...base, pageSize: -1 }), 'page_size')).toBe('page_size: must not be negative, got -1');
+      expect(await expectInvalid(grpc.call(grpc.client.listReadings, { ...base, pageSize: 10_001 }), 'page_size')).toBe(
+        'page_size: must be at most 10000, got 10001',
+      );
+      const first = await grpc.call(grpc.client.listReadings, { ...base, pageSize: 10 });
+      const [payload, signature] = first.nextPageToken.split('.');
+      const forged = Buffer.from(JSON.stringify({ v: 1, m: "meter-1'; drop table readings; --", s: null, e: null, n: 0 })).toString('base64url');
+      for (const pageToken of ['garbage', `${forged}.${signature}`, `${payload}.${signature}x`, `${payload}`]) {
+        expect(await expectInvalid(grpc.call(grpc.client.listReadings, { ...base, pageSize: 10, pageToken }), 'page_token')).toBe(
+          'page_token: is not a token this server issued',
+        );
+      }
+      expect(await expectInvalid(grpc.call(grpc.client.listReadings, { ...base, meterId: 'ams', pageSize: 10, pageToken: first.nextPageToken }), 'page_token')).toMatch(
+        /belongs to a different query/,
+      );
+      const second = await grpc.call(grpc.client.listReadings, { ...base, pageSize: 10, pageToken: first.nextPageToken });
+      expect(iso(second.readings[0]?.start)).toBe('2019-01-01T02:30:00.000Z');
+    });
+
+    it('refuses start_time ≥ end_time and answers NOT_FOUND for an unknown meter', async () => {
+      await expectInvalid(
+        grpc.call(grpc.client.listReadings, { meterId: '', startTime: at('2019-01-02T00:00:00Z'), endTime: at('2019-01-02T00:00:00Z'), pageSize: 0, pageToken: '' }),
+        'start_time',
+      );
+      await expect(grpc.call(grpc.client.listReadings, { meterId: 'nope', pageSize: 0, pageToken: '' })).rejects.toMatchObject({
+        code: status.NOT_FOUND,
+      });
+    });
+  });
+
+  describe('AggregateUsage', () => {
+    it('buckets Amsterdam days with 92 and 100 quarter-hours on the DST change days, equal to an independent reference', async () => {
+      for (const [rows, startIso, endIso, changeDay, expectedOnChangeDay, missingOnChangeDay] of [
+        [spring, '2019-03-29T23:00:00Z', '2019-04-01T22:00:00Z', '2019-03-31', 92, 3],
+        [autumn, '2019-10-25T22:00:00Z', '2019-10-28T23:00:00Z', '2019-10-27', 100, 2],
+      ] as const) {
+        const response = await grpc.call(grpc.client.aggregateUsage, {
+          meterId: 'ams',
+          startTime: at(startIso),
+          endTime: at(endIso),
+          bucketWidth: BucketWidth.BUCKET_WIDTH_DAY,
+          timeZone: 'Europe/Amsterdam',
+        });
+        expect(response.timeZone).toBe('Europe/Amsterdam');
+        const reference = dailyReference(rows, 'Europe/Amsterdam');
+        expect(response.buckets).toHaveLength(3);
+        const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+        for (const bucket of response.buckets) {
+          const day = dayOf.format(bucket.start);
+          const expected = reference.get(day)!;
+          expect(bucket.sum).toBeCloseTo(expected.sum, 6);
+          expect(bucket.mean).toBeCloseTo(expected.sum / expected.present, 6);
+          expect([bucket.min, bucket.max, bucket.presentCount]).toEqual([expected.min, expected.max, expected.present]);
+          expect(bucket.expectedCount).toBe(day === changeDay ? expectedOnChangeDay : 96);
+          // The bucket is the local calendar day: it starts at local midnight and ends at the next.
+          expect(dayOf.format(bucket.start.getTime() - 1)).not.toBe(day);
+          expect(dayOf.format(bucket.end!.getTime() - 1)).toBe(day);
+        }
+        const change = response.buckets.find((bucket) => dayOf.format(bucket.start) === changeDay)!;
+        expect(change.presentCount).toBe(expectedOnChangeDay - missingOnChangeDay); // one NaN and one or two holes
+      }
+    });
+
+    it('splits the repeated autumn hour into two hour buckets of four intervals each', async () => {
+      const response = await grpc.call(grpc.client.aggregateUsage, {
+        meterId: 'ams',
+        startTime: at('2019-10-26T23:00:00Z'),
+        endTime: at('2019-10-27T02:00:00Z'),
+        bucketWidth: BucketWidth.BUCKET_WIDTH_HOUR,
+        timeZone: 'Europe/Amsterdam',
+      });
+      expect(response.buckets.map((bucket) => [iso(bucket.start), bucket.presentCount, bucket.expectedCount])).toEqual([
+        ['2019-10-26T23:00:00.000Z', 4, 4], // local 01:00 CEST
+        ['2019-10-27T00:00:00.000Z', 3, 4], // local 02:00 CEST, with the hole at 00:45Z
+        ['2019-10-27T01:00:00.000Z', 3, 4], // local 02:00 again, now CET, with the NaN at 01:15Z
+      ]);
+    });
+
+    it('sums January of the sample exactly in one month bucket, and reports a partial bucket as incomplete', async () => {
+      const csvTotal = readSampleCsv().reduce((sum, row) => sum + (row.meterusage ?? 0), 0);
+      const month = await grpc.call(grpc.client.aggregateUsage, { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_MONTH, timeZone: '' });
+      expect(month.buckets).toHaveLength(1);
+      expect(month.buckets[0]!.sum).toBeCloseTo(csvTotal, 6);
+      expect([iso(month.buckets[0]!.start), iso(month.buckets[0]!.end)]).toEqual(['2019-01-01T00:00:00.000Z', '2019-02-01T00:00:00.000Z']);
+      expect([month.buckets[0]!.presentCount, month.buckets[0]!.expectedCount]).toEqual([2974, 2975]);
+
+      const quarter = await grpc.call(grpc.client.aggregateUsage, {
+        meterId: '',
+        startTime: at('2019-01-17T02:00:00Z'),
+        endTime: at('2019-01-17T03:00:00Z'),
+        bucketWidth: BucketWidth.BUCKET_WIDTH_15_MINUTES,
+        timeZone: 'UTC',
+      });
+      expect(quarter.buckets.map((bucket) => [bucket.presentCount, bucket.expectedCount, bucket.sum === undefined])).toEqual([
+        [1, 1, false],
+        [1, 1, false],
+        [0, 1, true], // the NaN interval: no sum, never 0
+        [1, 1, false],
+      ]);
+    });
+
+    it('reports buckets without readings as present 0 and starts weeks on Monday', async () => {
+      const response = await grpc.call(grpc.client.aggregateUsage, {
+        meterId: 'empty',
+        startTime: at('2019-01-01T00:00:00Z'),
+        endTime: at('2019-01-15T00:00:00Z'),
+        bucketWidth: BucketWidth.BUCKET_WIDTH_WEEK,
+        timeZone: 'UTC',
+      });
+      expect(response.unit).toBe('MWh');
+      expect(response.buckets.map((bucket) => [iso(bucket.start), bucket.presentCount, bucket.expectedCount, bucket.sum])).toEqual([
+        ['2018-12-31T00:00:00.000Z', 0, 6 * 96, undefined],
+        ['2019-01-07T00:00:00.000Z', 0, 7 * 96, undefined],
+        ['2019-01-14T00:00:00.000Z', 0, 96, undefined],
+      ]);
+    });
+
+    it('refuses unknown buckets, unknown zones, inverted ranges and too many buckets with INVALID_ARGUMENT', async () => {
+      const base = { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'UTC' };
+      await expectInvalid(grpc.call(grpc.client.aggregateUsage, { ...base, bucketWidth: BucketWidth.BUCKET_WIDTH_UNSPECIFIED }), 'bucket_width');
+      await expectInvalid(grpc.call(grpc.client.aggregateUsage, { ...base, bucketWidth: 42 as BucketWidth }), 'bucket_width');
+      expect(await expectInvalid(grpc.call(grpc.client.aggregateUsage, { ...base, timeZone: 'Mars/Olympus' }), 'time_zone')).toBe(
+        'time_zone: "Mars/Olympus" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)',
+      );
+      await expectInvalid(
+        grpc.call(grpc.client.aggregateUsage, { ...base, startTime: at('2019-02-01T00:00:00Z'), endTime: at('2019-01-01T00:00:00Z') }),
+        'start_time',
+      );
+      expect(
+        await expectInvalid(
+          grpc.call(grpc.client.aggregateUsage, {
+            ...base,
+            bucketWidth: BucketWidth.BUCKET_WIDTH_15_MINUTES,
+            startTime: at('2000-01-01T00:00:00Z'),
+            endTime: at('2019-01-01T00:00:00Z'),
+          }),
+          'bucket_width',
+        ),
+      ).toMatch(/more than 100000/);
+    });
+  });
+
+  describe('GetUsageSummary', () => {
+    it('summarises January: total, mean, peak with its interval, minimum, counts, first and last', async () => {
+      const csv = readSampleCsv();
+      const present = csv.filter((row) => row.meterusage !== null).map((row) => row.meterusage!);
+      const total = present.reduce((sum, value) => sum + value, 0);
+      const { summary, startTime, endTime, unit } = await grpc.call(grpc.client.getUsageSummary, { meterId: '' });
+      expect([iso(startTime), iso(endTime), unit]).toEqual(['2019-01-01T00:00:00.000Z', '2019-01-31T23:45:00.000Z', 'kWh']);
+      expect(summary!.total).toBeCloseTo(total, 6);
+      expect(summary!.mean).toBeCloseTo(total / present.length, 9);
+      expect([iso(summary!.peak!.start), iso(summary!.peak!.end), summary!.peak!.usage]).toEqual([
+        '2019-01-21T10:00:00.000Z',
+        '2019-01-21T10:15:00.000Z',
+        Math.max(...present),
+      ]);
+      expect(summary!.minimum!.usage).toBe(Math.min(...present));
+      expect([summary!.presentCount, summary!.missingCount, summary!.expectedCount]).toEqual([2974, 1, 2975]);
+      expect([iso(summary!.firstReading!.time), summary!.firstReading!.usage]).toEqual(['2019-01-01T00:15:00.000Z', 55.09]);
+      expect([iso(summary!.lastReading!.time), summary!.lastReading!.usage]).toEqual(['2019-01-31T23:45:00.000Z', 54.36]);
+    });
+
+    it('counts holes as missing and reports an empty range with zero counts and no values', async () => {
+      const spring2 = await grpc.call(grpc.client.getUsageSummary, { meterId: 'ams', startTime: at('2019-03-30T23:00:00Z'), endTime: at('2019-03-31T22:00:00Z') });
+      expect([spring2.summary!.presentCount, spring2.summary!.missingCount, spring2.summary!.expectedCount]).toEqual([89, 3, 92]);
+      const empty = await grpc.call(grpc.client.getUsageSummary, { meterId: 'empty' });
+      expect(empty.summary).toEqual({
+        total: undefined,
+        mean: undefined,
+        peak: undefined,
+        minimum: undefined,
+        presentCount: 0,
+        missingCount: 0,
+        expectedCount: 0,
+        firstReading: undefined,
+        lastReading: undefined,
+      });
+    });
+  });
+
+  describe('ExportReadings', () => {
+    it('streams every stored reading of a range in order, in batches', async () => {
+      const messages = await grpc.exportAll({ meterId: '' });
+      const readings = messages.flatMap((message) => message.readings);
+      expect(messages.every((message) => message.meterId === 'meter-1' && message.unit === 'kWh')).toBe(true);
+      expect(readings).toHaveLength(2975);
+      expect(readings.map((reading) => ({ time: iso(reading.time)!.replace('.000Z', 'Z'), meterusage: reading.usage ?? null }))).toEqual(readSampleCsv());
+    });
+
+    it('exports only the stored readings of a range (holes are not invented)', async () => {
+      const messages = await grpc.exportAll({ meterId: 'ams', startTime: at('2019-03-31T04:45:00Z'), endTime: at('2019-03-31T05:45:00Z') });
+      expect(messages.flatMap((message) => message.readings).map((reading) => iso(reading.start))).toEqual([
+        '2019-03-31T04:45:00.000Z',
+        '2019-03-31T05:30:00.000Z',
+      ]);
+    });
+
+    it('stops reading the database when the client cancels, and releases the connection', async () => {
+      await insertNewReadings(handle.database.pool, 'big', quarterHours('2018-01-01T00:00:00Z', '2019-01-01T00:00:00Z'));
+      const received = await new Promise<number>((resolve, reject) => {
+        let count = 0;
+        const stream = grpc.client.exportReadings({ meterId: 'big' });
+        stream.on('data', (message: { readings: unknown[] }) => {
+          count += message.readings.length;
+          if (count >= 5000) stream.cancel();
+        });
+        stream.on('error', (error: ServiceError) => (error.code === status.CANCELLED ? resolve(count) : reject(error)));
+        stream.on('end', () => reject(new Error('the export finished instead of being cancelled')));
+      });
+      expect(received).toBeLessThan(35_040);
+      // The cursor's connection goes back to the pool once the producer notices the cancellation.
+      for (let attempt = 0; attempt < 50 && handle.database.pool.idleCount < handle.database.pool.totalCount; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(handle.database.pool.totalCount - handle.database.pool.idleCount).toBe(0);
+      expect((await grpc.exportAll({ meterId: 'big' })).flatMap((message) => message.readings)).toHaveLength(35_040);
+    });
+
+    it('fails the stream with NOT_FOUND or INVALID_ARGUMENT before sending anything', async () => {
+      await expect(grpc.exportAll({ meterId: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND, details: 'meter "nope" not found' });
+      await expect(grpc.exportAll({ meterId: 'bad id' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { MeterUsageServiceClient, type ExportReadingsRequest, type ExportReadingsResponse } from '@meterusage/contracts';
+import { bindServer, createMeterUsageServer, type MeterUsageServer } from '../../src/server';
+import { silentLogger, type MigratedDatabase } from './database';
+
+export interface TestGrpc {
+  client: MeterUsageServiceClient;
+  server: MeterUsageServer;
+  /** Calls a unary method of the client and resolves with its response. */
+  call<Request, Response>(method: UnaryMethod<Request, Response>, request: Request): Promise<Response>;
+  /** Collects every message of an ExportReadings stream. */
+  exportAll(request: Partial<ExportReadingsRequest>): Promise<ExportReadingsResponse[]>;
+  close(): Promise<void>;
+}
+
+type UnaryMethod<Request, Response> = (
+  request: Request,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response: Response) => void,
+) => unknown;
+
+/** A real MeterUsageService on 127.0.0.1:<free port> over the given database, and a client of it. */
+export async function startTestGrpc(handle: MigratedDatabase, defaultMeterId = 'meter-1'): Promise<TestGrpc> {
+  const server = createMeterUsageServer({ db: handle.database.db, defaultMeterId, pageTokenSecret: 'test-secret', logger: silentLogger });
+  const port = await bindServer(server.server, '127.0.0.1', 0);
+  server.setServing(true);
+  const client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  return {
+    client,
+    server,
+    call: (method, request) =>
+      new Promise((resolve, reject) =>
+        method.call(client, request, new Metadata(), { deadline: Date.now() + 20_000 }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      ),
+    exportAll: (request) =>
+      new Promise((resolve, reject) => {
+        const messages: ExportReadingsResponse[] = [];
+        const stream: ClientReadableStream<ExportReadingsResponse> = client.exportReadings({ meterId: '', ...request });
+        stream.on('data', (message: ExportReadingsResponse) => messages.push(message));
+        stream.on('error', reject);
+        stream.on('end', () => resolve(messages));
+      }),
+    async close() {
+      client.close();
+      await new Promise<void>((resolve) => server.server.tryShutdown(() => resolve()));
+    },
+  };
+}
