@@ -5,9 +5,14 @@ import { toHttpError } from './errors';
 import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
+import { openApiPlugin } from './plugins/openapi';
+import { exportRoutes } from './routes/export.routes';
+import { metersRoutes } from './routes/meters.routes';
 import { metricsRoutes } from './routes/metrics.routes';
+import { readingsRoutes } from './routes/readings.routes';
+import { usageRoutes } from './routes/usage.routes';
 
-export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'>;
+export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> & Partial<Pick<GatewayConfig, 'grpcExportDeadlineMs'>>;
 
 /** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
 export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
@@ -19,6 +24,9 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
       return typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     },
     requestIdHeader: false,
+    // Unknown query parameters are refused (400) rather than silently dropped: a typo such as
+    // ?form= must not quietly return the whole range.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -35,9 +43,15 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
+  await app.register(openApiPlugin);
   await app.register(grpcClientsPlugin, { target: config.grpcTarget });
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { deadlineMs: config.grpcDeadlineMs });
+  const routeOptions = { deadlineMs: config.grpcDeadlineMs };
+  await app.register(metricsRoutes, routeOptions);
+  await app.register(metersRoutes, routeOptions);
+  await app.register(readingsRoutes, routeOptions);
+  await app.register(usageRoutes, routeOptions);
+  await app.register(exportRoutes, { deadlineMs: config.grpcExportDeadlineMs ?? 10 * 60_000 });
   await app.register(dashboardPlugin);
   return app;
 }

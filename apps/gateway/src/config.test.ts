@@ -8,13 +8,28 @@ describe('loadGatewayConfig', () => {
       httpPort: 8000,
       grpcTarget: 'localhost:50051',
       grpcDeadlineMs: 10_000,
+      grpcExportDeadlineMs: 600_000,
       logLevel: 'info',
     });
   });
 
   it('reads every variable', () => {
-    const config = loadGatewayConfig({ HTTP_PORT: '9000', HTTP_HOST: '127.0.0.1', GRPC_TARGET: 'grpc-server:50051', GRPC_DEADLINE_MS: '2500', LOG_LEVEL: 'debug' });
-    expect(config).toEqual({ httpHost: '127.0.0.1', httpPort: 9000, grpcTarget: 'grpc-server:50051', grpcDeadlineMs: 2500, logLevel: 'debug' });
+    const config = loadGatewayConfig({
+      HTTP_PORT: '9000',
+      HTTP_HOST: '127.0.0.1',
+      GRPC_TARGET: 'grpc-server:50051',
+      GRPC_DEADLINE_MS: '2500',
+      GRPC_EXPORT_DEADLINE_MS: '60000',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      httpHost: '127.0.0.1',
+      httpPort: 9000,
+      grpcTarget: 'grpc-server:50051',
+      grpcDeadlineMs: 2500,
+      grpcExportDeadlineMs: 60_000,
+      logLevel: 'debug',
+    });
   });
 
   it('names each bad variable and what it accepts', () => {

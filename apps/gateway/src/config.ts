@@ -7,6 +7,8 @@ export interface GatewayConfig {
   readonly grpcTarget: string;
   /** Deadline of every gRPC call, in milliseconds. */
   readonly grpcDeadlineMs: number;
+  /** Deadline of an export stream (a download of any size), in milliseconds. */
+  readonly grpcExportDeadlineMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -22,6 +24,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     httpPort: reader.port('HTTP_PORT', 8000, { allowZero: true }),
     grpcTarget,
     grpcDeadlineMs: reader.integer('GRPC_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
+    grpcExportDeadlineMs: reader.integer('GRPC_EXPORT_DEADLINE_MS', 600_000, { min: 1000, max: 86_400_000 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   reader.throwIfInvalid();

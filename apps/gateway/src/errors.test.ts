@@ -1,11 +1,24 @@
 import { status } from '@grpc/grpc-js';
-import { grpcErrorToHttp, toHttpError } from './errors';
+import { BadRequestError, grpcErrorToHttp, toHttpError } from './errors';
 
 const grpcError = (code: status, details: string) => Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
 
 describe('grpcErrorToHttp', () => {
+  it('names the HTTP query parameter in an INVALID_ARGUMENT message and its details', () => {
+    expect(grpcErrorToHttp(grpcError(status.INVALID_ARGUMENT, 'start_time: must be before end_time (x ≥ y)'), 1000)).toEqual({
+      statusCode: 400,
+      body: {
+        error: {
+          code: 'INVALID_ARGUMENT',
+          message: 'from: must be before to (x ≥ y)',
+          details: [{ field: 'from', description: 'must be before to (x ≥ y)' }],
+        },
+      },
+      logCause: false,
+    });
+  });
+
   it.each([
-    [status.INVALID_ARGUMENT, 400],
     [status.NOT_FOUND, 404],
     [status.ALREADY_EXISTS, 409],
     [status.PERMISSION_DENIED, 403],
@@ -38,12 +51,35 @@ describe('grpcErrorToHttp', () => {
 });
 
 describe('toHttpError', () => {
-  it('turns a request validation failure into 400 INVALID_ARGUMENT', () => {
-    const validation = Object.assign(new Error('querystring/page_size must be >= 1'), { validation: [{}], statusCode: 400 });
+  it('turns schema validation failures into 400 INVALID_ARGUMENT with one detail per field', () => {
+    const validation = Object.assign(new Error('querystring/page_size must be >= 1'), {
+      statusCode: 400,
+      validation: [
+        { instancePath: '/page_size', keyword: 'minimum', message: 'must be >= 1', params: {} },
+        { instancePath: '', keyword: 'additionalProperties', message: 'must NOT have additional properties', params: { additionalProperty: 'form' } },
+        { instancePath: '/bucket', keyword: 'enum', message: 'must be equal to one of the allowed values', params: { allowedValues: ['day', 'week'] } },
+      ],
+    });
     expect(toHttpError(validation, 1000)).toEqual({
       statusCode: 400,
-      body: { error: { code: 'INVALID_ARGUMENT', message: 'querystring/page_size must be >= 1' } },
+      body: {
+        error: {
+          code: 'INVALID_ARGUMENT',
+          message: 'page_size: must be >= 1; form: is not a parameter of this route; bucket: must be equal to one of the allowed values: day, week',
+          details: [
+            { field: 'page_size', description: 'must be >= 1' },
+            { field: 'form', description: 'is not a parameter of this route' },
+            { field: 'bucket', description: 'must be equal to one of the allowed values: day, week' },
+          ],
+        },
+      },
       logCause: false,
+    });
+  });
+
+  it('turns a BadRequestError into 400 naming its field', () => {
+    expect(toHttpError(new BadRequestError('tz', '"Mars" is not an IANA time zone'), 1000).body).toEqual({
+      error: { code: 'INVALID_ARGUMENT', message: 'tz: "Mars" is not an IANA time zone', details: [{ field: 'tz', description: '"Mars" is not an IANA time zone' }] },
     });
   });
 

@@ -1,8 +1,25 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
 
+/** One invalid request field, named as the HTTP API names it. */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown[] };
+  error: { code: string; message: string; details?: FieldViolation[] };
+}
+
+/** A request the gateway itself refuses before calling grpc-server: 400 naming the field. */
+export class BadRequestError extends Error {
+  constructor(
+    readonly field: string,
+    readonly description: string,
+  ) {
+    super(`${field}: ${description}`);
+    this.name = 'BadRequestError';
+  }
 }
 
 // google/rpc/code.proto's HTTP mapping, the one gRPC → HTTP table of the gateway.
@@ -26,6 +43,17 @@ const HTTP_STATUS_OF: Record<GrpcCode, number> = {
   [GrpcCode.UNAUTHENTICATED]: 401,
 };
 
+// grpc-server names request fields as the proto does; the HTTP API names them as query parameters.
+const HTTP_FIELD_OF: Record<string, string> = {
+  meter_id: 'meter',
+  start_time: 'from',
+  end_time: 'to',
+  time_zone: 'tz',
+  bucket_width: 'bucket',
+  page_size: 'page_size',
+  page_token: 'page_token',
+};
+
 export interface HttpError {
   statusCode: number;
   body: ErrorBody;
@@ -41,12 +69,17 @@ export function isGrpcError(error: unknown): error is { code: GrpcCode; details:
 
 /**
  * Translates a failed gRPC call into an HTTP response. Client errors (4xx) pass the server's
- * precise message through; server errors say what failed without internals (addresses, stacks).
+ * precise message through (field names translated to the query's); server errors say what failed
+ * without internals (addresses, stacks).
  */
 export function grpcErrorToHttp(error: { code: GrpcCode; details: string }, deadlineMs: number): HttpError {
   const statusCode = HTTP_STATUS_OF[error.code] ?? 500;
   const code = GrpcCode[error.code] ?? 'UNKNOWN';
-  if (statusCode < 500) return { statusCode, body: { error: { code, message: error.details } }, logCause: false };
+  if (statusCode < 500) {
+    const violation = error.code === GrpcCode.INVALID_ARGUMENT ? fieldViolationOf(error.details) : undefined;
+    const message = violation ? `${violation.field}: ${violation.description}` : error.details;
+    return { statusCode, body: { error: { code, message, ...(violation ? { details: [violation] } : {}) } }, logCause: false };
+  }
   const message =
     error.code === GrpcCode.UNAVAILABLE
       ? 'the meter-usage service is unavailable; retry shortly'
@@ -58,6 +91,38 @@ export function grpcErrorToHttp(error: { code: GrpcCode; details: string }, dead
   return { statusCode, body: { error: { code, message } }, logCause: true };
 }
 
+/** "start_time: must be before end_time" → { field: "from", description: "must be before to" }. */
+function fieldViolationOf(details: string): FieldViolation | undefined {
+  const match = /^([a-z_]+): (.*)$/s.exec(details);
+  if (match === null) return undefined;
+  const rename = (text: string) => text.replace(/\b(meter_id|start_time|end_time|time_zone|bucket_width)\b/g, (name) => HTTP_FIELD_OF[name] ?? name);
+  return { field: HTTP_FIELD_OF[match[1]!] ?? match[1]!, description: rename(match[2]!) };
+}
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+}
+
+/** ajv's errors as field violations: "/page_size must be >= 1" → { field: "page_size", description: "must be >= 1" }. */
+function validationViolations(errors: AjvError[]): FieldViolation[] {
+  const violations = errors
+    .filter((error) => error.keyword !== 'anyOf' || errors.length === 1)
+    .map((error) => {
+      const field = error.params?.missingProperty ?? error.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
+      if (error.params?.additionalProperty !== undefined) {
+        return { field: error.params.additionalProperty, description: 'is not a parameter of this route' };
+      }
+      const allowed = error.params?.allowedValues ? `: ${error.params.allowedValues.join(', ')}` : '';
+      return { field: field || '(request)', description: `${error.message ?? 'is invalid'}${allowed}` };
+    });
+  // anyOf (RFC 3339 or date) reports each alternative; one line per field says it better.
+  const seen = new Set<string>();
+  return violations.filter((violation) => !seen.has(violation.field) && seen.add(violation.field));
+}
+
 /**
  * The gateway's one error translation: gRPC failures through the table above, request
  * validation and Fastify's own client errors as 4xx with their message, anything else as a
@@ -65,9 +130,15 @@ export function grpcErrorToHttp(error: { code: GrpcCode; details: string }, dead
  */
 export function toHttpError(error: unknown, deadlineMs: number): HttpError {
   if (isGrpcError(error)) return grpcErrorToHttp(error, deadlineMs);
-  const fastifyError = error as { validation?: unknown; statusCode?: unknown; message?: unknown } | null;
-  if (fastifyError?.validation !== undefined) {
-    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message: String(fastifyError.message) } }, logCause: false };
+  if (error instanceof BadRequestError) {
+    const violation = { field: error.field, description: error.description };
+    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message: error.message, details: [violation] } }, logCause: false };
+  }
+  const fastifyError = error as { validation?: AjvError[]; statusCode?: unknown; message?: unknown } | null;
+  if (Array.isArray(fastifyError?.validation)) {
+    const details = validationViolations(fastifyError.validation);
+    const message = details.map((detail) => `${detail.field}: ${detail.description}`).join('; ');
+    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message, details } }, logCause: false };
   }
   const statusCode = fastifyError?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

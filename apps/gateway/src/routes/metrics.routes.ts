@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Reading } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
+import { toIsoSeconds } from './json-mapping';
 
 /** One element of the seed-compatible /api/metrics array. */
 export interface MetricJson {
@@ -36,11 +37,5 @@ export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs:
 }
 
 export function toMetricJson(reading: Reading): MetricJson {
-  return { time: toIsoSeconds(reading.time), meterusage: reading.usage ?? null };
-}
-
-/** "2019-01-01T00:15:00Z": ISO 8601 in UTC, without milliseconds when they are zero. */
-export function toIsoSeconds(instant: Date | undefined): string {
-  if (instant === undefined) return '';
-  return instant.toISOString().replace('.000Z', 'Z');
+  return { time: toIsoSeconds(reading.time) ?? '', meterusage: reading.usage ?? null };
 }

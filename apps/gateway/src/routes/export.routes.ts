@@ -1,0 +1,94 @@
+import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { ExportReadingsResponse } from '@meterusage/contracts';
+import { CSV_HEADER, formatBatch, type ExportFormat } from './export-format';
+import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
+import { toRangeRequest, type RangeRequest } from './range-request';
+import { errorResponses } from './response-schemas';
+
+interface ExportQuery extends RangeQuery {
+  format: ExportFormat;
+}
+
+const CONTENT_TYPES: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson' };
+
+export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
+  app.get<{ Querystring: ExportQuery }>(
+    '/api/export',
+    {
+      schema: {
+        summary: 'Every stored reading of a range as a CSV or NDJSON download, streamed (any size)',
+        tags: ['readings'],
+        querystring: querySchema({ ...rangeParams, format: { type: 'string', enum: ['csv', 'ndjson'], default: 'csv' } }),
+        response: { 200: { description: `CSV (${CSV_HEADER.trim()}) or NDJSON, one reading per line.`, type: 'string' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const range = toRangeRequest(request.query);
+      const metadata = new Metadata();
+      metadata.set('x-request-id', request.id);
+      const call = app.meterUsage.exportReadings(range, metadata, { deadline: Date.now() + options.deadlineMs });
+      // Wait for the first batch (or the end, or an error) before answering: an unknown meter or a
+      // bad range is still a proper 4xx then, not a broken download.
+      const first = await firstBatch(call);
+      const format = request.query.format;
+      const meterId = first?.meterId ?? (range.meterId || 'meter');
+      reply
+        .type(CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="${fileName(meterId, range, format)}"`)
+        .header('cache-control', 'no-store');
+      return reply.send(Readable.from(exportBody(call, first, format), { objectMode: false }));
+    },
+  );
+}
+
+function firstBatch(call: ClientReadableStream<ExportReadingsResponse>): Promise<ExportReadingsResponse | undefined> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      call.off('data', onData);
+      call.off('end', onEnd);
+      call.off('error', onError);
+    };
+    const onData = (message: ExportReadingsResponse) => {
+      cleanup();
+      call.pause();
+      resolve(message);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(undefined);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    call.on('data', onData);
+    call.on('end', onEnd);
+    call.on('error', onError);
+  });
+}
+
+/** The download: header, the first batch, then every further batch as it arrives (backpressure via the iterator). */
+async function* exportBody(
+  call: ClientReadableStream<ExportReadingsResponse>,
+  first: ExportReadingsResponse | undefined,
+  format: ExportFormat,
+): AsyncGenerator<string> {
+  let finished = first === undefined;
+  try {
+    if (format === 'csv') yield CSV_HEADER;
+    if (first === undefined) return;
+    yield formatBatch(first, format);
+    for await (const message of call as AsyncIterable<ExportReadingsResponse>) yield formatBatch(message, format);
+    finished = true;
+  } finally {
+    // The HTTP client went away (or the stream failed): stop grpc-server producing.
+    if (!finished) call.cancel();
+  }
+}
+
+function fileName(meterId: string, range: RangeRequest, format: ExportFormat): string {
+  const day = (date: Date | undefined, fallback: string) => (date === undefined ? fallback : date.toISOString().slice(0, 10));
+  return `${meterId}_${day(range.startTime, 'first')}_${day(range.endTime, 'last')}.${format === 'csv' ? 'csv' : 'ndjson'}`;
+}

@@ -1,0 +1,77 @@
+// The gateway's JSON follows the proto3 JSON mapping (camelCase names, enum names, RFC 3339
+// timestamps without fractional seconds), printing fields without presence even at their
+// default (presentCount 0, missing false) and omitting absent optional values (no usage).
+import {
+  readingQualityToJSON,
+  timeLabelToJSON,
+  type Meter,
+  type Reading,
+  type UsageBucket,
+  type UsageSummary,
+} from '@meterusage/contracts';
+
+/** "2019-01-01T00:15:00Z": ISO 8601 in UTC, without milliseconds when they are zero. */
+export function toIsoSeconds(instant: Date | undefined): string | undefined {
+  if (instant === undefined) return undefined;
+  const iso = instant.toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+export interface ReadingJson {
+  time?: string;
+  start?: string;
+  end?: string;
+  usage?: number;
+  missing: boolean;
+  quality: string;
+}
+
+export function toReadingJson(reading: Reading): ReadingJson {
+  return {
+    time: toIsoSeconds(reading.time),
+    start: toIsoSeconds(reading.start),
+    end: toIsoSeconds(reading.end),
+    usage: reading.usage,
+    missing: reading.missing,
+    quality: readingQualityToJSON(reading.quality),
+  };
+}
+
+export function toMeterJson(meter: Meter) {
+  return {
+    meterId: meter.meterId,
+    unit: meter.unit,
+    intervalSeconds: meter.intervalSeconds,
+    timeLabel: timeLabelToJSON(meter.timeLabel),
+    firstIntervalStart: toIsoSeconds(meter.firstIntervalStart),
+    lastIntervalEnd: toIsoSeconds(meter.lastIntervalEnd),
+  };
+}
+
+export function toBucketJson(bucket: UsageBucket) {
+  return {
+    start: toIsoSeconds(bucket.start),
+    end: toIsoSeconds(bucket.end),
+    sum: bucket.sum,
+    mean: bucket.mean,
+    min: bucket.min,
+    max: bucket.max,
+    presentCount: bucket.presentCount,
+    expectedCount: bucket.expectedCount,
+  };
+}
+
+export function toSummaryJson(summary: UsageSummary | undefined) {
+  const reading = (value: Reading | undefined) => (value === undefined ? undefined : toReadingJson(value));
+  return {
+    total: summary?.total,
+    mean: summary?.mean,
+    peak: reading(summary?.peak),
+    minimum: reading(summary?.minimum),
+    presentCount: summary?.presentCount ?? 0,
+    missingCount: summary?.missingCount ?? 0,
+    expectedCount: summary?.expectedCount ?? 0,
+    firstReading: reading(summary?.firstReading),
+    lastReading: reading(summary?.lastReading),
+  };
+}

@@ -1,0 +1,36 @@
+// JSON schemas of the query parameters shared by the /api routes. Fastify validates every query
+// against them (unknown parameters included) before a handler runs; each becomes OpenAPI.
+import { METER_ID_PATTERN } from '@meterusage/config';
+
+export const meterParam = {
+  type: 'string',
+  pattern: METER_ID_PATTERN.source,
+  description: 'Meter id; omitted = the default meter (METER_ID of grpc-server).',
+} as const;
+
+const instantOrDate = (description: string) =>
+  ({
+    type: 'string',
+    anyOf: [{ format: 'date-time' }, { format: 'date' }],
+    description: `${description} RFC 3339 timestamp (2019-01-01T00:00:00Z) or date (2019-01-01 = local midnight in tz).`,
+  }) as const;
+
+export const rangeParams = {
+  meter: meterParam,
+  from: instantOrDate('Inclusive start of the range; omitted = the meter\'s first interval.'),
+  to: instantOrDate('Exclusive end of the range; omitted = the meter\'s last interval end.'),
+  tz: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC', description: 'IANA time zone of plain dates (and of buckets), e.g. Europe/Amsterdam.' },
+} as const;
+
+/** A querystring schema that refuses parameters it does not list. */
+export function querySchema<Properties extends Record<string, unknown>>(properties: Properties) {
+  return { type: 'object', properties, additionalProperties: false } as const;
+}
+
+/** Query of every range route, after validation (tz has its default). */
+export interface RangeQuery {
+  meter?: string;
+  from?: string;
+  to?: string;
+  tz: string;
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { callUnary } from '../grpc/call';
+import { toReadingJson } from './json-mapping';
+import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
+import { toRangeRequest } from './range-request';
+import { errorResponses, readingSchema } from './response-schemas';
+
+interface ReadingsQuery extends RangeQuery {
+  page_size?: number;
+  page_token?: string;
+}
+
+export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
+  app.get<{ Querystring: ReadingsQuery }>(
+    '/api/readings',
+    {
+      schema: {
+        summary: "One page of a meter's intervals in [from, to), oldest first; holes appear as NOT_RECEIVED",
+        tags: ['readings'],
+        querystring: querySchema({
+          ...rangeParams,
+          page_size: { type: 'integer', minimum: 1, maximum: 10_000, description: 'Intervals per page (default 1000, at most 10000).' },
+          page_token: { type: 'string', minLength: 1, maxLength: 512, description: 'nextPageToken of the previous page, with the same meter, from and to.' },
+        }),
+        response: {
+          200: {
+            type: 'object',
+            required: ['meterId', 'unit', 'readings', 'nextPageToken'],
+            properties: {
+              meterId: { type: 'string' },
+              unit: { type: 'string' },
+              readings: { type: 'array', items: readingSchema },
+              nextPageToken: { type: 'string', description: 'Empty on the last page.' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const range = toRangeRequest(request.query);
+      const response = await callUnary(
+        app.meterUsage.listReadings.bind(app.meterUsage),
+        { ...range, pageSize: request.query.page_size ?? 0, pageToken: request.query.page_token ?? '' },
+        { deadlineMs: options.deadlineMs, requestId: request.id },
+      );
+      return {
+        meterId: response.meterId,
+        unit: response.unit,
+        readings: response.readings.map(toReadingJson),
+        nextPageToken: response.nextPageToken,
+      };
+    },
+  );
+}
+

@@ -1,0 +1,84 @@
+// Response schemas: they document the API (OpenAPI) and let Fastify serialise quickly.
+const instant = { type: 'string', format: 'date-time' } as const;
+
+export const readingSchema = {
+  type: 'object',
+  required: ['missing', 'quality'],
+  properties: {
+    time: { ...instant, description: "The source's label instant (the interval end for end-labelled meters)." },
+    start: { ...instant, description: 'Interval start (inclusive).' },
+    end: { ...instant, description: 'Interval end (exclusive).' },
+    usage: { type: 'number', description: "Energy in the meter's unit; absent when missing." },
+    missing: { type: 'boolean', description: 'True when the interval has no value.' },
+    quality: {
+      type: 'string',
+      enum: ['READING_QUALITY_MEASURED', 'READING_QUALITY_MISSING_IN_SOURCE', 'READING_QUALITY_NOT_RECEIVED', 'READING_QUALITY_UNSPECIFIED'],
+    },
+  },
+} as const;
+
+export const meterSchema = {
+  type: 'object',
+  required: ['meterId', 'unit', 'intervalSeconds', 'timeLabel'],
+  properties: {
+    meterId: { type: 'string' },
+    unit: { type: 'string' },
+    intervalSeconds: { type: 'integer' },
+    timeLabel: { type: 'string', enum: ['TIME_LABEL_START', 'TIME_LABEL_END', 'TIME_LABEL_UNSPECIFIED'] },
+    firstIntervalStart: instant,
+    lastIntervalEnd: instant,
+  },
+} as const;
+
+export const bucketSchema = {
+  type: 'object',
+  required: ['start', 'end', 'presentCount', 'expectedCount'],
+  properties: {
+    start: instant,
+    end: instant,
+    sum: { type: 'number', description: 'Sum of present values; absent when presentCount is 0.' },
+    mean: { type: 'number' },
+    min: { type: 'number' },
+    max: { type: 'number' },
+    presentCount: { type: 'integer', description: 'Intervals with a value.' },
+    expectedCount: { type: 'integer', description: 'Intervals the bucket (clipped to the range) should hold.' },
+  },
+} as const;
+
+export const summarySchema = {
+  type: 'object',
+  required: ['presentCount', 'missingCount', 'expectedCount'],
+  properties: {
+    total: { type: 'number' },
+    mean: { type: 'number' },
+    peak: readingSchema,
+    minimum: readingSchema,
+    presentCount: { type: 'integer' },
+    missingCount: { type: 'integer', description: 'Missing in the source or never received.' },
+    expectedCount: { type: 'integer' },
+    firstReading: readingSchema,
+    lastReading: readingSchema,
+  },
+} as const;
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'gRPC status name, e.g. INVALID_ARGUMENT.' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: { type: 'object', properties: { field: { type: 'string' }, description: { type: 'string' } } },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The error responses every /api route may give. */
+export const errorResponses = { 400: errorSchema, 404: errorSchema, 500: errorSchema, 503: errorSchema, 504: errorSchema } as const;

@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import { BucketWidth } from '@meterusage/contracts';
+import { callUnary } from '../grpc/call';
+import { toBucketJson, toIsoSeconds, toSummaryJson } from './json-mapping';
+import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
+import { toRangeRequest } from './range-request';
+import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
+
+const BUCKETS = {
+  '15m': BucketWidth.BUCKET_WIDTH_15_MINUTES,
+  hour: BucketWidth.BUCKET_WIDTH_HOUR,
+  day: BucketWidth.BUCKET_WIDTH_DAY,
+  week: BucketWidth.BUCKET_WIDTH_WEEK,
+  month: BucketWidth.BUCKET_WIDTH_MONTH,
+} as const;
+
+interface UsageQuery extends RangeQuery {
+  bucket: keyof typeof BUCKETS;
+}
+
+export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
+  app.get<{ Querystring: UsageQuery }>(
+    '/api/usage',
+    {
+      schema: {
+        summary: 'Usage of a range summed into buckets in a time zone (days, weeks and months follow its calendar)',
+        tags: ['usage'],
+        querystring: querySchema({
+          ...rangeParams,
+          bucket: { type: 'string', enum: Object.keys(BUCKETS), default: 'day', description: 'Bucket width; weeks start on Monday.' },
+        }),
+        response: {
+          200: {
+            type: 'object',
+            required: ['meterId', 'unit', 'timeZone', 'buckets'],
+            properties: { meterId: { type: 'string' }, unit: { type: 'string' }, timeZone: { type: 'string' }, buckets: { type: 'array', items: bucketSchema } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const range = toRangeRequest(request.query);
+      const response = await callUnary(
+        app.meterUsage.aggregateUsage.bind(app.meterUsage),
+        { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz },
+        { deadlineMs: options.deadlineMs, requestId: request.id },
+      );
+      return { meterId: response.meterId, unit: response.unit, timeZone: response.timeZone, buckets: response.buckets.map(toBucketJson) };
+    },
+  );
+
+  app.get<{ Querystring: RangeQuery }>(
+    '/api/summary',
+    {
+      schema: {
+        summary: 'Total, mean, peak and minimum with their intervals, present/missing/expected counts, first and last reading',
+        tags: ['usage'],
+        querystring: querySchema(rangeParams),
+        response: {
+          200: {
+            type: 'object',
+            required: ['meterId', 'unit', 'summary'],
+            properties: {
+              meterId: { type: 'string' },
+              unit: { type: 'string' },
+              from: { type: 'string', format: 'date-time' },
+              to: { type: 'string', format: 'date-time' },
+              summary: summarySchema,
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const range = toRangeRequest(request.query);
+      const response = await callUnary(app.meterUsage.getUsageSummary.bind(app.meterUsage), range, {
+        deadlineMs: options.deadlineMs,
+        requestId: request.id,
+      });
+      return {
+        meterId: response.meterId,
+        unit: response.unit,
+        from: toIsoSeconds(response.startTime),
+        to: toIsoSeconds(response.endTime),
+        summary: toSummaryJson(response.summary),
+      };
+    },
+  );
+}

@@ -1,0 +1,236 @@
+import type { FastifyInstance } from 'fastify';
+import { Client } from 'pg';
+import { createTestDatabase, readSampleCsv, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
+import { buildApp } from '../src/app';
+
+interface ReadingJson {
+  time: string;
+  start: string;
+  end: string;
+  usage?: number;
+  missing: boolean;
+  quality: string;
+}
+
+describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
+  let database: TestDatabase;
+  let grpcServer: AppProcess & { port: number };
+  let app: FastifyInstance;
+  const get = (url: string) => app.inject({ method: 'GET', url });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('gateway_api');
+    grpcServer = await startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1' });
+    // An Amsterdam meter over the 2019 spring DST weekend, with a hole and a missing value.
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(`insert into meters (meter_id) values ('ams')`);
+    await client.query(`insert into readings
+      select 'ams', t, (extract(epoch from t)::bigint / 900 % 97) * 0.25 + 1
+      from generate_series(timestamptz '2019-03-29T23:00:00Z', timestamptz '2019-04-01T21:45:00Z', interval '15 minutes') t`);
+    await client.query(`delete from readings where meter_id = 'ams' and interval_start = '2019-03-31T05:00:00Z'`);
+    await client.query(`update readings set usage = null where meter_id = 'ams' and interval_start = '2019-03-31T07:00:00Z'`);
+    await client.end();
+    app = await buildApp({ grpcTarget: `127.0.0.1:${grpcServer.port}`, grpcDeadlineMs: 10_000 });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await grpcServer?.stop();
+    await database?.drop();
+  });
+
+  const expectBadRequest = async (url: string, field: string) => {
+    const response = await get(url);
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.error.code).toBe('INVALID_ARGUMENT');
+    expect(body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    expect(body.error.message).toContain(`${field}: `);
+    return body.error as { message: string };
+  };
+
+  it('GET /api/meters lists the meters with their spans', async () => {
+    const response = await get('/api/meters');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().meters).toEqual([
+      {
+        meterId: 'ams',
+        unit: 'kWh',
+        intervalSeconds: 900,
+        timeLabel: 'TIME_LABEL_END',
+        firstIntervalStart: '2019-03-29T23:00:00Z',
+        lastIntervalEnd: '2019-04-01T22:00:00Z',
+      },
+      {
+        meterId: 'meter-1',
+        unit: 'kWh',
+        intervalSeconds: 900,
+        timeLabel: 'TIME_LABEL_END',
+        firstIntervalStart: '2019-01-01T00:00:00Z',
+        lastIntervalEnd: '2019-01-31T23:45:00Z',
+      },
+    ]);
+  });
+
+  describe('GET /api/readings', () => {
+    it('walks pages of the default meter: every interval once, in the proto3 JSON mapping', async () => {
+      const readings: ReadingJson[] = [];
+      let token = '';
+      let pages = 0;
+      do {
+        const response = await get(`/api/readings?page_size=1000${token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
+        expect(response.statusCode).toBe(200);
+        const body = response.json();
+        expect(body.meterId).toBe('meter-1');
+        readings.push(...body.readings);
+        token = body.nextPageToken;
+        pages += 1;
+      } while (token !== '');
+      expect(pages).toBe(3);
+      expect(readings.map((reading) => ({ time: reading.time, meterusage: reading.usage ?? null }))).toEqual(readSampleCsv());
+      expect(readings[0]).toEqual({
+        time: '2019-01-01T00:15:00Z',
+        start: '2019-01-01T00:00:00Z',
+        end: '2019-01-01T00:15:00Z',
+        usage: 55.09,
+        missing: false,
+        quality: 'READING_QUALITY_MEASURED',
+      });
+      expect(readings.filter((reading) => reading.missing)).toEqual([
+        { time: '2019-01-17T02:45:00Z', start: '2019-01-17T02:30:00Z', end: '2019-01-17T02:45:00Z', missing: true, quality: 'READING_QUALITY_MISSING_IN_SOURCE' },
+      ]);
+    });
+
+    it('reads plain dates as local midnight in tz and shows holes as NOT_RECEIVED', async () => {
+      const body = (await get('/api/readings?meter=ams&from=2019-03-31&to=2019-04-01&tz=Europe/Amsterdam&page_size=10000')).json();
+      expect(body.readings).toHaveLength(92);
+      expect(body.readings[0].start).toBe('2019-03-30T23:00:00Z');
+      expect(body.readings.filter((reading: ReadingJson) => reading.missing).map((reading: ReadingJson) => [reading.start, reading.quality])).toEqual([
+        ['2019-03-31T05:00:00Z', 'READING_QUALITY_NOT_RECEIVED'],
+        ['2019-03-31T07:00:00Z', 'READING_QUALITY_MISSING_IN_SOURCE'],
+      ]);
+    });
+
+    it.each([
+      ['page_size=0', 'page_size'],
+      ['page_size=-5', 'page_size'],
+      ['page_size=99999999', 'page_size'],
+      ['page_size=ten', 'page_size'],
+      ['page_token=not-a-token', 'page_token'],
+      ['form=2019-01-01', 'form'],
+      ['from=yesterday', 'from'],
+      ['from=2019-02-30', 'from'],
+      ['from=2019-01-02&to=2019-01-01', 'from'],
+      ['from=2019-01-01T00:00:00Z&to=2019-01-01T00:00:00Z', 'from'],
+      ['tz=Mars/Olympus&from=2019-01-01', 'tz'],
+      ['meter=bad%20id', 'meter'],
+    ])('answers ?%s with 400 naming %s', async (query, field) => {
+      await expectBadRequest(`/api/readings?${query}`, field);
+    });
+
+    it('answers 404 for an unknown meter', async () => {
+      const response = await get('/api/readings?meter=nobody');
+      expect([response.statusCode, response.json()]).toEqual([404, { error: { code: 'NOT_FOUND', message: 'meter "nobody" not found' } }]);
+    });
+  });
+
+  describe('GET /api/usage', () => {
+    it('sums Amsterdam days in their own calendar: the spring change day has 92 intervals', async () => {
+      const response = await get('/api/usage?meter=ams&from=2019-03-30&to=2019-04-02&bucket=day&tz=Europe/Amsterdam');
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body.timeZone).toBe('Europe/Amsterdam');
+      expect(body.buckets.map((bucket: { start: string; presentCount: number; expectedCount: number }) => [bucket.start, bucket.presentCount, bucket.expectedCount])).toEqual([
+        ['2019-03-29T23:00:00Z', 96, 96],
+        ['2019-03-30T23:00:00Z', 90, 92],
+        ['2019-03-31T22:00:00Z', 96, 96],
+      ]);
+    });
+
+    it('reports a month of the sample with sum, mean, min, max and counts', async () => {
+      const body = (await get('/api/usage?bucket=month')).json();
+      const present = readSampleCsv().flatMap((row) => (row.meterusage === null ? [] : [row.meterusage]));
+      const total = present.reduce((sum, value) => sum + value, 0);
+      expect(body.buckets).toHaveLength(1);
+      const [month] = body.buckets;
+      expect(month.start).toBe('2019-01-01T00:00:00Z');
+      expect(month.sum).toBeCloseTo(total, 6);
+      expect(month.mean).toBeCloseTo(total / present.length, 9);
+      expect([month.min, month.max, month.presentCount, month.expectedCount]).toEqual([Math.min(...present), Math.max(...present), 2974, 2975]);
+    });
+
+    it('defaults to day buckets in UTC and refuses unknown buckets and oversized requests', async () => {
+      expect((await get('/api/usage')).json().buckets).toHaveLength(31);
+      await expectBadRequest('/api/usage?bucket=fortnight', 'bucket');
+      const tooMany = await expectBadRequest('/api/usage?bucket=15m&from=1990-01-01&to=2019-01-01', 'bucket');
+      expect(tooMany.message).toMatch(/more than 100000/);
+    });
+  });
+
+  it('GET /api/summary summarises the default meter: exact total, peak interval, counts', async () => {
+    const response = await get('/api/summary');
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    const present = readSampleCsv().flatMap((row) => (row.meterusage === null ? [] : [row.meterusage]));
+    expect(body.from).toBe('2019-01-01T00:00:00Z');
+    expect(body.to).toBe('2019-01-31T23:45:00Z');
+    expect(body.summary.total).toBeCloseTo(present.reduce((sum, value) => sum + value, 0), 6);
+    expect(body.summary.peak).toEqual({
+      time: '2019-01-21T10:15:00Z',
+      start: '2019-01-21T10:00:00Z',
+      end: '2019-01-21T10:15:00Z',
+      usage: Math.max(...present),
+      missing: false,
+      quality: 'READING_QUALITY_MEASURED',
+    });
+    expect([body.summary.presentCount, body.summary.missingCount, body.summary.expectedCount]).toEqual([2974, 1, 2975]);
+  });
+
+  describe('GET /api/export', () => {
+    it('downloads the range as CSV with a file name, equal to the readings API', async () => {
+      const response = await get('/api/export?from=2019-01-17&to=2019-01-18');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(response.headers['content-disposition']).toBe('attachment; filename="meter-1_2019-01-17_2019-01-18.csv"');
+      const [header, ...lines] = response.body.trimEnd().split('\n');
+      expect(header).toBe('meter_id,time,start,end,meterusage,quality');
+      const readings = (await get('/api/readings?from=2019-01-17&to=2019-01-18')).json().readings as ReadingJson[];
+      expect(lines).toEqual(
+        readings.map((reading) => `meter-1,${reading.time},${reading.start},${reading.end},${reading.usage ?? ''},${reading.quality}`),
+      );
+      expect(lines).toContain('meter-1,2019-01-17T02:45:00Z,2019-01-17T02:30:00Z,2019-01-17T02:45:00Z,,READING_QUALITY_MISSING_IN_SOURCE');
+    });
+
+    it('downloads NDJSON, one reading per line', async () => {
+      const response = await get('/api/export?format=ndjson');
+      expect(response.headers['content-type']).toBe('application/x-ndjson');
+      const lines = response.body.trimEnd().split('\n').map((line) => JSON.parse(line) as ReadingJson & { meterId: string });
+      expect(lines).toHaveLength(2975);
+      expect(lines.map((line) => ({ time: line.time, meterusage: line.usage ?? null }))).toEqual(readSampleCsv());
+    });
+
+    it('answers 404 and 400 as JSON before any download starts', async () => {
+      const unknown = await get('/api/export?meter=nobody');
+      expect([unknown.statusCode, unknown.headers['content-type']]).toEqual([404, 'application/json; charset=utf-8']);
+      await expectBadRequest('/api/export?format=xlsx', 'format');
+    });
+
+    it('gives a header-only CSV for a range without readings', async () => {
+      const response = await get('/api/export?from=2030-01-01&to=2030-01-02');
+      expect([response.statusCode, response.body]).toEqual([200, 'meter_id,time,start,end,meterusage,quality\n']);
+    });
+  });
+
+  it('publishes an OpenAPI document for every route and a UI at /docs', async () => {
+    const document = (await get('/docs/json')).json();
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/metrics', '/api/meters', '/api/readings', '/api/usage', '/api/summary', '/api/export', '/healthz', '/readyz']),
+    );
+    const readingsParameters = document.paths['/api/readings'].get.parameters.map((parameter: { name: string }) => parameter.name);
+    expect(readingsParameters).toEqual(expect.arrayContaining(['meter', 'from', 'to', 'tz', 'page_size', 'page_token']));
+    const ui = await get('/docs/');
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain('swagger');
+  });
+});
