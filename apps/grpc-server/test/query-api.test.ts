@@ -205,7 +205,7 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
           expect([bucket.min, bucket.max, bucket.presentCount]).toEqual([expected.min, expected.max, expected.present]);
           expect(bucket.expectedCount).toBe(day === changeDay ? expectedOnChangeDay : 96);
           // The bucket is the local calendar day: it starts at local midnight and ends at the next.
-          expect(dayOf.format(bucket.start.getTime() - 1)).not.toBe(day);
+          expect(dayOf.format(bucket.start!.getTime() - 1)).not.toBe(day);
           expect(dayOf.format(bucket.end!.getTime() - 1)).toBe(day);
         }
         const change = response.buckets.find((bucket) => dayOf.format(bucket.start) === changeDay)!;

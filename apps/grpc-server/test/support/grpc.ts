@@ -6,8 +6,8 @@ import { silentLogger, type MigratedDatabase } from './database';
 export interface TestGrpc {
   client: MeterUsageServiceClient;
   server: MeterUsageServer;
-  /** Calls a unary method of the client and resolves with its response. */
-  call<Request, Response>(method: UnaryMethod<Request, Response>, request: Request): Promise<Response>;
+  /** Calls a unary method of the client and resolves with its response; fields left out take their proto defaults. */
+  call<Request, Response>(method: UnaryMethod<Request, Response>, request: Partial<Request>): Promise<Response>;
   /** Collects every message of an ExportReadings stream. */
   exportAll(request: Partial<ExportReadingsRequest>): Promise<ExportReadingsResponse[]>;
   close(): Promise<void>;
@@ -29,12 +29,13 @@ export async function startTestGrpc(handle: MigratedDatabase, defaultMeterId = '
   return {
     client,
     server,
-    call: (method, request) =>
-      new Promise((resolve, reject) =>
-        method.call(client, request, new Metadata(), { deadline: Date.now() + 20_000 }, (error, response) =>
+    call<Request, Response>(method: UnaryMethod<Request, Response>, request: Partial<Request>) {
+      return new Promise<Response>((resolve, reject) =>
+        method.call(client, request as Request, new Metadata(), { deadline: Date.now() + 20_000 }, (error, response) =>
           error ? reject(error) : resolve(response),
         ),
-      ),
+      );
+    },
     exportAll: (request) =>
       new Promise((resolve, reject) => {
         const messages: ExportReadingsResponse[] = [];

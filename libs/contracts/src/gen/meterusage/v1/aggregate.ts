@@ -87,11 +87,11 @@ export function bucketWidthToJSON(object: BucketWidth): string {
  */
 export interface UsageBucket {
   /** Start of the bucket (inclusive), a local calendar boundary for day, week and month. */
-  start:
+  start?:
     | Date
     | undefined;
   /** End of the bucket (exclusive). */
-  end:
+  end?:
     | Date
     | undefined;
   /** Sum of the present values, in the meter's unit. Absent when present_count is 0. */
@@ -130,11 +130,11 @@ export interface UsageSummary {
     | number
     | undefined;
   /** The interval with the largest value (the earliest one on a tie). Absent without values. */
-  peak:
+  peak?:
     | Reading
     | undefined;
   /** The interval with the smallest value (the earliest one on a tie). Absent without values. */
-  minimum:
+  minimum?:
     | Reading
     | undefined;
   /** Intervals with a value. */
@@ -144,11 +144,11 @@ export interface UsageSummary {
   /** Intervals the range spans: present_count + missing_count. */
   expectedCount: number;
   /** The earliest stored reading in the range (which may itself be missing). Absent when none. */
-  firstReading:
+  firstReading?:
     | Reading
     | undefined;
   /** The latest stored reading in the range. Absent when none. */
-  lastReading: Reading | undefined;
+  lastReading?: Reading | undefined;
 }
 
 function createBaseUsageBucket(): UsageBucket {

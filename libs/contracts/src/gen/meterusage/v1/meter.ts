@@ -66,11 +66,11 @@ export interface Meter {
   /** Which end of its interval a source timestamp names. */
   timeLabel: TimeLabel;
   /** Start of the meter's earliest stored interval; absent when it has no readings. */
-  firstIntervalStart:
+  firstIntervalStart?:
     | Date
     | undefined;
   /** End of the meter's latest stored interval; absent when it has no readings. */
-  lastIntervalEnd: Date | undefined;
+  lastIntervalEnd?: Date | undefined;
 }
 
 function createBaseMeter(): Meter {

@@ -60,11 +60,11 @@ export interface ListReadingsRequest {
   /** Meter to read; empty selects the default meter. */
   meterId: string;
   /** Inclusive start of the range; absent = the meter's first interval start. */
-  startTime:
+  startTime?:
     | Date
     | undefined;
   /** Exclusive end of the range; absent = the meter's last interval end. */
-  endTime:
+  endTime?:
     | Date
     | undefined;
   /** Most intervals to return: 0 means the default (1000); at most 10000; negative is invalid. */
@@ -93,11 +93,11 @@ export interface AggregateUsageRequest {
   /** Meter to read; empty selects the default meter. */
   meterId: string;
   /** Inclusive start of the range; absent = the meter's first interval start. */
-  startTime:
+  startTime?:
     | Date
     | undefined;
   /** Exclusive end of the range; absent = the meter's last interval end. */
-  endTime:
+  endTime?:
     | Date
     | undefined;
   /** Width of each bucket; required. */
@@ -123,11 +123,11 @@ export interface GetUsageSummaryRequest {
   /** Meter to read; empty selects the default meter. */
   meterId: string;
   /** Inclusive start of the range; absent = the meter's first interval start. */
-  startTime:
+  startTime?:
     | Date
     | undefined;
   /** Exclusive end of the range; absent = the meter's last interval end. */
-  endTime: Date | undefined;
+  endTime?: Date | undefined;
 }
 
 /** GetUsageSummaryResponse summarises a range. */
@@ -137,15 +137,15 @@ export interface GetUsageSummaryResponse {
   /** Unit of every value, e.g. "kWh". */
   unit: string;
   /** Inclusive start of the summarised range (resolved when the request left it absent). */
-  startTime:
+  startTime?:
     | Date
     | undefined;
   /** Exclusive end of the summarised range. */
-  endTime:
+  endTime?:
     | Date
     | undefined;
   /** The summary. */
-  summary: UsageSummary | undefined;
+  summary?: UsageSummary | undefined;
 }
 
 /** ExportReadingsRequest selects the range to export. */
@@ -153,11 +153,11 @@ export interface ExportReadingsRequest {
   /** Meter to read; empty selects the default meter. */
   meterId: string;
   /** Inclusive start of the range; absent = the meter's first interval start. */
-  startTime:
+  startTime?:
     | Date
     | undefined;
   /** Exclusive end of the range; absent = the meter's last interval end. */
-  endTime: Date | undefined;
+  endTime?: Date | undefined;
 }
 
 /** ExportReadingsResponse is one batch of an export stream. */

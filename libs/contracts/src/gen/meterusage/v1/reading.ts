@@ -70,15 +70,15 @@ export function readingQualityToJSON(object: ReadingQuality): string {
  */
 export interface Reading {
   /** The instant the source labels the reading with (see time_label of the meter). */
-  time:
+  time?:
     | Date
     | undefined;
   /** Start of the interval (inclusive). */
-  start:
+  start?:
     | Date
     | undefined;
   /** End of the interval (exclusive). */
-  end:
+  end?:
     | Date
     | undefined;
   /**
