@@ -3,6 +3,7 @@ import { loadServerConfig } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connection';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
+import { hasHourlyRollup, type StorageFeatures } from './db/timescale';
 import { DEFAULT_RETRY, waitForDatabase } from './db/wait-for-database';
 import { seedFromCsv } from './ingest/seed';
 import { createLogger, type Logger } from './logger';
@@ -39,10 +40,12 @@ async function main(): Promise<void> {
     }
 
     running.database = openDatabase({ connectionString, ...config }, logger);
+    const storage: StorageFeatures = { hourlyRollup: false };
     running.grpc = createMeterUsageServer({
       db: running.database.db,
       defaultMeterId: config.meterId,
       pageTokenSecret: config.pageTokenSecret,
+      storage,
       logger,
     });
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort);
@@ -50,7 +53,13 @@ async function main(): Promise<void> {
 
     await waitForDatabase(running.database.db, { attempts: config.dbConnectAttempts, ...DEFAULT_RETRY }, logger);
     await migrateToLatest(running.database.db, logger);
-    await seedFromCsv(running.database, { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone }, logger);
+    storage.hourlyRollup = await hasHourlyRollup(running.database.db);
+    logger.info({ storage }, storage.hourlyRollup ? 'TimescaleDB: hypertable, compression and hourly rollup in use' : 'plain PostgreSQL storage');
+    await seedFromCsv(
+      running.database,
+      { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone, refreshRollup: storage.hourlyRollup },
+      logger,
+    );
     running.grpc.setServing(true);
     logger.info('SERVING');
   } catch (error) {

@@ -4,6 +4,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { fileDescriptorProtos, METER_USAGE_SERVICE_NAME, MeterUsageServiceService } from '@meterusage/contracts';
 import type { DatabaseHandle } from './db/connection';
+import type { StorageFeatures } from './db/timescale';
 import type { Logger } from './logger';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
@@ -15,6 +16,8 @@ export interface ServerDeps {
   defaultMeterId: string;
   /** Key that signs page tokens; replicas behind one balancer must share it. */
   pageTokenSecret: string;
+  /** Features of the database (TimescaleDB rollups); defaults to plain PostgreSQL. */
+  storage?: StorageFeatures;
   logger: Logger;
 }
 
@@ -37,7 +40,7 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const server = new grpc.Server(SERVER_OPTIONS);
-  const handlers = { ...deps, pageTokens: new PageTokens(deps.pageTokenSecret) };
+  const handlers = { ...deps, storage: deps.storage ?? { hourlyRollup: false }, pageTokens: new PageTokens(deps.pageTokenSecret) };
   server.addService(MeterUsageServiceService, {
     ...createReadingHandlers(handlers),
     ...createMeterHandlers(handlers),

@@ -26,8 +26,8 @@ describe('migrations on TimescaleDB (PGlite in WASM)', () => {
   const readBack = (meterId: string) =>
     db.selectFrom('readings').select(['meter_id', 'interval_start', 'usage']).where('meter_id', '=', meterId).orderBy('interval_start').execute();
 
-  it('applies 0001 once and finds nothing to do on a re-run', async () => {
-    expect(firstRun).toEqual(['0001_create_meters_and_readings']);
+  it('applies every migration once and finds nothing to do on a re-run', async () => {
+    expect(firstRun).toEqual(['0001_create_meters_and_readings', '0002_create_hourly_rollup']);
     expect(await migrateToLatest(db, silentLogger)).toEqual([]);
   });
 

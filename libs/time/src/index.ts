@@ -1,1 +1,1 @@
-export { isValidTimeZone, localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';
+export { hasWholeHourOffsets, isValidTimeZone, localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';

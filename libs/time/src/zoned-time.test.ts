@@ -1,4 +1,4 @@
-import { isValidTimeZone, localTimeResolver, startOfLocalDate } from './zoned-time';
+import { hasWholeHourOffsets, isValidTimeZone, localTimeResolver, startOfLocalDate } from './zoned-time';
 
 const wall = (iso: string) => Date.parse(`${iso}Z`);
 
@@ -54,5 +54,22 @@ describe('isValidTimeZone', () => {
     expect(isValidTimeZone('UTC')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
+  });
+});
+
+describe('hasWholeHourOffsets', () => {
+  const year = [Date.parse('2019-01-01T00:00:00Z'), Date.parse('2020-01-01T00:00:00Z')] as const;
+  it('holds for UTC and for zones that shift by whole hours', () => {
+    expect(hasWholeHourOffsets('UTC', ...year)).toBe(true);
+    expect(hasWholeHourOffsets('Europe/Amsterdam', ...year)).toBe(true);
+    expect(hasWholeHourOffsets('America/New_York', ...year)).toBe(true);
+  });
+
+  it('fails for half- and quarter-hour zones, and for a 30-minute DST shift', () => {
+    expect(hasWholeHourOffsets('Asia/Kolkata', ...year)).toBe(false);
+    expect(hasWholeHourOffsets('Asia/Kathmandu', ...year)).toBe(false);
+    // Lord Howe Island: +10:30 in winter, +11 in summer.
+    expect(hasWholeHourOffsets('Australia/Lord_Howe', Date.parse('2019-12-01T00:00:00Z'), Date.parse('2020-01-01T00:00:00Z'))).toBe(true);
+    expect(hasWholeHourOffsets('Australia/Lord_Howe', ...year)).toBe(false);
   });
 });

@@ -89,3 +89,18 @@ export function startOfLocalDate(isoDate: string, timeZone: string): number | un
   }
   return undefined;
 }
+
+/**
+ * Whether timeZone's UTC offset is a whole number of hours throughout [startMs, endMs], i.e.
+ * local hours, days, weeks and months all start on a UTC hour there. Sampled daily and at both
+ * ends: DST changes last months, so a daily sample sees every offset in force.
+ */
+export function hasWholeHourOffsets(timeZone: string, startMs: number, endMs: number): boolean {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return true;
+  const offsetAt = utcOffsetFinder(timeZone);
+  const day = 24 * HOUR_MS;
+  for (let ms = startMs; ; ms = Math.min(ms + day, endMs)) {
+    if (offsetAt(ms) % HOUR_MS !== 0) return false;
+    if (ms >= endMs) return true;
+  }
+}

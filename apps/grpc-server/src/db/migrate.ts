@@ -2,10 +2,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database } from './schema';
 import type { Logger } from '../logger';
 import * as createMetersAndReadings from './migrations/0001_create_meters_and_readings';
+import * as createHourlyRollup from './migrations/0002_create_hourly_rollup';
 
 // Listed here rather than read from disk, so the same code runs from src (tsx, jest) and dist.
 const MIGRATIONS: Record<string, Migration> = {
   '0001_create_meters_and_readings': createMetersAndReadings,
+  '0002_create_hourly_rollup': createHourlyRollup,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

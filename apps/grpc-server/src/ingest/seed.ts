@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { Logger } from '../logger';
+import { refreshHourlyRollup } from '../db/timescale';
 import { findMeter, METER_DEFAULTS } from '../meters/meters.repository';
 import { insertNewReadings, type LoadResult } from '../readings/readings.writer';
 import { parseReadingsCsv, type RowError } from './csv-parser';
@@ -20,6 +21,8 @@ export interface SeedOptions {
   csvPath: string;
   meterId: string;
   timeZone: string;
+  /** Refresh TimescaleDB's hourly rollup over what was written (see refreshHourlyRollup). */
+  refreshRollup?: boolean;
 }
 
 const ERRORS_SHOWN = 10;
@@ -53,6 +56,15 @@ export async function seedFromCsv(database: DatabaseHandle, options: SeedOptions
     );
   }
   const result = await insertNewReadings(database.pool, options.meterId, readings);
+  if (options.refreshRollup && result.inserted > 0) {
+    let firstMs = Infinity;
+    let lastMs = -Infinity;
+    for (const { intervalStartMs } of readings) {
+      firstMs = Math.min(firstMs, intervalStartMs);
+      lastMs = Math.max(lastMs, intervalStartMs);
+    }
+    await refreshHourlyRollup(database.db, firstMs, lastMs + meter.interval_seconds * 1000);
+  }
   const missing = readings.filter((reading) => reading.usage === null).length;
   logger.info(
     { csvPath: options.csvPath, meterId: options.meterId, rows: result.received, missing, inserted: result.inserted },

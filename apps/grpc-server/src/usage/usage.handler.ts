@@ -1,5 +1,6 @@
 import { BucketWidth, type AggregateUsageRequest, type GetUsageSummaryRequest, type MeterUsageServiceServer } from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
+import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
@@ -7,11 +8,13 @@ import type { Logger } from '../logger';
 import { requireMeter } from '../meters/require-meter';
 import { resolveRange, type TimeRange } from '../meters/resolve-range';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
+import { chooseAggregateSource } from './aggregate-source';
 import { aggregateUsage, summarizeUsage, type BucketWidthName } from './usage.repository';
 
 export interface UsageHandlerDeps {
   db: DatabaseHandle['db'];
   defaultMeterId: string;
+  storage: StorageFeatures;
   logger: Logger;
 }
 
@@ -42,7 +45,14 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
       if (range === undefined) return { ...base, buckets: [] };
       assertBucketCount(range, width.minLengthMs);
-      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, width: width.name, timeZone });
+      const source = chooseAggregateSource({
+        rollupAvailable: deps.storage.hourlyRollup,
+        width: width.name,
+        range,
+        timeZone,
+        intervalSeconds: meter.interval_seconds,
+      });
+      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, width: width.name, timeZone, source });
       return { ...base, buckets: rows.map((row) => toUsageBucket(row, range, meter)) };
     }),
 

@@ -3,6 +3,12 @@ import type { Database } from '../db/schema';
 
 export type BucketWidthName = '15m' | 'hour' | 'day' | 'week' | 'month';
 
+/**
+ * Where bucket aggregates come from: the readings themselves, or (TimescaleDB) the hourly
+ * continuous aggregate, which gives the same numbers when every bucket is made of whole UTC hours.
+ */
+export type AggregateSource = 'readings' | 'hourly-rollup';
+
 export interface BucketRow {
   start_ms: number;
   end_ms: number;
@@ -41,21 +47,27 @@ const epochMs = (expression: RawBuilder<unknown>) => sql<number>`(extract(epoch 
  * an autumn DST change is two buckets); day, week and month step through local calendar time and
  * convert each local boundary back to an instant (so a DST day is 23 or 25 hours long).
  */
-function bucketing(width: BucketWidthName, timeZone: string, startIso: string, endIso: string): { series: RawBuilder<unknown>; key: RawBuilder<unknown> } {
+function bucketing(
+  width: BucketWidthName,
+  timeZone: string,
+  startIso: string,
+  endIso: string,
+  column: RawBuilder<unknown>,
+): { series: RawBuilder<unknown>; key: RawBuilder<unknown> } {
   switch (width) {
     case '15m':
       return {
         series: sql`select s as bucket_start, s + interval '15 minutes' as bucket_end
                     from generate_series(date_bin('15 minutes', ${startIso}::timestamptz, timestamptz 'epoch'),
                                          ${endIso}::timestamptz - interval '1 microsecond', interval '15 minutes') as s`,
-        key: sql`date_bin('15 minutes', interval_start, timestamptz 'epoch')`,
+        key: sql`date_bin('15 minutes', ${column}, timestamptz 'epoch')`,
       };
     case 'hour':
       return {
         series: sql`select s as bucket_start, s + interval '1 hour' as bucket_end
                     from generate_series(date_trunc('hour', ${startIso}::timestamptz, ${timeZone}),
                                          ${endIso}::timestamptz - interval '1 microsecond', interval '1 hour') as s`,
-        key: sql`date_trunc('hour', interval_start, ${timeZone})`,
+        key: sql`date_trunc('hour', ${column}, ${timeZone})`,
       };
     case 'day':
     case 'week':
@@ -68,7 +80,7 @@ function bucketing(width: BucketWidthName, timeZone: string, startIso: string, e
                     from generate_series(date_trunc(${unit}, ${startIso}::timestamptz at time zone ${timeZone}),
                                          (${endIso}::timestamptz - interval '1 microsecond') at time zone ${timeZone},
                                          ${step}) as local_start`,
-        key: sql`date_trunc(${unit}, interval_start, ${timeZone})`,
+        key: sql`date_trunc(${unit}, ${column}, ${timeZone})`,
       };
     }
   }
@@ -77,20 +89,32 @@ function bucketing(width: BucketWidthName, timeZone: string, startIso: string, e
 /** Every bucket overlapping [startMs, endMs), with the aggregates of the readings inside both. */
 export async function aggregateUsage(
   db: Kysely<Database>,
-  query: UsageQuery & { width: BucketWidthName; timeZone: string },
+  query: UsageQuery & { width: BucketWidthName; timeZone: string; source: AggregateSource },
 ): Promise<BucketRow[]> {
   const startIso = iso(query.startMs);
   const endIso = iso(query.endMs);
-  const { series, key } = bucketing(query.width, query.timeZone, startIso, endIso);
+  const inRange = (column: RawBuilder<unknown>) =>
+    sql`meter_id = ${query.meterId} and ${column} >= ${startIso}::timestamptz and ${column} < ${endIso}::timestamptz`;
+  let series: RawBuilder<unknown>;
+  let sums: RawBuilder<unknown>;
+  if (query.source === 'hourly-rollup') {
+    const column = sql.ref('bucket_start');
+    const cut = bucketing(query.width, query.timeZone, startIso, endIso, column);
+    series = cut.series;
+    sums = sql`
+      select ${cut.key} as bucket_start, sum(usage_sum) as sum, sum(usage_sum) / nullif(sum(present_count), 0) as mean,
+             min(usage_min) as min, max(usage_max) as max, sum(present_count) as present_count
+      from readings_hourly where ${inRange(column)} group by 1`;
+  } else {
+    const column = sql.ref('interval_start');
+    const cut = bucketing(query.width, query.timeZone, startIso, endIso, column);
+    series = cut.series;
+    sums = sql`
+      select ${cut.key} as bucket_start, sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max, count(usage) as present_count
+      from readings where ${inRange(column)} group by 1`;
+  }
   const { rows } = await sql<BucketRow>`
-    with bucket_list as (${series}),
-    sums as (
-      select ${key} as bucket_start,
-             sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max, count(usage) as present_count
-      from readings
-      where meter_id = ${query.meterId} and interval_start >= ${startIso}::timestamptz and interval_start < ${endIso}::timestamptz
-      group by 1
-    )
+    with bucket_list as (${series}), sums as (${sums})
     select ${epochMs(sql`b.bucket_start`)} as start_ms, ${epochMs(sql`b.bucket_end`)} as end_ms,
            s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
            coalesce(s.present_count, 0)::int as present_count
