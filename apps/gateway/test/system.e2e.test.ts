@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -56,6 +56,25 @@ describe('system end to end (embedded database, real processes)', () => {
 
     const ready = await fetch(`${baseUrl}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'SERVING' }]);
+  });
+
+  it('runs every curl and buf curl example of the README as written, without an error', async () => {
+    const readme = readFileSync(path.join(WORKSPACE_ROOT, 'README.md'), 'utf8');
+    const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((block) => block[1]!.split('\n'))
+      .filter((line) => /^(curl |\$BUF curl )/.test(line));
+    expect(commands.length).toBeGreaterThanOrEqual(15);
+    const workDir = scratchDirectory('meterusage-readme');
+    for (const command of commands) {
+      const local = command.replaceAll('localhost:8000', baseUrl.replace('http://', '')).replaceAll('localhost:50051', `127.0.0.1:${grpcServer!.port}`);
+      const { stdout } = await run('bash', ['-c', local], { cwd: workDir, env: { ...process.env, BUF }, maxBuffer: 64 * 1024 * 1024 }).catch(
+        (error: Error & { stderr?: string }) => {
+          throw new Error(`README example failed: ${command}\n${error.message}\n${error.stderr ?? ''}`);
+        },
+      );
+      const output = stdout.trim() || readdirSync(workDir).join(',');
+      expect({ command, ok: output.length > 0 && !output.includes('"error"') }).toEqual({ command, ok: true });
+    }
   });
 
   it('answers buf curl through server reflection, with no schema given', async () => {

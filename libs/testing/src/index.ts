@@ -3,3 +3,4 @@ export { adminDatabaseUrl, createTestDatabase, runAdmin, type TestDatabase } fro
 export { readSampleCsv, SAMPLE_CSV_PATH, type SampleRow } from './sample-csv';
 export { freePort } from './free-port';
 export { scratchDirectory } from './scratch-directory';
+export { loadSyntheticReadings, type SyntheticDataCounts, type SyntheticDataOptions } from './synthetic-data';

@@ -1,0 +1,68 @@
+// Timing and memory helpers of the benchmark: samples are wall-clock milliseconds.
+import { readFileSync } from 'node:fs';
+
+export interface Stats {
+  median: number;
+  p90: number;
+  samples: number;
+}
+
+/** Median and 90th percentile (nearest rank) of the samples. */
+export function statsOf(samples: readonly number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const p90 = sorted[Math.max(0, Math.ceil(0.9 * sorted.length) - 1)]!;
+  return { median, p90, samples: sorted.length };
+}
+
+/** Wall time of one call, in ms. */
+export async function timed(run: () => Promise<unknown>): Promise<number> {
+  const startedAt = performance.now();
+  await run();
+  return performance.now() - startedAt;
+}
+
+/**
+ * Runs every variant once per round (warm-up rounds are not recorded) and returns each variant's
+ * samples. The order rotates from round to round, so no variant always finds caches another one
+ * just warmed, and machine noise spreads evenly over the variants.
+ */
+export async function measureRounds<Name extends string>(
+  variants: Record<Name, (round: number) => Promise<unknown>>,
+  rounds: { warmup: number; reps: number },
+): Promise<Record<Name, number[]>> {
+  const names = Object.keys(variants) as Name[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
+  for (let round = 0; round < rounds.warmup + rounds.reps; round += 1) {
+    for (let step = 0; step < names.length; step += 1) {
+      const name = names[(round + step) % names.length]!;
+      const ms = await timed(() => variants[name](round));
+      if (round >= rounds.warmup) samples[name].push(ms);
+    }
+  }
+  return samples;
+}
+
+/** "12.3 (15.1)": median and p90 in ms. */
+export function formatMs(stats: Stats): string {
+  const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+  return `${ms(stats.median)} (${ms(stats.p90)}) ms`;
+}
+
+/** "512k rows/s". */
+export function formatRate(rowsPerSecond: number): string {
+  return `${Math.round(rowsPerSecond / 1000)}k rows/s`;
+}
+
+/** Resident set now (VmRSS) and its peak since the process started (VmHWM), in MB, from /proc/<pid>/status. */
+export function processMemoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** Throws when a functional result is wrong: the benchmark exits non-zero only for such failures. */
+export function expectEqual(what: string, actual: unknown, expected: unknown): void {
+  if (actual !== expected) throw new Error(`functional failure: ${what} is ${String(actual)}, expected ${String(expected)}`);
+}

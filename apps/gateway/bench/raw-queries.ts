@@ -1,0 +1,87 @@
+// The baseline of each measurement: the statement grpc-server runs, sent straight from here with
+// pg, every row fetched. The SQL texts are the ones Kysely compiles in grpc-server's repositories
+// (same parameters, same numbering); keep them in step when a repository changes.
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** apps/grpc-server/src/readings/readings.repository.ts listReadingSlots. */
+const READING_SLOTS_SQL = `
+    select (extract(epoch from slot.start) * 1000)::float8 as start_ms,
+           r.usage::float8 as usage,
+           r.meter_id is not null as stored
+    from generate_series($1::timestamptz, $2::timestamptz, make_interval(secs => $3)) as slot(start)
+    left join readings r on r.meter_id = $4 and r.interval_start = slot.start
+    order by slot.start`;
+
+export async function readingSlots(client: pg.Client, meterId: string, slots: { firstSlotMs: number; count: number; intervalSeconds: number }) {
+  const lastSlotMs = slots.firstSlotMs + (slots.count - 1) * slots.intervalSeconds * 1000;
+  const { rows } = await client.query(READING_SLOTS_SQL, [iso(slots.firstSlotMs), iso(lastSlotMs), slots.intervalSeconds, meterId]);
+  return rows;
+}
+
+/** apps/grpc-server/src/usage/usage.repository.ts aggregateUsage with width 'day'. */
+const DAILY_USAGE_SQL = `
+    with bucket_list as (select local_start at time zone $1 as bucket_start,
+                           (local_start + interval '1 day') at time zone $2 as bucket_end
+                    from generate_series(date_trunc('day', $3::timestamptz at time zone $4),
+                                         ($5::timestamptz - interval '1 microsecond') at time zone $6,
+                                         interval '1 day') as local_start),
+    sums as (
+      select date_trunc('day', "interval_start", $7) as bucket_start,
+             sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max, count(usage) as present_count
+      from readings
+      where meter_id = $8 and "interval_start" >= $9::timestamptz and "interval_start" < $10::timestamptz
+      group by 1
+    )
+    select (extract(epoch from b.bucket_start) * 1000)::float8 as start_ms, (extract(epoch from b.bucket_end) * 1000)::float8 as end_ms,
+           s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
+           coalesce(s.present_count, 0)::int as present_count
+    from bucket_list b left join sums s on s.bucket_start = b.bucket_start
+    order by b.bucket_start`;
+
+export async function dailyUsage(client: pg.Client, meterId: string, range: { startMs: number; endMs: number; timeZone: string }) {
+  const [start, end, zone] = [iso(range.startMs), iso(range.endMs), range.timeZone];
+  const { rows } = await client.query(DAILY_USAGE_SQL, [zone, zone, start, zone, end, zone, zone, meterId, start, end]);
+  return rows;
+}
+
+/** apps/grpc-server/src/usage/usage.repository.ts summarizeUsage. */
+const SUMMARY_SQL = `
+    with r as materialized (
+      select interval_start, usage from readings
+      where meter_id = $1 and interval_start >= $2::timestamptz and interval_start < $3::timestamptz
+    ),
+    totals as (select count(usage)::int as present_count, sum(usage)::float8 as total, avg(usage)::float8 as mean from r),
+    peak as (select interval_start, usage from r where usage is not null order by usage desc, interval_start limit 1),
+    minimum as (select interval_start, usage from r where usage is not null order by usage asc, interval_start limit 1),
+    first as (select interval_start, usage from r order by interval_start limit 1),
+    last as (select interval_start, usage from r order by interval_start desc limit 1)
+    select totals.*,
+           (extract(epoch from peak.interval_start) * 1000)::float8 as peak_start_ms, peak.usage::float8 as peak_usage,
+           (extract(epoch from minimum.interval_start) * 1000)::float8 as minimum_start_ms, minimum.usage::float8 as minimum_usage,
+           (extract(epoch from first.interval_start) * 1000)::float8 as first_start_ms, first.usage::float8 as first_usage,
+           (extract(epoch from last.interval_start) * 1000)::float8 as last_start_ms, last.usage::float8 as last_usage
+    from totals left join peak on true left join minimum on true left join first on true left join last on true`;
+
+export async function usageSummary(client: pg.Client, meterId: string, range: { startMs: number; endMs: number }) {
+  const { rows } = await client.query<{ present_count: number }>(SUMMARY_SQL, [meterId, iso(range.startMs), iso(range.endMs)]);
+  return rows[0]!;
+}
+
+/** Every reading of a meter through COPY … TO STDOUT, as fast as PostgreSQL sends it; returns the line count. */
+export async function copyReadings(client: pg.Client, meterId: string): Promise<number> {
+  // COPY takes no parameters: the id goes in as an escaped literal.
+  const statement = `copy (select interval_start, usage from readings where meter_id = ${client.escapeLiteral(meterId)} order by interval_start) to stdout`;
+  let lines = 0;
+  for await (const chunk of client.query(copyTo(statement)) as AsyncIterable<Buffer>) lines += countNewlines(chunk);
+  return lines;
+}
+
+/** Newline bytes in a chunk of text (one per CSV or COPY row). */
+export function countNewlines(chunk: Uint8Array): number {
+  let count = 0;
+  for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) count += 1;
+  return count;
+}
