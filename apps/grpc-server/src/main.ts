@@ -42,8 +42,9 @@ async function main(): Promise<void> {
     running.database = openDatabase({ connectionString, ...config }, logger);
     const storage: StorageFeatures = { hourlyRollup: false };
     running.grpc = createMeterUsageServer({
-      db: running.database.db,
+      database: running.database,
       defaultMeterId: config.meterId,
+      defaultTimeZone: config.csvTimeZone,
       pageTokenSecret: config.pageTokenSecret,
       storage,
       logger,
@@ -55,11 +56,7 @@ async function main(): Promise<void> {
     await migrateToLatest(running.database.db, logger);
     storage.hourlyRollup = await hasHourlyRollup(running.database.db);
     logger.info({ storage }, storage.hourlyRollup ? 'TimescaleDB: hypertable, compression and hourly rollup in use' : 'plain PostgreSQL storage');
-    await seedFromCsv(
-      running.database,
-      { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone, refreshRollup: storage.hourlyRollup },
-      logger,
-    );
+    await seedFromCsv(running.database, { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone }, { storage, logger });
     running.grpc.setServing(true);
     logger.info('SERVING');
   } catch (error) {

@@ -6,14 +6,17 @@ import { fileDescriptorProtos, METER_USAGE_SERVICE_NAME, MeterUsageServiceServic
 import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
 import type { Logger } from './logger';
+import { createIngestHandlers } from './ingest/ingest.handler';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
 import { createReadingHandlers } from './readings/readings.handler';
 import { createUsageHandlers } from './usage/usage.handler';
 
 export interface ServerDeps {
-  db: DatabaseHandle['db'];
+  database: DatabaseHandle;
   defaultMeterId: string;
+  /** Zone of naive CSV timestamps when an upload names none (CSV_TIMEZONE). */
+  defaultTimeZone?: string;
   /** Key that signs page tokens; replicas behind one balancer must share it. */
   pageTokenSecret: string;
   /** Features of the database (TimescaleDB rollups); defaults to plain PostgreSQL. */
@@ -40,11 +43,18 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const server = new grpc.Server(SERVER_OPTIONS);
-  const handlers = { ...deps, storage: deps.storage ?? { hourlyRollup: false }, pageTokens: new PageTokens(deps.pageTokenSecret) };
+  const handlers = {
+    ...deps,
+    db: deps.database.db,
+    defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
+    storage: deps.storage ?? { hourlyRollup: false },
+    pageTokens: new PageTokens(deps.pageTokenSecret),
+  };
   server.addService(MeterUsageServiceService, {
     ...createReadingHandlers(handlers),
     ...createMeterHandlers(handlers),
     ...createUsageHandlers(handlers),
+    ...createIngestHandlers(handlers),
   });
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [METER_USAGE_SERVICE_NAME]: 'NOT_SERVING' });

@@ -11,7 +11,7 @@ import {
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv } from '../src/ingest/seed';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from '../src/server';
-import { openMigratedDatabase, silentLogger, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, plainStorageDeps, silentLogger, type MigratedDatabase } from './support/database';
 
 describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
   let handle: MigratedDatabase;
@@ -30,8 +30,8 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('get_metrics');
-    await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, silentLogger);
-    grpcServer = createMeterUsageServer({ db: handle.database.db, defaultMeterId: 'meter-1', pageTokenSecret: 'test', logger: silentLogger });
+    await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, plainStorageDeps);
+    grpcServer = createMeterUsageServer({ database: handle.database, defaultMeterId: 'meter-1', pageTokenSecret: 'test', logger: silentLogger });
     const port = await bindServer(grpcServer.server, '127.0.0.1', 0);
     client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());

@@ -9,7 +9,7 @@ import {
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv } from '../src/ingest/seed';
 import { insertNewReadings } from '../src/readings/readings.writer';
-import { openMigratedDatabase, silentLogger, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, plainStorageDeps, silentLogger, type MigratedDatabase } from './support/database';
 import { startTestGrpc, type TestGrpc } from './support/grpc';
 import { quarterHours } from './support/synthetic';
 
@@ -50,7 +50,7 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('query_api');
-    await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, silentLogger);
+    await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'meter-1', timeZone: 'UTC' }, plainStorageDeps);
     await insertNewReadings(handle.database.pool, 'ams', [...spring, ...autumn]);
     await handle.database.pool.query(`insert into meters (meter_id, unit) values ('empty', 'MWh')`);
     grpc = await startTestGrpc(handle);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv, SeedError } from '../src/ingest/seed';
-import { openMigratedDatabase, silentLogger, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, plainStorageDeps, silentLogger, type MigratedDatabase } from './support/database';
 
 const countReadings = async (handle: MigratedDatabase, meterId: string) =>
   Number((await handle.database.pool.query('select count(*) from readings where meter_id = $1', [meterId])).rows[0].count);
@@ -18,8 +18,8 @@ describe('seedFromCsv against a real PostgreSQL', () => {
   afterAll(() => handle.close());
 
   it('loads the 2,975 sample readings with exactly one missing, values stored exactly', async () => {
-    const result = await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'sample', timeZone: 'UTC' }, silentLogger);
-    expect(result).toEqual({ received: 2975, inserted: 2975 });
+    const result = await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'sample', timeZone: 'UTC' }, plainStorageDeps);
+    expect(result).toMatchObject({ committed: true, accepted: 2975, inserted: 2975, updated: 0, unchanged: 0, skipped: 0, rejected: 0, errors: [] });
 
     const { rows } = await handle.database.pool.query(
       `select to_char((interval_start + interval '15 minutes') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as time, usage::text
@@ -35,8 +35,9 @@ describe('seedFromCsv against a real PostgreSQL', () => {
 
   it('is idempotent: seeding again inserts nothing and keeps later corrections', async () => {
     await handle.database.pool.query(`update readings set usage = 99.5 where meter_id = 'sample' and interval_start = '2019-01-01T00:00:00Z'`);
-    const again = await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'sample', timeZone: 'UTC' }, silentLogger);
-    expect(again).toEqual({ received: 2975, inserted: 0 });
+    const again = await seedFromCsv(handle.database, { csvPath: SAMPLE_CSV_PATH, meterId: 'sample', timeZone: 'UTC' }, plainStorageDeps);
+    // The corrected interval differs from the file: the seed skips it rather than undoing the correction.
+    expect(again).toMatchObject({ committed: true, accepted: 2975, inserted: 0, unchanged: 2974, skipped: 1 });
     expect(await countReadings(handle, 'sample')).toBe(2975);
     const { rows } = await handle.database.pool.query(`select usage::text from readings where meter_id = 'sample' and interval_start = '2019-01-01T00:00:00Z'`);
     expect(rows).toEqual([{ usage: '99.5' }]);
@@ -45,7 +46,7 @@ describe('seedFromCsv against a real PostgreSQL', () => {
   it('stops on a malformed row, names its line, and writes nothing (not even the meter)', async () => {
     const csvPath = path.join(scratch, 'bad.csv');
     writeFileSync(csvPath, 'time,meterusage\n2019-01-01 00:15:00,1\n2019-01-01 00:30:00,2\n2019-01-01 00:45:00,lots\n');
-    const seeding = seedFromCsv(handle.database, { csvPath, meterId: 'broken', timeZone: 'UTC' }, silentLogger);
+    const seeding = seedFromCsv(handle.database, { csvPath, meterId: 'broken', timeZone: 'UTC' }, plainStorageDeps);
     await expect(seeding).rejects.toThrow(SeedError);
     await expect(seeding).rejects.toMatchObject({
       rowErrors: [{ line: 4, field: 'meterusage', reason: '"lots" is not a number (a missing reading is written NaN or left empty)' }],
@@ -58,7 +59,7 @@ describe('seedFromCsv against a real PostgreSQL', () => {
 
   it('says which file could not be read', async () => {
     const csvPath = path.join(scratch, 'absent.csv');
-    await expect(seedFromCsv(handle.database, { csvPath, meterId: 'x', timeZone: 'UTC' }, silentLogger)).rejects.toThrow(
+    await expect(seedFromCsv(handle.database, { csvPath, meterId: 'x', timeZone: 'UTC' }, plainStorageDeps)).rejects.toThrow(
       `cannot read CSV_PATH ${csvPath}: ENOENT`,
     );
   });

@@ -8,6 +8,8 @@ export {
   GetMetricsResponse,
   GetUsageSummaryRequest,
   GetUsageSummaryResponse,
+  IngestReadingsRequest,
+  IngestReadingsResponse,
   ListMetersRequest,
   ListMetersResponse,
   ListReadingsRequest,
@@ -19,6 +21,7 @@ export {
 export { Reading, ReadingQuality, readingQualityToJSON } from './gen/meterusage/v1/reading';
 export { Meter, TimeLabel, timeLabelToJSON } from './gen/meterusage/v1/meter';
 export { BucketWidth, bucketWidthToJSON, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
+export { ConflictPolicy, IngestMode, IngestOptions, IngestReport, RowError } from './gen/meterusage/v1/ingest';
 export {
   HealthCheckRequest,
   HealthCheckResponse,

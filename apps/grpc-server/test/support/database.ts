@@ -5,6 +5,9 @@ import { migrateToLatest } from '../../src/db/migrate';
 
 export const silentLogger = pino({ level: 'silent' });
 
+/** Dependencies of seeding and ingest on plain PostgreSQL, without logs. */
+export const plainStorageDeps = { storage: { hourlyRollup: false }, logger: silentLogger };
+
 export interface MigratedDatabase {
   testDatabase: TestDatabase;
   database: DatabaseHandle;

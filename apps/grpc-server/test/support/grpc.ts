@@ -1,5 +1,11 @@
 import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { MeterUsageServiceClient, type ExportReadingsRequest, type ExportReadingsResponse } from '@meterusage/contracts';
+import {
+  IngestOptions,
+  MeterUsageServiceClient,
+  type ExportReadingsRequest,
+  type ExportReadingsResponse,
+  type IngestReadingsResponse,
+} from '@meterusage/contracts';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from '../../src/server';
 import { silentLogger, type MigratedDatabase } from './database';
 
@@ -22,7 +28,7 @@ type UnaryMethod<Request, Response> = (
 
 /** A real MeterUsageService on 127.0.0.1:<free port> over the given database, and a client of it. */
 export async function startTestGrpc(handle: MigratedDatabase, defaultMeterId = 'meter-1'): Promise<TestGrpc> {
-  const server = createMeterUsageServer({ db: handle.database.db, defaultMeterId, pageTokenSecret: 'test-secret', logger: silentLogger });
+  const server = createMeterUsageServer({ database: handle.database, defaultMeterId, pageTokenSecret: 'test-secret', logger: silentLogger });
   const port = await bindServer(server.server, '127.0.0.1', 0);
   server.setServing(true);
   const client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
@@ -49,4 +55,20 @@ export async function startTestGrpc(handle: MigratedDatabase, defaultMeterId = '
       await new Promise<void>((resolve) => server.server.tryShutdown(() => resolve()));
     },
   };
+}
+
+/** Uploads text (or bytes) through IngestReadings in chunks of chunkSize bytes. */
+export function upload(
+  client: MeterUsageServiceClient,
+  content: string | Buffer,
+  options: Partial<IngestOptions> = {},
+  chunkSize = 64 * 1024,
+): Promise<IngestReadingsResponse> {
+  return new Promise((resolve, reject) => {
+    const call = client.ingestReadings((error, response) => (error ? reject(error) : resolve(response)));
+    call.write({ payload: { $case: 'options', value: { ...IngestOptions.fromPartial({}), ...options } } });
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    for (let at = 0; at < bytes.length; at += chunkSize) call.write({ payload: { $case: 'chunk', value: bytes.subarray(at, at + chunkSize) } });
+    call.end();
+  });
 }

@@ -13,6 +13,8 @@ import {
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -22,6 +24,7 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { BucketWidth, bucketWidthFromJSON, bucketWidthToJSON, UsageBucket, UsageSummary } from "./aggregate";
+import { IngestOptions, IngestReport } from "./ingest";
 import { Meter } from "./meter";
 import { Reading } from "./reading";
 
@@ -168,6 +171,27 @@ export interface ExportReadingsResponse {
   unit: string;
   /** The next stored readings, oldest first; holes are not filled in an export. */
   readings: Reading[];
+}
+
+/** IngestReadingsRequest is one message of an upload stream. */
+export interface IngestReadingsRequest {
+  /** The first message holds options, every later one a chunk. */
+  payload?:
+    | //
+    /** How to ingest; required in the first message only. */
+    { $case: "options"; value: IngestOptions }
+    | //
+    /** The next bytes of the CSV file (UTF-8), any size up to 4 MiB; rows may span chunks. */
+    { $case: "chunk"; value: Buffer }
+    | undefined;
+}
+
+/** IngestReadingsResponse reports the upload. */
+export interface IngestReadingsResponse {
+  /** The meter rows without a meter_id column went to. */
+  meterId: string;
+  /** What happened to the rows. */
+  report?: IngestReport | undefined;
 }
 
 function createBaseGetMetricsRequest(): GetMetricsRequest {
@@ -1501,6 +1525,198 @@ export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
   },
 };
 
+function createBaseIngestReadingsRequest(): IngestReadingsRequest {
+  return { payload: undefined };
+}
+
+export const IngestReadingsRequest: MessageFns<IngestReadingsRequest> = {
+  encode(message: IngestReadingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.payload?.$case) {
+      case "options":
+        IngestOptions.encode(message.payload.value, writer.uint32(10).fork()).join();
+        break;
+      case "chunk":
+        writer.uint32(18).bytes(message.payload.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IngestReadingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIngestReadingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payload = { $case: "options", value: IngestOptions.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payload = { $case: "chunk", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IngestReadingsRequest {
+    return {
+      payload: isSet(object.options)
+        ? { $case: "options", value: IngestOptions.fromJSON(object.options) }
+        : isSet(object.chunk)
+        ? { $case: "chunk", value: Buffer.from(bytesFromBase64(object.chunk)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: IngestReadingsRequest): unknown {
+    const obj: any = {};
+    if (message.payload?.$case === "options") {
+      obj.options = IngestOptions.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "chunk") {
+      obj.chunk = base64FromBytes(message.payload.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IngestReadingsRequest>, I>>(base?: I): IngestReadingsRequest {
+    return IngestReadingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IngestReadingsRequest>, I>>(object: I): IngestReadingsRequest {
+    const message = createBaseIngestReadingsRequest();
+    switch (object.payload?.$case) {
+      case "options": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "options", value: IngestOptions.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "chunk": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "chunk", value: object.payload.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseIngestReadingsResponse(): IngestReadingsResponse {
+  return { meterId: "", report: undefined };
+}
+
+export const IngestReadingsResponse: MessageFns<IngestReadingsResponse> = {
+  encode(message: IngestReadingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.report !== undefined) {
+      IngestReport.encode(message.report, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IngestReadingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIngestReadingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.report = IngestReport.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IngestReadingsResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      report: isSet(object.report) ? IngestReport.fromJSON(object.report) : undefined,
+    };
+  },
+
+  toJSON(message: IngestReadingsResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.report !== undefined) {
+      obj.report = IngestReport.toJSON(message.report);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IngestReadingsResponse>, I>>(base?: I): IngestReadingsResponse {
+    return IngestReadingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IngestReadingsResponse>, I>>(object: I): IngestReadingsResponse {
+    const message = createBaseIngestReadingsResponse();
+    message.meterId = object.meterId ?? "";
+    message.report = (object.report !== undefined && object.report !== null)
+      ? IngestReport.fromPartial(object.report)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * MeterUsageService serves interval readings of electricity meters.
  *
@@ -1589,6 +1805,23 @@ export const MeterUsageServiceService = {
       Buffer.from(ExportReadingsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportReadingsResponse => ExportReadingsResponse.decode(value),
   },
+  /**
+   * IngestReadings loads a CSV upload: the first message carries the options, the following
+   * ones consecutive chunks of the file's bytes. Rows are validated one by one and written in
+   * one transaction (COPY, then one INSERT ... ON CONFLICT); the report says what happened to
+   * each. Re-sending the same file changes nothing and reports every row unchanged.
+   */
+  ingestReadings: {
+    path: "/meterusage.v1.MeterUsageService/IngestReadings" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: IngestReadingsRequest): Buffer =>
+      Buffer.from(IngestReadingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): IngestReadingsRequest => IngestReadingsRequest.decode(value),
+    responseSerialize: (value: IngestReadingsResponse): Buffer =>
+      Buffer.from(IngestReadingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IngestReadingsResponse => IngestReadingsResponse.decode(value),
+  },
 } as const;
 
 export interface MeterUsageServiceServer extends UntypedServiceImplementation {
@@ -1613,6 +1846,13 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
    * holding the range in memory; for ranges of any size.
    */
   exportReadings: handleServerStreamingCall<ExportReadingsRequest, ExportReadingsResponse>;
+  /**
+   * IngestReadings loads a CSV upload: the first message carries the options, the following
+   * ones consecutive chunks of the file's bytes. Rows are validated one by one and written in
+   * one transaction (COPY, then one INSERT ... ON CONFLICT); the report says what happened to
+   * each. Re-sending the same file changes nothing and reports every row unchanged.
+   */
+  ingestReadings: handleClientStreamingCall<IngestReadingsRequest, IngestReadingsResponse>;
 }
 
 export interface MeterUsageServiceClient extends Client {
@@ -1715,6 +1955,28 @@ export interface MeterUsageServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ExportReadingsResponse>;
+  /**
+   * IngestReadings loads a CSV upload: the first message carries the options, the following
+   * ones consecutive chunks of the file's bytes. Rows are validated one by one and written in
+   * one transaction (COPY, then one INSERT ... ON CONFLICT); the report says what happened to
+   * each. Re-sending the same file changes nothing and reports every row unchanged.
+   */
+  ingestReadings(
+    callback: (error: ServiceError | null, response: IngestReadingsResponse) => void,
+  ): ClientWritableStream<IngestReadingsRequest>;
+  ingestReadings(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IngestReadingsResponse) => void,
+  ): ClientWritableStream<IngestReadingsRequest>;
+  ingestReadings(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IngestReadingsResponse) => void,
+  ): ClientWritableStream<IngestReadingsRequest>;
+  ingestReadings(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IngestReadingsResponse) => void,
+  ): ClientWritableStream<IngestReadingsRequest>;
 }
 
 export const MeterUsageServiceClient = makeGenericClientConstructor(
@@ -1725,6 +1987,14 @@ export const MeterUsageServiceClient = makeGenericClientConstructor(
   service: typeof MeterUsageServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

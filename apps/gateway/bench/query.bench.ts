@@ -1,0 +1,307 @@
+// Query benchmark: each API operation end to end (HTTP → gateway → gRPC → grpc-server → PostgreSQL)
+// against its own SQL run directly, on synthetic data, in one run. Prints numbers; asserts no timing.
+//
+//   pnpm nx bench gateway [-- --meters 100 --years 1 --rows N --reps 15 --keep --cpu-prof DIR]
+//
+// BENCH_DATABASE_URL names the PostgreSQL maintenance database (default: the local server).
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { BucketWidth, ReadingQuality } from '@meterusage/contracts';
+import { freePort, loadSyntheticReadings, SAMPLE_CSV_PATH, startApp, startGrpcServer, type AppProcess } from '@meterusage/testing';
+import { startOfLocalDate } from '@meterusage/time';
+import { countDownloadLines, directGrpcClient, getJson } from './clients';
+import { expectEqual, formatMs, formatRate, measureRounds, processMemoryMb, statsOf, type Stats } from './measure';
+import { copyReadings, dailyUsage, readingSlots, usageSummary } from './raw-queries';
+
+const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const BENCH_DATABASE = 'meterusage_bench';
+const QUARTER_HOUR_MS = 900_000;
+const EXPORT_READINGS = 1_000_000;
+const SMALL_EXPORT_READINGS = 100_000;
+const EXPORT_START_MS = Date.UTC(1990, 0, 1); // where loadSyntheticReadings starts the export meter
+const AMSTERDAM = 'Europe/Amsterdam';
+
+interface Options {
+  meters: number;
+  years: number;
+  reps: number;
+  keep: boolean;
+  cpuProfileDir: string | undefined;
+}
+
+interface TableRow {
+  operation: string;
+  raw: string;
+  grpc: string;
+  e2e: string;
+  ratio: string;
+  aim: string;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
+  const benchUrl = Object.assign(new URL(adminUrl), { pathname: `/${BENCH_DATABASE}` }).toString();
+  const cleanup: (() => Promise<unknown>)[] = []; // run last-in first-out, also after a failure
+  try {
+    // 1. Database, schema (migrated by grpc-server) and synthetic data.
+    await runAdmin(adminUrl, `drop database if exists ${BENCH_DATABASE} with (force)`);
+    await runAdmin(adminUrl, `create database ${BENCH_DATABASE}`);
+    if (!options.keep) cleanup.push(() => runAdmin(adminUrl, `drop database if exists ${BENCH_DATABASE} with (force)`));
+    const processEnv: Record<string, string> = options.cpuProfileDir
+      ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.js')}`, BENCH_CPU_PROFILE_DIR: path.resolve(options.cpuProfileDir) }
+      : {};
+    // LOG_LEVEL stays info: startGrpcServer waits for the info lines 'gRPC listening' and 'SERVING'.
+    const grpcServer = await startGrpcServer({ DATABASE_URL: benchUrl, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', LOG_LEVEL: 'info', ...processEnv });
+    cleanup.push(() => stopProcess('grpc-server', grpcServer));
+
+    const client = new pg.Client({ connectionString: benchUrl });
+    await client.connect();
+    cleanup.push(() => client.end());
+    const version = (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+    console.log(`meterusage query benchmark: PostgreSQL ${version} (${redact(benchUrl)}), Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`data: ${options.meters} meters × ${options.years} year(s) of 15-minute readings from 2019, plus syn-export with ${EXPORT_READINGS.toLocaleString('en')} readings from 1990`);
+    const data = await loadSyntheticReadings(benchUrl, { meters: options.meters, years: options.years, exportReadings: EXPORT_READINGS });
+    const size = (await client.query<{ size: string }>(`select pg_size_pretty(pg_total_relation_size('readings')) as size`)).rows[0]!.size;
+    console.log(
+      `loaded ${data.readings.toLocaleString('en')} readings (${data.missing.toLocaleString('en')} NULL, ${data.holes.toLocaleString('en')} holes) ` +
+        `in ${(data.insertMs / 1000).toFixed(1)} s (${formatRate(data.readings / (data.insertMs / 1000))}); ` +
+        `VACUUM (ANALYZE) ${(data.analyzeMs / 1000).toFixed(1)} s; readings table with its index: ${size}`,
+    );
+
+    // 2. The gateway in front of grpc-server.
+    const httpPort = await freePort();
+    const grpcTarget = `127.0.0.1:${grpcServer.port}`;
+    const gateway = startApp('gateway', { HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', GRPC_TARGET: grpcTarget, ...processEnv });
+    cleanup.push(() => stopProcess('gateway', gateway));
+    await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
+    const baseUrl = `http://127.0.0.1:${httpPort}`;
+    const grpc = directGrpcClient(grpcTarget);
+    cleanup.push(async () => grpc.close());
+
+    // 3. Measurements. Memory first, while both processes are fresh.
+    const exportMeter = data.exportMeterId!;
+    printMemory(await measureExportMemory(baseUrl, exportMeter, { grpcServer: grpcServer.child.pid!, gateway: gateway.child.pid! }));
+
+    const rounds = { warmup: 3, reps: options.reps };
+    const meters = data.meterIds;
+    // Each operation walks the meters from its own offset; raw, gRPC and e2e of a round share a meter.
+    const meterOf = (offset: number, round: number) => meters[(offset + round) % meters.length]!;
+    const agree = consistencyCheck();
+    const table: TableRow[] = [];
+
+    // a. One meter, March 2019: one page of 2,976 quarter-hour slots.
+    const march = { startMs: Date.UTC(2019, 2, 1), endMs: Date.UTC(2019, 3, 1) };
+    const slots = (march.endMs - march.startMs) / QUARTER_HOUR_MS;
+    const month = await measureRounds(
+      {
+        raw: async (round) => {
+          const rows = await readingSlots(client, meterOf(0, round), { firstSlotMs: march.startMs, count: slots, intervalSeconds: 900 });
+          expectEqual('raw slots of March', rows.length, slots);
+          agree(`month ${round}`, rows.filter((row: { stored: boolean }) => row.stored).length);
+        },
+        grpc: async (round) => {
+          const response = await grpc.listReadings({ meterId: meterOf(0, round), startTime: new Date(march.startMs), endTime: new Date(march.endMs), pageSize: 10_000, pageToken: '' });
+          expectEqual('gRPC readings of March', response.readings.length, slots);
+          agree(`month ${round}`, response.readings.filter((reading) => reading.quality !== ReadingQuality.READING_QUALITY_NOT_RECEIVED).length);
+        },
+        e2e: async (round) => {
+          const body = await getJson<{ readings: { quality: string }[]; nextPageToken: string }>(
+            baseUrl,
+            `/api/readings?meter=${meterOf(0, round)}&from=2019-03-01&to=2019-04-01&page_size=10000`,
+          );
+          expectEqual('HTTP readings of March', body.readings.length, slots);
+          expectEqual('nextPageToken of the one page', body.nextPageToken, '');
+          agree(`month ${round}`, body.readings.filter((reading) => reading.quality !== 'READING_QUALITY_NOT_RECEIVED').length);
+        },
+      },
+      rounds,
+    );
+    table.push(timeRow(`a. readings, 1 meter, 1 month (${slots.toLocaleString('en')} slots)`, month, 2));
+
+    // b. One meter, 2019 by day in Europe/Amsterdam: 365 buckets.
+    const localYear = { startMs: startOfLocalDate('2019-01-01', AMSTERDAM)!, endMs: startOfLocalDate('2020-01-01', AMSTERDAM)! };
+    const totalPresent = (buckets: { presentCount?: number; present_count?: number }[]) =>
+      buckets.reduce((sum, bucket) => sum + (bucket.presentCount ?? bucket.present_count ?? 0), 0);
+    const daily = await measureRounds(
+      {
+        raw: async (round) => {
+          const rows = await dailyUsage(client, meterOf(20, round), { ...localYear, timeZone: AMSTERDAM });
+          expectEqual('raw day buckets of 2019', rows.length, 365);
+          agree(`daily ${round}`, totalPresent(rows));
+        },
+        grpc: async (round) => {
+          const response = await grpc.aggregateUsage({
+            meterId: meterOf(20, round),
+            startTime: new Date(localYear.startMs),
+            endTime: new Date(localYear.endMs),
+            bucketWidth: BucketWidth.BUCKET_WIDTH_DAY,
+            timeZone: AMSTERDAM,
+          });
+          expectEqual('gRPC day buckets of 2019', response.buckets.length, 365);
+          agree(`daily ${round}`, totalPresent(response.buckets));
+        },
+        e2e: async (round) => {
+          const body = await getJson<{ buckets: { presentCount: number }[] }>(
+            baseUrl,
+            `/api/usage?meter=${meterOf(20, round)}&from=2019-01-01&to=2020-01-01&bucket=day&tz=${AMSTERDAM}`,
+          );
+          expectEqual('HTTP day buckets of 2019', body.buckets.length, 365);
+          agree(`daily ${round}`, totalPresent(body.buckets));
+        },
+      },
+      rounds,
+    );
+    table.push(timeRow('b. usage by day (Amsterdam), 1 meter, 1 year', daily, 2));
+
+    // c. Summary of one meter for 2019 (UTC).
+    const year = { startMs: Date.UTC(2019, 0, 1), endMs: Date.UTC(2020, 0, 1) };
+    const summary = await measureRounds(
+      {
+        raw: async (round) => agree(`summary ${round}`, (await usageSummary(client, meterOf(40, round), year)).present_count),
+        grpc: async (round) => {
+          const response = await grpc.getUsageSummary({ meterId: meterOf(40, round), startTime: new Date(year.startMs), endTime: new Date(year.endMs) });
+          agree(`summary ${round}`, response.summary?.presentCount);
+        },
+        e2e: async (round) => {
+          const body = await getJson<{ summary: { presentCount: number } }>(baseUrl, `/api/summary?meter=${meterOf(40, round)}&from=2019-01-01&to=2020-01-01`);
+          agree(`summary ${round}`, body.summary.presentCount);
+        },
+      },
+      rounds,
+    );
+    table.push(timeRow('c. summary, 1 meter, 1 year', summary));
+
+    // d. Export of the 1M-reading meter, 3 rounds.
+    const exports = await measureRounds(
+      {
+        raw: async () => expectEqual('COPY lines', await copyReadings(client, exportMeter), EXPORT_READINGS),
+        grpc: async () => expectEqual('gRPC export readings', await grpc.exportCount({ meterId: exportMeter, startTime: undefined, endTime: undefined }), EXPORT_READINGS),
+        e2e: async () => expectEqual('CSV download lines', await countDownloadLines(baseUrl, `/api/export?meter=${exportMeter}&format=csv`), EXPORT_READINGS + 1),
+      },
+      { warmup: 0, reps: 3 },
+    );
+    table.push(exportRow(`d. export CSV, ${EXPORT_READINGS.toLocaleString('en')} readings`, exports));
+
+    // 4. The table.
+    printTable(table, rounds.reps);
+  } finally {
+    for (const step of cleanup.reverse()) await step().catch((error: unknown) => console.error(`cleanup: ${(error as Error).message}`));
+  }
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      meters: { type: 'string', default: '100' },
+      years: { type: 'string', default: '1' },
+      rows: { type: 'string' },
+      reps: { type: 'string', default: '15' },
+      keep: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
+    return value;
+  };
+  const years = positive('years', values.years);
+  // --rows N picks the meter count so that meters × years of quarter-hours reach N.
+  const readingsPerMeter = (Date.UTC(2019 + years, 0, 1) - Date.UTC(2019, 0, 1)) / QUARTER_HOUR_MS;
+  const meters = values.rows === undefined ? positive('meters', values.meters) : Math.ceil(positive('rows', values.rows) / readingsPerMeter);
+  return { meters, years, reps: positive('reps', values.reps), keep: values.keep, cpuProfileDir: values['cpu-prof'] };
+}
+
+async function runAdmin(adminUrl: string, statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function stopProcess(name: string, app: AppProcess): Promise<void> {
+  const code = await app.stop('SIGTERM');
+  if (code !== 0) console.error(`${name} exited with ${code}:\n${app.output.slice(-20).join('\n')}`);
+}
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+
+/** Fails the run when two variants of one round disagree on a value computed from the same data. */
+function consistencyCheck(): (key: string, value: unknown) => void {
+  const seen = new Map<string, unknown>();
+  return (key, value) => {
+    if (seen.has(key)) expectEqual(`${key}: value of this variant vs the one before`, value, seen.get(key));
+    else seen.set(key, value);
+  };
+}
+
+type MemoryReport = { label: string; grpcServer: { rss: number; peak: number }; gateway: { rss: number; peak: number } }[];
+
+/**
+ * VmHWM (the kernel's peak resident set since the process started) of both processes, read at
+ * start and after a 100k- then a 1M-reading export through the gateway. Both processes are fresh
+ * and have served nothing else, and a peak never goes down, so the step from the 100k row to the
+ * 1M row is all the memory a ten times larger export needs.
+ */
+async function measureExportMemory(baseUrl: string, meterId: string, pids: { grpcServer: number; gateway: number }): Promise<MemoryReport> {
+  const read = (label: string) => ({ label, grpcServer: processMemoryMb(pids.grpcServer), gateway: processMemoryMb(pids.gateway) });
+  const report = [read('fresh, before any export')];
+  const smallEnd = new Date(EXPORT_START_MS + SMALL_EXPORT_READINGS * QUARTER_HOUR_MS).toISOString();
+  const small = await countDownloadLines(baseUrl, `/api/export?meter=${meterId}&from=1990-01-01T00:00:00Z&to=${smallEnd}&format=csv`);
+  expectEqual('lines of the 100k export', small, SMALL_EXPORT_READINGS + 1);
+  report.push(read(`after exporting ${SMALL_EXPORT_READINGS.toLocaleString('en')} readings`));
+  const large = await countDownloadLines(baseUrl, `/api/export?meter=${meterId}&format=csv`);
+  expectEqual('lines of the 1M export', large, EXPORT_READINGS + 1);
+  report.push(read(`after exporting ${EXPORT_READINGS.toLocaleString('en')} readings`));
+  return report;
+}
+
+function printMemory(report: MemoryReport): void {
+  console.log('\nmemory of the export path: peak RSS (VmHWM from /proc/<pid>/status) of fresh processes, exports via GET /api/export in this order');
+  const mb = (memory: { rss: number; peak: number }) => `${memory.peak.toFixed(0)} MB peak (${memory.rss.toFixed(0)} MB now)`.padEnd(26);
+  console.log(`  ${''.padEnd(36)}  ${'grpc-server'.padEnd(26)}  gateway`);
+  for (const line of report) console.log(`  ${line.label.padEnd(36)}  ${mb(line.grpcServer)}  ${mb(line.gateway)}`);
+}
+
+function timeRow(operation: string, samples: Record<'raw' | 'grpc' | 'e2e', number[]>, aimRatio?: number): TableRow {
+  const [raw, grpc, e2e] = [statsOf(samples.raw), statsOf(samples.grpc), statsOf(samples.e2e)];
+  const ratio = e2e.median / raw.median;
+  const aim = aimRatio === undefined ? '–' : `≤ ${aimRatio}×: ${ratio <= aimRatio ? 'met' : 'NOT met'}`;
+  return { operation, raw: formatMs(raw), grpc: formatMs(grpc), e2e: formatMs(e2e), ratio: `${ratio.toFixed(1)}×`, aim };
+}
+
+function exportRow(operation: string, samples: Record<'raw' | 'grpc' | 'e2e', number[]>): TableRow {
+  const rate = (stats: Stats) => EXPORT_READINGS / (stats.median / 1000);
+  const [raw, grpc, e2e] = [statsOf(samples.raw), statsOf(samples.grpc), statsOf(samples.e2e)];
+  const text = (stats: Stats) => `${formatRate(rate(stats))}, ${(stats.median / 1000).toFixed(2)} s`;
+  const aim = `≥ 200k rows/s: ${rate(e2e) >= 200_000 ? 'met' : 'NOT met'}`;
+  return { operation, raw: text(raw), grpc: text(grpc), e2e: text(e2e), ratio: `${(e2e.median / raw.median).toFixed(1)}×`, aim };
+}
+
+function printTable(rows: TableRow[], reps: number): void {
+  const header: TableRow = { operation: 'operation', raw: 'raw median (p90)', grpc: 'gRPC only median (p90)', e2e: 'e2e median (p90)', ratio: 'e2e/raw', aim: 'aim' };
+  const keys = Object.keys(header) as (keyof TableRow)[];
+  const widths = keys.map((key) => Math.max(...[header, ...rows].map((row) => row[key].length)));
+  const line = (row: TableRow) => `| ${keys.map((key, index) => row[key].padEnd(widths[index]!)).join(' | ')} |`;
+  console.log(`\n${line(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+  console.log(
+    `\nraw: the statement grpc-server runs, sent from here with pg, every row fetched; gRPC only: the RPC from a grpc-js client here;\n` +
+      `e2e: GET through the gateway, body read and parsed (downloads streamed, lines counted). a–c: ${reps} rounds after 3 warm-up ones;\n` +
+      `d: 3 rounds, rate = readings / median time. Variants alternate within each round on the same meter; meters rotate between rounds.`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,172 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { DatabaseHandle } from '../db/connection';
+import type { TimeLabel } from '../db/schema';
+import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
+import type { Logger } from '../logger';
+import { listMeters } from '../meters/meters.repository';
+import { CsvRowReader, type CsvRecord } from './csv-row-reader';
+import { ReadingValidator, type MeterTiming } from './reading-validator';
+import type { RowError } from './row-error';
+import {
+  createMissingMeters,
+  mergeStaging,
+  openStaging,
+  stagingLine,
+  takeConflicts,
+  takeDuplicates,
+  type ConflictPolicyName,
+} from './staging.repository';
+
+export interface IngestOptions {
+  /** Meter of rows without a meter_id column. */
+  meterId: string;
+  /** Unit of meters the upload creates. */
+  unit: string;
+  /** IANA zone of timestamps without an offset. */
+  timeZone: string;
+  onConflict: ConflictPolicyName;
+  /** atomic: one rejected row and nothing is written; partial: valid rows are written. */
+  mode: 'atomic' | 'partial';
+  /** Label convention of the file's times; undefined = each meter's own (end for new meters). */
+  timeLabel: TimeLabel | undefined;
+  /** For logs: where the data came from. */
+  sourceName: string;
+}
+
+export interface IngestResult {
+  committed: boolean;
+  accepted: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+  /** The first MAX_REPORTED_ERRORS rejections, by line. */
+  errors: RowError[];
+  metersCreated: string[];
+  /** Span of the accepted intervals, epoch ms; undefined when none was accepted. */
+  firstStartMs: number | undefined;
+  lastEndMs: number | undefined;
+}
+
+export const MAX_REPORTED_ERRORS = 100;
+const DEFAULT_TIMING: MeterTiming = { intervalSeconds: 900, timeLabel: 'end' };
+
+/**
+ * Loads CSV bytes arriving in chunks into readings: parse and validate row by row, COPY valid rows
+ * into a staging table, then check duplicates (and conflicts for on_conflict=reject) and merge
+ * with one INSERT … ON CONFLICT — all in one transaction, so an upload is committed whole or not
+ * at all, and an interrupted one leaves nothing behind. Memory stays flat in the file size.
+ */
+export async function ingestCsv(
+  database: DatabaseHandle,
+  source: AsyncIterable<Uint8Array | string>,
+  options: IngestOptions,
+  deps: { storage: StorageFeatures; logger: Logger },
+): Promise<IngestResult> {
+  const startedAt = performance.now();
+  const timings = new Map((await listMeters(database.db)).map((meter) => [meter.meter_id, { intervalSeconds: meter.interval_seconds, timeLabel: meter.time_label }]));
+  const timingOf = (meterId: string): MeterTiming => {
+    const known = timings.get(meterId) ?? DEFAULT_TIMING;
+    return { intervalSeconds: known.intervalSeconds, timeLabel: options.timeLabel ?? known.timeLabel };
+  };
+  const validator = new ReadingValidator({ meterId: options.meterId, timeZone: options.timeZone, timingOf });
+  const reader = new CsvRowReader();
+  const decoder = new TextDecoder('utf-8');
+  const errors: RowError[] = [];
+  let rejected = 0;
+  let accepted = 0;
+
+  const stage = (records: CsvRecord[]): string => {
+    let copyText = '';
+    for (const record of records) {
+      const outcome = validator.accept(record);
+      if (outcome === undefined) continue;
+      if ('field' in outcome) {
+        rejected += 1;
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push(outcome);
+        continue;
+      }
+      accepted += 1;
+      copyText += stagingLine(outcome.line, outcome.meterId, outcome.startMs, outcome.usage);
+    }
+    return copyText;
+  };
+
+  const client = await database.pool.connect();
+  let open = false;
+  try {
+    await client.query('begin');
+    open = true;
+    const copy = await openStaging(client);
+    const copyDone = finished(copy);
+    copyDone.catch(() => undefined); // surfaced by the await below
+    const send = async (text: string) => {
+      if (text !== '' && !copy.write(text)) await Promise.race([once(copy, 'drain'), copyDone]);
+    };
+    for await (const chunk of source) {
+      await send(stage(reader.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))));
+    }
+    await send(stage([...reader.push(decoder.decode()), ...reader.end()]));
+    copy.end();
+    await copyDone;
+
+    const fileErrors = validator.finish();
+    errors.push(...fileErrors);
+    if (!validator.inTimeOrder) {
+      const duplicates = await takeDuplicates(client, MAX_REPORTED_ERRORS);
+      rejected += duplicates.total;
+      accepted -= duplicates.total;
+      errors.push(...duplicates.errors);
+    }
+    if (options.onConflict === 'reject') {
+      const conflicts = await takeConflicts(client, MAX_REPORTED_ERRORS);
+      rejected += conflicts.total;
+      accepted -= conflicts.total;
+      errors.push(...conflicts.errors);
+    }
+    errors.sort((a, b) => a.line - b.line);
+    errors.splice(MAX_REPORTED_ERRORS);
+
+    const span = accepted > 0 ? { firstStartMs: validator.firstStartMs, lastEndMs: validator.lastEndMs } : { firstStartMs: undefined, lastEndMs: undefined };
+    const nothing = { inserted: 0, updated: 0, unchanged: 0, skipped: 0, metersCreated: [] };
+    if ((options.mode === 'atomic' && (rejected > 0 || fileErrors.length > 0)) || accepted === 0) {
+      await client.query('rollback');
+      open = false;
+      const result: IngestResult = { committed: false, accepted, rejected, errors, ...nothing, ...span };
+      deps.logger.info({ source: options.sourceName, ...summary(result), ms: Math.round(performance.now() - startedAt) }, 'ingest: nothing written');
+      return result;
+    }
+
+    const metersCreated = await createMissingMeters(client, options.unit, options.timeLabel ?? 'end');
+    const counts = await mergeStaging(client, options.onConflict);
+    await client.query('commit');
+    open = false;
+    const result: IngestResult = {
+      committed: true,
+      accepted,
+      ...counts,
+      unchanged: accepted - counts.inserted - counts.updated - counts.skipped,
+      rejected,
+      errors,
+      metersCreated,
+      ...span,
+    };
+    if (deps.storage.hourlyRollup && counts.inserted + counts.updated > 0) {
+      await refreshHourlyRollup(database.db, validator.firstStartMs, validator.lastEndMs);
+    }
+    deps.logger.info({ source: options.sourceName, ...summary(result), ms: Math.round(performance.now() - startedAt) }, 'ingest committed');
+    return result;
+  } catch (error) {
+    if (open) await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function summary(result: IngestResult) {
+  const { errors: _errors, ...counts } = result;
+  return counts;
+}
