@@ -9,7 +9,7 @@ import {
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv } from '../src/ingest/seed';
 import { insertNewReadings } from '../src/readings/readings.writer';
-import { openMigratedDatabase, plainStorageDeps, silentLogger, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
 import { startTestGrpc, type TestGrpc } from './support/grpc';
 import { quarterHours } from './support/synthetic';
 

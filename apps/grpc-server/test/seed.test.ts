@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv, SeedError } from '../src/ingest/seed';
-import { openMigratedDatabase, plainStorageDeps, silentLogger, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
 
 const countReadings = async (handle: MigratedDatabase, meterId: string) =>
   Number((await handle.database.pool.query('select count(*) from readings where meter_id = $1', [meterId])).rows[0].count);
