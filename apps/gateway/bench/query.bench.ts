@@ -12,15 +12,15 @@ import { BucketWidth, ReadingQuality } from '@meterusage/contracts';
 import { freePort, loadSyntheticReadings, SAMPLE_CSV_PATH, startApp, startGrpcServer, type AppProcess } from '@meterusage/testing';
 import { startOfLocalDate } from '@meterusage/time';
 import { countDownloadLines, directGrpcClient, getJson } from './clients';
-import { expectEqual, formatMs, formatRate, measureRounds, processMemoryMb, statsOf, type Stats } from './measure';
+import { measureExportMemory, printExportMemory } from './export-memory';
+import { expectEqual, formatMs, formatRate, measureRounds, statsOf, type Stats } from './measure';
 import { copyReadings, dailyUsage, readingSlots, usageSummary } from './raw-queries';
 
 const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'meterusage_bench';
+const ADMIN_TIMEOUT_MS = 60_000;
 const QUARTER_HOUR_MS = 900_000;
 const EXPORT_READINGS = 1_000_000;
-const SMALL_EXPORT_READINGS = 100_000;
-const EXPORT_START_MS = Date.UTC(1990, 0, 1); // where loadSyntheticReadings starts the export meter
 const AMSTERDAM = 'Europe/Amsterdam';
 
 interface Options {
@@ -82,8 +82,9 @@ async function main(): Promise<void> {
     cleanup.push(async () => grpc.close());
 
     // 3. Measurements. Memory first, while both processes are fresh.
-    const exportMeter = data.exportMeterId!;
-    printMemory(await measureExportMemory(baseUrl, exportMeter, { grpcServer: grpcServer.child.pid!, gateway: gateway.child.pid! }));
+    const pids = { 'grpc-server': grpcServer.child.pid!, gateway: gateway.child.pid! };
+    printExportMemory(await measureExportMemory(baseUrl, data.exportMeter!, pids, [100_000, EXPORT_READINGS]));
+    const exportMeter = data.exportMeter!.meterId;
 
     const rounds = { warmup: 3, reps: options.reps };
     const meters = data.meterIds;
@@ -215,11 +216,14 @@ function parseOptions(): Options {
   return { meters, years, reps: positive('reps', values.reps), keep: values.keep, cpuProfileDir: values['cpu-prof'] };
 }
 
+/** One statement on the maintenance database; bounded, because DROP DATABASE waits for every session of the server. */
 async function runAdmin(adminUrl: string, statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client({ connectionString: adminUrl, statement_timeout: ADMIN_TIMEOUT_MS });
   await admin.connect();
   try {
     await admin.query(statement);
+  } catch (error) {
+    throw new Error(`${statement}: ${(error as Error).message} (is another session of the server stuck? see pg_stat_activity)`, { cause: error });
   } finally {
     await admin.end();
   }
@@ -239,34 +243,6 @@ function consistencyCheck(): (key: string, value: unknown) => void {
     if (seen.has(key)) expectEqual(`${key}: value of this variant vs the one before`, value, seen.get(key));
     else seen.set(key, value);
   };
-}
-
-type MemoryReport = { label: string; grpcServer: { rss: number; peak: number }; gateway: { rss: number; peak: number } }[];
-
-/**
- * VmHWM (the kernel's peak resident set since the process started) of both processes, read at
- * start and after a 100k- then a 1M-reading export through the gateway. Both processes are fresh
- * and have served nothing else, and a peak never goes down, so the step from the 100k row to the
- * 1M row is all the memory a ten times larger export needs.
- */
-async function measureExportMemory(baseUrl: string, meterId: string, pids: { grpcServer: number; gateway: number }): Promise<MemoryReport> {
-  const read = (label: string) => ({ label, grpcServer: processMemoryMb(pids.grpcServer), gateway: processMemoryMb(pids.gateway) });
-  const report = [read('fresh, before any export')];
-  const smallEnd = new Date(EXPORT_START_MS + SMALL_EXPORT_READINGS * QUARTER_HOUR_MS).toISOString();
-  const small = await countDownloadLines(baseUrl, `/api/export?meter=${meterId}&from=1990-01-01T00:00:00Z&to=${smallEnd}&format=csv`);
-  expectEqual('lines of the 100k export', small, SMALL_EXPORT_READINGS + 1);
-  report.push(read(`after exporting ${SMALL_EXPORT_READINGS.toLocaleString('en')} readings`));
-  const large = await countDownloadLines(baseUrl, `/api/export?meter=${meterId}&format=csv`);
-  expectEqual('lines of the 1M export', large, EXPORT_READINGS + 1);
-  report.push(read(`after exporting ${EXPORT_READINGS.toLocaleString('en')} readings`));
-  return report;
-}
-
-function printMemory(report: MemoryReport): void {
-  console.log('\nmemory of the export path: peak RSS (VmHWM from /proc/<pid>/status) of fresh processes, exports via GET /api/export in this order');
-  const mb = (memory: { rss: number; peak: number }) => `${memory.peak.toFixed(0)} MB peak (${memory.rss.toFixed(0)} MB now)`.padEnd(26);
-  console.log(`  ${''.padEnd(36)}  ${'grpc-server'.padEnd(26)}  gateway`);
-  for (const line of report) console.log(`  ${line.label.padEnd(36)}  ${mb(line.grpcServer)}  ${mb(line.gateway)}`);
 }
 
 function timeRow(operation: string, samples: Record<'raw' | 'grpc' | 'e2e', number[]>, aimRatio?: number): TableRow {

@@ -7,12 +7,13 @@ import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
 import { openApiPlugin } from './plugins/openapi';
 import { exportRoutes } from './routes/export.routes';
+import { ingestRoutes } from './routes/ingest.routes';
 import { metersRoutes } from './routes/meters.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { readingsRoutes } from './routes/readings.routes';
 import { usageRoutes } from './routes/usage.routes';
 
-export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> & Partial<Pick<GatewayConfig, 'grpcExportDeadlineMs'>>;
+export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> & Partial<Pick<GatewayConfig, 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes'>>;
 
 /** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
 export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
@@ -51,7 +52,9 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(metersRoutes, routeOptions);
   await app.register(readingsRoutes, routeOptions);
   await app.register(usageRoutes, routeOptions);
-  await app.register(exportRoutes, { deadlineMs: config.grpcExportDeadlineMs ?? 10 * 60_000 });
+  const longDeadlineMs = config.grpcStreamDeadlineMs ?? 10 * 60_000;
+  await app.register(exportRoutes, { deadlineMs: longDeadlineMs });
+  await app.register(ingestRoutes, { deadlineMs: longDeadlineMs, bodyLimitBytes: config.ingestBodyLimitBytes ?? 64 * 1024 * 1024 });
   await app.register(dashboardPlugin);
   return app;
 }

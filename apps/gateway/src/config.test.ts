@@ -8,7 +8,8 @@ describe('loadGatewayConfig', () => {
       httpPort: 8000,
       grpcTarget: 'localhost:50051',
       grpcDeadlineMs: 10_000,
-      grpcExportDeadlineMs: 600_000,
+      grpcStreamDeadlineMs: 600_000,
+      ingestBodyLimitBytes: 64 * 1024 * 1024,
       logLevel: 'info',
     });
   });
@@ -19,7 +20,8 @@ describe('loadGatewayConfig', () => {
       HTTP_HOST: '127.0.0.1',
       GRPC_TARGET: 'grpc-server:50051',
       GRPC_DEADLINE_MS: '2500',
-      GRPC_EXPORT_DEADLINE_MS: '60000',
+      GRPC_STREAM_DEADLINE_MS: '60000',
+      INGEST_BODY_LIMIT_BYTES: '1048576',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -27,7 +29,8 @@ describe('loadGatewayConfig', () => {
       httpPort: 9000,
       grpcTarget: 'grpc-server:50051',
       grpcDeadlineMs: 2500,
-      grpcExportDeadlineMs: 60_000,
+      grpcStreamDeadlineMs: 60_000,
+      ingestBodyLimitBytes: 1_048_576,
       logLevel: 'debug',
     });
   });

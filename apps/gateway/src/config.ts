@@ -7,8 +7,10 @@ export interface GatewayConfig {
   readonly grpcTarget: string;
   /** Deadline of every gRPC call, in milliseconds. */
   readonly grpcDeadlineMs: number;
-  /** Deadline of an export stream (a download of any size), in milliseconds. */
-  readonly grpcExportDeadlineMs: number;
+  /** Deadline of a streamed call (an export download or a CSV upload of any size), in milliseconds. */
+  readonly grpcStreamDeadlineMs: number;
+  /** Largest CSV upload accepted by POST /api/readings, in bytes. */
+  readonly ingestBodyLimitBytes: number;
   readonly logLevel: LogLevel;
 }
 
@@ -24,7 +26,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     httpPort: reader.port('HTTP_PORT', 8000, { allowZero: true }),
     grpcTarget,
     grpcDeadlineMs: reader.integer('GRPC_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
-    grpcExportDeadlineMs: reader.integer('GRPC_EXPORT_DEADLINE_MS', 600_000, { min: 1000, max: 86_400_000 }),
+    grpcStreamDeadlineMs: reader.integer('GRPC_STREAM_DEADLINE_MS', 600_000, { min: 1000, max: 86_400_000 }),
+    ingestBodyLimitBytes: reader.integer('INGEST_BODY_LIMIT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   reader.throwIfInvalid();

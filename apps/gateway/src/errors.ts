@@ -22,6 +22,18 @@ export class BadRequestError extends Error {
   }
 }
 
+/** A refusal with its own HTTP status, e.g. 413 for an upload over the limit. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
 // google/rpc/code.proto's HTTP mapping, the one gRPC → HTTP table of the gateway.
 const HTTP_STATUS_OF: Record<GrpcCode, number> = {
   [GrpcCode.OK]: 200,
@@ -130,6 +142,9 @@ function validationViolations(errors: AjvError[]): FieldViolation[] {
  */
 export function toHttpError(error: unknown, deadlineMs: number): HttpError {
   if (isGrpcError(error)) return grpcErrorToHttp(error, deadlineMs);
+  if (error instanceof HttpStatusError) {
+    return { statusCode: error.statusCode, body: { error: { code: error.code, message: error.message } }, logCause: false };
+  }
   if (error instanceof BadRequestError) {
     const violation = { field: error.field, description: error.description };
     return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message: error.message, details: [violation] } }, logCause: false };

@@ -101,9 +101,22 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
       });
     });
   }
-  await running.database?.close();
+  // A connection still checked out (a call stuck past the grace period) must not keep the process alive.
+  await withTimeout(running.database?.close(), SHUTDOWN_GRACE_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
   await running.embedded?.stop();
   logger.info('stopped');
+}
+
+async function withTimeout(work: Promise<void> | undefined, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve();
+    }, ms);
+  });
+  await Promise.race([work ?? Promise.resolve(), timeout]);
+  clearTimeout(timer);
 }
 
 void main();

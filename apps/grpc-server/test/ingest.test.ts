@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { ConflictPolicy, IngestMode } from '@meterusage/contracts';
+import { ConflictPolicy, IngestMode, IngestOptions } from '@meterusage/contracts';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
 
@@ -184,6 +184,25 @@ describe('IngestReadings against a real PostgreSQL', () => {
     const rows = await stored('busy');
     expect(rows).toHaveLength(2000);
     expect(rows.every((row, index) => /^[0-3]\./.test(row.usage!) && row.usage!.endsWith(`.${index}`))).toBe(true);
+  });
+
+  it('rolls back an upload the client cancels half-way, and releases its database connection', async () => {
+    const call = grpc.client.ingestReadings(() => undefined);
+    call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId: 'cancelled-1' }) } });
+    call.write({ payload: { $case: 'chunk', value: Buffer.from(csv(quarterRows('2020-05-01T00:15:00Z', 500))) } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // More rows, and the cancel while grpc-server is busy with them.
+    const more = Buffer.from(csv(quarterRows('2021-05-01T00:15:00Z', 20_000)));
+    for (let at = 0; at < more.length; at += 16_384) call.write({ payload: { $case: 'chunk', value: more.subarray(at, at + 16_384) } });
+    await new Promise((resolve) => setTimeout(resolve, Number(process.env.CANCEL_AFTER_MS ?? 5)));
+    call.cancel();
+    const pool = handle.database.pool;
+    for (let attempt = 0; attempt < 100 && pool.totalCount - pool.idleCount > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool.totalCount - pool.idleCount).toBe(0);
+    const copying = await pool.query(`select count(*)::int as sessions from pg_stat_activity where datname = current_database() and query like 'copy readings_staging%' and state = 'active'`);
+    expect(copying.rows).toEqual([{ sessions: 0 }]);
+    expect(await stored('cancelled-1')).toEqual([]);
+    expect(await meterExists('cancelled-1')).toBe(false);
   });
 
   it('refuses an upload without options first, and invalid options, with INVALID_ARGUMENT', async () => {

@@ -23,8 +23,8 @@ export interface SyntheticDataOptions {
 
 export interface SyntheticDataCounts {
   meterIds: string[];
-  /** The export meter's id, when exportReadings > 0. */
-  exportMeterId: string | undefined;
+  /** The export meter (when exportReadings > 0): its id and its first interval start, epoch ms. */
+  exportMeter: { meterId: string; firstStartMs: number } | undefined;
   /** Rows stored (the export meter's included). */
   readings: number;
   /** Rows stored with a NULL usage. */
@@ -50,7 +50,7 @@ export interface SyntheticDataCounts {
 export async function loadSyntheticReadings(databaseUrl: string, options: SyntheticDataOptions): Promise<SyntheticDataCounts> {
   const { meters, years, startYear = 2019, exportReadings = 0, missingRate = 0.001, holeRate = 0.0005, seed = 0.42 } = options;
   const meterIds = Array.from({ length: meters }, (_, index) => `syn-${String(index + 1).padStart(4, '0')}`);
-  const exportMeterId = exportReadings > 0 ? 'syn-export' : undefined;
+  const exportMeter = exportReadings > 0 ? { meterId: 'syn-export', firstStartMs: Date.UTC(1990, 0, 1) } : undefined;
   const seriesStartMs = Date.UTC(startYear, 0, 1);
   const slotsPerMeter = (Date.UTC(startYear + years, 0, 1) - seriesStartMs) / QUARTER_HOUR_MS;
 
@@ -60,7 +60,7 @@ export async function loadSyntheticReadings(databaseUrl: string, options: Synthe
     const startedAt = performance.now();
     await client.query('begin');
     await client.query('select setseed($1)', [seed]);
-    await client.query('insert into meters (meter_id) select unnest($1::text[])', [[...meterIds, ...(exportMeterId ? [exportMeterId] : [])]]);
+    await client.query('insert into meters (meter_id) select unnest($1::text[])', [[...meterIds, ...(exportMeter ? [exportMeter.meterId] : [])]]);
     const { rows: foreignKeys } = await client.query<{ drop_sql: string; add_sql: string }>(
       `select format('alter table readings drop constraint %I', conname) as drop_sql,
               format('alter table readings add constraint %I %s', conname, pg_get_constraintdef(oid)) as add_sql
@@ -80,9 +80,9 @@ export async function loadSyntheticReadings(databaseUrl: string, options: Synthe
       const scales = batch.map((_, index) => 0.6 + ((first + index) % 7) * 0.1);
       add(await insertSeries(client, { meterIds: batch, scales, startMs: seriesStartMs, slots: slotsPerMeter, missingRate, holeRate }));
     }
-    if (exportMeterId !== undefined) {
-      const startMs = Date.UTC(1990, 0, 1);
-      add(await insertSeries(client, { meterIds: [exportMeterId], scales: [1], startMs, slots: exportReadings, missingRate, holeRate: 0 }));
+    if (exportMeter !== undefined) {
+      const { meterId, firstStartMs } = exportMeter;
+      add(await insertSeries(client, { meterIds: [meterId], scales: [1], startMs: firstStartMs, slots: exportReadings, missingRate, holeRate: 0 }));
     }
 
     for (const foreignKey of foreignKeys) await client.query(foreignKey.add_sql);
@@ -91,7 +91,7 @@ export async function loadSyntheticReadings(databaseUrl: string, options: Synthe
     await client.query('vacuum (analyze) meters, readings');
     const analyzeMs = performance.now() - startedAt - insertMs;
     const holes = meters * slotsPerMeter + exportReadings - totals.readings;
-    return { meterIds, exportMeterId, ...totals, holes, insertMs, analyzeMs };
+    return { meterIds, exportMeter, ...totals, holes, insertMs, analyzeMs };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;

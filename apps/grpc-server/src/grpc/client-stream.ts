@@ -5,31 +5,41 @@ import type { Logger } from '../logger';
 /**
  * Adapts an async consumer of a client stream to a grpc-js handler: it reads the messages (the
  * call is an async iterable) and returns the response; thrown errors become the status through
- * toGrpcStatus, like unary calls. A client that cancels makes the consumer fail (and roll back).
+ * toGrpcStatus, like unary calls. A client that cancels aborts the signal given to the consumer.
  */
 export function clientStream<Request, Response>(
   method: string,
   logger: Logger,
-  consume: (messages: AsyncIterable<Request>, call: ServerReadableStream<Request, Response>) => Promise<Response>,
+  consume: (messages: AsyncIterable<Request>, cancelled: AbortSignal, call: ServerReadableStream<Request, Response>) => Promise<Response>,
 ): (call: ServerReadableStream<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
     const startedAt = performance.now();
-    let cancelled = false;
-    call.on('cancelled', () => {
-      cancelled = true;
-      call.destroy(new Error('cancelled by the client'));
-    });
+    // grpc-js may end the message stream of a cancelled call as if the client had finished it, so
+    // consumers must also check this signal before they commit anything.
+    const cancellation = new AbortController();
+    call.on('cancelled', () => cancellation.abort(new Error('cancelled by the client')));
+    const cancelled = () => cancellation.signal.aborted;
+    // A cancelled call's iterator can also stay pending forever: every read races the signal.
+    const aborted = new Promise<never>((_resolve, reject) =>
+      cancellation.signal.addEventListener('abort', () => reject(cancellation.signal.reason), { once: true }),
+    );
+    aborted.catch(() => undefined);
     async function* messages(): AsyncGenerator<Request> {
-      for await (const message of call as AsyncIterable<Request>) yield message;
-      if (cancelled) throw new Error('cancelled by the client');
+      const iterator = (call as AsyncIterable<Request>)[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([iterator.next(), aborted]);
+        if (next.done === true) break;
+        yield next.value;
+      }
+      if (cancelled()) throw cancellation.signal.reason;
     }
-    consume(messages(), call).then(
+    consume(messages(), cancellation.signal, call).then(
       (response) => {
         logger.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
         callback(null, response);
       },
       (error: unknown) => {
-        if (cancelled) {
+        if (cancelled()) {
           logger.info({ method }, 'client stream cancelled by the client; rolled back');
           return;
         }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { TimeLabel } from '../db/schema';
@@ -63,7 +64,7 @@ export async function ingestCsv(
   database: DatabaseHandle,
   source: AsyncIterable<Uint8Array | string>,
   options: IngestOptions,
-  deps: { storage: StorageFeatures; logger: Logger },
+  deps: { storage: StorageFeatures; logger: Logger; cancelled?: AbortSignal },
 ): Promise<IngestResult> {
   const startedAt = performance.now();
   const timings = new Map((await listMeters(database.db)).map((meter) => [meter.meter_id, { intervalSeconds: meter.interval_seconds, timeLabel: meter.time_label }]));
@@ -96,21 +97,26 @@ export async function ingestCsv(
 
   const client = await database.pool.connect();
   let open = false;
+  let copy: Writable | undefined;
+  let copyDone: Promise<void> | undefined;
+  let failed = false;
   try {
     await client.query('begin');
     open = true;
-    const copy = await openStaging(client);
-    const copyDone = finished(copy);
-    copyDone.catch(() => undefined); // surfaced by the await below
+    copy = await openStaging(client);
+    const staging = copy;
+    copyDone = finished(staging);
+    copyDone.catch(() => undefined); // surfaced by the awaits below
     const send = async (text: string) => {
-      if (text !== '' && !copy.write(text)) await Promise.race([once(copy, 'drain'), copyDone]);
+      if (text !== '' && !staging.write(text)) await Promise.race([once(staging, 'drain'), copyDone]);
     };
     for await (const chunk of source) {
       await send(stage(reader.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))));
     }
     await send(stage([...reader.push(decoder.decode()), ...reader.end()]));
-    copy.end();
+    staging.end();
     await copyDone;
+    copy = undefined;
 
     const fileErrors = validator.finish();
     errors.push(...fileErrors);
@@ -141,6 +147,8 @@ export async function ingestCsv(
 
     const metersCreated = await createMissingMeters(client, options.unit, options.timeLabel ?? 'end');
     const counts = await mergeStaging(client, options.onConflict);
+    // The last moment to notice that the sender gave up: then nothing of the upload stays.
+    deps.cancelled?.throwIfAborted();
     await client.query('commit');
     open = false;
     const result: IngestResult = {
@@ -159,10 +167,18 @@ export async function ingestCsv(
     deps.logger.info({ source: options.sourceName, ...summary(result), ms: Math.round(performance.now() - startedAt) }, 'ingest committed');
     return result;
   } catch (error) {
+    failed = true;
+    // A COPY still open holds the connection in COPY mode: fail it first (CopyFail), or the
+    // rollback would queue behind it forever.
+    if (copy !== undefined) {
+      copy.destroy(new Error('upload aborted'));
+      await copyDone?.catch(() => undefined);
+    }
     if (open) await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    // After a failure the connection's state is unknown (it may be the reason): discard it.
+    client.release(failed);
   }
 }
 

@@ -49,7 +49,7 @@ const LABELS: Record<TimeLabel, IngestOptions['timeLabel'] | null> = {
 /** IngestReadings: options first, then the CSV bytes, streamed into ingestCsv. */
 export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageServiceServer, 'ingestReadings'> {
   return {
-    ingestReadings: clientStream('IngestReadings', deps.logger, async (messages: AsyncIterable<IngestReadingsRequest>): Promise<IngestReadingsResponse> => {
+    ingestReadings: clientStream('IngestReadings', deps.logger, async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
       const iterator = messages[Symbol.asyncIterator]();
       const first = await iterator.next();
       if (first.done === true || first.value.payload?.$case !== 'options') {
@@ -63,7 +63,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
           else throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
         }
       }
-      const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage, logger: deps.logger });
+      const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage, logger: deps.logger, cancelled });
       return { meterId: options.meterId, report: toIngestReport(result) };
     }),
   };

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
   IngestOptions,
@@ -28,7 +29,7 @@ type UnaryMethod<Request, Response> = (
 
 /** A real MeterUsageService on 127.0.0.1:<free port> over the given database, and a client of it. */
 export async function startTestGrpc(handle: MigratedDatabase, defaultMeterId = 'meter-1'): Promise<TestGrpc> {
-  const server = createMeterUsageServer({ database: handle.database, defaultMeterId, pageTokenSecret: 'test-secret', logger: silentLogger });
+  const server = createMeterUsageServer({ database: handle.database, defaultMeterId, pageTokenSecret: 'test-secret', logger: process.env.DEBUG_GRPC ? pino({ level: 'debug' }) : silentLogger });
   const port = await bindServer(server.server, '127.0.0.1', 0);
   server.setServing(true);
   const client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
