@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// meterusage-ingest: streams a CSV file to grpc-server's IngestReadings and prints the report.
+//   pnpm nx run grpc-server:ingest -- --file readings.csv --meter m1 [--target host:port] [...]
+import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { once } from 'node:events';
+import { createReadStream, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  ConflictPolicy,
+  IngestMode,
+  IngestOptions,
+  MeterUsageServiceClient,
+  TimeLabel,
+  type IngestReadingsResponse,
+} from '@meterusage/contracts';
+import { ProgressBar } from './progress';
+
+const USAGE = `usage: meterusage-ingest --file FILE [options]
+  --file FILE              CSV to load (time,meterusage[,meter_id]); required
+  --meter ID               meter of rows without a meter_id column (default: the server's default meter)
+  --unit UNIT              unit of meters the file creates (default kWh)
+  --tz ZONE                IANA zone of times without an offset (default: the server's CSV_TIMEZONE)
+  --on-conflict POLICY     update (default), skip or reject
+  --mode MODE              atomic (default) or partial
+  --time-label LABEL       start or end (default: the meter's setting)
+  --target HOST:PORT       grpc-server (default: $GRPC_TARGET or localhost:50051)
+  --json                   print the report as JSON on stdout
+exit status: 0 written, 1 rejected rows (nothing written in atomic mode), 2 usage error, 3 server unreachable or failed`;
+
+const POLICIES: Record<string, ConflictPolicy> = { update: ConflictPolicy.CONFLICT_POLICY_UPDATE, skip: ConflictPolicy.CONFLICT_POLICY_SKIP, reject: ConflictPolicy.CONFLICT_POLICY_REJECT };
+const MODES: Record<string, IngestMode> = { atomic: IngestMode.INGEST_MODE_ATOMIC, partial: IngestMode.INGEST_MODE_PARTIAL };
+const LABELS: Record<string, TimeLabel> = { start: TimeLabel.TIME_LABEL_START, end: TimeLabel.TIME_LABEL_END };
+const CHUNK_BYTES = 1024 * 1024;
+
+function fail(message: string): never {
+  process.stderr.write(`meterusage-ingest: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        file: { type: 'string' },
+        meter: { type: 'string', default: '' },
+        unit: { type: 'string', default: '' },
+        tz: { type: 'string', default: '' },
+        'on-conflict': { type: 'string', default: 'update' },
+        mode: { type: 'string', default: 'atomic' },
+        'time-label': { type: 'string' },
+        target: { type: 'string', default: process.env.GRPC_TARGET ?? 'localhost:50051' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (values.file === undefined) fail('--file is required');
+  const onConflict = POLICIES[values['on-conflict']];
+  if (onConflict === undefined) fail(`--on-conflict must be update, skip or reject, got "${values['on-conflict']}"`);
+  const mode = MODES[values.mode];
+  if (mode === undefined) fail(`--mode must be atomic or partial, got "${values.mode}"`);
+  const label = values['time-label'];
+  if (label !== undefined && LABELS[label] === undefined) fail(`--time-label must be start or end, got "${label}"`);
+  let size: number;
+  try {
+    size = statSync(values.file).size;
+  } catch (error) {
+    fail(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  return {
+    file: values.file,
+    size,
+    target: values.target,
+    json: values.json,
+    options: IngestOptions.fromPartial({
+      meterId: values.meter,
+      unit: values.unit,
+      timeZone: values.tz,
+      onConflict,
+      mode,
+      timeLabel: label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : LABELS[label],
+      sourceName: values.file,
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { file, size, target, json, options } = parseOptions();
+  const client = new MeterUsageServiceClient(target, credentials.createInsecure(), { 'grpc.max_send_message_length': 8 * CHUNK_BYTES });
+  const progress = new ProgressBar(size);
+  const startedAt = performance.now();
+  let sentBytes = 0;
+  let rows = 0;
+  const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {
+    const call = client.ingestReadings(new Metadata(), { deadline: Date.now() + 24 * 3_600_000 }, (error, result) =>
+      error ? reject(error) : resolve(result!),
+    );
+    call.write({ payload: { $case: 'options', value: options } });
+    void (async () => {
+      for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
+        const bytes = chunk as Buffer;
+        sentBytes += bytes.length;
+        for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) rows += 1;
+        if (!call.write({ payload: { $case: 'chunk', value: bytes } })) await once(call, 'drain');
+        progress.update(sentBytes, rows);
+      }
+      progress.update(sentBytes, rows, true);
+      call.end();
+    })().catch((error: unknown) => {
+      call.cancel();
+      reject(error);
+    });
+  }).catch((error: ServiceError) => {
+    const reason = error.code === GrpcStatus.UNAVAILABLE ? `grpc-server at ${target} is unreachable` : error.details ?? error.message;
+    process.stderr.write(`\nmeterusage-ingest: ${reason}\n`);
+    process.exit(error.code === GrpcStatus.INVALID_ARGUMENT ? 2 : 3);
+  });
+  client.close();
+
+  const seconds = (performance.now() - startedAt) / 1000;
+  const report = response.report!;
+  if (json) process.stdout.write(`${JSON.stringify({ meterId: response.meterId, seconds, ...report })}\n`);
+  progress.finish(
+    `${report.committed ? 'written' : 'NOTHING WRITTEN'}: ${report.accepted} accepted (${report.inserted} inserted, ${report.updated} updated, ` +
+      `${report.unchanged} unchanged, ${report.skipped} skipped), ${report.rejected} rejected; ${seconds.toFixed(1)} s, ` +
+      `${Math.round(report.accepted / seconds).toLocaleString('en-US')} rows/s` +
+      (report.metersCreated.length > 0 ? `; new meters: ${report.metersCreated.join(', ')}` : ''),
+  );
+  for (const error of report.errors) process.stderr.write(`  line ${error.line} (${error.field}): ${error.reason}\n`);
+  if (report.rejected > report.errors.length) process.stderr.write(`  … and ${report.rejected - report.errors.length} more\n`);
+  process.exit(report.committed && report.rejected === 0 ? 0 : 1);
+}
+
+void main();

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, scratchDirectory } from '@meterusage/testing';
+import { openMigratedDatabase, type MigratedDatabase } from './support/database';
+import { startTestGrpc, type TestGrpc } from './support/grpc';
+
+const run = promisify(execFile);
+const CLI = path.join(__dirname, '..', 'src', 'cli', 'ingest.ts');
+
+/** Runs the CLI as a user would (a separate Node process) and returns its exit code and output. */
+async function ingestCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), CLI, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the ingest CLI (meterusage-ingest)', () => {
+  let handle: MigratedDatabase;
+  let grpc: TestGrpc;
+  let target: string;
+  const dir = scratchDirectory('meterusage-cli');
+
+  beforeAll(async () => {
+    handle = await openMigratedDatabase('ingest_cli');
+    grpc = await startTestGrpc(handle);
+    target = grpc.client.getChannel().getTarget().replace(/^dns:/, '');
+  });
+  afterAll(async () => {
+    await grpc.close();
+    await handle.close();
+  });
+
+  it('loads a file, prints the report and exits 0', async () => {
+    const file = path.join(dir, 'good.csv');
+    const rows = Array.from({ length: 1000 }, (_, index) => `${new Date(Date.parse('2020-06-01T00:15:00Z') + index * 900_000).toISOString()},${index}`);
+    writeFileSync(file, `time,meterusage\n${rows.join('\n')}\n`);
+    const result = await ingestCli(['--file', file, '--meter', 'cli-1', '--target', target, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ meterId: 'cli-1', committed: true, accepted: 1000, inserted: 1000, rejected: 0 });
+    expect(result.stderr).toMatch(/100%/);
+    expect(result.stderr).toMatch(/written: 1000 accepted \(1000 inserted, 0 updated, 0 unchanged, 0 skipped\), 0 rejected/);
+    const again = await ingestCli(['--file', file, '--meter', 'cli-1', '--target', target]);
+    expect([again.code, again.stderr]).toEqual([0, expect.stringMatching(/1000 unchanged/)]);
+  });
+
+  it('exits 1 and lists the rejected lines when a row is bad', async () => {
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, 'time,meterusage\n2020-06-01 00:15:00,1\n2020-06-01 00:20:00,2\n');
+    const result = await ingestCli(['--file', file, '--meter', 'cli-2', '--target', target]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/NOTHING WRITTEN/);
+    expect(result.stderr).toContain('line 3 (time): time "2020-06-01 00:20:00" is not on the 15-minute grid');
+  });
+
+  it('exits 2 on a usage error and 3 when grpc-server cannot be reached', async () => {
+    const usage = await ingestCli(['--meter', 'x']);
+    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('--file is required')]);
+    const badOption = await ingestCli(['--file', 'x.csv', '--mode', 'sometimes']);
+    expect([badOption.code, badOption.stderr]).toEqual([2, expect.stringContaining('--mode must be atomic or partial')]);
+    const file = path.join(dir, 'tiny.csv');
+    writeFileSync(file, 'time,meterusage\n2020-06-01 00:15:00,1\n');
+    const unreachable = await ingestCli(['--file', file, '--target', `127.0.0.1:${await freePort()}`]);
+    expect([unreachable.code, unreachable.stderr]).toEqual([3, expect.stringContaining('is unreachable')]);
+  });
+});
