@@ -10,11 +10,26 @@ import {
   type UsageSummary,
 } from '@meterusage/contracts';
 
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => String(value).padStart(2, '0'));
+// Readings come in time order, so consecutive instants share their day: its "YYYY-MM-DDT" prefix is
+// computed once per day instead of a toISOString() per instant (the hot spot of large exports).
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+
 /** "2019-01-01T00:15:00Z": ISO 8601 in UTC, without milliseconds when they are zero. */
 export function toIsoSeconds(instant: Date | undefined): string | undefined {
   if (instant === undefined) return undefined;
-  const iso = instant.toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  const ms = instant.getTime();
+  if (ms % 1000 !== 0 || !Number.isFinite(ms)) return instant.toISOString(); // fractions (rare), or throws like toISOString for an invalid date
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    const midnight = new Date(day * DAY_MS).toISOString();
+    cachedDayPrefix = midnight.slice(0, midnight.indexOf('T') + 1);
+    cachedDay = day;
+  }
+  const secondOfDay = (ms - day * DAY_MS) / 1000;
+  return `${cachedDayPrefix}${TWO_DIGITS[Math.floor(secondOfDay / 3600)]}:${TWO_DIGITS[Math.floor(secondOfDay / 60) % 60]}:${TWO_DIGITS[secondOfDay % 60]}Z`;
 }
 
 export interface ReadingJson {

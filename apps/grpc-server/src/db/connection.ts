@@ -1,6 +1,5 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import Cursor from 'pg-cursor';
 import type { Logger } from '../logger';
 import type { Database } from './schema';
 
@@ -31,8 +30,7 @@ export function openDatabase(options: ConnectionOptions, logger: Logger): Databa
   // An idle client whose server went away emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed; the pool replaces it'));
 
-  // The cursor class lets repositories stream large results (Kysely's .stream()) chunk by chunk.
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {
     db,

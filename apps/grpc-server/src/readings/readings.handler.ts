@@ -6,7 +6,6 @@ import type {
   ListReadingsRequest,
   ListReadingsResponse,
   MeterUsageServiceServer,
-  Reading,
 } from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
 import { pageSizeOf } from '../grpc/request-fields';
@@ -17,9 +16,10 @@ import { requireMeter } from '../meters/require-meter';
 import { resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
 import { toReading } from './readings.mapper';
-import { listAllReadings, listReadingSlots, streamReadings } from './readings.repository';
+import { listAllReadings, listReadingSlots, streamReadingBatches } from './readings.repository';
 
 export interface ReadingsHandlerDeps {
+  database: DatabaseHandle;
   db: DatabaseHandle['db'];
   /** Meter used when a request leaves meter_id empty. */
   defaultMeterId: string;
@@ -69,17 +69,10 @@ export function createReadingHandlers(
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       if (range === undefined) return;
-      let batch: Reading[] = [];
-      const flush = async () => {
-        const message: ExportReadingsResponse = { meterId: meter.meter_id, unit: meter.unit, readings: batch };
-        batch = [];
-        await write(message);
-      };
-      for await (const record of streamReadings(db, meter.meter_id, range, EXPORT_BATCH_SIZE)) {
-        batch.push(toReading(record, meter));
-        if (batch.length === EXPORT_BATCH_SIZE) await flush();
+      for await (const records of streamReadingBatches(deps.database, meter.meter_id, range, EXPORT_BATCH_SIZE)) {
+        const readings = records.map((record) => toReading(record, meter));
+        await write({ meterId: meter.meter_id, unit: meter.unit, readings } satisfies ExportReadingsResponse);
       }
-      if (batch.length > 0) await flush();
     }),
   };
 }

@@ -1,4 +1,6 @@
 import { sql, type Kysely } from 'kysely';
+import Cursor from 'pg-cursor';
+import type { DatabaseHandle } from '../db/connection';
 import type { Database } from '../db/schema';
 
 /** A stored reading: interval start in epoch ms, usage or null when missing in the source. */
@@ -37,24 +39,45 @@ export async function listReadingSlots(
            r.usage::float8 as usage,
            r.meter_id is not null as stored
     from generate_series(${first}::timestamptz, ${last}::timestamptz, make_interval(secs => ${slots.intervalSeconds})) as slot(start)
-    left join readings r on r.meter_id = ${meterId} and r.interval_start = slot.start
+    left join (
+      -- One range scan of the primary key, joined by hash, instead of one index probe per slot.
+      select meter_id, interval_start, usage from readings
+      where meter_id = ${meterId} and interval_start between ${first}::timestamptz and ${last}::timestamptz
+    ) r on r.interval_start = slot.start
     order by slot.start`.execute(db);
   return rows;
 }
 
-/** The stored readings of a range, oldest first, fetched through a cursor chunk by chunk. */
-export function streamReadings(
-  db: Kysely<Database>,
+/**
+ * The stored readings of a range, oldest first, in batches of batchSize read through one server-side
+ * cursor (one snapshot, constant memory). Leaving the loop early closes the cursor and frees the connection.
+ */
+export async function* streamReadingBatches(
+  database: DatabaseHandle,
   meterId: string,
   range: { startMs: number; endMs: number },
-  chunkSize: number,
-): AsyncIterableIterator<ReadingRecord> {
-  return db
+  batchSize: number,
+): AsyncGenerator<ReadingRecord[]> {
+  const query = database.db
     .selectFrom('readings')
     .select([START_MS, USAGE])
     .where('meter_id', '=', meterId)
     .where('interval_start', '>=', new Date(range.startMs))
     .where('interval_start', '<', new Date(range.endMs))
     .orderBy('interval_start')
-    .stream(chunkSize);
+    .compile();
+  const client = await database.pool.connect();
+  const cursor = client.query(new Cursor<ReadingRecord>(query.sql, query.parameters as unknown[]));
+  let failed = false;
+  try {
+    for (let rows = await cursor.read(batchSize); rows.length > 0; rows = await cursor.read(batchSize)) yield rows;
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    await cursor.close().catch(() => {
+      failed = true;
+    });
+    client.release(failed);
+  }
 }
