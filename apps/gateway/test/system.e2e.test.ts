@@ -62,7 +62,7 @@ describe('system end to end (embedded database, real processes)', () => {
     const readme = readFileSync(path.join(WORKSPACE_ROOT, 'README.md'), 'utf8');
     const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
       .flatMap((block) => block[1]!.split('\n'))
-      .filter((line) => /^(curl |\$BUF curl )/.test(line));
+      .filter((line) => /^(curl |\$BUF curl |printf .*\| curl )/.test(line));
     expect(commands.length).toBeGreaterThanOrEqual(15);
     const workDir = scratchDirectory('meterusage-readme');
     for (const command of commands) {
