@@ -8,7 +8,7 @@
 // a process falls back to after its collections late in the export. If rows were buffered, that
 // low would climb with the rows sent, about ten times as much for 1M as for 100k.
 import { countDownloadLines } from './clients';
-import { expectEqual, processMemoryMb } from './measure';
+import { expectEqual, processMemoryMb } from '@meterusage/testing';
 
 const SAMPLE_EVERY_MS = 50;
 const QUARTER_HOUR_MS = 900_000;

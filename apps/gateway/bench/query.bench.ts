@@ -5,20 +5,33 @@
 //
 // BENCH_DATABASE_URL names the PostgreSQL maintenance database (default: the local server).
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { BucketWidth, ReadingQuality } from '@meterusage/contracts';
-import { freePort, loadSyntheticReadings, SAMPLE_CSV_PATH, startApp, startGrpcServer, type AppProcess } from '@meterusage/testing';
+import {
+  cpuProfileEnv,
+  expectEqual,
+  formatMs,
+  formatRate,
+  freePort,
+  loadSyntheticReadings,
+  measureRounds,
+  recreateBenchDatabase,
+  redactUrl,
+  SAMPLE_CSV_PATH,
+  startApp,
+  startGrpcServer,
+  statsOf,
+  stopBenchProcess,
+  type Stats,
+} from '@meterusage/testing';
 import { startOfLocalDate } from '@meterusage/time';
 import { countDownloadLines, directGrpcClient, getJson } from './clients';
 import { measureExportMemory, printExportMemory } from './export-memory';
-import { expectEqual, formatMs, formatRate, measureRounds, statsOf, type Stats } from './measure';
 import { copyReadings, dailyUsage, readingSlots, usageSummary } from './raw-queries';
 
 const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'meterusage_bench';
-const ADMIN_TIMEOUT_MS = 60_000;
 const QUARTER_HOUR_MS = 900_000;
 const EXPORT_READINGS = 1_000_000;
 const AMSTERDAM = 'Europe/Amsterdam';
@@ -43,25 +56,21 @@ interface TableRow {
 async function main(): Promise<void> {
   const options = parseOptions();
   const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
-  const benchUrl = Object.assign(new URL(adminUrl), { pathname: `/${BENCH_DATABASE}` }).toString();
   const cleanup: (() => Promise<unknown>)[] = []; // run last-in first-out, also after a failure
   try {
     // 1. Database, schema (migrated by grpc-server) and synthetic data.
-    await runAdmin(adminUrl, `drop database if exists ${BENCH_DATABASE} with (force)`);
-    await runAdmin(adminUrl, `create database ${BENCH_DATABASE}`);
-    if (!options.keep) cleanup.push(() => runAdmin(adminUrl, `drop database if exists ${BENCH_DATABASE} with (force)`));
-    const processEnv: Record<string, string> = options.cpuProfileDir
-      ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.js')}`, BENCH_CPU_PROFILE_DIR: path.resolve(options.cpuProfileDir) }
-      : {};
+    const { url: benchUrl, drop } = await recreateBenchDatabase(adminUrl, BENCH_DATABASE);
+    if (!options.keep) cleanup.push(drop);
+    const processEnv = cpuProfileEnv(options.cpuProfileDir);
     // LOG_LEVEL stays info: startGrpcServer waits for the info lines 'gRPC listening' and 'SERVING'.
     const grpcServer = await startGrpcServer({ DATABASE_URL: benchUrl, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', LOG_LEVEL: 'info', ...processEnv });
-    cleanup.push(() => stopProcess('grpc-server', grpcServer));
+    cleanup.push(() => stopBenchProcess('grpc-server', grpcServer));
 
     const client = new pg.Client({ connectionString: benchUrl });
     await client.connect();
     cleanup.push(() => client.end());
     const version = (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
-    console.log(`meterusage query benchmark: PostgreSQL ${version} (${redact(benchUrl)}), Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`meterusage query benchmark: PostgreSQL ${version} (${redactUrl(benchUrl)}), Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`);
     console.log(`data: ${options.meters} meters × ${options.years} year(s) of 15-minute readings from 2019, plus syn-export with ${EXPORT_READINGS.toLocaleString('en')} readings from 1990`);
     const data = await loadSyntheticReadings(benchUrl, { meters: options.meters, years: options.years, exportReadings: EXPORT_READINGS });
     const size = (await client.query<{ size: string }>(`select pg_size_pretty(pg_total_relation_size('readings')) as size`)).rows[0]!.size;
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
     const httpPort = await freePort();
     const grpcTarget = `127.0.0.1:${grpcServer.port}`;
     const gateway = startApp('gateway', { HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', GRPC_TARGET: grpcTarget, ...processEnv });
-    cleanup.push(() => stopProcess('gateway', gateway));
+    cleanup.push(() => stopBenchProcess('gateway', gateway));
     await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
     const baseUrl = `http://127.0.0.1:${httpPort}`;
     const grpc = directGrpcClient(grpcTarget);
@@ -215,26 +224,6 @@ function parseOptions(): Options {
   const meters = values.rows === undefined ? positive('meters', values.meters) : Math.ceil(positive('rows', values.rows) / readingsPerMeter);
   return { meters, years, reps: positive('reps', values.reps), keep: values.keep, cpuProfileDir: values['cpu-prof'] };
 }
-
-/** One statement on the maintenance database; bounded, because DROP DATABASE waits for every session of the server. */
-async function runAdmin(adminUrl: string, statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl, statement_timeout: ADMIN_TIMEOUT_MS });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } catch (error) {
-    throw new Error(`${statement}: ${(error as Error).message} (is another session of the server stuck? see pg_stat_activity)`, { cause: error });
-  } finally {
-    await admin.end();
-  }
-}
-
-async function stopProcess(name: string, app: AppProcess): Promise<void> {
-  const code = await app.stop('SIGTERM');
-  if (code !== 0) console.error(`${name} exited with ${code}:\n${app.output.slice(-20).join('\n')}`);
-}
-
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
 
 /** Fails the run when two variants of one round disagree on a value computed from the same data. */
 function consistencyCheck(): (key: string, value: unknown) => void {

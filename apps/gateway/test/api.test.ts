@@ -128,9 +128,11 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       await expectBadRequest(`/api/readings?${query}`, field);
     });
 
-    it('answers 404 for an unknown meter', async () => {
-      const response = await get('/api/readings?meter=nobody');
+    it('answers 404 for an unknown meter, and grpc-server logs it under the request id', async () => {
+      const response = await app.inject({ method: 'GET', url: '/api/readings?meter=nobody', headers: { 'x-request-id': 'trace-404' } });
       expect([response.statusCode, response.json()]).toEqual([404, { error: { code: 'NOT_FOUND', message: 'meter "nobody" not found' } }]);
+      const logged = await grpcServer.waitForLog((line) => line.requestId === 'trace-404', 5_000);
+      expect(logged).toMatchObject({ method: 'ListReadings', code: 5, msg: 'rpc failed' });
     });
   });
 

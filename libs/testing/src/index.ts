@@ -4,3 +4,17 @@ export { readSampleCsv, SAMPLE_CSV_PATH, type SampleRow } from './sample-csv';
 export { freePort } from './free-port';
 export { scratchDirectory } from './scratch-directory';
 export { loadSyntheticReadings, type SyntheticDataCounts, type SyntheticDataOptions } from './synthetic-data';
+export { cpuProfileEnv, CPU_PROFILE_PRELOAD, recreateBenchDatabase, redactUrl, runAdminStatement, stopBenchProcess } from './bench-setup';
+export {
+  expectEqual,
+  formatMs,
+  formatRate,
+  measureRounds,
+  processMemoryMb,
+  resetPeakMemory,
+  sampleMemory,
+  statsOf,
+  timed,
+  type MemorySamples,
+  type Stats,
+} from './bench-stats';

@@ -1,6 +1,7 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
 import type { Logger } from '../logger';
+import { callLogger } from './call-logger';
 
 /**
  * Adapts an async consumer of a client stream to a grpc-js handler: it reads the messages (the
@@ -14,6 +15,7 @@ export function clientStream<Request, Response>(
 ): (call: ServerReadableStream<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
     const startedAt = performance.now();
+    const log = callLogger(logger, call);
     // grpc-js may end the message stream of a cancelled call as if the client had finished it, so
     // consumers must also check this signal before they commit anything.
     const cancellation = new AbortController();
@@ -35,17 +37,17 @@ export function clientStream<Request, Response>(
     }
     consume(messages(), cancellation.signal, call).then(
       (response) => {
-        logger.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
+        log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
         callback(null, response);
       },
       (error: unknown) => {
         if (cancelled()) {
-          logger.info({ method }, 'client stream cancelled by the client; rolled back');
+          log.info({ method }, 'client stream cancelled by the client; rolled back');
           return;
         }
         const status = toGrpcStatus(error);
-        const log = status.internal ? logger.error.bind(logger) : logger.warn.bind(logger);
-        log({ method, code: status.code, err: error }, 'rpc failed');
+        const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
+        report({ method, code: status.code, err: error }, 'rpc failed');
         callback(toServiceError(status), null);
       },
     );

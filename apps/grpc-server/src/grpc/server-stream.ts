@@ -2,6 +2,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { toGrpcStatus, toServiceError } from '../errors';
 import type { Logger } from '../logger';
+import { callLogger } from './call-logger';
 
 /** Writes one message, waiting for the transport to drain when its buffer is full (backpressure). */
 export type StreamWriter<Response> = (message: Response) => Promise<void>;
@@ -21,6 +22,7 @@ export function serverStream<Request, Response>(
 ): (call: ServerWritableStream<Request, Response>) => void {
   return (call) => {
     const startedAt = performance.now();
+    const log = callLogger(logger, call);
     let cancelled = false;
     call.on('cancelled', () => {
       cancelled = true;
@@ -33,17 +35,17 @@ export function serverStream<Request, Response>(
     };
     produce(call.request, write, call).then(
       () => {
-        logger.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');
+        log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');
         call.end();
       },
       (error: unknown) => {
         if (error instanceof StreamCancelled || cancelled) {
-          logger.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled by the client');
+          log.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled by the client');
           return;
         }
         const status = toGrpcStatus(error);
-        const log = status.internal ? logger.error.bind(logger) : logger.warn.bind(logger);
-        log({ method, code: status.code, err: error }, 'stream failed');
+        const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
+        report({ method, code: status.code, err: error }, 'stream failed');
         // grpc-js turns an 'error' event into the call's final status (destroy() would send none).
         call.emit('error', toServiceError(status));
       },

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database, TimeLabel } from '../db/schema';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Database, MetersTable, TimeLabel } from '../db/schema';
 
 export interface MeterRow {
   meter_id: string;
@@ -36,25 +36,17 @@ export async function listMeters(db: Kysely<Database>): Promise<MeterRow[]> {
 
 /** Every meter with the span of its stored readings; first/last come from the primary key, not a scan. */
 export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWithSpanRow[]> {
+  const edge = (eb: ExpressionBuilder<Database & { m: MetersTable }, 'm'>, order: 'asc' | 'desc') =>
+    eb
+      .selectFrom('readings as r')
+      .select(EPOCH_MS('r.interval_start').as('ms'))
+      .whereRef('r.meter_id', '=', 'm.meter_id')
+      .orderBy('r.interval_start', order)
+      .limit(1);
   return db
     .selectFrom('meters as m')
     .select(['m.meter_id', 'm.unit', 'm.interval_seconds', 'm.time_label'])
-    .select((eb) => [
-      eb
-        .selectFrom('readings as r')
-        .select(EPOCH_MS('r.interval_start').as('ms'))
-        .whereRef('r.meter_id', '=', 'm.meter_id')
-        .orderBy('r.interval_start', 'asc')
-        .limit(1)
-        .as('first_start_ms'),
-      eb
-        .selectFrom('readings as r')
-        .select(EPOCH_MS('r.interval_start').as('ms'))
-        .whereRef('r.meter_id', '=', 'm.meter_id')
-        .orderBy('r.interval_start', 'desc')
-        .limit(1)
-        .as('last_start_ms'),
-    ])
+    .select((eb) => [edge(eb, 'asc').as('first_start_ms'), edge(eb, 'desc').as('last_start_ms')])
     .orderBy('m.meter_id')
     .execute();
 }

@@ -1,5 +1,6 @@
-// Timing and memory helpers of the benchmark: samples are wall-clock milliseconds.
-import { readFileSync } from 'node:fs';
+// Timing and memory helpers of the benchmarks (`bench` targets): samples are wall-clock milliseconds,
+// memory comes from /proc/<pid>/status, so the measured apps need no instrumentation.
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface Stats {
   median: number;
@@ -23,13 +24,21 @@ export async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - startedAt;
 }
 
+/** A measured step, with untimed work before it (e.g. TRUNCATE) and after it (e.g. checking the result). */
+export interface TimedStep {
+  before?: (round: number) => Promise<unknown>;
+  run: (round: number) => Promise<unknown>;
+  after?: (round: number, ms: number) => Promise<unknown>;
+}
+
 /**
  * Runs every variant once per round (warm-up rounds are not recorded) and returns each variant's
  * samples. The order rotates from round to round, so no variant always finds caches another one
- * just warmed, and machine noise spreads evenly over the variants.
+ * just warmed, and machine noise spreads evenly over the variants. A variant is a function (all of
+ * it timed) or a TimedStep (only `run` timed).
  */
 export async function measureRounds<Name extends string>(
-  variants: Record<Name, (round: number) => Promise<unknown>>,
+  variants: Record<Name, ((round: number) => Promise<unknown>) | TimedStep>,
   rounds: { warmup: number; reps: number },
 ): Promise<Record<Name, number[]>> {
   const names = Object.keys(variants) as Name[];
@@ -37,7 +46,11 @@ export async function measureRounds<Name extends string>(
   for (let round = 0; round < rounds.warmup + rounds.reps; round += 1) {
     for (let step = 0; step < names.length; step += 1) {
       const name = names[(round + step) % names.length]!;
-      const ms = await timed(() => variants[name](round));
+      const variant = variants[name];
+      const { before, run, after } = typeof variant === 'function' ? { run: variant } : variant;
+      await before?.(round);
+      const ms = await timed(() => run(round));
+      await after?.(round, ms);
       if (round >= rounds.warmup) samples[name].push(ms);
     }
   }
@@ -60,6 +73,56 @@ export function processMemoryMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * Resets a process's VmHWM to its current RSS (Linux: `5` into /proc/<pid>/clear_refs), so the next
+ * peak read belongs to what runs from now on. False when the kernel or permissions refuse.
+ */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a MemorySampler saw, in MB: lowest and highest VmRSS sampled, and the last VmHWM read. */
+export interface MemorySamples {
+  lowMb: number;
+  highMb: number;
+  peakMb: number;
+  samples: number;
+}
+
+/**
+ * Samples VmRSS (and VmHWM) of a process every `everyMs` until stop(). Use it for processes that
+ * exit on their own (VmHWM can no longer be read after the exit, so the last sample's stands in)
+ * and to see the range a garbage-collected process saws through.
+ */
+export function sampleMemory(pid: number, everyMs = 50): { stop(): MemorySamples } {
+  const seen: MemorySamples = { lowMb: Infinity, highMb: 0, peakMb: 0, samples: 0 };
+  const sample = () => {
+    try {
+      const { rss, peak } = processMemoryMb(pid);
+      seen.lowMb = Math.min(seen.lowMb, rss);
+      seen.highMb = Math.max(seen.highMb, rss);
+      seen.peakMb = Math.max(seen.peakMb, peak);
+      seen.samples += 1;
+    } catch {
+      // the process has exited
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { ...seen };
+    },
+  };
 }
 
 /** Throws when a functional result is wrong: the benchmark exits non-zero only for such failures. */

@@ -1,0 +1,8 @@
+import type { Metadata } from '@grpc/grpc-js';
+import type { Logger } from '../logger';
+
+/** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */
+export function callLogger(logger: Logger, call: { metadata: Metadata }): Logger {
+  const requestId = call.metadata.get('x-request-id')[0];
+  return typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId) ? logger.child({ requestId }) : logger;
+}
