@@ -6,6 +6,7 @@ import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
 import { openApiPlugin } from './plugins/openapi';
+import { securityHeadersPlugin } from './plugins/security-headers';
 import { exportRoutes } from './routes/export.routes';
 import { ingestRoutes } from './routes/ingest.routes';
 import { metersRoutes } from './routes/meters.routes';
@@ -44,6 +45,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
+  await app.register(securityHeadersPlugin);
   await app.register(openApiPlugin);
   await app.register(grpcClientsPlugin, { target: config.grpcTarget });
   await app.register(healthRoutes);

@@ -45,6 +45,10 @@ describe('gateway over a real grpc-server and PostgreSQL', () => {
   it('serves the dashboard and its chart library from node_modules, nothing from a CDN', async () => {
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('/vendor/uplot/uPlot.iife.min.js');
     expect(page.body).not.toMatch(/src="(https?:)?\/\//);

@@ -8,6 +8,7 @@ describe('loadServerConfig', () => {
   it('uses the embedded database and the documented defaults when nothing is set', () => {
     const config = loadServerConfig({}, cwd);
     expect(config.database).toEqual({ kind: 'embedded', dataDir: path.join(cwd, '.data/postgres'), port: 54329 });
+    expect(config.statementTimeoutMs).toBe(30_000);
     expect(config).toMatchObject({
       poolMin: 1,
       poolMax: 10,

@@ -13,6 +13,8 @@ export interface ServerConfig {
   readonly poolMax: number;
   /** Milliseconds a new pool connection may take before it fails. */
   readonly connectTimeoutMs: number;
+  /** Milliseconds one SQL statement may run before PostgreSQL cancels it (uploads are exempt). */
+  readonly statementTimeoutMs: number;
   /** How many times start-up tries to reach the database before giving up. */
   readonly dbConnectAttempts: number;
   readonly csvPath: string;
@@ -66,6 +68,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     poolMin,
     poolMax,
     connectTimeoutMs: reader.integer('DB_CONNECT_TIMEOUT_MS', 5000, { min: 100, max: 600_000 }),
+    statementTimeoutMs: reader.integer('DB_STATEMENT_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     dbConnectAttempts: reader.integer('DB_CONNECT_ATTEMPTS', 10, { min: 1, max: 1000 }),
     csvPath: path.resolve(cwd, reader.string('CSV_PATH', 'meterusage.csv')),
     csvTimeZone: reader.timeZone('CSV_TIMEZONE', 'UTC'),

@@ -17,4 +17,5 @@ export {
   timed,
   type MemorySamples,
   type Stats,
+  type TimedStep,
 } from './bench-stats';

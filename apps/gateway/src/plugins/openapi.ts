@@ -16,7 +16,8 @@ export const openApiPlugin = fp(
         tags: [{ name: 'meters' }, { name: 'readings' }, { name: 'usage' }, { name: 'seed', description: 'The original API' }, { name: 'operations' }],
       },
     });
-    await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    // Swagger UI needs inline styles; staticCSP gives its own pages a policy with the hashes it needs.
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   },
   { name: 'openapi' },
 );

@@ -6,9 +6,9 @@ const READINESS_DEADLINE_MS = 2_000;
 
 /** /healthz: the gateway process answers. /readyz: grpc-server reports SERVING for the meter service. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'The gateway process answers' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
+  app.get('/readyz', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'grpc-server reports SERVING' } }, async (request, reply) => {
     try {
       const response = await callUnary(
         app.grpcHealth.check.bind(app.grpcHealth),

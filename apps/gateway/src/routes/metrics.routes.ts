@@ -13,6 +13,7 @@ export interface MetricJson {
 
 const metricsSchema = {
   summary: 'Every reading of the default meter (seed-compatible)',
+  tags: ['seed'],
   response: {
     200: {
       type: 'array',

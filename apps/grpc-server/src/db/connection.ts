@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   poolMin: number;
   poolMax: number;
   connectTimeoutMs: number;
+  /** PostgreSQL cancels statements running longer than this (SQLSTATE 57014); omitted = no limit. */
+  statementTimeoutMs?: number;
 }
 
 /** A bounded pool and the Kysely instance over it. Connections open lazily, on first use. */
@@ -24,6 +26,7 @@ export function openDatabase(options: ConnectionOptions, logger: Logger): Databa
     min: options.poolMin,
     max: options.poolMax,
     connectionTimeoutMillis: options.connectTimeoutMs,
+    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
     idleTimeoutMillis: 30_000,
     application_name: 'meterusage-grpc-server',
   });

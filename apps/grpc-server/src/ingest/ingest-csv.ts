@@ -103,6 +103,9 @@ export async function ingestCsv(
   try {
     await client.query('begin');
     open = true;
+    // An upload's statements scale with the file (a 10M-row merge takes minutes): its bound is the
+    // call's deadline and cancellation, not DB_STATEMENT_TIMEOUT_MS.
+    await client.query('set local statement_timeout = 0');
     copy = await openStaging(client);
     const staging = copy;
     copyDone = finished(staging);
