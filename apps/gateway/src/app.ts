@@ -5,7 +5,9 @@ import { toHttpError } from './errors';
 import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
+import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
+import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { exportRoutes } from './routes/export.routes';
 import { ingestRoutes } from './routes/ingest.routes';
@@ -14,7 +16,8 @@ import { metricsRoutes } from './routes/metrics.routes';
 import { readingsRoutes } from './routes/readings.routes';
 import { usageRoutes } from './routes/usage.routes';
 
-export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> & Partial<Pick<GatewayConfig, 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes'>>;
+export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> &
+  Partial<Pick<GatewayConfig, 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute'>>;
 
 /** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
 export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
@@ -46,7 +49,9 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   );
 
   await app.register(securityHeadersPlugin);
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0 });
   await app.register(openApiPlugin);
+  await app.register(metricsPlugin);
   await app.register(grpcClientsPlugin, { target: config.grpcTarget });
   await app.register(healthRoutes);
   const routeOptions = { deadlineMs: config.grpcDeadlineMs };
@@ -56,7 +61,11 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(usageRoutes, routeOptions);
   const longDeadlineMs = config.grpcStreamDeadlineMs ?? 10 * 60_000;
   await app.register(exportRoutes, { deadlineMs: longDeadlineMs });
-  await app.register(ingestRoutes, { deadlineMs: longDeadlineMs, bodyLimitBytes: config.ingestBodyLimitBytes ?? 64 * 1024 * 1024 });
+  await app.register(ingestRoutes, {
+    deadlineMs: longDeadlineMs,
+    bodyLimitBytes: config.ingestBodyLimitBytes ?? 64 * 1024 * 1024,
+    token: config.ingestToken,
+  });
   await app.register(dashboardPlugin);
   return app;
 }

@@ -10,6 +10,8 @@ describe('loadGatewayConfig', () => {
       grpcDeadlineMs: 10_000,
       grpcStreamDeadlineMs: 600_000,
       ingestBodyLimitBytes: 64 * 1024 * 1024,
+      ingestToken: undefined,
+      rateLimitPerMinute: 0,
       logLevel: 'info',
     });
   });
@@ -22,6 +24,8 @@ describe('loadGatewayConfig', () => {
       GRPC_DEADLINE_MS: '2500',
       GRPC_STREAM_DEADLINE_MS: '60000',
       INGEST_BODY_LIMIT_BYTES: '1048576',
+      INGEST_TOKEN: 'a-long-enough-secret',
+      RATE_LIMIT_PER_MINUTE: '600',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -31,6 +35,8 @@ describe('loadGatewayConfig', () => {
       grpcDeadlineMs: 2500,
       grpcStreamDeadlineMs: 60_000,
       ingestBodyLimitBytes: 1_048_576,
+      ingestToken: 'a-long-enough-secret',
+      rateLimitPerMinute: 600,
       logLevel: 'debug',
     });
   });

@@ -11,6 +11,10 @@ export interface GatewayConfig {
   readonly grpcStreamDeadlineMs: number;
   /** Largest CSV upload accepted by POST /api/readings, in bytes. */
   readonly ingestBodyLimitBytes: number;
+  /** Bearer token POST /api/readings requires; undefined = uploads are open (local use). */
+  readonly ingestToken: string | undefined;
+  /** Requests per minute per client address; 0 = no limit. */
+  readonly rateLimitPerMinute: number;
   readonly logLevel: LogLevel;
 }
 
@@ -28,8 +32,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     grpcDeadlineMs: reader.integer('GRPC_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
     grpcStreamDeadlineMs: reader.integer('GRPC_STREAM_DEADLINE_MS', 600_000, { min: 1000, max: 86_400_000 }),
     ingestBodyLimitBytes: reader.integer('INGEST_BODY_LIMIT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
+    ingestToken: reader.optionalString('INGEST_TOKEN'),
+    rateLimitPerMinute: reader.integer('RATE_LIMIT_PER_MINUTE', 0, { min: 0, max: 1_000_000 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
+  const token = reader.optionalString('INGEST_TOKEN');
+  if (token !== undefined && token.length < 16) reader.problem('INGEST_TOKEN must be at least 16 characters long');
   reader.throwIfInvalid();
   return Object.freeze(config);
 }

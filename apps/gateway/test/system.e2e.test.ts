@@ -77,6 +77,17 @@ describe('system end to end (embedded database, real processes)', () => {
     }
   });
 
+  it('exposes Prometheus metrics on both processes, counting the calls just made', async () => {
+    const gatewayMetrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/api\/metrics",status_code="200"\} [1-9]/);
+    expect(gatewayMetrics).toMatch(/gateway_grpc_client_duration_seconds_count\{method="GetMetrics",code="OK"\} [1-9]/);
+    const metricsPort = grpcServer!.logs.find((line) => typeof line.metricsPort === 'number')!.metricsPort as number;
+    const serverMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(serverMetrics).toMatch(/grpc_server_handling_seconds_count\{method="GetMetrics",code="OK"\} [1-9]/);
+    expect(serverMetrics).toMatch(/meterusage_db_pool_connections \d+/);
+    expect(serverMetrics).toContain('meterusage_ingest_uploads_total');
+  });
+
   it('answers buf curl through server reflection, with no schema given', async () => {
     const target = `http://127.0.0.1:${grpcServer!.port}`;
     const methods = await run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '--list-methods', target]);

@@ -6,7 +6,9 @@ import { migrateToLatest } from './db/migrate';
 import { hasHourlyRollup, type StorageFeatures } from './db/timescale';
 import { DEFAULT_RETRY, waitForDatabase } from './db/wait-for-database';
 import { seedFromCsv } from './ingest/seed';
+import type { Server } from 'node:http';
 import { createLogger, type Logger } from './logger';
+import { serveMetrics, ServerMetrics } from './metrics';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from './server';
 
 // Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING.
@@ -14,6 +16,7 @@ import { bindServer, createMeterUsageServer, type MeterUsageServer } from './ser
 const SHUTDOWN_GRACE_MS = 10_000;
 
 interface Running {
+  metricsServer?: Server;
   embedded?: EmbeddedDatabase;
   database?: DatabaseHandle;
   grpc?: MeterUsageServer;
@@ -41,16 +44,21 @@ async function main(): Promise<void> {
 
     running.database = openDatabase({ connectionString, ...config }, logger);
     const storage: StorageFeatures = { hourlyRollup: false };
+    const metrics = new ServerMetrics(running.database.pool);
     running.grpc = createMeterUsageServer({
       database: running.database,
       defaultMeterId: config.meterId,
       defaultTimeZone: config.csvTimeZone,
       pageTokenSecret: config.pageTokenSecret,
       storage,
+      metrics,
       logger,
     });
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort);
     logger.info({ port }, `gRPC listening on ${config.grpcHost}:${port} (NOT_SERVING until the database is ready)`);
+    const metricsEndpoint = await serveMetrics(metrics, config.grpcHost, config.metricsPort);
+    running.metricsServer = metricsEndpoint.server;
+    logger.info({ metricsPort: metricsEndpoint.port }, `metrics at http://${config.grpcHost}:${metricsEndpoint.port}/metrics`);
 
     await waitForDatabase(running.database.db, { attempts: config.dbConnectAttempts, ...DEFAULT_RETRY }, logger);
     await migrateToLatest(running.database.db, logger);
@@ -101,6 +109,7 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
       });
     });
   }
+  await new Promise<void>((resolve) => (running.metricsServer ? running.metricsServer.close(() => resolve()) : resolve()));
   // A connection still checked out (a call stuck past the grace period) must not keep the process alive.
   await withTimeout(running.database?.close(), SHUTDOWN_GRACE_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
   await running.embedded?.stop();

@@ -5,6 +5,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { fileDescriptorProtos, METER_USAGE_SERVICE_NAME, MeterUsageServiceService } from '@meterusage/contracts';
 import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
+import type { ServerMetrics } from './metrics';
 import type { Logger } from './logger';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { createMeterHandlers } from './meters/meters.handler';
@@ -21,6 +22,8 @@ export interface ServerDeps {
   pageTokenSecret: string;
   /** Features of the database (TimescaleDB rollups); defaults to plain PostgreSQL. */
   storage?: StorageFeatures;
+  /** Prometheus metrics to record calls in; none when omitted. */
+  metrics?: ServerMetrics;
   logger: Logger;
 }
 

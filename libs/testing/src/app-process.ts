@@ -88,7 +88,7 @@ export function startApp(app: 'grpc-server' | 'gateway', env: Record<string, str
 
 /** Starts grpc-server and resolves once it reports SERVING, with the port it bound (GRPC_PORT=0 picks a free one). */
 export async function startGrpcServer(env: Record<string, string>): Promise<AppProcess & { port: number }> {
-  const server = startApp('grpc-server', { GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', ...env });
+  const server = startApp('grpc-server', { GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', METRICS_PORT: '0', ...env });
   try {
     const listening = await server.waitForLog((line) => typeof line.port === 'number' && String(line.msg).startsWith('gRPC listening'));
     await server.waitForLog((line) => line.msg === 'SERVING');

@@ -1,5 +1,6 @@
 import { Metadata, type ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   ConflictPolicy,
@@ -19,6 +20,8 @@ export interface IngestRouteOptions {
   /** Largest accepted body, in bytes; larger uploads get 413 and write nothing. */
   bodyLimitBytes: number;
   deadlineMs: number;
+  /** When set, uploads need "Authorization: Bearer <token>". */
+  token?: string | undefined;
 }
 
 interface IngestQuery {
@@ -77,10 +80,13 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           mode: { type: 'string', enum: ['atomic', 'partial'], default: 'atomic', description: 'atomic: any rejected row writes nothing (422).' },
           time_label: { type: 'string', enum: ['start', 'end'], description: "Which end of its interval a time names (default: the meter's setting)." },
         }),
-        response: { 200: reportSchema, 413: errorResponses[400], 415: errorResponses[400], 422: reportSchema, ...errorResponses },
+        response: { 200: reportSchema, 401: errorResponses[400], 413: errorResponses[400], 415: errorResponses[400], 422: reportSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
+      if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
+        throw new HttpStatusError(401, 'UNAUTHENTICATED', 'uploads need "Authorization: Bearer <INGEST_TOKEN>"');
+      }
       // Other types Fastify knows (JSON) arrive parsed; this route takes CSV only.
       if (!(request.body instanceof Readable)) {
         throw new HttpStatusError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the CSV with Content-Type ${CSV_TYPES.join(' or ')}`);
@@ -142,6 +148,12 @@ function pump(body: Readable, call: ClientWritableStream<IngestReadingsRequest>,
   body.on('data', onData);
   body.on('end', onEnd);
   body.once('error', () => call.cancel());
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function tooLarge(limit: number): HttpStatusError {

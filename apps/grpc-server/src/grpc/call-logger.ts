@@ -1,5 +1,12 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
+
+/** Where the RPC wrappers report: logs always, metrics when the server keeps them. */
+export interface RpcObserver {
+  logger: Logger;
+  metrics?: ServerMetrics;
+}
 
 /** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */
 export function callLogger(logger: Logger, call: { metadata: Metadata }): Logger {

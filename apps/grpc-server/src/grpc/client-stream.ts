@@ -1,7 +1,7 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
+import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
-import type { Logger } from '../logger';
-import { callLogger } from './call-logger';
+import { callLogger, type RpcObserver } from './call-logger';
 
 /**
  * Adapts an async consumer of a client stream to a grpc-js handler: it reads the messages (the
@@ -10,12 +10,13 @@ import { callLogger } from './call-logger';
  */
 export function clientStream<Request, Response>(
   method: string,
-  logger: Logger,
+  observer: RpcObserver,
   consume: (messages: AsyncIterable<Request>, cancelled: AbortSignal, call: ServerReadableStream<Request, Response>) => Promise<Response>,
 ): (call: ServerReadableStream<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
     const startedAt = performance.now();
-    const log = callLogger(logger, call);
+    const log = callLogger(observer.logger, call);
+    const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     // grpc-js may end the message stream of a cancelled call as if the client had finished it, so
     // consumers must also check this signal before they commit anything.
     const cancellation = new AbortController();
@@ -37,15 +38,18 @@ export function clientStream<Request, Response>(
     }
     consume(messages(), cancellation.signal, call).then(
       (response) => {
+        finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
         callback(null, response);
       },
       (error: unknown) => {
         if (cancelled()) {
+          finish('CANCELLED');
           log.info({ method }, 'client stream cancelled by the client; rolled back');
           return;
         }
         const status = toGrpcStatus(error);
+        finish(GrpcCode[status.code]);
         const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
         report({ method, code: status.code, err: error }, 'rpc failed');
         callback(toServiceError(status), null);

@@ -1,8 +1,8 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { once } from 'node:events';
+import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
-import type { Logger } from '../logger';
-import { callLogger } from './call-logger';
+import { callLogger, type RpcObserver } from './call-logger';
 
 /** Writes one message, waiting for the transport to drain when its buffer is full (backpressure). */
 export type StreamWriter<Response> = (message: Response) => Promise<void>;
@@ -17,12 +17,13 @@ export class StreamCancelled extends Error {}
  */
 export function serverStream<Request, Response>(
   method: string,
-  logger: Logger,
+  observer: RpcObserver,
   produce: (request: Request, write: StreamWriter<Response>, call: ServerWritableStream<Request, Response>) => Promise<void>,
 ): (call: ServerWritableStream<Request, Response>) => void {
   return (call) => {
     const startedAt = performance.now();
-    const log = callLogger(logger, call);
+    const log = callLogger(observer.logger, call);
+    const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     let cancelled = false;
     call.on('cancelled', () => {
       cancelled = true;
@@ -35,15 +36,18 @@ export function serverStream<Request, Response>(
     };
     produce(call.request, write, call).then(
       () => {
+        finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');
         call.end();
       },
       (error: unknown) => {
         if (error instanceof StreamCancelled || cancelled) {
+          finish('CANCELLED');
           log.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled by the client');
           return;
         }
         const status = toGrpcStatus(error);
+        finish(GrpcCode[status.code]);
         const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
         report({ method, code: status.code, err: error }, 'stream failed');
         // grpc-js turns an 'error' event into the call's final status (destroy() would send none).

@@ -1,7 +1,7 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
-import type { Logger } from '../logger';
-import { callLogger } from './call-logger';
+import { callLogger, type RpcObserver } from './call-logger';
 
 /**
  * Adapts an async function to a grpc-js unary handler: its result is the response, and any
@@ -9,19 +9,22 @@ import { callLogger } from './call-logger';
  */
 export function unary<Request, Response>(
   method: string,
-  logger: Logger,
+  observer: RpcObserver,
   handle: (request: Request, call: ServerUnaryCall<Request, Response>) => Promise<Response>,
 ): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
     const startedAt = performance.now();
-    const log = callLogger(logger, call);
+    const log = callLogger(observer.logger, call);
+    const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     handle(call.request, call).then(
       (response) => {
+        finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
         callback(null, response);
       },
       (error: unknown) => {
         const status = toGrpcStatus(error);
+        finish(GrpcCode[status.code]);
         const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
         report({ method, code: status.code, err: error, ms: Math.round(performance.now() - startedAt) }, 'rpc failed');
         callback(toServiceError(status), null);

@@ -15,6 +15,7 @@ import { InvalidArgumentError } from '../errors';
 import { clientStream } from '../grpc/client-stream';
 import { timeZoneOf } from '../grpc/request-fields';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
 import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
 
 export interface IngestHandlerDeps {
@@ -24,6 +25,7 @@ export interface IngestHandlerDeps {
   defaultTimeZone: string;
   storage: StorageFeatures;
   logger: Logger;
+  metrics?: ServerMetrics;
 }
 
 const POLICIES: Record<ConflictPolicy, IngestOptions['onConflict'] | undefined> = {
@@ -49,7 +51,7 @@ const LABELS: Record<TimeLabel, IngestOptions['timeLabel'] | null> = {
 /** IngestReadings: options first, then the CSV bytes, streamed into ingestCsv. */
 export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageServiceServer, 'ingestReadings'> {
   return {
-    ingestReadings: clientStream('IngestReadings', deps.logger, async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
+    ingestReadings: clientStream('IngestReadings', deps, async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
       const iterator = messages[Symbol.asyncIterator]();
       const first = await iterator.next();
       if (first.done === true || first.value.payload?.$case !== 'options') {
@@ -64,6 +66,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
         }
       }
       const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage, logger: deps.logger, cancelled });
+      deps.metrics?.observeUpload(result);
       return { meterId: options.meterId, report: toIngestReport(result) };
     }),
   };

@@ -2,12 +2,13 @@ import type { MeterUsageServiceServer } from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
 import { toMeter } from './meters.mapper';
 import { listMetersWithSpan } from './meters.repository';
 
 /** ListMeters. */
-export function createMeterHandlers(deps: { db: DatabaseHandle['db']; logger: Logger }): Pick<MeterUsageServiceServer, 'listMeters'> {
+export function createMeterHandlers(deps: { db: DatabaseHandle['db']; logger: Logger; metrics?: ServerMetrics }): Pick<MeterUsageServiceServer, 'listMeters'> {
   return {
-    listMeters: unary('ListMeters', deps.logger, async () => ({ meters: (await listMetersWithSpan(deps.db)).map(toMeter) })),
+    listMeters: unary('ListMeters', deps, async () => ({ meters: (await listMetersWithSpan(deps.db)).map(toMeter) })),
   };
 }

@@ -12,6 +12,7 @@ import { pageSizeOf } from '../grpc/request-fields';
 import { serverStream } from '../grpc/server-stream';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
 import { requireMeter } from '../meters/require-meter';
 import { resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
@@ -25,6 +26,7 @@ export interface ReadingsHandlerDeps {
   defaultMeterId: string;
   pageTokens: PageTokens;
   logger: Logger;
+  metrics?: ServerMetrics;
 }
 
 /** Readings per ExportReadingsResponse message, and rows per database cursor fetch. */
@@ -36,13 +38,13 @@ export function createReadingHandlers(
 ): Pick<MeterUsageServiceServer, 'getMetrics' | 'listReadings' | 'exportReadings'> {
   const { db, logger } = deps;
   return {
-    getMetrics: unary('GetMetrics', logger, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
+    getMetrics: unary('GetMetrics', deps, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const records = await listAllReadings(db, meter.meter_id);
       return { meterId: meter.meter_id, unit: meter.unit, readings: records.map((record) => toReading(record, meter)) };
     }),
 
-    listReadings: unary('ListReadings', logger, async (request: ListReadingsRequest): Promise<ListReadingsResponse> => {
+    listReadings: unary('ListReadings', deps, async (request: ListReadingsRequest): Promise<ListReadingsResponse> => {
       const pageSize = pageSizeOf(request.pageSize);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const query = { meterId: meter.meter_id, startMs: request.startTime?.getTime(), endMs: request.endTime?.getTime() };
@@ -65,7 +67,7 @@ export function createReadingHandlers(
       return { ...base, readings: slots.map((slot) => toReading(slot, meter)), nextPageToken };
     }),
 
-    exportReadings: serverStream('ExportReadings', logger, async (request: ExportReadingsRequest, write) => {
+    exportReadings: serverStream('ExportReadings', deps, async (request: ExportReadingsRequest, write) => {
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       if (range === undefined) return;

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../errors';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
 import { requireMeter } from '../meters/require-meter';
 import { resolveRange, type TimeRange } from '../meters/resolve-range';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
@@ -16,6 +17,7 @@ export interface UsageHandlerDeps {
   defaultMeterId: string;
   storage: StorageFeatures;
   logger: Logger;
+  metrics?: ServerMetrics;
 }
 
 /** Most buckets one AggregateUsage call returns: 15-minute buckets for about 2.8 years. */
@@ -34,7 +36,7 @@ const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: 
 export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'aggregateUsage' | 'getUsageSummary'> {
   const { db, logger } = deps;
   return {
-    aggregateUsage: unary('AggregateUsage', logger, async (request: AggregateUsageRequest) => {
+    aggregateUsage: unary('AggregateUsage', deps, async (request: AggregateUsageRequest) => {
       const width = WIDTHS[request.bucketWidth];
       if (width === undefined) {
         throw new InvalidArgumentError('bucket_width', 'must be one of BUCKET_WIDTH_15_MINUTES, _HOUR, _DAY, _WEEK or _MONTH');
@@ -56,7 +58,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       return { ...base, buckets: rows.map((row) => toUsageBucket(row, range, meter)) };
     }),
 
-    getUsageSummary: unary('GetUsageSummary', logger, async (request: GetUsageSummaryRequest) => {
+    getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       const row = range === undefined ? undefined : await summarizeUsage(db, { meterId: meter.meter_id, ...range });

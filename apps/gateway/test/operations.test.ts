@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { freePort } from '@meterusage/testing';
+import { buildApp, type AppConfig } from '../src/app';
+
+/** Gateway behaviour that needs no backend: metrics, the rate limit, the upload token. */
+describe('gateway operations (backend absent)', () => {
+  let app: FastifyInstance | undefined;
+  const start = async (config: Partial<AppConfig> = {}) => {
+    app = await buildApp({ grpcTarget: `127.0.0.1:${await freePort()}`, grpcDeadlineMs: 2_000, ...config });
+    return app;
+  };
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('exposes Prometheus metrics: HTTP latency by route and status, gRPC client latency by method and code', async () => {
+    const gateway = await start();
+    expect((await gateway.inject({ method: 'GET', url: '/api/metrics' })).statusCode).toBe(503);
+    await gateway.inject({ method: 'GET', url: '/api/readings?page_size=0' });
+    const metrics = await gateway.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.body).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/api\/metrics",status_code="503"\} 1/);
+    expect(metrics.body).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/api\/readings",status_code="400"\} 1/);
+    expect(metrics.body).toMatch(/gateway_grpc_client_duration_seconds_count\{method="GetMetrics",code="UNAVAILABLE"\} 1/);
+    expect(metrics.body).toContain('gateway_process_resident_memory_bytes');
+  });
+
+  it('limits requests per address when RATE_LIMIT_PER_MINUTE is set, never the probes', async () => {
+    const gateway = await start({ rateLimitPerMinute: 3 });
+    const statuses = [];
+    for (let index = 0; index < 4; index++) statuses.push((await gateway.inject({ method: 'GET', url: '/api/meters' })).statusCode);
+    expect(statuses).toEqual([503, 503, 503, 429]);
+    const limited = await gateway.inject({ method: 'GET', url: '/api/meters' });
+    expect(limited.json().error).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringMatching(/^more than 3 requests a minute/) });
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect((await gateway.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('requires the bearer token for uploads when INGEST_TOKEN is set', async () => {
+    const gateway = await start({ ingestToken: 'sixteen-chars-or-more' });
+    const upload = (authorization?: string) =>
+      gateway.inject({
+        method: 'POST',
+        url: '/api/readings',
+        payload: 'time,meterusage\n',
+        headers: { 'content-type': 'text/csv', ...(authorization ? { authorization } : {}) },
+      });
+    expect((await upload()).statusCode).toBe(401);
+    expect((await upload('Bearer wrong-token-of-some-length')).json().error).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: 'uploads need "Authorization: Bearer <INGEST_TOKEN>"',
+    });
+    // The right token passes the gate (and meets the absent backend).
+    expect((await upload('Bearer sixteen-chars-or-more')).statusCode).toBe(503);
+  });
+});

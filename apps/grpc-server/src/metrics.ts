@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type pg from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** grpc-server's Prometheus metrics: RPC latency by method and code, pool usage, ingest counters. */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly rpc = new Histogram({
+    name: 'grpc_server_handling_seconds',
+    help: 'RPCs by method and gRPC status code (streams: until their end)',
+    labelNames: ['method', 'code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+    registers: [this.registry],
+  });
+  private readonly ingestRows = new Counter({
+    name: 'meterusage_ingest_rows_total',
+    help: 'Rows of uploads by outcome (accepted rows split into inserted, updated, unchanged, skipped)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly uploads = new Counter({
+    name: 'meterusage_ingest_uploads_total',
+    help: 'Uploads by result: committed, or nothing written',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+
+  constructor(pool?: pg.Pool) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
+    if (pool !== undefined) {
+      const gauge = (name: string, help: string, read: () => number) =>
+        new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+      gauge('meterusage_db_pool_connections', 'Open connections of the PostgreSQL pool', () => pool.totalCount);
+      gauge('meterusage_db_pool_idle_connections', 'Idle connections of the PostgreSQL pool', () => pool.idleCount);
+      gauge('meterusage_db_pool_waiting_requests', 'Queries waiting for a pool connection', () => pool.waitingCount);
+    }
+  }
+
+  observeRpc(method: string, code: string, seconds: number): void {
+    this.rpc.observe({ method, code }, seconds);
+  }
+
+  observeUpload(report: { committed: boolean; inserted: number; updated: number; unchanged: number; skipped: number; rejected: number }): void {
+    this.uploads.inc({ result: report.committed ? 'committed' : 'nothing_written' });
+    if (report.committed) {
+      for (const outcome of ['inserted', 'updated', 'unchanged', 'skipped'] as const) this.ingestRows.inc({ outcome }, report[outcome]);
+    }
+    this.ingestRows.inc({ outcome: 'rejected' }, report.rejected);
+  }
+}
+
+/** Serves GET /metrics on its own port (gRPC has no HTTP route); resolves with the bound port. */
+export function serveMetrics(metrics: ServerMetrics, host: string, port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+        () => response.writeHead(500).end(),
+      );
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : port });
+    });
+  });
+}
