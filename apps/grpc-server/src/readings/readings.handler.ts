@@ -36,7 +36,7 @@ export const EXPORT_BATCH_SIZE = 5000;
 export function createReadingHandlers(
   deps: ReadingsHandlerDeps,
 ): Pick<MeterUsageServiceServer, 'getMetrics' | 'listReadings' | 'exportReadings'> {
-  const { db, logger } = deps;
+  const { db } = deps;
   return {
     getMetrics: unary('GetMetrics', deps, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);

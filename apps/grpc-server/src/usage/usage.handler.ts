@@ -34,7 +34,7 @@ const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: 
 
 /** AggregateUsage and GetUsageSummary. */
 export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'aggregateUsage' | 'getUsageSummary'> {
-  const { db, logger } = deps;
+  const { db } = deps;
   return {
     aggregateUsage: unary('AggregateUsage', deps, async (request: AggregateUsageRequest) => {
       const width = WIDTHS[request.bucketWidth];
