@@ -1,321 +1,290 @@
-'use strict';
+// Dashboard entry: wires the URL state, the controls and the views, and loads /api/summary and
+// /api/usage for the selection. Plain ES modules, no build step; uPlot is loaded before this
+// module by a classic script (the global `uPlot`). The page's data-state (loading, ready, empty,
+// error) and data-loads tell scripts and tests when a view is complete.
+import { ApiError, exportUrl, getMeters, getSummary, getUsage } from './js/api.js';
+import { createBucketTable } from './js/bucket-table.js';
+import { formatCount, formatSpan } from './js/format.js';
+import { autoBucket, bucketForRange, bucketInfo, formatBound, parseBound, presetOf, presetRange, shiftRange } from './js/range.js';
+import { createStatusView } from './js/status-view.js';
+import { renderSummary } from './js/summary-cards.js';
+import { isValidTimeZone } from './js/time-zone.js';
+import { createUploadPanel } from './js/upload-panel.js';
+import { createUsageChart } from './js/usage-chart.js';
+import { toUsageColumns } from './js/usage-data.js';
+import { readState, writeState } from './js/url-state.js';
+import { createViewControls } from './js/view-controls.js';
 
-// Meter usage dashboard: fetches GET /api/metrics once per load and shows a uPlot chart, summary
-// figures and a paged table. Plain browser script, no build step; uPlot is the global `uPlot`
-// from /vendor/uplot/. The pure functions at the top take no DOM and can be unit-tested in Node.
+/** A tab shown again after this long reloads the view, so a dashboard left open stays current. */
+const STALE_AFTER_MS = 5 * 60_000;
 
-/** Each reading's `time` labels the END of a 15-minute interval. */
-const INTERVAL_MS = 15 * 60 * 1000;
-const PAGE_SIZE = 100;
-/** Longer than the gateway's own deadline, so its 504 body (with a message) normally wins. */
-const FETCH_TIMEOUT_MS = 20000;
+const byId = (id) => document.getElementById(id);
+const main = byId('dashboard');
 
-// `undefined` locale = the browser's; dates also render in the browser's time zone.
-const kwhFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const countFormat = new Intl.NumberFormat(undefined);
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+let state = readState();
+let meters = [];
+let resolved; // { fromMs, toMs } the server resolved for the shown view
+let zoomHistory = []; // states before each zoom, for "Undo zoom"
+let loadSeq = 0;
+let inFlight;
+let lastLoadedAt = 0;
 
-// ---------------------------------------------------------------- pure functions
+const status = createStatusView({
+  root: main,
+  box: byId('status'),
+  title: byId('status-title'),
+  message: byId('status-message'),
+  retry: byId('retry'),
+  showAll: byId('show-all'),
+  content: [byId('summary'), byId('chart-section'), byId('table-section')],
+});
 
-/** Turns the API body into `{ time, endMs, usageKwh }` readings; throws on a body of the wrong shape. */
-function parseReadings(body) {
-  if (!Array.isArray(body)) throw new Error('unexpected response from the gateway');
-  return body.map((item, index) => {
-    const time = item && item.time;
-    const usageKwh = item ? item.meterusage : undefined;
-    const endMs = typeof time === 'string' ? Date.parse(time) : NaN;
-    if (Number.isNaN(endMs) || !(usageKwh === null || Number.isFinite(usageKwh))) {
-      throw new Error(`unexpected reading #${index + 1} from the gateway`);
-    }
-    return { time, endMs, usageKwh };
+const controls = createViewControls(
+  {
+    meter: byId('meter'),
+    meterList: byId('meter-ids'),
+    tz: byId('tz'),
+    bucket: byId('bucket'),
+    rangeForm: byId('range-form'),
+    from: byId('from'),
+    to: byId('to'),
+    presets: byId('presets'),
+    earlier: byId('earlier'),
+    later: byId('later'),
+    zoomOut: byId('zoom-out'),
+  },
+  (action) => apply(action),
+);
+
+const chart = createUsageChart(byId('chart'), {
+  onZoom: (range) => apply({ type: 'zoom', ...range }),
+  onReadout: (text) => {
+    byId('chart-readout').textContent = text;
+  },
+});
+
+const table = createBucketTable({
+  section: byId('table-section'),
+  tbody: document.querySelector('#bucket-table tbody'),
+  caption: document.querySelector('#bucket-table caption'),
+  usageHeader: byId('usage-header'),
+  prev: byId('page-prev'),
+  next: byId('page-next'),
+  pageInput: byId('page-number'),
+  pageCount: byId('page-count'),
+  info: byId('page-info'),
+  incompleteOnly: byId('incomplete-only'),
+  scroller: document.querySelector('#table-section .table-scroll'),
+});
+
+const upload = createUploadPanel(
+  {
+    form: byId('upload-form'),
+    meter: byId('upload-meter'),
+    file: byId('upload-file'),
+    onConflict: byId('upload-on-conflict'),
+    mode: byId('upload-mode'),
+    tz: byId('upload-tz'),
+    token: byId('upload-token'),
+    submit: byId('upload-submit'),
+    report: byId('upload-report'),
+  },
+  {
+    viewTimeZone: () => state.tz,
+    onUploaded: () => load({ reloadMeters: true }),
+    onShowMeter: (meterId) => apply({ type: 'meter', meter: meterId, allData: true }),
+  },
+);
+
+/** The state after a user action; range changes keep the bucket while it still fits the new range. */
+function nextState(action) {
+  const withRange = (fromMs, toMs) => ({
+    ...state,
+    from: formatBound(fromMs, state.tz),
+    to: formatBound(toMs, state.tz),
+    bucket: bucketForRange(state.bucket, toMs - fromMs),
   });
-}
-
-/** Reads the message out of an error body `{"error":{"code","message"}}`, falling back to the status. */
-function errorMessage(status, body) {
-  const message = body && body.error && body.error.message;
-  return typeof message === 'string' && message !== '' ? `${message} (HTTP ${status})` : `HTTP ${status}`;
-}
-
-/** Count, missing count, total of present values and the first highest reading (null if none). */
-function summarize(readings) {
-  let missing = 0;
-  let totalKwh = 0;
-  let peak = null;
-  for (const reading of readings) {
-    if (reading.usageKwh === null) {
-      missing += 1;
-      continue;
+  switch (action.type) {
+    case 'meter':
+      return action.allData ? { meter: action.meter, tz: state.tz } : { ...state, meter: action.meter };
+    case 'bucket':
+      return { ...state, bucket: action.bucket };
+    case 'tz': {
+      // Plain dates stay dates (local midnight in the new zone); instants stay the same instants.
+      const move = (bound) => {
+        const ms = bound === undefined || /^\d{4}-\d{2}-\d{2}$/.test(bound) ? undefined : parseBound(bound, state.tz);
+        return ms === undefined ? bound : formatBound(ms, action.tz);
+      };
+      return { ...state, tz: action.tz, from: move(state.from), to: move(state.to) };
     }
-    totalKwh += reading.usageKwh;
-    if (peak === null || reading.usageKwh > peak.usageKwh) peak = reading;
-  }
-  return { count: readings.length, missing, totalKwh, peak };
-}
-
-/** "55.09" for a value; "missing" for null, so a gap can never read as 0. */
-function formatKwh(usageKwh) {
-  return usageKwh === null ? 'missing' : kwhFormat.format(usageKwh);
-}
-
-/** "Jan 1, 2019, 12:00 AM – 12:15 AM" in local time, from the interval's end instant. */
-function formatInterval(endMs) {
-  return `${dateTimeFormat.format(endMs - INTERVAL_MS)} – ${timeFormat.format(endMs)}`;
-}
-
-/** uPlot's aligned data: x in seconds (uPlot's default unit), y with null left in place. */
-function toChartData(readings) {
-  return [readings.map((r) => r.endMs / 1000), readings.map((r) => r.usageKwh)];
-}
-
-/** Zero-based y range: an axis starting above zero exaggerates swings in usage. */
-function usageRange(min, max) {
-  if (min === null || max === null) return [0, 1]; // every reading missing
-  return uPlot.rangeNum(Math.min(0, min), max, 0.1, true);
-}
-
-// ---------------------------------------------------------------- page
-
-function startDashboard() {
-  const el = {
-    status: document.getElementById('status'),
-    retry: document.getElementById('retry'),
-    timezone: document.getElementById('timezone'),
-    summary: document.getElementById('summary'),
-    chartSection: document.getElementById('chart-section'),
-    chart: document.getElementById('chart'),
-    tableSection: document.getElementById('table-section'),
-    tableScroll: document.querySelector('#table-section .table-scroll'),
-    tbody: document.querySelector('#readings-table tbody'),
-    pagePrev: document.getElementById('page-prev'),
-    pageNext: document.getElementById('page-next'),
-    pageInfo: document.getElementById('page-info'),
-  };
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
-  const darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
-
-  let readings = [];
-  let page = 0;
-  let chart = null;
-  let loadSeq = 0; // a retry supersedes an older, still-pending load
-  let retryWasFocused = false;
-
-  el.timezone.textContent = timeZone;
-
-  function showState(state, text) {
-    el.status.dataset.state = state;
-    el.status.textContent = text;
-    el.retry.hidden = state !== 'error';
-    for (const section of [el.summary, el.chartSection, el.tableSection]) section.hidden = state !== 'ready';
-    if (state !== 'ready') destroyChart(); // a hidden chart has no width to size itself to
-  }
-
-  async function fetchReadings() {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), FETCH_TIMEOUT_MS);
-    const timedOut = () => new Error(`gateway did not answer within ${FETCH_TIMEOUT_MS / 1000} s`);
-    try {
-      let response;
-      try {
-        response = await fetch('/api/metrics', {
-          headers: { Accept: 'application/json' },
-          cache: 'no-store',
-          signal: controller.signal,
-        });
-      } catch {
-        // fetch only rejects when no HTTP response arrived at all.
-        throw controller.signal.aborted ? timedOut() : new Error('gateway unreachable');
-      }
-      const body = await response.json().catch(() => undefined); // non-JSON bodies are judged below
-      if (controller.signal.aborted) throw timedOut();
-      if (!response.ok) throw new Error(errorMessage(response.status, body));
-      return parseReadings(body);
-    } finally {
-      clearTimeout(timer);
+    case 'preset': {
+      if (action.preset === 'all') return { meter: state.meter, tz: state.tz };
+      const range = presetRange(action.preset, resolved ? resolved.toMs - 1 : Date.now(), state.tz);
+      return withRange(range.fromMs, range.toMs);
     }
-  }
-
-  async function load() {
-    const seq = ++loadSeq;
-    showState('loading', 'Loading readings…');
-    let loaded;
-    try {
-      loaded = await fetchReadings();
-    } catch (err) {
-      if (seq !== loadSeq) return;
-      showState('error', `Could not load readings: ${err.message}`);
-      // Retry was hidden while loading, which drops focus; give it back to keyboard users.
-      if (retryWasFocused) el.retry.focus();
-      return;
+    case 'shift': {
+      const range = shiftRange(resolved.fromMs, resolved.toMs, action.direction, state.tz);
+      return withRange(range.fromMs, range.toMs);
     }
-    if (seq !== loadSeq) return;
-    retryWasFocused = false;
-    readings = loaded;
-    if (readings.length === 0) {
-      showState('empty', 'No readings.');
-      return;
-    }
-    const first = readings[0];
-    const last = readings[readings.length - 1];
-    showState('ready', `${countFormat.format(readings.length)} ${readings.length === 1 ? 'reading' : 'readings'}, `
-      + `${dateTimeFormat.format(first.endMs - INTERVAL_MS)} to ${dateTimeFormat.format(last.endMs)}`);
-    renderSummary(summarize(readings));
-    renderPage(0);
-    buildChart(); // after the section is unhidden, so the container has a width
+    case 'zoom':
+    case 'range':
+      return withRange(action.fromMs, action.toMs);
+    default:
+      return state;
   }
+}
 
-  function renderSummary(summary) {
-    const set = (key, text, value) => {
-      const dd = el.summary.querySelector(`[data-summary="${key}"]`);
-      dd.textContent = text;
-      dd.dataset.value = String(value); // locale-independent value for tests and scripts
-    };
-    set('count', countFormat.format(summary.count), summary.count);
-    set('missing', countFormat.format(summary.missing), summary.missing);
-    set('total', `${kwhFormat.format(summary.totalKwh)} kWh`, summary.totalKwh.toFixed(2));
-    if (summary.peak === null) {
-      set('peak', '—', '');
-      return;
-    }
-    const { usageKwh, time, endMs } = summary.peak;
-    set('peak', `${formatKwh(usageKwh)} kWh`, usageKwh);
-    const when = document.createElement('time');
-    when.dateTime = time;
-    when.textContent = formatInterval(endMs);
-    el.summary.querySelector('[data-summary="peak"]').append(' ', when);
+function apply(action) {
+  try {
+    applyAction(action);
+  } catch (error) {
+    showError(error); // e.g. a preset in a zone the URL named but the browser does not know
   }
+}
 
-  function readingRow(reading) {
-    const row = document.createElement('tr');
-    const timeCell = document.createElement('th');
-    timeCell.scope = 'row';
-    const time = document.createElement('time');
-    time.dateTime = reading.time;
-    time.textContent = formatInterval(reading.endMs);
-    timeCell.append(time);
-    const usageCell = document.createElement('td');
-    usageCell.className = reading.usageKwh === null ? 'num missing' : 'num';
-    usageCell.textContent = formatKwh(reading.usageKwh);
-    if (reading.usageKwh === null) row.dataset.missing = 'true';
-    row.append(timeCell, usageCell);
-    return row;
+function applyAction(action) {
+  if (action.type === 'range' && (action.fromMs === undefined || action.toMs === undefined)) {
+    const field = action.fromMs === undefined ? 'from' : 'to';
+    showError(new ApiError({ kind: 'invalid', title: 'Invalid selection', message: `${field}: enter a date and a time`, field }));
+    return;
   }
-
-  function renderPage(requested) {
-    const pageCount = Math.max(1, Math.ceil(readings.length / PAGE_SIZE));
-    page = Math.min(Math.max(0, requested), pageCount - 1);
-    const start = page * PAGE_SIZE;
-    const shown = readings.slice(start, start + PAGE_SIZE);
-    el.tbody.replaceChildren(...shown.map(readingRow));
-    el.tableScroll.scrollTop = 0; // a new page starts at its first row, not where the last one was scrolled
-    el.pageInfo.textContent = `Page ${page + 1} of ${pageCount} · readings `
-      + `${countFormat.format(start + 1)}–${countFormat.format(start + shown.length)} `
-      + `of ${countFormat.format(readings.length)}`;
-    // aria-disabled, not disabled: a disabled button drops keyboard focus at the first/last page.
-    // The click handlers ignore presses past either end.
-    el.pagePrev.setAttribute('aria-disabled', String(page === 0));
-    el.pageNext.setAttribute('aria-disabled', String(page === pageCount - 1));
+  if (action.type === 'undo-zoom') {
+    if (zoomHistory.length === 0) return;
+    state = zoomHistory.pop();
+  } else {
+    if (action.type === 'zoom') zoomHistory.push(state);
+    else zoomHistory = [];
+    state = nextState(action);
   }
-
-  function chartSize() {
-    const width = Math.max(1, el.chart.clientWidth);
-    return { width, height: width < 600 ? 240 : 340 };
-  }
-
-  function destroyChart() {
-    if (chart !== null) chart.destroy();
-    chart = null;
-  }
-
-  // Canvas colours cannot use CSS variables directly, so read them now (and again on theme change).
-  function buildChart() {
-    destroyChart();
-    const css = getComputedStyle(document.documentElement);
-    const color = (name) => css.getPropertyValue(name).trim();
-    const axis = (label) => ({
-      label,
-      stroke: color('--muted'),
-      grid: { stroke: color('--chart-grid'), width: 1 },
-      ticks: { stroke: color('--chart-grid'), width: 1 },
-    });
-    const opts = {
-      ...chartSize(),
-      series: [
-        {
-          label: 'Interval',
-          value: (u, seconds, _i, idx) => (idx == null ? '—' : formatInterval(seconds * 1000)),
-        },
-        {
-          label: 'Usage',
-          stroke: color('--chart-line'),
-          width: 1.5,
-          spanGaps: false, // null must break the line: a missing reading is not a zero
-          value: (u, usageKwh, _i, idx) => (idx == null ? '—' : usageKwh === null ? 'missing' : `${formatKwh(usageKwh)} kWh`),
-        },
-      ],
-      scales: { y: { range: (u, min, max) => usageRange(min, max) } },
-      axes: [axis(`Time (${timeZone})`), { ...axis('Usage per 15 min (kWh)'), size: 56 }],
-      plugins: [missingIntervalsPlugin(color('--chart-missing'))],
-    };
-    chart = new uPlot(opts, toChartData(readings), el.chart);
-  }
-
-  // One missing reading among ~3,000 is a sub-pixel break in the line; shade its interval so it can be found.
-  function missingIntervalsPlugin(fill) {
-    const missingIdxs = [];
-    readings.forEach((r, i) => { if (r.usageKwh === null) missingIdxs.push(i); });
-    return {
-      hooks: {
-        drawAxes: (u) => { // drawn under the series line
-          const { ctx, bbox } = u;
-          const minWidth = 3 * uPlot.pxRatio;
-          ctx.save();
-          ctx.beginPath();
-          ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
-          ctx.clip();
-          ctx.fillStyle = fill;
-          for (const i of missingIdxs) {
-            const endSeconds = u.data[0][i];
-            const left = u.valToPos(endSeconds - INTERVAL_MS / 1000, 'x', true);
-            const right = u.valToPos(endSeconds, 'x', true);
-            const width = Math.max(right - left, minWidth);
-            ctx.fillRect((left + right - width) / 2, bbox.top, width, bbox.height);
-          }
-          ctx.restore();
-        },
-      },
-    };
-  }
-
-  // Only width drives the size (height follows it), so the chart's own growth cannot loop here.
-  new ResizeObserver(() => {
-    if (chart === null) return;
-    const size = chartSize();
-    if (size.width !== chart.width) chart.setSize(size);
-  }).observe(el.chart);
-
-  darkScheme.addEventListener('change', () => {
-    if (chart !== null) buildChart();
-  });
-
-  el.retry.addEventListener('click', () => {
-    retryWasFocused = document.activeElement === el.retry;
-    load();
-  });
-  el.pagePrev.addEventListener('click', () => {
-    if (page > 0) renderPage(page - 1);
-  });
-  el.pageNext.addEventListener('click', () => {
-    if ((page + 1) * PAGE_SIZE < readings.length) renderPage(page + 1);
-  });
-
   load();
 }
 
-if (typeof document !== 'undefined') {
-  startDashboard();
-} else if (typeof module === 'object' && module.exports) {
-  // Lets Node unit tests require the pure functions without a DOM.
-  module.exports = { INTERVAL_MS, parseReadings, errorMessage, summarize, formatKwh, formatInterval, toChartData };
+function showError(error) {
+  const kind = error instanceof ApiError ? error.kind : 'http';
+  status.show('error', {
+    kind,
+    title: error instanceof ApiError ? error.title : 'Something went wrong',
+    message: kind === 'not-found' ? `${error.message}. Choose a meter from the list.` : error.message,
+    canShowAll: kind === 'invalid' && (state.from !== undefined || state.to !== undefined),
+  });
+  syncControls(error.field);
 }
+
+function syncControls(invalidField) {
+  const explicit = state.from !== undefined || state.to !== undefined;
+  // The inputs show the state's own bounds (also when the server refused them), else the resolved ones.
+  const known = isValidTimeZone(state.tz);
+  controls.sync({
+    state,
+    range: {
+      fromMs: (known ? parseBound(state.from, state.tz) : undefined) ?? resolved?.fromMs,
+      toMs: (known ? parseBound(state.to, state.tz) : undefined) ?? resolved?.toMs,
+    },
+    preset: !explicit ? 'all' : resolved ? presetOf(resolved.fromMs, resolved.toMs, state.tz) : undefined,
+    canShift: explicit && resolved !== undefined,
+    canUndoZoom: zoomHistory.length > 0,
+    invalidField,
+  });
+  upload.sync({ meter: state.meter, timeZone: state.tz });
+  const link = byId('download');
+  link.href = exportUrl(state);
+}
+
+async function load({ reloadMeters = false } = {}) {
+  const seq = ++loadSeq;
+  inFlight?.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  const options = { signal: controller.signal };
+  writeState(state);
+  status.show('loading', { title: 'Loading…', message: `Usage of ${state.meter ?? 'the default meter'}` });
+  try {
+    if (!isValidTimeZone(state.tz)) {
+      throw new ApiError({ kind: 'invalid', title: 'Invalid selection', message: `tz: "${state.tz}" is not a time zone this browser knows`, field: 'tz' });
+    }
+    // The meter list and the data are independent: ask for them at once.
+    const meterList =
+      reloadMeters || meters.length === 0
+        ? getMeters(options).then((body) => {
+            meters = body.meters ?? [];
+            controls.setMeters(meters, state.meter);
+          })
+        : undefined;
+    const requested = state;
+    const [{ summary, usage, bucket }] = await Promise.all([loadData(requested, options), meterList]);
+    if (seq !== loadSeq) return;
+    state = { ...requested, bucket, meter: requested.meter ?? summary.meterId };
+    writeState(state);
+    resolved = summary.from && summary.to ? { fromMs: Date.parse(summary.from), toMs: Date.parse(summary.to) } : undefined;
+    lastLoadedAt = Date.now();
+    await render(summary, usage, seq);
+  } catch (error) {
+    if (seq !== loadSeq) return; // superseded by a newer load
+    showError(error);
+  }
+}
+
+/** /api/summary and /api/usage of a view; picks the bucket first when the view has none. */
+async function loadData(view, options) {
+  if (view.bucket !== undefined) {
+    const [summary, usage] = await Promise.all([getSummary(view, options), getUsage(view, options)]);
+    return { summary, usage, bucket: view.bucket };
+  }
+  // The bucket follows the range, which for "all data" only the server knows.
+  const summary = await getSummary(view, options);
+  const span = summary.from && summary.to ? Date.parse(summary.to) - Date.parse(summary.from) : 0;
+  const bucket = autoBucket(span);
+  return { summary, usage: await getUsage({ ...view, bucket }, options), bucket };
+}
+
+async function render(summary, usage, seq) {
+  const meterId = summary.meterId;
+  const meter = meters.find((candidate) => candidate.meterId === meterId);
+  const where = resolved ? `${formatSpan(resolved.fromMs, resolved.toMs, state.tz)} (${state.tz})` : 'any time';
+  const counts = summary.summary ?? {};
+  syncControls();
+  if ((counts.presentCount ?? 0) === 0) {
+    const expected = counts.expectedCount ?? 0;
+    status.show('empty', {
+      title: 'No data in this range',
+      message: `${meterId} has no readings ${resolved ? `from ${where}` : 'yet'}: ${formatCount(expected)} ${expected === 1 ? 'interval' : 'intervals'} expected, none received.`,
+      canShowAll: state.from !== undefined || state.to !== undefined,
+    });
+    chart.clear();
+    main.dataset.view = new URLSearchParams(window.location.search).toString();
+    return;
+  }
+  const bucket = bucketInfo(state.bucket);
+  const columns = toUsageColumns(usage);
+  const view = { timeZone: state.tz, per: bucket.per, bucketLabel: bucket.label };
+  status.reveal();
+  renderSummary(byId('summary'), summary, { timeZone: state.tz, intervalLabel: meter ? `per ${meter.intervalSeconds / 60}-minute interval` : 'per interval' });
+  table.render(columns, view);
+  byId('chart-heading').textContent = `Usage ${bucket.per}, ${meterId}`;
+  await chart.render(columns, view);
+  if (seq !== loadSeq) return;
+  performance.mark('dashboard:chart-drawn', { detail: { buckets: columns.length } });
+  status.show('ready', {
+    title: '',
+    message: `${meterId}: ${where} · ${formatCount(columns.length)} ${columns.length === 1 ? 'bucket' : 'buckets'} of ${bucket.label.toLowerCase()}`,
+  });
+  main.dataset.view = new URLSearchParams(window.location.search).toString();
+}
+
+byId('retry').addEventListener('click', () => load({ reloadMeters: true }));
+byId('show-all').addEventListener('click', () => apply({ type: 'preset', preset: 'all' }));
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && main.dataset.state !== 'loading' && Date.now() - lastLoadedAt > STALE_AFTER_MS) load();
+});
+
+/** For the browser console and tests: the chart instance and the current state, read-only. */
+window.dashboard = Object.freeze({
+  get chart() {
+    return chart.plot;
+  },
+  get state() {
+    return { ...state };
+  },
+});
+
+load();

@@ -1,0 +1,98 @@
+// The table of the chart's buckets, one page at a time (only that page is in the DOM: a year
+// of 15-minute buckets is 35,040 rows), optionally only the incomplete ones.
+import { formatCount, formatNumber, formatPresence, formatSpan } from './format.js';
+
+const PAGE_SIZE = 100;
+
+/**
+ * @param {{ section: HTMLElement, tbody: HTMLElement, caption: HTMLElement, usageHeader: HTMLElement,
+ *   prev: HTMLButtonElement, next: HTMLButtonElement, pageInput: HTMLInputElement, pageCount: HTMLElement,
+ *   info: HTMLElement, incompleteOnly: HTMLInputElement, scroller: HTMLElement }} el
+ */
+export function createBucketTable(el) {
+  let columns = null;
+  let view = null;
+  let rows = []; // bucket indexes shown (all, or the incomplete ones)
+  let page = 0;
+
+  const pageTotal = () => Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+
+  function row(i) {
+    const present = columns.present[i];
+    const expected = columns.expected[i];
+    const state = present === 0 ? 'missing' : present < expected ? 'partial' : 'complete';
+    const tr = document.createElement('tr');
+    tr.dataset.index = String(i);
+    tr.dataset.state = state;
+    const when = document.createElement('th');
+    when.scope = 'row';
+    const time = document.createElement('time');
+    time.dateTime = new Date(columns.startSec[i] * 1000).toISOString();
+    time.textContent = formatSpan(columns.startSec[i] * 1000, columns.endMs[i], view.timeZone, { compact: true });
+    when.append(time);
+    const usage = document.createElement('td');
+    usage.className = 'num';
+    usage.textContent = state === 'missing' ? 'missing' : formatNumber(columns.sums[i]);
+    if (state !== 'missing') usage.dataset.value = String(columns.sums[i]);
+    const presence = document.createElement('td');
+    presence.className = 'num';
+    presence.textContent = formatPresence(present, expected);
+    if (state === 'partial') presence.append(' ', badge('partial'));
+    if (state === 'missing') presence.append(' ', badge('none'));
+    tr.append(when, usage, presence);
+    return tr;
+  }
+
+  function badge(text) {
+    const span = document.createElement('span');
+    span.className = `badge badge-${text}`;
+    span.textContent = text;
+    return span;
+  }
+
+  function showPage(requested) {
+    page = Math.min(Math.max(0, requested), pageTotal() - 1);
+    const first = page * PAGE_SIZE;
+    const shown = rows.slice(first, first + PAGE_SIZE);
+    el.tbody.replaceChildren(...shown.map(row));
+    el.scroller.scrollTop = 0;
+    el.pageInput.value = String(page + 1);
+    el.pageInput.max = String(pageTotal());
+    el.pageCount.textContent = formatCount(pageTotal());
+    el.info.textContent =
+      rows.length === 0
+        ? 'No incomplete buckets in this range.'
+        : `Buckets ${formatCount(first + 1)}–${formatCount(first + shown.length)} of ${formatCount(rows.length)}`;
+    // aria-disabled, not disabled: a disabled button would drop keyboard focus at either end.
+    el.prev.setAttribute('aria-disabled', String(page === 0));
+    el.next.setAttribute('aria-disabled', String(page >= pageTotal() - 1));
+    el.section.dataset.page = String(page + 1);
+  }
+
+  function selectRows() {
+    rows = [];
+    const onlyIncomplete = el.incompleteOnly.checked;
+    for (let i = 0; i < columns.length; i++) if (!onlyIncomplete || columns.present[i] < columns.expected[i]) rows.push(i);
+  }
+
+  el.prev.addEventListener('click', () => showPage(page - 1));
+  el.next.addEventListener('click', () => showPage(page + 1));
+  el.pageInput.addEventListener('change', () => showPage(Number(el.pageInput.value) - 1));
+  el.incompleteOnly.addEventListener('change', () => {
+    if (columns === null) return;
+    selectRows();
+    showPage(0);
+  });
+
+  return {
+    /** Shows the first page of new buckets. */
+    render(nextColumns, nextView) {
+      columns = nextColumns;
+      view = nextView;
+      el.caption.textContent = `Usage per ${nextView.bucketLabel.toLowerCase()} bucket, times in ${nextView.timeZone}`;
+      el.usageHeader.textContent = `Usage (${nextColumns.unit})`;
+      selectRows();
+      showPage(0);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The page's state for people and scripts: loading, ready, empty or error, with a message that
+// says what happened and the actions that can help (Retry, Show all data).
+
+/**
+ * @param {{ root: HTMLElement, box: HTMLElement, title: HTMLElement, message: HTMLElement,
+ *   retry: HTMLButtonElement, showAll: HTMLButtonElement, content: HTMLElement[] }} el
+ */
+export function createStatusView(el) {
+  let loads = 0;
+  let retryPressed = false;
+  el.retry.addEventListener('click', () => {
+    retryPressed = true;
+  });
+
+  /**
+   * @param {'loading'|'ready'|'empty'|'error'} state
+   * @param {{ title?: string, message?: string, kind?: string, canShowAll?: boolean }} [details]
+   */
+  function show(state, { title = '', message = '', kind = '', canShowAll = false } = {}) {
+    el.root.dataset.state = state;
+    el.root.setAttribute('aria-busy', String(state === 'loading'));
+    el.box.dataset.state = state;
+    el.box.dataset.kind = kind;
+    el.title.textContent = title;
+    el.message.textContent = message;
+    el.retry.hidden = state !== 'error';
+    el.showAll.hidden = !canShowAll || (state !== 'empty' && state !== 'error');
+    // While loading, earlier results stay (dimmed by CSS) so the page does not jump; otherwise only a ready view shows them.
+    if (state !== 'loading') for (const section of el.content) section.hidden = state !== 'ready';
+    if (state !== 'loading') el.root.dataset.loads = String(++loads);
+    // Retry hides itself while loading, which drops focus; whoever pressed it gets focus back if it fails again.
+    if (state === 'error' && retryPressed) el.retry.focus();
+    if (state !== 'loading') retryPressed = false;
+  }
+
+  /** Unhides the results before they are drawn (a chart needs its width); show('ready') follows. */
+  function reveal() {
+    for (const section of el.content) section.hidden = false;
+  }
+
+  return { show, reveal };
+}

@@ -1,0 +1,146 @@
+// The upload panel: sends a CSV file to POST /api/readings with the chosen policies and shows
+// the ingest report (what was written, and every rejected line with its reason).
+import { ApiError, uploadCsv } from './api.js';
+import { formatCount, formatDateTime } from './format.js';
+
+const COUNTS = [
+  ['inserted', 'Inserted'],
+  ['updated', 'Updated'],
+  ['unchanged', 'Unchanged'],
+  ['skipped', 'Skipped'],
+  ['rejected', 'Rejected'],
+];
+
+/**
+ * @param {{ form: HTMLFormElement, meter: HTMLInputElement, file: HTMLInputElement, onConflict: HTMLSelectElement,
+ *   mode: HTMLSelectElement, tz: HTMLSelectElement, token: HTMLInputElement, submit: HTMLButtonElement, report: HTMLElement }} el
+ * @param {{ viewTimeZone(): string, onUploaded(report: object): void, onShowMeter(meterId: string): void }} hooks
+ */
+export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter }) {
+  let uploading = false;
+  el.meter.addEventListener('input', () => {
+    el.meter.dataset.edited = 'true';
+  });
+
+  function setState(state) {
+    el.report.dataset.state = state;
+    el.form.setAttribute('aria-busy', String(state === 'uploading'));
+    el.submit.setAttribute('aria-disabled', String(state === 'uploading'));
+  }
+
+  function paragraph(text, className) {
+    const p = document.createElement('p');
+    if (className) p.className = className;
+    p.textContent = text;
+    return p;
+  }
+
+  function renderReport(report) {
+    const heading = document.createElement('h3');
+    heading.textContent = report.committed
+      ? `Written to ${report.meterId}`
+      : `Nothing written to ${report.meterId}: ${formatCount(report.rejected)} ${report.rejected === 1 ? 'row was' : 'rows were'} rejected`;
+    const counts = document.createElement('dl');
+    counts.className = 'report-counts';
+    for (const [key, label] of COUNTS) {
+      const item = document.createElement('div');
+      item.dataset.count = key;
+      item.dataset.value = String(report[key] ?? 0);
+      const dt = document.createElement('dt');
+      dt.textContent = label;
+      const dd = document.createElement('dd');
+      dd.textContent = formatCount(report[key] ?? 0);
+      item.append(dt, dd);
+      counts.append(item);
+    }
+    const parts = [heading, counts];
+    if (!report.committed) parts.push(paragraph('Atomic mode writes nothing when any row is refused: fix the lines below, or upload again in partial mode to write the valid rows.'));
+    if (report.firstIntervalStart && report.lastIntervalEnd) {
+      const zone = viewTimeZone();
+      parts.push(paragraph(`Intervals from ${formatDateTime(Date.parse(report.firstIntervalStart), zone)} to ${formatDateTime(Date.parse(report.lastIntervalEnd), zone)} (${zone}).`));
+    }
+    for (const meterId of report.metersCreated ?? []) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `Show ${meterId}`;
+      button.addEventListener('click', () => onShowMeter(meterId));
+      const line = paragraph(`New meter ${meterId} created. `);
+      line.append(button);
+      parts.push(line);
+    }
+    if ((report.errors ?? []).length > 0) parts.push(rejectionsTable(report));
+    el.report.replaceChildren(...parts);
+  }
+
+  function rejectionsTable(report) {
+    const wrapper = document.createElement('div');
+    wrapper.className = 'table-scroll';
+    wrapper.tabIndex = 0;
+    wrapper.setAttribute('role', 'region');
+    wrapper.setAttribute('aria-label', 'Rejected rows');
+    const table = document.createElement('table');
+    table.className = 'data-table rejections';
+    const caption = table.createCaption();
+    const unlisted = report.rejected - report.errors.length;
+    caption.textContent = unlisted > 0 ? `Rejected rows (the first ${report.errors.length}; ${formatCount(unlisted)} more not listed)` : 'Rejected rows';
+    const head = table.createTHead().insertRow();
+    for (const label of ['Line', 'Field', 'Reason']) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = label;
+      head.append(th);
+    }
+    const body = table.createTBody();
+    for (const error of report.errors) {
+      const row = body.insertRow();
+      row.dataset.line = String(error.line ?? '');
+      row.insertCell().textContent = error.line === undefined ? '—' : String(error.line);
+      row.insertCell().textContent = error.field ?? '';
+      row.insertCell().textContent = error.reason ?? '';
+    }
+    wrapper.append(table);
+    return wrapper;
+  }
+
+  el.form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (uploading) return;
+    const file = el.file.files?.[0];
+    if (file === undefined) {
+      setState('error');
+      el.report.replaceChildren(paragraph('Choose a CSV file first.', 'error-text'));
+      el.file.focus();
+      return;
+    }
+    uploading = true;
+    setState('uploading');
+    el.report.replaceChildren(paragraph(`Uploading ${file.name} (${formatCount(file.size)} bytes)…`));
+    try {
+      const report = await uploadCsv(file, {
+        meter: el.meter.value.trim() || undefined,
+        on_conflict: el.onConflict.value,
+        mode: el.mode.value,
+        tz: el.tz.value === 'view' ? viewTimeZone() : undefined,
+        token: el.token.value.trim() || undefined,
+      });
+      setState(report.committed ? 'done' : 'rejected');
+      renderReport(report);
+      if (report.committed) onUploaded(report);
+    } catch (error) {
+      setState('error');
+      const detail = error instanceof ApiError ? `${error.title}: ${error.message}` : `Upload failed: ${error.message}`;
+      el.report.replaceChildren(paragraph(detail, 'error-text'));
+      if (error instanceof ApiError && error.kind === 'unauthorized') el.token.focus();
+    } finally {
+      uploading = false;
+    }
+  });
+
+  return {
+    /** Keeps the meter field and the "view's zone" option in step with the view. */
+    sync({ meter, timeZone }) {
+      if (document.activeElement !== el.meter && el.meter.dataset.edited !== 'true') el.meter.value = meter ?? '';
+      el.tz.querySelector('option[value="view"]').textContent = `The view's zone (${timeZone})`;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// /api/usage's buckets as columns, the shape uPlot draws and the table pages through, built in
+// one pass (a year of 15-minute buckets is 35,040 of them).
+
+/**
+ * @returns {{ unit: string, timeZone: string, length: number, startSec: number[], endMs: number[],
+ *   sums: (number|null)[], present: number[], expected: number[], missingIdxs: number[], partialIdxs: number[] }}
+ *   `sums[i]` is null when the bucket holds no reading at all: a gap, never a zero.
+ */
+export function toUsageColumns(body) {
+  const buckets = Array.isArray(body?.buckets) ? body.buckets : [];
+  const columns = {
+    unit: body?.unit ?? '',
+    timeZone: body?.timeZone ?? 'UTC',
+    length: buckets.length,
+    startSec: new Array(buckets.length),
+    endMs: new Array(buckets.length),
+    sums: new Array(buckets.length),
+    present: new Array(buckets.length),
+    expected: new Array(buckets.length),
+    missingIdxs: [],
+    partialIdxs: [],
+  };
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i];
+    const present = bucket.presentCount ?? 0;
+    const expected = bucket.expectedCount ?? 0;
+    columns.startSec[i] = Date.parse(bucket.start) / 1000; // uPlot's time unit is the second
+    columns.endMs[i] = Date.parse(bucket.end);
+    columns.sums[i] = present > 0 && typeof bucket.sum === 'number' ? bucket.sum : null;
+    columns.present[i] = present;
+    columns.expected[i] = expected;
+    if (present === 0) columns.missingIdxs.push(i);
+    else if (present < expected) columns.partialIdxs.push(i);
+  }
+  return columns;
+}
+
+/** The index of the bucket holding an instant (seconds), or -1 outside the data. */
+export function bucketIndexAt(columns, seconds) {
+  const { startSec, endMs } = columns;
+  let low = 0;
+  let high = columns.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (startSec[middle] > seconds) high = middle - 1;
+    else if (endMs[middle] / 1000 <= seconds) low = middle + 1;
+    else return middle;
+  }
+  return -1;
+}

@@ -1,0 +1,88 @@
+// The view's controls: meter, time zone, bucket, from/to, presets, earlier/later and undo zoom.
+// They report what the user asked for as actions; main.js turns actions into a new state.
+import { BUCKETS, PRESETS } from './range.js';
+import { fromDateTimeLocal, toDateTimeLocal } from './time-zone.js';
+
+function option(value, text) {
+  const element = document.createElement('option');
+  element.value = value;
+  element.textContent = text;
+  return element;
+}
+
+/** Every zone the browser knows, UTC first, plus the given ones if the list lacks them. */
+function timeZoneList(...extra) {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const list = ['UTC', ...zones.filter((zone) => zone !== 'UTC')];
+  for (const zone of extra) if (zone && !list.includes(zone)) list.splice(1, 0, zone);
+  return list;
+}
+
+/**
+ * @param {Record<string, HTMLElement>} el  meter, meterList, tz, bucket, rangeForm, from, to, presets, earlier, later, zoomOut
+ * @param {(action: object) => void} onAction
+ */
+export function createViewControls(el, onAction) {
+  el.bucket.replaceChildren(...BUCKETS.map((bucket) => option(bucket.id, bucket.label)));
+  el.presets.replaceChildren(
+    ...PRESETS.map((preset) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.preset = preset.id;
+      button.textContent = preset.label;
+      button.setAttribute('aria-pressed', 'false');
+      return button;
+    }),
+  );
+  let timeZone = 'UTC';
+
+  el.meter.addEventListener('change', () => onAction({ type: 'meter', meter: el.meter.value }));
+  el.tz.addEventListener('change', () => onAction({ type: 'tz', tz: el.tz.value }));
+  el.bucket.addEventListener('change', () => onAction({ type: 'bucket', bucket: el.bucket.value }));
+  el.presets.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-preset]');
+    if (button) onAction({ type: 'preset', preset: button.dataset.preset });
+  });
+  el.earlier.addEventListener('click', () => el.earlier.getAttribute('aria-disabled') !== 'true' && onAction({ type: 'shift', direction: -1 }));
+  el.later.addEventListener('click', () => el.later.getAttribute('aria-disabled') !== 'true' && onAction({ type: 'shift', direction: 1 }));
+  el.zoomOut.addEventListener('click', () => onAction({ type: 'undo-zoom' }));
+  el.rangeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const fromMs = fromDateTimeLocal(el.from.value, timeZone);
+    const toMs = fromDateTimeLocal(el.to.value, timeZone);
+    onAction({ type: 'range', fromMs, toMs, fromText: el.from.value, toText: el.to.value });
+  });
+
+  return {
+    /** Lists the meters (with their unit) and keeps the selection. */
+    setMeters(meters, selected) {
+      const ids = meters.map((meter) => meter.meterId);
+      const options = meters.map((meter) => option(meter.meterId, `${meter.meterId} (${meter.unit})`));
+      if (selected && !ids.includes(selected)) options.unshift(option(selected, `${selected} (unknown)`));
+      el.meter.replaceChildren(...options);
+      if (selected) el.meter.value = selected;
+      el.meterList.replaceChildren(...ids.map((id) => option(id, id)));
+    },
+
+    /** Shows a state: the selected meter, zone, bucket, the range in the inputs, which preset it is, and the field a 400 named. */
+    sync({ state, range, preset, canShift, canUndoZoom, invalidField }) {
+      timeZone = state.tz;
+      if (el.tz.options.length === 0 || ![...el.tz.options].some((o) => o.value === state.tz)) {
+        el.tz.replaceChildren(...timeZoneList(state.tz).map((zone) => option(zone, zone.replaceAll('_', ' '))));
+      }
+      el.tz.value = state.tz;
+      if (state.meter && [...el.meter.options].some((o) => o.value === state.meter)) el.meter.value = state.meter;
+      if (state.bucket) el.bucket.value = state.bucket;
+      if (range.fromMs !== undefined) el.from.value = toDateTimeLocal(range.fromMs, state.tz);
+      if (range.toMs !== undefined) el.to.value = toDateTimeLocal(range.toMs, state.tz);
+      for (const button of el.presets.querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.dataset.preset === preset));
+      el.earlier.setAttribute('aria-disabled', String(!canShift));
+      el.later.setAttribute('aria-disabled', String(!canShift));
+      el.zoomOut.hidden = !canUndoZoom;
+      for (const [field, input] of [['from', el.from], ['to', el.to], ['tz', el.tz], ['bucket', el.bucket], ['meter', el.meter]]) {
+        if (field === invalidField) input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+      }
+    },
+  };
+}
