@@ -341,7 +341,7 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(download.suggestedFilename()).toBe('meter-1_2019-01-16_2019-01-17.csv');
+    expect(download.suggestedFilename()).toBe('meter-1_2019-01-17_2019-01-18.csv');
     expect(csv).toBe(await (await fetch(`${baseUrl}${href}`)).text());
 
     const [header, ...lines] = csv.trim().split('\n');

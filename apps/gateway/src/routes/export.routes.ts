@@ -36,7 +36,7 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
       const meterId = first?.meterId ?? (range.meterId || 'meter');
       reply
         .type(CONTENT_TYPES[format])
-        .header('content-disposition', `attachment; filename="${fileName(meterId, range, format)}"`)
+        .header('content-disposition', `attachment; filename="${fileName(meterId, range, format, request.query.tz)}"`)
         .header('cache-control', 'no-store');
       return reply.send(Readable.from(exportBody(call, first, format), { objectMode: false }));
     },
@@ -88,7 +88,9 @@ async function* exportBody(
   }
 }
 
-function fileName(meterId: string, range: RangeRequest, format: ExportFormat): string {
-  const day = (date: Date | undefined, fallback: string) => (date === undefined ? fallback : date.toISOString().slice(0, 10));
+/** "meter-1_2019-01-17_2019-01-18.csv": the range's dates in the request's time zone (first/last when open). */
+function fileName(meterId: string, range: RangeRequest, format: ExportFormat, timeZone: string): string {
+  const localDate = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const day = (date: Date | undefined, fallback: string) => (date === undefined ? fallback : localDate.format(date));
   return `${meterId}_${day(range.startTime, 'first')}_${day(range.endTime, 'last')}.${format === 'csv' ? 'csv' : 'ndjson'}`;
 }
