@@ -23,6 +23,8 @@ export interface CliReport {
 }
 
 export interface CliRun {
+  /** Wall time of the CLI process, from spawn to exit, in ms. */
+  wallMs: number;
   report: CliReport;
   /** grpc-server's own time for the upload (its 'ingest committed' log line), in ms. */
   serverMs: number;
@@ -45,6 +47,7 @@ export async function runIngestCli(target: CliTarget, file: string, meterId: str
   const peakIsSinceStart = !resetPeakMemory(serverPid);
   const serverSampler = sampleMemory(serverPid, SAMPLE_EVERY_MS);
 
+  const spawnedAt = performance.now();
   const profile = target.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(target.cpuProfileDir)}`];
   const child = spawn(
     process.execPath,
@@ -67,6 +70,7 @@ export async function runIngestCli(target: CliTarget, file: string, meterId: str
     child.once('error', reject);
     child.once('close', (exitCode) => resolve(exitCode));
   });
+  const wallMs = performance.now() - spawnedAt;
   const cli = cliSampler.stop();
   const server = { ...serverSampler.stop(), rssBeforeMb, peakIsSinceStart };
   if (code !== 0) throw new Error(`functional failure: the ingest CLI exited with ${code}:\n${stderr.trim()}`);
@@ -75,5 +79,5 @@ export async function runIngestCli(target: CliTarget, file: string, meterId: str
   if (line === undefined) throw new Error(`functional failure: the ingest CLI printed no --json report:\n${stdout}\n${stderr}`);
   const report = JSON.parse(line) as CliReport;
   const logged = await target.grpcServer.waitForLog((entry) => entry.msg === 'ingest committed' && target.grpcServer.logs.indexOf(entry) >= logsBefore, 10_000);
-  return { report, serverMs: Number(logged.ms), cli, server };
+  return { wallMs, report, serverMs: Number(logged.ms), cli, server };
 }

@@ -74,13 +74,8 @@ async function main(): Promise<void> {
     const { url: benchUrl, drop } = await recreateBenchDatabase(adminUrl, BENCH_DATABASE);
     if (!options.keep) cleanup.push(drop);
     // LOG_LEVEL stays info: startGrpcServer waits for 'gRPC listening' and 'SERVING', runIngestCli for 'ingest committed'.
-    const grpcServer = await startGrpcServer({
-      DATABASE_URL: benchUrl,
-      CSV_PATH: SAMPLE_CSV_PATH,
-      METER_ID: 'meter-1',
-      LOG_LEVEL: 'info',
-      ...cpuProfileEnv(options.cpuProfileDir),
-    });
+    const serverEnv = { DATABASE_URL: benchUrl, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', LOG_LEVEL: 'info', ...cpuProfileEnv(options.cpuProfileDir) };
+    const grpcServer = await startGrpcServer(serverEnv);
     cleanup.push(() => stopBenchProcess('grpc-server', grpcServer));
     const cliTarget = { grpcServer, cpuProfileDir: options.cpuProfileDir };
 
@@ -113,9 +108,11 @@ async function main(): Promise<void> {
       await client.query('vacuum (analyze) readings');
     };
 
-    // The meter that re-ingest runs load again: filled once here, untimed.
+    // The meter that re-ingest runs load again: filled once here, untimed except for memory (the
+    // first upload of a fresh grpc-server process).
     const reingestMeter = 'bench-reingest';
-    await verifyNewMeter(await runIngestCli(cliTarget, file.path, reingestMeter), reingestMeter, file);
+    const firstRun = await runIngestCli(cliTarget, file.path, reingestMeter);
+    await verifyNewMeter(firstRun, reingestMeter, file);
 
     // 3. Measurements: each variant once per round, rotating order, a CHECKPOINT before each run
     //    (every run starts with the same WAL state and pays for its own full-page writes).
@@ -171,37 +168,44 @@ async function main(): Promise<void> {
       rounds,
     );
 
-    // 4. Memory: one more new-meter load of the other size (after the timed rounds, on the same server).
-    let memoryRun: { run: CliRun; ms: number } | undefined;
+    // 4. Memory: a new-meter load of the other size on a fresh grpc-server of its own, to compare
+    //    with the first load above (also the first upload of a fresh process).
+    let memoryRun: CliRun | undefined;
     if (memoryFile !== undefined) {
-      const meterId = nextNewMeter();
-      await checkpoint();
-      const runStartedAt = performance.now();
-      const run = await runIngestCli(cliTarget, memoryFile.path, meterId);
-      memoryRun = { run, ms: performance.now() - runStartedAt };
-      await verifyNewMeter(run, meterId, memoryFile);
+      const freshServer = await startGrpcServer(serverEnv);
+      try {
+        const meterId = nextNewMeter();
+        await checkpoint();
+        memoryRun = await runIngestCli({ grpcServer: freshServer, cpuProfileDir: options.cpuProfileDir }, memoryFile.path, meterId);
+        await verifyNewMeter(memoryRun, meterId, memoryFile);
+      } finally {
+        await stopBenchProcess('grpc-server (memory run)', freshServer);
+      }
     }
 
     // 5. The tables.
-    const baselineMs = statsOf(samples.copy).median;
+    const baselineRate = file.rows / (statsOf(samples.copy).median / 1000);
     const reps = options.reps;
     const table: TableRow[] = [
-      timeRow('1. psql \\copy → readings-like table (PK, CHECK, FK): BASELINE', file.rows, samples.copy, baselineMs),
-      timeRow('   psql \\copy → same table without the FK', file.rows, samples.copyNoFk, baselineMs),
-      timeRow('   psql \\copy → temp table, then INSERT … ON CONFLICT', file.rows, samples.copyMerge, baselineMs),
-      timeRow('2. CLI → new meter: CLI process wall time', file.rows, samples.cliNew, baselineMs, copyAim),
-      timeRow('   same runs: the CLI\'s own "seconds" (no start-up)', file.rows, runs.new.map((run) => run.report.seconds * 1000), baselineMs, copyAim),
-      timeRow('   same runs: grpc-server ingestCsv (log "ms")', file.rows, runs.new.map((run) => run.serverMs), baselineMs),
-      timeRow('3. CLI re-ingest, all rows unchanged: wall time', file.rows, samples.cliReingest, baselineMs, rateAim),
-      timeRow('   same runs: the CLI\'s own "seconds"', file.rows, runs.reingest.map((run) => run.report.seconds * 1000), baselineMs, rateAim),
-      timeRow('   same runs: grpc-server ingestCsv (log "ms")', file.rows, runs.reingest.map((run) => run.serverMs), baselineMs),
+      timeRow('1. psql \\copy → readings-like table (PK, CHECK, FK): BASELINE', file.rows, samples.copy, baselineRate),
+      timeRow('   psql \\copy → same table without the FK', file.rows, samples.copyNoFk, baselineRate),
+      timeRow('   psql \\copy → temp table, then INSERT … ON CONFLICT', file.rows, samples.copyMerge, baselineRate),
+      timeRow('2. CLI → new meter: CLI process wall time', file.rows, runs.new.map((run) => run.wallMs), baselineRate, copyAim),
+      timeRow('   same runs: the CLI\'s own "seconds" (no start-up)', file.rows, runs.new.map((run) => run.report.seconds * 1000), baselineRate, copyAim),
+      timeRow('   same runs: grpc-server ingestCsv (log "ms")', file.rows, runs.new.map((run) => run.serverMs), baselineRate),
+      timeRow('3. CLI re-ingest, all rows unchanged: wall time', file.rows, runs.reingest.map((run) => run.wallMs), baselineRate, rateAim),
+      timeRow('   same runs: the CLI\'s own "seconds"', file.rows, runs.reingest.map((run) => run.report.seconds * 1000), baselineRate, rateAim),
+      timeRow('   same runs: grpc-server ingestCsv (log "ms")', file.rows, runs.reingest.map((run) => run.serverMs), baselineRate),
     ];
     if (memoryRun !== undefined) {
-      const { run, ms } = memoryRun;
-      table.push(timeRow(`4. CLI → new meter, ${memoryFile!.rows.toLocaleString('en')}-row file: wall (memory run)`, memoryFile!.rows, [ms], baselineMs));
-      table.push(timeRow('   same run: the CLI\'s own "seconds"', memoryFile!.rows, [run.report.seconds * 1000], baselineMs));
+      const rows = memoryFile!.rows;
+      table.push(timeRow(`4. CLI → new meter, ${rows.toLocaleString('en')}-row file, fresh grpc-server: wall`, rows, [memoryRun.wallMs], baselineRate));
+      table.push(timeRow('   same run: the CLI\'s own "seconds"', rows, [memoryRun.report.seconds * 1000], baselineRate));
     }
     printTable(table);
+    const noFkRate = file.rows / (statsOf(samples.copyNoFk).median / 1000);
+    const cliRate = file.rows / (statsOf(runs.new.map((run) => run.wallMs)).median / 1000);
+    console.log(`\nCLI new-meter rows/s against \\copy without the FK (COPY alone): ${(cliRate / noFkRate).toFixed(2)}×`);
     console.log(
       `\nruns: ${reps} per row after ${options.warmup} warm-up round(s), variants rotating within each round, CHECKPOINT before each run;\n` +
         `median seconds = median wall time (psql or CLI process from spawn to exit), rows/s = rows / median, ratio = rows/s ÷ the BASELINE's.\n` +
@@ -212,10 +216,14 @@ async function main(): Promise<void> {
         `time includes TypeScript compilation at start; its own "seconds" start when the call opens. Each new-meter run writes a new\n` +
         `meter into readings, which grows by ${file.rows.toLocaleString('en')} rows per run (the baseline tables are emptied instead).`,
     );
+    const fresh = [
+      { label: `fresh process, new meter, ${file.rows.toLocaleString('en')} rows`, rows: file.rows, runs: [firstRun] },
+      ...(memoryRun ? [{ label: `fresh process, new meter, ${memoryFile!.rows.toLocaleString('en')} rows`, rows: memoryFile!.rows, runs: [memoryRun] }] : []),
+    ].sort((a, b) => a.rows - b.rows);
     printMemory([
-      { label: `new meter, ${file.rows.toLocaleString('en')} rows`, runs: runs.new },
-      { label: `re-ingest, ${file.rows.toLocaleString('en')} rows`, runs: runs.reingest },
-      ...(memoryRun ? [{ label: `new meter, ${memoryFile!.rows.toLocaleString('en')} rows`, runs: [memoryRun.run] }] : []),
+      ...fresh,
+      { label: `timed runs, new meter, ${file.rows.toLocaleString('en')} rows`, rows: file.rows, runs: runs.new },
+      { label: `timed runs, re-ingest, ${file.rows.toLocaleString('en')} rows`, rows: file.rows, runs: runs.reingest },
     ]);
     console.log(`\nbenchmark took ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
   } finally {
@@ -287,10 +295,9 @@ type Aim = (rowsPerSecond: number, baselineRowsPerSecond: number) => string;
 const copyAim: Aim = (rate, baseline) => `≥ ${COPY_RATIO_AIM}× \\copy: ${rate / baseline >= COPY_RATIO_AIM ? 'met' : 'NOT met'}`;
 const rateAim: Aim = (rate) => `≥ ${formatRate(REINGEST_RATE_AIM)}: ${rate >= REINGEST_RATE_AIM ? 'met' : 'NOT met'}`;
 
-function timeRow(operation: string, rows: number, samplesMs: number[], baselineMs: number, aim?: Aim): TableRow {
+function timeRow(operation: string, rows: number, samplesMs: number[], baselineRate: number, aim?: Aim): TableRow {
   const stats = statsOf(samplesMs);
   const rate = rows / (stats.median / 1000);
-  const baselineRate = rows / (baselineMs / 1000);
   const spread = stats.samples > 1 ? ` (${(Math.min(...samplesMs) / 1000).toFixed(2)}–${(Math.max(...samplesMs) / 1000).toFixed(2)}, n=${stats.samples})` : ' (n=1)';
   return {
     operation,
@@ -311,29 +318,36 @@ function printTable(rows: TableRow[]): void {
   for (const row of rows) console.log(line(row));
 }
 
-function printMemory(groups: { label: string; runs: CliRun[] }[]): void {
-  const mb = (value: number) => `${value.toFixed(0)} MB`;
+function printMemory(groups: { label: string; rows: number; runs: CliRun[] }[]): void {
+  const mb = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '–');
   const highest = (values: number[]) => Math.max(...values);
-  console.log('\nmemory (/proc/<pid>/status; highest over the runs of each kind):');
-  const header = ['run', 'grpc-server RSS before', 'grpc-server VmHWM during run', 'grpc-server sampled RSS', 'CLI VmHWM'];
+  console.log('\nmemory in MB (/proc/<pid>/status; for the timed runs, the highest over the runs):');
+  const header = ['run', 'grpc-server RSS before', 'grpc-server RSS lows by quarter of the run', 'grpc-server VmHWM', 'CLI VmHWM'];
   const lines = groups
     .filter((group) => group.runs.length > 0)
-    .map(({ label, runs }) => [
-      label,
-      mb(highest(runs.map((run) => run.server.rssBeforeMb))),
-      mb(highest(runs.map((run) => run.server.peakMb))),
-      `${mb(Math.min(...runs.map((run) => run.server.lowMb)))}–${mb(highest(runs.map((run) => run.server.highMb)))}`,
-      mb(highest(runs.map((run) => run.cli.peakMb))),
-    ]);
+    .map(({ label, runs }) => {
+      const worst = runs.reduce((a, b) => (b.server.lateLowMb > a.server.lateLowMb ? b : a));
+      return [
+        label,
+        mb(highest(runs.map((run) => run.server.rssBeforeMb))),
+        worst.server.quarterLowsMb.map(mb).join(' → '),
+        mb(highest(runs.map((run) => run.server.peakMb))),
+        mb(highest(runs.map((run) => run.cli.peakMb))),
+      ];
+    });
   const widths = header.map((title, index) => Math.max(title.length, ...lines.map((cells) => cells[index]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index]!)).join(' | ')} |`;
   console.log(`${line(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
   for (const cells of lines) console.log(line(cells));
   const sinceStart = groups.some((group) => group.runs.some((run) => run.server.peakIsSinceStart));
   console.log(
-    sinceStart
-      ? 'grpc-server VmHWM could not be reset (/proc/<pid>/clear_refs refused): it is the peak since the server started.'
-      : "grpc-server VmHWM was reset before each run (/proc/<pid>/clear_refs), so it is that run's peak. CLI VmHWM: last read before it exited (sampled every 20 ms).",
+    (sinceStart
+      ? 'grpc-server VmHWM could not be reset (/proc/<pid>/clear_refs refused): it is the peak since the server started.\n'
+      : "grpc-server VmHWM was reset before each run (/proc/<pid>/clear_refs), so it is that run's peak; CLI VmHWM is its last read before exit.\n") +
+      'RSS lows by quarter: the lowest RSS sampled (every 20 ms) in each quarter of the run, i.e. what the process falls back to after\n' +
+      'its garbage collections. Parsing happens in about the first third of a run (the rest is the merge in PostgreSQL). Memory that\n' +
+      'climbs from quarter to quarter, and more for the larger file, is held per row or per chunk; flat lows mean it is not. VmHWM\n' +
+      'also holds GC headroom, which grows with the allocation rate rather than the file.',
   );
 }
 

@@ -88,10 +88,17 @@ export function resetPeakMemory(pid: number): boolean {
   }
 }
 
-/** What a MemorySampler saw, in MB: lowest and highest VmRSS sampled, and the last VmHWM read. */
+/** What sampleMemory saw, in MB: lowest and highest VmRSS sampled, the lowest in the second half, and the last VmHWM read. */
 export interface MemorySamples {
   lowMb: number;
   highMb: number;
+  /**
+   * Lowest VmRSS of the second half of the samples: what a garbage-collected process falls back to
+   * late in its work. It climbs with the data handled if the process holds that data.
+   */
+  lateLowMb: number;
+  /** Lowest VmRSS of each quarter of the samples (Infinity for an empty one): a climb shows memory held as the work goes on. */
+  quarterLowsMb: number[];
   peakMb: number;
   samples: number;
 }
@@ -102,14 +109,14 @@ export interface MemorySamples {
  * and to see the range a garbage-collected process saws through.
  */
 export function sampleMemory(pid: number, everyMs = 50): { stop(): MemorySamples } {
-  const seen: MemorySamples = { lowMb: Infinity, highMb: 0, peakMb: 0, samples: 0 };
+  const rssMb: number[] = [];
+  let peakMb = 0;
   const sample = () => {
     try {
       const { rss, peak } = processMemoryMb(pid);
-      seen.lowMb = Math.min(seen.lowMb, rss);
-      seen.highMb = Math.max(seen.highMb, rss);
-      seen.peakMb = Math.max(seen.peakMb, peak);
-      seen.samples += 1;
+      if (Number.isNaN(rss) || Number.isNaN(peak)) return; // a zombie's status has no memory lines
+      rssMb.push(rss);
+      peakMb = Math.max(peakMb, peak);
     } catch {
       // the process has exited
     }
@@ -120,7 +127,15 @@ export function sampleMemory(pid: number, everyMs = 50): { stop(): MemorySamples
     stop() {
       clearInterval(timer);
       sample();
-      return { ...seen };
+      const lowest = (values: number[]) => values.reduce((low, value) => Math.min(low, value), Infinity);
+      return {
+        lowMb: lowest(rssMb),
+        highMb: rssMb.reduce((high, value) => Math.max(high, value), 0),
+        lateLowMb: lowest(rssMb.slice(Math.floor(rssMb.length / 2))),
+        quarterLowsMb: [0, 1, 2, 3].map((quarter) => lowest(rssMb.slice(Math.floor((quarter * rssMb.length) / 4), Math.floor(((quarter + 1) * rssMb.length) / 4)))),
+        peakMb,
+        samples: rssMb.length,
+      };
     },
   };
 }
