@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const checkpoint = () => client.query('checkpoint');
     const truncate = (table: string) => client.query(`truncate ${table}`);
     const runs: Record<'new' | 'reingest', CliRun[]> = { new: [], reingest: [] };
-    const keep = (list: CliRun[], round: number, run: CliRun) => {
+    const recordRun = (list: CliRun[], round: number, run: CliRun) => {
       if (round >= options.warmup) list.push(run);
     };
     let lastRun: CliRun | undefined;
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
             },
             run: async () => (lastRun = await runIngestCli(cliTarget, file.path, meterId)),
             after: async (round: number) => {
-              keep(runs.new, round, lastRun!);
+              recordRun(runs.new, round, lastRun!);
               await verifyNewMeter(lastRun!, meterId, file);
             },
           };
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
           before: checkpoint,
           run: async () => (lastRun = await runIngestCli(cliTarget, file.path, reingestMeter)),
           after: async (round: number) => {
-            keep(runs.reingest, round, lastRun!);
+            recordRun(runs.reingest, round, lastRun!);
             expectCounts(`re-ingest into ${reingestMeter}`, lastRun!, { accepted: file.rows, inserted: 0, unchanged: file.rows });
             await expectStoredReadings(client, reingestMeter, file);
           },
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
         `median seconds = median wall time (psql or CLI process from spawn to exit), rows/s = rows / median, ratio = rows/s ÷ the BASELINE's.\n` +
         `BASELINE: psql \\copy of the same file into a table made with LIKE readings INCLUDING ALL plus readings' foreign key to meters,\n` +
         `meter_id from a column default: the same columns, types, CHECK, primary key and per-row FK check as the rows grpc-server writes,\n` +
-        `in one transaction, truncated before each run. Without the FK (row 2) is what COPY alone costs; the temp table + INSERT …\n` +
+        `in one transaction, truncated before each run. The row without the FK is what COPY alone costs; the temp table + INSERT …\n` +
         `ON CONFLICT row is grpc-server's SQL shape run by psql. The CLI runs from source (node --require tsx/cjs), so its wall\n` +
         `time includes TypeScript compilation at start; its own "seconds" start when the call opens. Each new-meter run writes a new\n` +
         `meter into readings, which grows by ${file.rows.toLocaleString('en')} rows per run (the baseline tables are emptied instead).`,

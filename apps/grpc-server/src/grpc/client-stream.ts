@@ -23,14 +23,10 @@ export function clientStream<Request, Response>(
     call.on('cancelled', () => cancellation.abort(new Error('cancelled by the client')));
     const cancelled = () => cancellation.signal.aborted;
     // A cancelled call's iterator can also stay pending forever: every read races the signal.
-    const aborted = new Promise<never>((_resolve, reject) =>
-      cancellation.signal.addEventListener('abort', () => reject(cancellation.signal.reason), { once: true }),
-    );
-    aborted.catch(() => undefined);
     async function* messages(): AsyncGenerator<Request> {
       const iterator = (call as AsyncIterable<Request>)[Symbol.asyncIterator]();
       for (;;) {
-        const next = await Promise.race([iterator.next(), aborted]);
+        const next = await nextOrAbort(iterator, cancellation.signal);
         if (next.done === true) break;
         yield next.value;
       }
@@ -56,4 +52,26 @@ export function clientStream<Request, Response>(
       },
     );
   };
+}
+
+/**
+ * The next message, or the abort reason. The abort listener is removed once next() settles: racing
+ * against one long-lived promise instead kept every received chunk reachable until the call ended.
+ */
+function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
