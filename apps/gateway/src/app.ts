@@ -17,7 +17,7 @@ import { readingsRoutes } from './routes/readings.routes';
 import { usageRoutes } from './routes/usage.routes';
 
 export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> &
-  Partial<Pick<GatewayConfig, 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute'>>;
+  Partial<Pick<GatewayConfig, 'grpcTls' | 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute'>>;
 
 /** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
 export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
@@ -41,6 +41,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   app.setErrorHandler((error, request, reply) => {
     const response = toHttpError(error, config.grpcDeadlineMs);
     if (response.logCause) request.log.error({ err: error, statusCode: response.statusCode }, 'request failed');
+    if (response.headers) void reply.headers(response.headers);
     return reply.code(response.statusCode).send(response.body);
   });
 
@@ -52,7 +53,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0 });
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
-  await app.register(grpcClientsPlugin, { target: config.grpcTarget });
+  await app.register(grpcClientsPlugin, { target: config.grpcTarget, tls: config.grpcTls });
   await app.register(healthRoutes);
   const routeOptions = { deadlineMs: config.grpcDeadlineMs };
   await app.register(metricsRoutes, routeOptions);

@@ -7,6 +7,7 @@ describe('loadGatewayConfig', () => {
       httpHost: '0.0.0.0',
       httpPort: 8000,
       grpcTarget: 'localhost:50051',
+      grpcTls: undefined,
       grpcDeadlineMs: 10_000,
       grpcStreamDeadlineMs: 600_000,
       ingestBodyLimitBytes: 64 * 1024 * 1024,
@@ -32,6 +33,7 @@ describe('loadGatewayConfig', () => {
       httpHost: '127.0.0.1',
       httpPort: 9000,
       grpcTarget: 'grpc-server:50051',
+      grpcTls: undefined,
       grpcDeadlineMs: 2500,
       grpcStreamDeadlineMs: 60_000,
       ingestBodyLimitBytes: 1_048_576,
@@ -52,5 +54,14 @@ describe('loadGatewayConfig', () => {
         'GRPC_DEADLINE_MS must be an integer from 100 to 600000, got "5"',
       ]);
     }
+  });
+
+  it('uses TLS towards grpc-server when GRPC_TLS=true or any TLS file is named, and pairs client certificate with key', () => {
+    expect(loadGatewayConfig({ GRPC_TLS: 'true' }).grpcTls).toEqual({ ca: undefined, certificateChain: undefined, privateKey: undefined, serverName: undefined });
+    const withCa = loadGatewayConfig({ GRPC_TLS_CA: __filename, GRPC_TLS_SERVER_NAME: 'grpc.internal' }).grpcTls;
+    expect(withCa?.ca?.toString()).toContain('uses TLS towards grpc-server');
+    expect(withCa?.serverName).toBe('grpc.internal');
+    expect(() => loadGatewayConfig({ GRPC_TLS_CERT: __filename })).toThrow('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together');
+    expect(() => loadGatewayConfig({ GRPC_TLS: 'yes' })).toThrow('GRPC_TLS must be one of true, false, got "yes"');
   });
 });

@@ -5,6 +5,8 @@ export interface GatewayConfig {
   readonly httpPort: number;
   /** host:port of grpc-server. */
   readonly grpcTarget: string;
+  /** TLS towards grpc-server; undefined = plaintext. */
+  readonly grpcTls: GrpcClientTls | undefined;
   /** Deadline of every gRPC call, in milliseconds. */
   readonly grpcDeadlineMs: number;
   /** Deadline of a streamed call (an export download or a CSV upload of any size), in milliseconds. */
@@ -18,6 +20,17 @@ export interface GatewayConfig {
   readonly logLevel: LogLevel;
 }
 
+/** How the gateway verifies grpc-server (and, for mutual TLS, proves itself). */
+export interface GrpcClientTls {
+  /** PEM CA that signed grpc-server's certificate; undefined = the system's trusted roots. */
+  readonly ca: Buffer | undefined;
+  /** PEM client certificate and key, for a grpc-server that requires them (mutual TLS). */
+  readonly certificateChain: Buffer | undefined;
+  readonly privateKey: Buffer | undefined;
+  /** Name to expect in grpc-server's certificate when it differs from GRPC_TARGET's host. */
+  readonly serverName: string | undefined;
+}
+
 /** Reads and validates the gateway's environment once; the result is frozen. */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const reader = new EnvReader(env);
@@ -29,6 +42,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     httpHost: reader.string('HTTP_HOST', '0.0.0.0'),
     httpPort: reader.port('HTTP_PORT', 8000, { allowZero: true }),
     grpcTarget,
+    grpcTls: readTls(reader),
     grpcDeadlineMs: reader.integer('GRPC_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
     grpcStreamDeadlineMs: reader.integer('GRPC_STREAM_DEADLINE_MS', 600_000, { min: 1000, max: 86_400_000 }),
     ingestBodyLimitBytes: reader.integer('INGEST_BODY_LIMIT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
@@ -40,4 +54,19 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (token !== undefined && token.length < 16) reader.problem('INGEST_TOKEN must be at least 16 characters long');
   reader.throwIfInvalid();
   return Object.freeze(config);
+}
+
+function readTls(reader: EnvReader): GrpcClientTls | undefined {
+  const enabled = reader.oneOf('GRPC_TLS', ['true', 'false'], 'false') === 'true';
+  const ca = reader.optionalFile('GRPC_TLS_CA');
+  const certificateChain = reader.optionalFile('GRPC_TLS_CERT');
+  const privateKey = reader.optionalFile('GRPC_TLS_KEY');
+  const serverName = reader.optionalString('GRPC_TLS_SERVER_NAME');
+  if ((reader.optionalString('GRPC_TLS_CERT') === undefined) !== (reader.optionalString('GRPC_TLS_KEY') === undefined)) {
+    reader.problem('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together (the client certificate for mutual TLS and its key)');
+  }
+  // Naming any TLS file means TLS: a CA or client certificate given with plaintext would be a silent mistake.
+  const anyFile = ['GRPC_TLS_CA', 'GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_SERVER_NAME'].some((name) => reader.optionalString(name) !== undefined);
+  if (!enabled && !anyFile) return undefined;
+  return Object.freeze({ ca, certificateChain, privateKey, serverName });
 }

@@ -23,7 +23,6 @@ describe('grpcErrorToHttp', () => {
     [status.ALREADY_EXISTS, 409],
     [status.PERMISSION_DENIED, 403],
     [status.UNAUTHENTICATED, 401],
-    [status.RESOURCE_EXHAUSTED, 429],
     [status.FAILED_PRECONDITION, 400],
     [status.OUT_OF_RANGE, 400],
     [status.ABORTED, 409],
@@ -33,6 +32,15 @@ describe('grpcErrorToHttp', () => {
       statusCode: httpStatus,
       body: { error: { code: status[code], message: 'meter_id: bad' } },
       logCause: false,
+    });
+  });
+
+  it('answers RESOURCE_EXHAUSTED (a stream limit reached) with 429 and a Retry-After', () => {
+    expect(grpcErrorToHttp(grpcError(status.RESOURCE_EXHAUSTED, 'ExportReadings: 4 calls are already running'), 1000)).toEqual({
+      statusCode: 429,
+      body: { error: { code: 'RESOURCE_EXHAUSTED', message: 'ExportReadings: 4 calls are already running' } },
+      logCause: false,
+      headers: { 'retry-after': '5' },
     });
   });
 

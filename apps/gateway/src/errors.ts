@@ -71,7 +71,12 @@ export interface HttpError {
   body: ErrorBody;
   /** True when the cause must be logged: the body deliberately says little. */
   logCause: boolean;
+  /** Response headers that belong to the error, e.g. Retry-After of a 429. */
+  headers?: Record<string, string>;
 }
+
+// A refused stream waits for another to finish; exports and uploads take seconds, not minutes.
+const RETRY_AFTER_SECONDS_WHEN_BUSY = '5';
 
 /** Whether an error came from a gRPC call (grpc-js ServiceError). */
 export function isGrpcError(error: unknown): error is { code: GrpcCode; details: string } {
@@ -90,7 +95,13 @@ export function grpcErrorToHttp(error: { code: GrpcCode; details: string }, dead
   if (statusCode < 500) {
     const violation = error.code === GrpcCode.INVALID_ARGUMENT ? fieldViolationOf(error.details) : undefined;
     const message = violation ? `${violation.field}: ${violation.description}` : error.details;
-    return { statusCode, body: { error: { code, message, ...(violation ? { details: [violation] } : {}) } }, logCause: false };
+    const headers = error.code === GrpcCode.RESOURCE_EXHAUSTED ? { 'retry-after': RETRY_AFTER_SECONDS_WHEN_BUSY } : undefined;
+    return {
+      statusCode,
+      body: { error: { code, message, ...(violation ? { details: [violation] } : {}) } },
+      logCause: false,
+      ...(headers ? { headers } : {}),
+    };
   }
   const message =
     error.code === GrpcCode.UNAVAILABLE

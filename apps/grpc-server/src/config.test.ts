@@ -70,4 +70,27 @@ describe('loadServerConfig', () => {
   it('accepts an IANA zone for naive CSV times', () => {
     expect(loadServerConfig({ CSV_TIMEZONE: 'Europe/Amsterdam' }, cwd).csvTimeZone).toBe('Europe/Amsterdam');
   });
+
+  it('bounds concurrent exports and uploads below the pool size, so queries always find a connection', () => {
+    expect(loadServerConfig({}, cwd)).toMatchObject({ maxConcurrentExports: 4, maxConcurrentUploads: 2 });
+    expect(loadServerConfig({ MAX_CONCURRENT_EXPORTS: '10', MAX_CONCURRENT_UPLOADS: '5', DB_POOL_MAX_CONN: '20' }, cwd)).toMatchObject({
+      maxConcurrentExports: 10,
+      maxConcurrentUploads: 5,
+    });
+    expect(() => loadServerConfig({ MAX_CONCURRENT_EXPORTS: '6', DB_POOL_MAX_CONN: '8' }, cwd)).toThrow(
+      'MAX_CONCURRENT_EXPORTS + MAX_CONCURRENT_UPLOADS (6 + 2) must be below DB_POOL_MAX_CONN (8), so that queries always find a connection',
+    );
+  });
+
+  it('serves plaintext gRPC unless a certificate and key are both given, and names unreadable files', () => {
+    expect(loadServerConfig({}, cwd).tls).toBeUndefined();
+    expect(() => loadServerConfig({ GRPC_TLS_CERT: __filename }, cwd)).toThrow('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together');
+    expect(() => loadServerConfig({ GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: '/nonexistent/key.pem' }, cwd)).toThrow(
+      'GRPC_TLS_KEY names a file that cannot be read: /nonexistent/key.pem (ENOENT)',
+    );
+    expect(() => loadServerConfig({ GRPC_TLS_CLIENT_CA: __filename }, cwd)).toThrow('GRPC_TLS_CLIENT_CA needs GRPC_TLS_CERT and GRPC_TLS_KEY');
+    const tls = loadServerConfig({ GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: __filename }, cwd).tls;
+    expect(tls?.certificateChain.toString()).toContain('serves plaintext gRPC');
+    expect(tls?.clientCa).toBeUndefined();
+  });
 });

@@ -29,6 +29,20 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** Signs page tokens; random per process unless set (set it when replicas share clients). */
   readonly pageTokenSecret: string;
+  /** Most ExportReadings streams running at once; each holds a pool connection. */
+  readonly maxConcurrentExports: number;
+  /** Most IngestReadings uploads running at once; each holds a pool connection and a transaction. */
+  readonly maxConcurrentUploads: number;
+  /** TLS for the gRPC port; undefined = plaintext (local use, or TLS ended by a proxy). */
+  readonly tls: GrpcServerTls | undefined;
+}
+
+/** PEM contents of the server's certificate chain and key, and optionally the CA that client certificates must chain to. */
+export interface GrpcServerTls {
+  readonly certificateChain: Buffer;
+  readonly privateKey: Buffer;
+  /** When set, clients must present a certificate this CA signed (mutual TLS). */
+  readonly clientCa: Buffer | undefined;
 }
 
 /** Reads and validates the process environment once; the result is frozen. */
@@ -45,6 +59,13 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
   const poolMax = reader.integer('DB_POOL_MAX_CONN', 10, { min: 1, max: 100 });
   if (poolMin > poolMax) {
     reader.problem(`DB_POOL_MIN_CONN (${poolMin}) must not exceed DB_POOL_MAX_CONN (${poolMax})`);
+  }
+  const maxConcurrentExports = reader.integer('MAX_CONCURRENT_EXPORTS', 4, { min: 1, max: 100 });
+  const maxConcurrentUploads = reader.integer('MAX_CONCURRENT_UPLOADS', 2, { min: 1, max: 100 });
+  if (maxConcurrentExports + maxConcurrentUploads >= poolMax) {
+    reader.problem(
+      `MAX_CONCURRENT_EXPORTS + MAX_CONCURRENT_UPLOADS (${maxConcurrentExports} + ${maxConcurrentUploads}) must be below DB_POOL_MAX_CONN (${poolMax}), so that queries always find a connection`,
+    );
   }
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     reader.problem('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -80,9 +101,24 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     metricsPort: reader.port('METRICS_PORT', 9464, { allowZero: true }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     pageTokenSecret: reader.string('PAGE_TOKEN_SECRET', randomBytes(32).toString('hex')),
+    maxConcurrentExports,
+    maxConcurrentUploads,
+    tls: readTls(reader),
   };
   reader.throwIfInvalid();
   return Object.freeze(config);
+}
+
+function readTls(reader: EnvReader): GrpcServerTls | undefined {
+  const certificateChain = reader.optionalFile('GRPC_TLS_CERT');
+  const privateKey = reader.optionalFile('GRPC_TLS_KEY');
+  const clientCa = reader.optionalFile('GRPC_TLS_CLIENT_CA');
+  const certSet = reader.optionalString('GRPC_TLS_CERT') !== undefined;
+  const keySet = reader.optionalString('GRPC_TLS_KEY') !== undefined;
+  if (certSet !== keySet) reader.problem('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together (PEM files of the certificate chain and its key)');
+  if (reader.optionalString('GRPC_TLS_CLIENT_CA') !== undefined && !certSet) reader.problem('GRPC_TLS_CLIENT_CA needs GRPC_TLS_CERT and GRPC_TLS_KEY');
+  if (certificateChain === undefined || privateKey === undefined) return undefined;
+  return Object.freeze({ certificateChain, privateKey, clientCa });
 }
 
 function buildConnectionString(host: string, port: number, name: string, user: string, pass: string): string {

@@ -53,9 +53,11 @@ async function main(): Promise<void> {
       storage,
       metrics,
       logger,
+      streamLimits: { ExportReadings: config.maxConcurrentExports, IngestReadings: config.maxConcurrentUploads },
     });
-    const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort);
-    logger.info({ port }, `gRPC listening on ${config.grpcHost}:${port} (NOT_SERVING until the database is ready)`);
+    const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort, config.tls);
+    const transport = config.tls === undefined ? 'plaintext' : config.tls.clientCa === undefined ? 'TLS' : 'mutual TLS';
+    logger.info({ port, transport }, `gRPC listening on ${config.grpcHost}:${port} (${transport}; NOT_SERVING until the database is ready)`);
     const metricsEndpoint = await serveMetrics(metrics, config.grpcHost, config.metricsPort);
     running.metricsServer = metricsEndpoint.server;
     logger.info({ metricsPort: metricsEndpoint.port }, `metrics at http://${config.grpcHost}:${metricsEndpoint.port}/metrics`);

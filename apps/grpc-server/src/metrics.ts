@@ -25,6 +25,13 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private readonly refused = new Counter({
+    name: 'meterusage_grpc_refused_total',
+    help: 'Calls refused with RESOURCE_EXHAUSTED because their method was at its concurrency limit',
+    labelNames: ['method'],
+    registers: [this.registry],
+  });
+
   constructor(pool?: pg.Pool) {
     collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
     if (pool !== undefined) {
@@ -38,6 +45,10 @@ export class ServerMetrics {
 
   observeRpc(method: string, code: string, seconds: number): void {
     this.rpc.observe({ method, code }, seconds);
+  }
+
+  observeRefusal(method: string): void {
+    this.refused.inc({ method });
   }
 
   observeUpload(report: { committed: boolean; inserted: number; updated: number; unchanged: number; skipped: number; rejected: number }): void {

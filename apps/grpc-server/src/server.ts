@@ -7,6 +7,8 @@ import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
 import type { ServerMetrics } from './metrics';
 import type { Logger } from './logger';
+import type { GrpcServerTls } from './config';
+import { streamLimitInterceptor, type StreamLimits } from './grpc/stream-limits';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
@@ -25,6 +27,8 @@ export interface ServerDeps {
   /** Prometheus metrics to record calls in; none when omitted. */
   metrics?: ServerMetrics;
   logger: Logger;
+  /** Most calls of each long-running method at once (method name → limit); unbounded when omitted. */
+  streamLimits?: StreamLimits;
 }
 
 export interface MeterUsageServer {
@@ -41,11 +45,16 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   'grpc.max_receive_message_length': 16 * 1024 * 1024,
   'grpc.max_send_message_length': 64 * 1024 * 1024,
+  // HTTP/2 streams one connection may open at once; the gateway multiplexes every request over one.
+  'grpc.max_concurrent_streams': 256,
 };
 
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const interceptors = deps.streamLimits
+    ? [streamLimitInterceptor(deps.streamLimits, (method) => deps.metrics?.observeRefusal(method))]
+    : [];
+  const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors });
   const handlers = {
     ...deps,
     db: deps.database.db,
@@ -78,10 +87,17 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   };
 }
 
+/** Plaintext, TLS, or mutual TLS (when a client CA is given, clients without a certificate it signed are refused). */
+export function serverCredentials(tls: GrpcServerTls | undefined): grpc.ServerCredentials {
+  if (tls === undefined) return grpc.ServerCredentials.createInsecure();
+  const keyPair = { cert_chain: tls.certificateChain, private_key: tls.privateKey };
+  return grpc.ServerCredentials.createSsl(tls.clientCa ?? null, [keyPair], tls.clientCa !== undefined);
+}
+
 /** Binds the server; resolves with the actual port (useful with port 0 in tests). */
-export function bindServer(server: grpc.Server, host: string, port: number): Promise<number> {
+export function bindServer(server: grpc.Server, host: string, port: number, tls?: GrpcServerTls): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
+    server.bindAsync(`${host}:${port}`, serverCredentials(tls), (error, boundPort) =>
       error ? reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })) : resolve(boundPort),
     );
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ConfigError, EnvReader } from './env-reader';
 
 describe('EnvReader', () => {
@@ -51,5 +54,17 @@ describe('EnvReader', () => {
       expect((error as ConfigError).problems).toHaveLength(2);
       expect((error as ConfigError).message).toMatch(/^invalid configuration:\n {2}- TZ_BAD must be an IANA time zone/);
     }
+  });
+
+  it('reads the files variables name, and names the variable and path of an unreadable one', () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'env-reader-'));
+    const certificate = path.join(directory, 'server.pem');
+    writeFileSync(certificate, 'PEM');
+    const missing = path.join(directory, 'absent.pem');
+    const reader = new EnvReader({ CERT: certificate, KEY: missing });
+    expect(reader.optionalFile('CERT')?.toString()).toBe('PEM');
+    expect(reader.optionalFile('UNSET')).toBeUndefined();
+    expect(reader.optionalFile('KEY')).toBeUndefined();
+    expect(() => reader.throwIfInvalid()).toThrow(`KEY names a file that cannot be read: ${missing} (ENOENT)`);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isValidTimeZone } from '@meterusage/time';
 
 /** Log levels accepted by LOG_LEVEL, as pino names them. */
@@ -67,6 +68,18 @@ export class EnvReader {
     if (isValidTimeZone(raw)) return raw;
     this.problem(`${name} must be an IANA time zone such as UTC or Europe/Amsterdam, got "${raw}"`);
     return fallback;
+  }
+
+  /** The contents of the file a variable names (certificates, keys); undefined when unset. */
+  optionalFile(name: string): Buffer | undefined {
+    const filePath = this.optionalString(name);
+    if (filePath === undefined) return undefined;
+    try {
+      return readFileSync(filePath);
+    } catch (error) {
+      this.problem(`${name} names a file that cannot be read: ${filePath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return undefined;
+    }
   }
 
   meterId(name: string, fallback: string): string {

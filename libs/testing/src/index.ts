@@ -19,3 +19,4 @@ export {
   type Stats,
   type TimedStep,
 } from './bench-stats';
+export { createTestCertificates, type TestCertificates } from './tls-certificates';

@@ -1,4 +1,5 @@
-import { credentials, InterceptingCall, status, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
+import { credentials, InterceptingCall, status, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
+import type { GrpcClientTls } from '../config';
 import fp from 'fastify-plugin';
 import { HealthClient, MeterUsageServiceClient } from '@meterusage/contracts';
 
@@ -22,9 +23,15 @@ export const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
 };
 
+/** Plaintext, or TLS verified against the given CA (system roots when none), with an optional client certificate. */
+function channelCredentials(tls: GrpcClientTls | undefined): ChannelCredentials {
+  if (tls === undefined) return credentials.createInsecure();
+  return credentials.createSsl(tls.ca ?? null, tls.privateKey ?? null, tls.certificateChain ?? null);
+}
+
 /** Opens the gRPC clients once at start and closes them when Fastify closes. */
-export const grpcClientsPlugin = fp<{ target: string }>(
-  async (app, { target }) => {
+export const grpcClientsPlugin = fp<{ target: string; tls?: GrpcClientTls }>(
+  async (app, { target, tls }) => {
     // Every call of both clients is timed by its final status, in one place.
     const timing: Interceptor = (options, nextCall) => {
       const method = options.method_definition.path.split('/').pop() ?? 'unknown';
@@ -41,9 +48,14 @@ export const grpcClientsPlugin = fp<{ target: string }>(
         },
       });
     };
-    const clientOptions = { ...CHANNEL_OPTIONS, interceptors: [timing] };
-    const meterUsage = new MeterUsageServiceClient(target, credentials.createInsecure(), clientOptions);
-    const grpcHealth = new HealthClient(target, credentials.createInsecure(), clientOptions);
+    const clientOptions: ChannelOptions = {
+      ...CHANNEL_OPTIONS,
+      interceptors: [timing],
+      ...(tls?.serverName !== undefined ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
+    };
+    const channelCredentialsOfBoth = channelCredentials(tls);
+    const meterUsage = new MeterUsageServiceClient(target, channelCredentialsOfBoth, clientOptions);
+    const grpcHealth = new HealthClient(target, channelCredentialsOfBoth, clientOptions);
     app.decorate('meterUsage', meterUsage);
     app.decorate('grpcHealth', grpcHealth);
     app.addHook('onClose', async () => {

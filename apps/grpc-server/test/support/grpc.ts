@@ -7,7 +7,7 @@ import {
   type ExportReadingsResponse,
   type IngestReadingsResponse,
 } from '@meterusage/contracts';
-import { bindServer, createMeterUsageServer, type MeterUsageServer } from '../../src/server';
+import { bindServer, createMeterUsageServer, type MeterUsageServer, type ServerDeps } from '../../src/server';
 import { silentLogger, type MigratedDatabase } from './database';
 
 export interface TestGrpc {
@@ -28,8 +28,13 @@ type UnaryMethod<Request, Response> = (
 ) => unknown;
 
 /** A real MeterUsageService on 127.0.0.1:<free port> over the given database, and a client of it. */
-export async function startTestGrpc(handle: MigratedDatabase, defaultMeterId = 'meter-1'): Promise<TestGrpc> {
-  const server = createMeterUsageServer({ database: handle.database, defaultMeterId, pageTokenSecret: 'test-secret', logger: process.env.DEBUG_GRPC ? pino({ level: 'debug' }) : silentLogger });
+export async function startTestGrpc(
+  handle: MigratedDatabase,
+  defaultMeterId = 'meter-1',
+  options: Pick<ServerDeps, 'streamLimits' | 'metrics'> = {},
+): Promise<TestGrpc> {
+  const logger = process.env.DEBUG_GRPC ? pino({ level: 'debug' }) : silentLogger;
+  const server = createMeterUsageServer({ database: handle.database, defaultMeterId, pageTokenSecret: 'test-secret', logger, ...options });
   const port = await bindServer(server.server, '127.0.0.1', 0);
   server.setServing(true);
   const client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());

@@ -1,0 +1,109 @@
+import { status, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { IngestOptions, type ExportReadingsResponse, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
+import { ServerMetrics } from '../src/metrics';
+import { insertNewReadings } from '../src/readings/readings.writer';
+import { openMigratedDatabase, type MigratedDatabase } from './support/database';
+import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
+import { quarterHours } from './support/synthetic';
+
+/**
+ * Retries a call refused for want of a slot: the client learns of its own cancel at once, the
+ * server a network round trip later. A slot that is never freed still fails the test.
+ */
+async function onceAdmitted<T>(call: () => Promise<T>, attempts = 50): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as ServiceError).code !== status.RESOURCE_EXHAUSTED || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+const CSV = 'time,meterusage\n2019-01-01 00:00:00,1.5\n2019-01-01 00:15:00,2.5\n';
+
+describe('concurrency limits of the long streams (ExportReadings, IngestReadings)', () => {
+  let handle: MigratedDatabase;
+  let grpc: TestGrpc;
+  const metrics = new ServerMetrics();
+
+  beforeAll(async () => {
+    handle = await openMigratedDatabase('stream_limits');
+    grpc = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1, ExportReadings: 1 }, metrics });
+    // Large enough that a client which does not read keeps the export waiting for flow control.
+    await insertNewReadings(handle.database.pool, 'big', quarterHours('2018-01-01T00:00:00Z', '2019-01-01T00:00:00Z'));
+  });
+  afterAll(async () => {
+    await grpc.close();
+    await handle.close();
+  });
+
+  /** An upload that has sent its options and one chunk, and waits: it holds its slot until ended. */
+  function openUpload(): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
+    let call!: ClientWritableStream<IngestReadingsRequest>;
+    const response = new Promise<IngestReadingsResponse>((resolve, reject) => {
+      call = grpc.client.ingestReadings((error, result) => (error ? reject(error) : resolve(result)));
+    });
+    call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId: 'meter-1' }) } });
+    call.write({ payload: { $case: 'chunk', value: Buffer.from(CSV) } });
+    return { call, response };
+  }
+
+  it('refuses a second upload with RESOURCE_EXHAUSTED while one runs, and admits the next once it has finished', async () => {
+    const first = openUpload();
+    // The first call is admitted once its metadata reached the server; a unary round trip orders that.
+    await grpc.call(grpc.client.listMeters, {});
+    await expect(upload(grpc.client, CSV, { meterId: 'meter-1' })).rejects.toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      details: 'IngestReadings: 1 calls are already running, the most this server allows at once; retry when one has finished',
+    });
+    first.call.end();
+    await expect(first.response).resolves.toMatchObject({ report: { inserted: 2 } });
+    // The slot is free again: the same file now goes through (and changes nothing).
+    await expect(upload(grpc.client, CSV, { meterId: 'meter-1' })).resolves.toMatchObject({ report: { inserted: 0, unchanged: 2 } });
+    const refused = await metrics.registry.getSingleMetricAsString('meterusage_grpc_refused_total');
+    expect(refused).toContain('meterusage_grpc_refused_total{method="IngestReadings"} 1');
+  });
+
+  it('frees the slot of an upload the client cancels', async () => {
+    const cancelled = openUpload();
+    await grpc.call(grpc.client.listMeters, {});
+    cancelled.call.cancel();
+    await expect(cancelled.response).rejects.toMatchObject({ code: status.CANCELLED });
+    await expect(onceAdmitted(() => upload(grpc.client, CSV, { meterId: 'meter-1' }))).resolves.toMatchObject({ report: { unchanged: 2 } });
+  });
+
+  it('refuses a second export while a slow reader holds the first, and serves exports again after it cancels', async () => {
+    const slow: ClientReadableStream<ExportReadingsResponse> = grpc.client.exportReadings({ meterId: 'big' });
+    // Read one batch, then stop reading: the server blocks on flow control with its slot taken.
+    await new Promise<void>((resolve, reject) => {
+      slow.once('data', () => {
+        slow.pause();
+        resolve();
+      });
+      slow.once('error', reject);
+    });
+    const refused = await grpc.exportAll({ meterId: 'big' }).catch((error: ServiceError) => error);
+    expect(refused).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringContaining('ExportReadings: 1 calls are already running') });
+
+    const ended = new Promise<void>((resolve) => slow.on('error', () => resolve()));
+    slow.cancel();
+    await ended;
+    const readings = (await onceAdmitted(() => grpc.exportAll({ meterId: 'big' }))).flatMap((message) => message.readings);
+    expect(readings).toHaveLength(35_040);
+  });
+
+  it('does not limit methods without a limit', async () => {
+    const held = openUpload();
+    await grpc.call(grpc.client.listMeters, {});
+    const meters = await Promise.all([1, 2, 3].map(() => grpc.call(grpc.client.listMeters, {})));
+    expect(meters.map((response) => response.meters.map((meter) => meter.meterId).sort())).toEqual([
+      ['big', 'meter-1'],
+      ['big', 'meter-1'],
+      ['big', 'meter-1'],
+    ]);
+    held.call.end();
+    await held.response;
+  });
+});
