@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { BucketWidth, ReadingQuality } from '@meterusage/contracts';
 import {
+  benchAdminUrl,
+  integerOption,
   cpuProfileEnv,
   expectEqual,
   formatMs,
@@ -30,7 +32,6 @@ import { countDownloadLines, directGrpcClient, getJson } from './clients';
 import { measureExportMemory, printExportMemory } from './export-memory';
 import { copyReadings, dailyUsage, readingSlots, usageSummary } from './raw-queries';
 
-const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'meterusage_bench';
 const QUARTER_HOUR_MS = 900_000;
 const EXPORT_READINGS = 1_000_000;
@@ -55,7 +56,7 @@ interface TableRow {
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
+  const adminUrl = benchAdminUrl();
   const cleanup: (() => Promise<unknown>)[] = []; // run last-in first-out, also after a failure
   try {
     // 1. Database, schema (migrated by grpc-server) and synthetic data.
@@ -213,11 +214,7 @@ function parseOptions(): Options {
       'cpu-prof': { type: 'string' },
     },
   });
-  const positive = (name: string, text: string) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-    return value;
-  };
+  const positive = (name: string, text: string) => integerOption(name, text);
   const years = positive('years', values.years);
   // --rows N picks the meter count so that meters × years of quarter-hours reach N.
   const readingsPerMeter = (Date.UTC(2019 + years, 0, 1) - Date.UTC(2019, 0, 1)) / QUARTER_HOUR_MS;

@@ -1,7 +1,7 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from './config';
-import { toHttpError } from './errors';
+import { rawClientErrorResponse, toHttpError } from './errors';
 import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
@@ -32,6 +32,17 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     // Unknown query parameters are refused (400) rather than silently dropped: a typo such as
     // ?form= must not quietly return the whole range.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // Errors before routing (a malformed %-escape in the path) get the same JSON body as the rest.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const response = toHttpError(error, config.grpcDeadlineMs);
+      void reply.code(response.statusCode).send(response.body);
+    },
+    // A request Node's HTTP parser refuses never reaches Fastify: answer it here, and close the
+    // connection explicitly so a keep-alive client does not send its next request into it.
+    clientErrorHandler: (error, socket) => {
+      if (socket.writable) socket.end(rawClientErrorResponse(error));
+      else socket.destroy();
+    },
   });
 
   app.addHook('onSend', async (request, reply) => {

@@ -46,3 +46,15 @@ export async function stopBenchProcess(name: string, app: AppProcess): Promise<v
 
 /** A connection string without its user and password, for printing. */
 export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+
+/** The PostgreSQL maintenance database benches create their databases through: BENCH_DATABASE_URL, else the local server. */
+export function benchAdminUrl(): string {
+  return process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+}
+
+/** A command-line option that must be an integer ≥ min (a bench's --rows, --reps, …). */
+export function integerOption(name: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${text}"`);
+  return value;
+}

@@ -144,3 +144,39 @@ export function sampleMemory(pid: number, everyMs = 50): { stop(): MemorySamples
 export function expectEqual(what: string, actual: unknown, expected: unknown): void {
   if (actual !== expected) throw new Error(`functional failure: ${what} is ${String(actual)}, expected ${String(expected)}`);
 }
+
+/** Latency of one kind of request under load, in ms: nearest-rank percentiles of every sample. */
+export interface LatencyStats {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** The q-th quantile (0 < q ≤ 1, nearest rank) of values sorted ascending; NaN for none. */
+export function quantileOfSorted(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+/** p50, p99 and max of a load test's latency samples (ms). */
+export function latencyStatsOf(samples: readonly number[]): LatencyStats {
+  const sorted = Float64Array.from(samples).sort();
+  const values = Array.from(sorted);
+  return { count: values.length, p50: quantileOfSorted(values, 0.5), p99: quantileOfSorted(values, 0.99), max: values.at(-1) ?? Number.NaN };
+}
+
+/** CPU time (user + system) a process has used since it started, in seconds, from /proc/<pid>/stat. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name (which may hold spaces): utime and stime are the
+  // 14th and 15th fields, in clock ticks of USER_HZ, which Linux fixes at 100 for user space.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The whole machine's CPU time so far, busy and in all, in seconds (first line of /proc/stat; idle and iowait are not busy). */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: (total - ticks[3]! - ticks[4]!) / 100, total: total / 100 };
+}

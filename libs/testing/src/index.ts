@@ -4,17 +4,31 @@ export { readSampleCsv, SAMPLE_CSV_PATH, type SampleRow } from './sample-csv';
 export { freePort } from './free-port';
 export { scratchDirectory } from './scratch-directory';
 export { loadSyntheticReadings, type SyntheticDataCounts, type SyntheticDataOptions } from './synthetic-data';
-export { cpuProfileEnv, CPU_PROFILE_PRELOAD, recreateBenchDatabase, redactUrl, runAdminStatement, stopBenchProcess } from './bench-setup';
+export {
+  benchAdminUrl,
+  cpuProfileEnv,
+  CPU_PROFILE_PRELOAD,
+  integerOption,
+  recreateBenchDatabase,
+  redactUrl,
+  runAdminStatement,
+  stopBenchProcess,
+} from './bench-setup';
 export {
   expectEqual,
   formatMs,
   formatRate,
+  latencyStatsOf,
+  machineCpuSeconds,
   measureRounds,
+  processCpuSeconds,
   processMemoryMb,
+  quantileOfSorted,
   resetPeakMemory,
   sampleMemory,
   statsOf,
   timed,
+  type LatencyStats,
   type MemorySamples,
   type Stats,
   type TimedStep,

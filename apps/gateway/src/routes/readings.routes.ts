@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { BadRequestError } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toReadingJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
@@ -39,9 +40,13 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
     },
     async (request) => {
       const range = toRangeRequest(request.query);
+      const pageSize = request.query.page_size ?? 0;
+      // ajv's type coercion turns "Infinity" (and "1e400") into Infinity, which then passes integer,
+      // minimum and maximum; sent on, it fails int32 serialisation in grpc-js (a 500).
+      if (!Number.isSafeInteger(pageSize)) throw new BadRequestError('page_size', 'must be an integer from 1 to 10000');
       const response = await callUnary(
         app.meterUsage.listReadings.bind(app.meterUsage),
-        { ...range, pageSize: request.query.page_size ?? 0, pageToken: request.query.page_token ?? '' },
+        { ...range, pageSize, pageToken: request.query.page_token ?? '' },
         { deadlineMs: options.deadlineMs, requestId: request.id },
       );
       return {
