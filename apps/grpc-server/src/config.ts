@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly maxConcurrentExports: number;
   /** Most IngestReadings uploads running at once; each holds a pool connection and a transaction. */
   readonly maxConcurrentUploads: number;
+  /** Milliseconds a stream over its limit waits for a slot before it is refused. */
+  readonly streamSlotWaitMs: number;
   /** TLS for the gRPC port; undefined = plaintext (local use, or TLS ended by a proxy). */
   readonly tls: GrpcServerTls | undefined;
 }
@@ -103,6 +105,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     pageTokenSecret: reader.string('PAGE_TOKEN_SECRET', randomBytes(32).toString('hex')),
     maxConcurrentExports,
     maxConcurrentUploads,
+    streamSlotWaitMs: reader.integer('STREAM_SLOT_WAIT_MS', 2000, { min: 0, max: 600_000 }),
     tls: readTls(reader),
   };
   reader.throwIfInvalid();

@@ -29,6 +29,8 @@ export interface ServerDeps {
   logger: Logger;
   /** Most calls of each long-running method at once (method name → limit); unbounded when omitted. */
   streamLimits?: StreamLimits;
+  /** How long a call over its limit waits for a slot before RESOURCE_EXHAUSTED; 0 (default) refuses at once. */
+  streamSlotWaitMs?: number;
 }
 
 export interface MeterUsageServer {
@@ -52,7 +54,7 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const interceptors = deps.streamLimits
-    ? [streamLimitInterceptor(deps.streamLimits, (method) => deps.metrics?.observeRefusal(method))]
+    ? [streamLimitInterceptor(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => deps.metrics?.observeRefusal(method) })]
     : [];
   const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors });
   const handlers = {

@@ -40,10 +40,11 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
   });
 
   /** An upload that has sent its options and one chunk, and waits: it holds its slot until ended. */
-  function openUpload(): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
+  const openUpload = () => openUploadOn(grpc);
+  function openUploadOn(server: TestGrpc): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
     let call!: ClientWritableStream<IngestReadingsRequest>;
     const response = new Promise<IngestReadingsResponse>((resolve, reject) => {
-      call = grpc.client.ingestReadings((error, result) => (error ? reject(error) : resolve(result)));
+      call = server.client.ingestReadings((error, result) => (error ? reject(error) : resolve(result)));
     });
     call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId: 'meter-1' }) } });
     call.write({ payload: { $case: 'chunk', value: Buffer.from(CSV) } });
@@ -92,6 +93,30 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
     await ended;
     const readings = (await onceAdmitted(() => grpc.exportAll({ meterId: 'big' }))).flatMap((message) => message.readings);
     expect(readings).toHaveLength(35_040);
+  });
+
+  it('lets a call over the limit wait for a slot when STREAM_SLOT_WAIT_MS allows, and refuses it once the wait is over', async () => {
+    const patient = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1 }, streamSlotWaitMs: 1_500 });
+    try {
+      const first = openUploadOn(patient);
+      await patient.call(patient.client.listMeters, {});
+      const waiting = upload(patient.client, CSV, { meterId: 'meter-1' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      first.call.end();
+      // The queued upload takes over the freed slot instead of being refused.
+      await expect(first.response).resolves.toMatchObject({ report: { committed: true } });
+      await expect(waiting).resolves.toMatchObject({ report: { unchanged: 2 } });
+
+      const holder = openUploadOn(patient);
+      await patient.call(patient.client.listMeters, {});
+      const startedAt = Date.now();
+      await expect(upload(patient.client, CSV, { meterId: 'meter-1' })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_400);
+      holder.call.end();
+      await holder.response;
+    } finally {
+      await patient.close();
+    }
   });
 
   it('does not limit methods without a limit', async () => {

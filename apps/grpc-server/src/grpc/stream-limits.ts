@@ -6,45 +6,95 @@ import {
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 
-/** At most this many calls of each named method run at once; others are refused at once. */
+/** At most this many calls of each named method run at once. */
 export type StreamLimits = Readonly<Record<string, number>>;
 
-/** What the interceptor tells the outside world about refusals (e.g. a metrics counter). */
-export type OnRefused = (method: string, limit: number) => void;
+export interface StreamLimitOptions {
+  /** How long a call over the limit may wait for a slot before it is refused (0 = refuse at once). */
+  waitMs: number;
+  /** Told about each refusal (e.g. a metrics counter). */
+  onRefused?: (method: string, limit: number) => void;
+}
+
+/** The running calls of one method and the calls queued for a slot, first come first served. */
+class Slots {
+  running = 0;
+  readonly waiting = new Set<() => void>();
+
+  constructor(readonly limit: number) {}
+
+  /** Frees a slot: the longest-waiting call takes it over, else the count drops. */
+  release(): void {
+    const next = this.waiting.values().next();
+    if (next.done === true) {
+      this.running--;
+      return;
+    }
+    this.waiting.delete(next.value);
+    next.value();
+  }
+}
 
 /**
  * A server interceptor that bounds concurrent calls per method (the long streams: each holds a
  * database connection for its whole life, so unbounded streams would starve every other call of
- * the pool). A call over the limit ends with RESOURCE_EXHAUSTED (HTTP 429 at the gateway) before
- * its handler runs; a slot is freed when the call sends its status or the client cancels it.
+ * the pool). A call over the limit waits up to waitMs for a slot, then ends with
+ * RESOURCE_EXHAUSTED (HTTP 429 at the gateway) without its handler having run. A slot is freed when
+ * the call sends its status or the client cancels it.
  */
-export function streamLimitInterceptor(limits: StreamLimits, onRefused?: OnRefused): ServerInterceptor {
-  const running = new Map<string, number>();
+export function streamLimitInterceptor(limits: StreamLimits, options: StreamLimitOptions): ServerInterceptor {
+  const slotsOf = new Map(Object.entries(limits).map(([method, limit]) => [method, new Slots(limit)]));
   return (methodDescriptor, call) => {
     const method = methodDescriptor.path.split('/').pop() ?? methodDescriptor.path;
-    const limit = limits[method];
-    if (limit === undefined) return new ServerInterceptingCall(call);
+    const slots = slotsOf.get(method);
+    if (slots === undefined) return new ServerInterceptingCall(call);
 
     let holdsSlot = false;
+    let stopWaiting: (() => void) | undefined;
     const release = () => {
+      stopWaiting?.();
       if (!holdsSlot) return;
       holdsSlot = false;
-      running.set(method, (running.get(method) ?? 1) - 1);
+      slots.release();
+    };
+    const refuse = () => {
+      options.onRefused?.(method, slots.limit);
+      call.sendStatus({
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        details: `${method}: ${slots.limit} calls are already running, the most this server allows at once; retry when one has finished`,
+      });
     };
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
-        const current = running.get(method) ?? 0;
-        if (current >= limit) {
-          onRefused?.(method, limit);
-          call.sendStatus({
-            code: GrpcCode.RESOURCE_EXHAUSTED,
-            details: `${method}: ${limit} calls are already running, the most this server allows at once; retry when one has finished`,
-          });
+        const start = () => {
+          holdsSlot = true;
+          next(metadata);
+        };
+        if (slots.running < slots.limit) {
+          slots.running++;
+          start();
           return;
         }
-        running.set(method, current + 1);
-        holdsSlot = true;
-        next(metadata);
+        if (options.waitMs <= 0) {
+          refuse();
+          return;
+        }
+        const granted = () => {
+          stopWaiting = undefined;
+          clearTimeout(timer);
+          start();
+        };
+        const timer = setTimeout(() => {
+          slots.waiting.delete(granted);
+          stopWaiting = undefined;
+          refuse();
+        }, options.waitMs);
+        stopWaiting = () => {
+          slots.waiting.delete(granted);
+          clearTimeout(timer);
+          stopWaiting = undefined;
+        };
+        slots.waiting.add(granted);
       })
       .withOnCancel(release)
       .build();
