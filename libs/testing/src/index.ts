@@ -33,4 +33,6 @@ export {
   type Stats,
   type TimedStep,
 } from './bench-stats';
+export { createScratchCluster, type ScratchCluster } from './scratch-cluster';
+export { terminateConnections, waitUntil } from './faults';
 export { createTestCertificates, type TestCertificates } from './tls-certificates';

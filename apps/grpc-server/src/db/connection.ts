@@ -32,6 +32,14 @@ export function openDatabase(options: ConnectionOptions, logger: Logger): Databa
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed; the pool replaces it'));
+  // pg-pool listens for errors only while a client is idle. A checked-out client (an export's
+  // cursor, an upload's transaction, a query in flight) whose connection dies also emits 'error'
+  // on the client itself (57P01, "Connection terminated unexpectedly", ECONNRESET); unhandled, that
+  // too kills the process. The work using the client sees the same error through its own query,
+  // and a client that is no longer queryable is discarded when released, so logging is enough.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.debug({ err: error }, 'database connection in use failed; its call fails and the pool replaces it'));
+  });
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;

@@ -1,0 +1,62 @@
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { HealthClient, METER_USAGE_SERVICE_NAME, ServingStatus } from '@meterusage/contracts';
+import { buildApp, type AppConfig } from '../../src/app';
+
+/** grpc-server's own answer to grpc.health.v1 Check for the meter service, or UNREACHABLE. */
+export async function grpcHealth(target: string, deadlineMs = 2_000): Promise<string> {
+  const client = new HealthClient(target, credentials.createInsecure());
+  try {
+    return await new Promise<string>((resolve) =>
+      client.check({ service: METER_USAGE_SERVICE_NAME }, new Metadata(), { deadline: Date.now() + deadlineMs }, (error: ServiceError | null, response) =>
+        resolve(error ? 'UNREACHABLE' : (ServingStatus[response.status] ?? 'UNKNOWN')),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/** A gateway listening on 127.0.0.1:<free port>, for real HTTP (streamed bodies); inject works too. */
+export async function startGateway(config: AppConfig): Promise<{ app: FastifyInstance; baseUrl: string }> {
+  const app = await buildApp(config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Readings stored, in total or for one meter, read straight from the database. */
+export async function countReadings(databaseUrl: string, meterId?: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: string }>(
+      meterId === undefined ? 'select count(*) from readings' : 'select count(*) from readings where meter_id = $1',
+      meterId === undefined ? [] : [meterId],
+    );
+    return Number(rows[0]!.count);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A CSV of `rows` consecutive quarter-hours from startIso (interval ends, the default label), values 0.001 apart. */
+export function syntheticCsv(rows: number, startIso = '2030-01-01T00:15:00Z'): string {
+  const startMs = Date.parse(startIso);
+  let text = 'time,meterusage\n';
+  for (let index = 0; index < rows; index++) text += `${new Date(startMs + index * 900_000).toISOString()},${(index % 1000) / 1000}\n`;
+  return text;
+}
+
+/** Milliseconds since startedAt, rounded, for the printed recovery times. */
+export const since = (startedAt: number) => Math.round(performance.now() - startedAt);
+
+/** Prints one measured time so the test log shows it (tests bound timings only generously). */
+export function report(scenario: string, measurements: Record<string, number | string>): void {
+  const text = Object.entries(measurements)
+    .map(([name, value]) => `${name}=${typeof value === 'number' ? `${value} ms` : value}`)
+    .join(', ');
+  process.stdout.write(`[faults] ${scenario}: ${text}\n`);
+}
