@@ -82,6 +82,12 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         }),
         response: { 200: reportSchema, 401: errorResponses[400], 413: errorResponses[400], 415: errorResponses[400], 422: reportSchema, ...errorResponses },
       },
+      // An answer sent before the whole body was read (a refusal, a failed upload, 413) must close
+      // the connection: the unread rest of the body would otherwise sit in front of the next
+      // request a keep-alive client sends on it, and that request would hang.
+      onSend: async (request, reply) => {
+        if (!request.raw.readableEnded) void reply.header('connection', 'close');
+      },
     },
     async (request, reply) => {
       if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
@@ -117,7 +123,6 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           call.cancel();
         });
       });
-      if (overLimit) reply.header('connection', 'close');
       const report = toReportJson(response.meterId, response.report);
       return reply.code(report.committed ? 200 : 422).send(report);
     },
