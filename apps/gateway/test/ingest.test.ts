@@ -81,7 +81,7 @@ describe('POST /api/readings over a real grpc-server and PostgreSQL', () => {
     const big = `time,meterusage\n${rows.join('\n')}\n`;
     expect(big.length).toBeGreaterThan(LIMIT);
     const declared = await post('/api/readings?meter=too-big', big);
-    expect([declared.statusCode, declared.json().error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect([declared.statusCode, declared.json().error.code, declared.headers.connection]).toEqual([413, 'PAYLOAD_TOO_LARGE', 'close']);
     const streamed = await app.inject({
       method: 'POST',
       url: '/api/readings?meter=too-big',
@@ -93,7 +93,12 @@ describe('POST /api/readings over a real grpc-server and PostgreSQL', () => {
       ),
     });
     expect(streamed.statusCode).toBe(413);
+    // The unread rest of the body must not hold up a keep-alive client's next request: the answer closes the connection.
+    expect(streamed.headers.connection).toBe('close');
     expect(await count('too-big')).toBe(0);
+    const fine = await post('/api/readings?meter=small-enough', 'time,meterusage\n2022-01-01 00:15:00,1\n');
+    expect([fine.statusCode, fine.headers.connection]).not.toEqual([200, 'close']);
+    expect(fine.statusCode).toBe(200);
   });
 
   it('answers 415 for a body that is not CSV and 400 for bad parameters', async () => {
