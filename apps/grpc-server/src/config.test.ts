@@ -9,6 +9,7 @@ describe('loadServerConfig', () => {
     const config = loadServerConfig({}, cwd);
     expect(config.database).toEqual({ kind: 'embedded', dataDir: path.join(cwd, '.data/postgres'), port: 54329 });
     expect(config.statementTimeoutMs).toBe(30_000);
+    expect(config.dbHealthIntervalMs).toBe(5000);
     expect(config).toMatchObject({
       poolMin: 1,
       poolMax: 10,
@@ -65,6 +66,12 @@ describe('loadServerConfig', () => {
     expect(() => loadServerConfig({ DB_POOL_MIN_CONN: '5', DB_POOL_MAX_CONN: '2' }, cwd)).toThrow(
       'DB_POOL_MIN_CONN (5) must not exceed DB_POOL_MAX_CONN (2)',
     );
+  });
+
+  it('reads the database health-check interval and refuses one below 100 ms or not a number', () => {
+    expect(loadServerConfig({ DB_HEALTH_INTERVAL_MS: '250' }, cwd).dbHealthIntervalMs).toBe(250);
+    expect(() => loadServerConfig({ DB_HEALTH_INTERVAL_MS: '50' }, cwd)).toThrow('DB_HEALTH_INTERVAL_MS must be an integer from 100 to 600000, got "50"');
+    expect(() => loadServerConfig({ DB_HEALTH_INTERVAL_MS: '5s' }, cwd)).toThrow('DB_HEALTH_INTERVAL_MS must be an integer from 100 to 600000, got "5s"');
   });
 
   it('accepts an IANA zone for naive CSV times', () => {

@@ -17,6 +17,8 @@ export interface ServerConfig {
   readonly statementTimeoutMs: number;
   /** How many times start-up tries to reach the database before giving up. */
   readonly dbConnectAttempts: number;
+  /** Milliseconds between the `select 1` checks that make readiness follow the database once SERVING. */
+  readonly dbHealthIntervalMs: number;
   readonly csvPath: string;
   /** IANA zone that naive CSV timestamps are read in. */
   readonly csvTimeZone: string;
@@ -95,6 +97,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     connectTimeoutMs: reader.integer('DB_CONNECT_TIMEOUT_MS', 5000, { min: 100, max: 600_000 }),
     statementTimeoutMs: reader.integer('DB_STATEMENT_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     dbConnectAttempts: reader.integer('DB_CONNECT_ATTEMPTS', 10, { min: 1, max: 1000 }),
+    dbHealthIntervalMs: reader.integer('DB_HEALTH_INTERVAL_MS', 5000, { min: 100, max: 600_000 }),
     csvPath: path.resolve(cwd, reader.string('CSV_PATH', 'meterusage.csv')),
     csvTimeZone: reader.timeZone('CSV_TIMEZONE', 'UTC'),
     meterId: reader.meterId('METER_ID', 'meter-1'),

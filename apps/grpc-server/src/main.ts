@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '@meterusage/config';
 import { loadServerConfig } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connection';
+import { monitorDatabaseHealth, type DatabaseHealthMonitor } from './db/database-health';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
 import { hasHourlyRollup, type StorageFeatures } from './db/timescale';
@@ -11,7 +12,8 @@ import { createLogger, type Logger } from './logger';
 import { serveMetrics, ServerMetrics } from './metrics';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from './server';
 
-// Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING.
+// Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING
+// → readiness follows the database's health checks until shutdown.
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -20,6 +22,9 @@ interface Running {
   embedded?: EmbeddedDatabase;
   database?: DatabaseHandle;
   grpc?: MeterUsageServer;
+  databaseHealth?: DatabaseHealthMonitor;
+  /** Set once shutdown (or a failed start) began: start-up must not report SERVING after it. */
+  stopping?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -68,9 +73,23 @@ async function main(): Promise<void> {
     storage.hourlyRollup = await hasHourlyRollup(running.database.db);
     logger.info({ storage }, storage.hourlyRollup ? 'TimescaleDB: hypertable, compression and hourly rollup in use' : 'plain PostgreSQL storage');
     await seedFromCsv(running.database, { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone }, { storage, logger });
-    running.grpc.setServing(true);
+    if (running.stopping) return;
+    const grpc = running.grpc;
+    grpc.setServing(true);
     logger.info('SERVING');
+    running.databaseHealth = monitorDatabaseHealth(
+      running.database.pool,
+      {
+        intervalMs: config.dbHealthIntervalMs,
+        onChange: (healthy) => {
+          if (!running.stopping) grpc.setServing(healthy);
+        },
+      },
+      logger,
+    );
   } catch (error) {
+    // A shutdown during start-up closes the pool under it; that shutdown exits (0) once it is done.
+    if (running.stopping) return;
     logger.fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
     await closeAll(running, logger);
     process.exit(1);
@@ -97,6 +116,9 @@ function registerShutdown(running: Running, logger: Logger): void {
 
 /** Whoever opens closes: stop taking calls, let in-flight ones finish, then the pool, then postgres. */
 async function closeAll(running: Running, logger: Logger): Promise<void> {
+  running.stopping = true;
+  // No check starts from here on, and one in flight no longer touches readiness; it settles before the pool closes.
+  const healthStopped = running.databaseHealth?.stop();
   if (running.grpc) {
     const { server, setServing } = running.grpc;
     setServing(false);
@@ -112,6 +134,7 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
       });
     });
   }
+  await healthStopped;
   await new Promise<void>((resolve) => (running.metricsServer ? running.metricsServer.close(() => resolve()) : resolve()));
   // A connection still checked out (a call stuck past the grace period) must not keep the process alive.
   await withTimeout(running.database?.close(), SHUTDOWN_GRACE_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
