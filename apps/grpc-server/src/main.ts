@@ -120,7 +120,7 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
   // No check starts from here on, and one in flight no longer touches readiness; it settles before the pool closes.
   const healthStopped = running.databaseHealth?.stop();
   if (running.grpc) {
-    const { server, setServing } = running.grpc;
+    const { server, setServing, endHealthWatches } = running.grpc;
     setServing(false);
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -132,6 +132,8 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
         clearTimeout(force);
         resolve();
       });
+      // Watchers have been told NOT_SERVING; an open Watch must not hold the shutdown for the whole grace period.
+      endHealthWatches();
     });
   }
   await healthStopped;

@@ -35,8 +35,14 @@ export interface ServerDeps {
 
 export interface MeterUsageServer {
   server: grpc.Server;
-  /** Flip readiness: SERVING once the database is migrated and seeded, NOT_SERVING while starting or stopping. */
+  /** Flip readiness: SERVING once the database is migrated and seeded, NOT_SERVING while starting, stopping or the database fails its check. */
   setServing(serving: boolean): void;
+  /**
+   * Ends every open health Watch with OK, after the statuses already sent. A Watch never ends by
+   * itself, so one open Watch would otherwise hold a graceful shutdown until its grace period is
+   * over. Call it after tryShutdown() (no new calls, so watchers cannot come back on this server).
+   */
+  endHealthWatches(): void;
 }
 
 // Keepalive: answer client pings every 10 s or more; clients must not ping more often (the gateway pings every 30 s).
@@ -72,7 +78,21 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   });
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [METER_USAGE_SERVICE_NAME]: 'NOT_SERVING' });
-  health.addToServer(server);
+  let serving = false;
+  const watches = new Set<grpc.ServerWritableStream<{ service: string }, { status: string }>>();
+  const statusOf = (service: string) => (service === '' || service === METER_USAGE_SERVICE_NAME ? (serving ? 'SERVING' : 'NOT_SERVING') : 'SERVICE_UNKNOWN');
+  // Check and List come from grpc-health-check; Watch is ours, so shutdown can end the open ones.
+  health.addToServer({
+    addService: (service, implementation) =>
+      server.addService(service as grpc.ServiceDefinition, {
+        ...implementation,
+        watch(call: grpc.ServerWritableStream<{ service: string }, { status: string }>) {
+          watches.add(call);
+          call.on('cancelled', () => watches.delete(call));
+          call.write({ status: statusOf(call.request.service) });
+        },
+      }),
+  });
 
   // Reflection reads only the fileDescriptorProtos of each entry; giving it buf's original
   // descriptors (imports included) is what lets `buf curl` resolve the schema.
@@ -81,10 +101,17 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
 
   return {
     server,
-    setServing(serving) {
+    setServing(nowServing) {
+      if (nowServing === serving) return; // Watch sends changes only
+      serving = nowServing;
       const status = serving ? 'SERVING' : 'NOT_SERVING';
       health.setStatus('', status);
       health.setStatus(METER_USAGE_SERVICE_NAME, status);
+      for (const call of watches) if (statusOf(call.request.service) !== 'SERVICE_UNKNOWN') call.write({ status });
+    },
+    endHealthWatches() {
+      for (const call of watches) call.end();
+      watches.clear();
     },
   };
 }
