@@ -20,7 +20,7 @@ export function clientStream<Request, Response>(
     // grpc-js may end the message stream of a cancelled call as if the client had finished it, so
     // consumers must also check this signal before they commit anything.
     const cancellation = new AbortController();
-    call.on('cancelled', () => cancellation.abort(new Error('cancelled by the client')));
+    call.on('cancelled', () => cancellation.abort(new Error('cancelled (by the client, its deadline, or shutdown)')));
     const cancelled = () => cancellation.signal.aborted;
     // A cancelled call's iterator can also stay pending forever: every read races the signal.
     async function* messages(): AsyncGenerator<Request> {
@@ -41,7 +41,7 @@ export function clientStream<Request, Response>(
       (error: unknown) => {
         if (cancelled()) {
           finish('CANCELLED');
-          log.info({ method }, 'client stream cancelled by the client; rolled back');
+          log.info({ method }, 'client stream cancelled (by the client, its deadline, or shutdown); rolled back');
           return;
         }
         const status = toGrpcStatus(error);

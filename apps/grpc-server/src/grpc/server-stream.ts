@@ -43,7 +43,7 @@ export function serverStream<Request, Response>(
       (error: unknown) => {
         if (error instanceof StreamCancelled || cancelled) {
           finish('CANCELLED');
-          log.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled by the client');
+          log.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled (by the client, its deadline, or shutdown)');
           return;
         }
         const status = toGrpcStatus(error);
