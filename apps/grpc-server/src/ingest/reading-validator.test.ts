@@ -163,4 +163,38 @@ describe('ReadingValidator over CsvRowReader', () => {
       },
     ]);
   });
+
+  it('gives each meter the span of its accepted starts, across interleaved runs of meters', () => {
+    const validator = new ReadingValidator({ meterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'start' }) });
+    const rows = [
+      ['b', '2020-01-01 00:15:00'],
+      ['b', '2020-01-01 00:30:00'],
+      ['a', '2020-01-01 01:00:00'],
+      ['b', '2020-01-01 00:00:00'],
+      ['bad id!', '2020-01-01 00:00:00'],
+      ['a', '2020-01-01 00:45:00'],
+      ['a', '2020-02-30 00:45:00'],
+    ];
+    validator.accept({ line: 1, fields: ['meter_id', 'time', 'meterusage'] });
+    const outcomes = rows.map(([meterId, time], index) => validator.accept({ line: index + 2, fields: [meterId!, time!, '1'] }));
+    expect(outcomes.filter((outcome) => outcome !== undefined && 'field' in outcome)).toEqual([
+      { line: 6, field: 'meter_id', reason: `"bad id!" is not a meter id (1 to 64 letters, digits, '.', '_', ':' or '-')` },
+      { line: 8, field: 'time', reason: 'invalid date or time "2020-02-30 00:45:00"' },
+    ]);
+    expect(validator.meterSpans()).toEqual([
+      { meterId: 'a', firstStartMs: at('2020-01-01T00:45:00Z'), lastStartMs: at('2020-01-01T01:00:00Z') },
+      { meterId: 'b', firstStartMs: at('2020-01-01T00:00:00Z'), lastStartMs: at('2020-01-01T00:30:00Z') },
+    ]);
+    expect(validator.inTimeOrder).toBe(false);
+  });
+
+  it('rejects the times the arithmetic parse leaves to the regular expression with the same messages', () => {
+    const { readings, errors } = parse('time,meterusage\n2019-02-29 00:15:00,1\n0099-01-01 00:15:00,1\n2019-01-01t00:15:00,1\n2019-01-01 24:00:00,1\n');
+    expect(readings.map((reading) => reading.line)).toEqual([4]);
+    expect(errors).toEqual([
+      { line: 2, field: 'time', reason: 'invalid date or time "2019-02-29 00:15:00"' },
+      { line: 3, field: 'time', reason: 'invalid date or time "0099-01-01 00:15:00"' },
+      { line: 5, field: 'time', reason: 'invalid date or time "2019-01-01 24:00:00"' },
+    ]);
+  });
 });

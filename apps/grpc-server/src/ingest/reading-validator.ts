@@ -30,7 +30,6 @@ export interface ValidatorOptions {
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const DECIMAL = /^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NEGATIVE = /^-(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const MISSING_VALUES = new Set(['', 'nan']);
 const REQUIRED_COLUMNS = ['time', 'meterusage'] as const;
 // Columns our own CSV export writes besides the ones read here: accepted and ignored.
 const IGNORED_COLUMNS = new Set(['start', 'end', 'quality', 'unit']);
@@ -53,13 +52,35 @@ interface Columns {
  * repeated hour correctly; if neither instant comes after it, the row is rejected as ambiguous.
  * A wall-clock time that does not exist (spring) is rejected.
  */
+/** What the validator keeps per meter: looked up once per run of rows of the same meter. */
+interface MeterState {
+  meterId: string;
+  timing: MeterTiming;
+  intervalMs: number;
+  /** Label (epoch ms) of the meter's previous row on the grid; -Infinity before the first. */
+  previousLabelMs: number;
+  /** Start of the meter's previous accepted row; -Infinity before the first. */
+  previousStartMs: number;
+  /** Span of the meter's accepted starts; ±Infinity while none. */
+  firstStartMs: number;
+  lastStartMs: number;
+}
+
+/** The accepted rows of one meter: how many and the span of their interval starts (epoch ms). */
+export interface MeterSpan {
+  meterId: string;
+  firstStartMs: number;
+  lastStartMs: number;
+}
+
 export class ReadingValidator {
   private columns: Columns | undefined;
   private headerRejected = false;
   private sawRecord = false;
-  private readonly resolveLocal: (wallClockMs: number) => LocalTimeResolution;
-  private readonly previousLabelByMeter = new Map<string, number>();
-  private readonly previousStartByMeter = new Map<string, number>();
+  private readonly resolveLocal: ((wallClockMs: number) => LocalTimeResolution) | undefined;
+  private readonly meters = new Map<string, MeterState>();
+  /** The state of the meter of the latest row: files hold long runs of one meter. */
+  private current: MeterState | undefined;
   /** True while every meter's rows came in strictly increasing time. */
   inTimeOrder = true;
   /** Records after the header (blank lines excluded). */
@@ -71,7 +92,8 @@ export class ReadingValidator {
   lastEndMs = -Infinity;
 
   constructor(private readonly options: ValidatorOptions) {
-    this.resolveLocal = localTimeResolver(options.timeZone);
+    // Naive times in UTC are their own instants: no resolver call (and result object) per row.
+    this.resolveLocal = options.timeZone === 'UTC' || options.timeZone === 'Etc/UTC' ? undefined : localTimeResolver(options.timeZone);
   }
 
   /** The reading of a record, a RowError, or undefined for a header or blank line. */
@@ -97,6 +119,15 @@ export class ReadingValidator {
     if (!this.sawRecord) return [{ line: 1, field: 'file', reason: 'the file is empty' }];
     if (!this.headerRejected && this.dataRows === 0) return [{ line: 2, field: 'file', reason: 'the file has a header but no readings' }];
     return [];
+  }
+
+  /** Each meter with accepted rows and the span of their starts, in meter order. */
+  meterSpans(): MeterSpan[] {
+    const spans: MeterSpan[] = [];
+    for (const state of this.meters.values()) {
+      if (state.firstStartMs <= state.lastStartMs) spans.push({ meterId: state.meterId, firstStartMs: state.firstStartMs, lastStartMs: state.lastStartMs });
+    }
+    return spans.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
   }
 
   private readHeader(line: number, fields: string[]): RowError | 'data' | undefined {
@@ -128,43 +159,61 @@ export class ReadingValidator {
 
   private readRow(line: number, fields: string[], columns: Columns): ValidReading | RowError {
     if (fields.length !== columns.count) return { line, field: 'row', reason: `expected ${columns.count} fields, found ${fields.length}` };
-    for (const field of fields) {
+    for (let index = 0; index < fields.length; index += 1) {
+      const field = fields[index]!;
       if (field.includes('\u0000') || field.includes('\uFFFD')) return { line, field: 'row', reason: 'binary data: the file is not UTF-8 text' };
     }
     const meterId = columns.meterId === undefined ? this.options.meterId : fields[columns.meterId]!.trim();
-    if (!METER_ID_PATTERN.test(meterId)) {
+    const meter = this.current !== undefined && this.current.meterId === meterId ? this.current : this.meterState(meterId);
+    if (meter === undefined) {
       return { line, field: 'meter_id', reason: `"${clip(meterId)}" is not a meter id (1 to 64 letters, digits, '.', '_', ':' or '-')` };
     }
-    const timing = this.options.timingOf(meterId);
-    const start = this.parseTime(line, fields[columns.time]!.trim(), meterId, timing);
+    this.current = meter;
+    const start = this.parseTime(line, fields[columns.time]!.trim(), meter);
     if (typeof start !== 'number') return start;
     const usage = parseUsage(line, fields[columns.usage]!.trim());
     if (typeof usage === 'object' && usage !== null) return usage;
 
-    const previous = this.previousStartByMeter.get(meterId);
-    if (previous !== undefined && start <= previous) this.inTimeOrder = false;
-    this.previousStartByMeter.set(meterId, start);
+    if (start <= meter.previousStartMs) this.inTimeOrder = false;
+    meter.previousStartMs = start;
+    if (start < meter.firstStartMs) meter.firstStartMs = start;
+    if (start > meter.lastStartMs) meter.lastStartMs = start;
     if (start < this.firstStartMs) this.firstStartMs = start;
     if (start > this.lastStartMs) this.lastStartMs = start;
-    this.lastEndMs = Math.max(this.lastEndMs, start + timing.intervalSeconds * 1000);
+    if (start + meter.intervalMs > this.lastEndMs) this.lastEndMs = start + meter.intervalMs;
     return { line, meterId, startMs: start, usage };
   }
 
-  private parseTime(line: number, raw: string, meterId: string, timing: MeterTiming): number | RowError {
-    const match = TIMESTAMP.exec(raw);
-    if (match === null) return { line, field: 'time', reason: `unparseable time "${clip(raw)}": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339` };
-    const [, year, month, day, hour, minute, second = '0', fraction = '', offset] = match;
-    const wallClockMs = Date.UTC(+year!, +month! - 1, +day!, +hour!, +minute!, +second, Number(fraction.padEnd(3, '0').slice(0, 3)));
-    const check = new Date(wallClockMs);
-    if (
-      check.getUTCFullYear() !== +year! ||
-      check.getUTCMonth() !== +month! - 1 ||
-      check.getUTCDate() !== +day! ||
-      check.getUTCHours() !== +hour! ||
-      check.getUTCMinutes() !== +minute! ||
-      +second > 59
-    ) {
-      return { line, field: 'time', reason: `invalid date or time "${clip(raw)}"` };
+  /** The state of a meter, created on its first row; undefined when meterId is not a meter id. */
+  private meterState(meterId: string): MeterState | undefined {
+    const known = this.meters.get(meterId);
+    if (known !== undefined) return known;
+    if (!METER_ID_PATTERN.test(meterId)) return undefined;
+    const timing = this.options.timingOf(meterId);
+    const state: MeterState = {
+      meterId,
+      timing,
+      intervalMs: timing.intervalSeconds * 1000,
+      previousLabelMs: -Infinity,
+      previousStartMs: -Infinity,
+      firstStartMs: Infinity,
+      lastStartMs: -Infinity,
+    };
+    this.meters.set(meterId, state);
+    return state;
+  }
+
+  private parseTime(line: number, raw: string, meter: MeterState): number | RowError {
+    // The common "YYYY-MM-DD HH:MM:SS" arithmetically; anything else (offsets, fractions, and
+    // every invalid time, for its precise message) by the regular expression.
+    let wallClockMs = plainWallClockMs(raw);
+    let offset: string | undefined;
+    if (Number.isNaN(wallClockMs)) {
+      const parsed = parseTimestamp(line, raw);
+      if (typeof parsed !== 'number') {
+        if (!Array.isArray(parsed)) return parsed;
+        [wallClockMs, offset] = parsed;
+      } else wallClockMs = parsed;
     }
 
     let labelMs: number;
@@ -172,40 +221,115 @@ export class ReadingValidator {
       const offsetMs = offsetMilliseconds(offset);
       if (offsetMs === undefined) return { line, field: 'time', reason: `invalid UTC offset in "${clip(raw)}"` };
       labelMs = wallClockMs - offsetMs;
+    } else if (this.resolveLocal === undefined) {
+      labelMs = wallClockMs;
     } else {
       const resolution = this.resolveLocal(wallClockMs);
       if (resolution.kind === 'gap') {
         return { line, field: 'time', reason: `local time "${raw}" does not exist in ${this.options.timeZone} (skipped by a DST change)` };
       }
       if (resolution.kind === 'ambiguous') {
-        const previous = this.previousLabelByMeter.get(meterId) ?? -Infinity;
-        const chosen = [resolution.earlierUtcMs, resolution.laterUtcMs].find((candidate) => candidate > previous);
-        if (chosen === undefined) {
+        // The earliest of the two instants after the meter's previous row.
+        const previous = meter.previousLabelMs;
+        if (resolution.earlierUtcMs > previous) labelMs = resolution.earlierUtcMs;
+        else if (resolution.laterUtcMs > previous) labelMs = resolution.laterUtcMs;
+        else {
           return {
             line,
             field: 'time',
             reason: `local time "${raw}" is ambiguous in ${this.options.timeZone} (repeated by a DST change) and out of order; write it with a UTC offset`,
           };
         }
-        labelMs = chosen;
       } else {
         labelMs = resolution.utcMs;
       }
     }
-    const intervalMs = timing.intervalSeconds * 1000;
-    if (labelMs % intervalMs !== 0) {
-      return { line, field: 'time', reason: `time "${clip(raw)}" is not on the ${describeInterval(timing.intervalSeconds)} grid` };
+    if (labelMs % meter.intervalMs !== 0) {
+      return { line, field: 'time', reason: `time "${clip(raw)}" is not on the ${describeInterval(meter.timing.intervalSeconds)} grid` };
     }
-    this.previousLabelByMeter.set(meterId, labelMs);
-    return timing.timeLabel === 'end' ? labelMs - intervalMs : labelMs;
+    meter.previousLabelMs = labelMs;
+    return meter.timing.timeLabel === 'end' ? labelMs - meter.intervalMs : labelMs;
   }
 }
 
+const DAY_MS = 86_400_000;
+const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/**
+ * Wall-clock ms of exactly "YYYY-MM-DD HH:MM:SS" (or with a T) holding a valid date and time, by
+ * arithmetic; NaN for anything else, which the regular expression then reads or rejects. Years
+ * before 100 are left to it too (Date.UTC reads them as 19xx, so it rejects them).
+ */
+export function plainWallClockMs(raw: string): number {
+  if (raw.length !== 19) return NaN;
+  const separator = raw.charCodeAt(10);
+  if (raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45 || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58) return NaN;
+  if (separator !== 32 && separator !== 84 && separator !== 116) return NaN;
+  const year = digitsAt(raw, 0) * 100 + digitsAt(raw, 2);
+  const month = digitsAt(raw, 5);
+  const day = digitsAt(raw, 8);
+  const hour = digitsAt(raw, 11);
+  const minute = digitsAt(raw, 14);
+  const second = digitsAt(raw, 17);
+  // digitsAt gives -1 for a non-digit: every range check below then fails.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  if (day > monthDays) return NaN;
+  // Days since 1970-01-01 of the year's 1 January (proleptic Gregorian), then of the date.
+  const y = year - 1;
+  const yearDays = 365 * (year - 1970) + (Math.floor(y / 4) - 492) - (Math.floor(y / 100) - 19) + (Math.floor(y / 400) - 4);
+  const days = yearDays + DAYS_BEFORE_MONTH[month]! + (leap && month > 2 ? 1 : 0) + day - 1;
+  return days * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000;
+}
+
+/** The two-digit number at raw[at], or -1 (or another negative) when either is not a digit. */
+function digitsAt(raw: string, at: number): number {
+  const tens = raw.charCodeAt(at) - 48;
+  const ones = raw.charCodeAt(at + 1) - 48;
+  if (tens < 0 || tens > 9 || ones < 0 || ones > 9) return -10_000;
+  return tens * 10 + ones;
+}
+
+/** Any accepted time form: wall-clock ms, with the offset when one is written, or why not. */
+function parseTimestamp(line: number, raw: string): number | [number, string] | RowError {
+  const match = TIMESTAMP.exec(raw);
+  if (match === null) return { line, field: 'time', reason: `unparseable time "${clip(raw)}": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339` };
+  const [, year, month, day, hour, minute, second = '0', fraction = '', offset] = match;
+  const wallClockMs = Date.UTC(+year!, +month! - 1, +day!, +hour!, +minute!, +second, Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const check = new Date(wallClockMs);
+  if (
+    check.getUTCFullYear() !== +year! ||
+    check.getUTCMonth() !== +month! - 1 ||
+    check.getUTCDate() !== +day! ||
+    check.getUTCHours() !== +hour! ||
+    check.getUTCMinutes() !== +minute! ||
+    +second > 59
+  ) {
+    return { line, field: 'time', reason: `invalid date or time "${clip(raw)}"` };
+  }
+  return offset === undefined ? wallClockMs : [wallClockMs, offset];
+}
+
 function parseUsage(line: number, raw: string): string | null | RowError {
-  if (MISSING_VALUES.has(raw.toLowerCase())) return null;
+  if (isPlainDecimal(raw)) return raw;
+  if (raw === '' || (raw.length === 3 && raw.toLowerCase() === 'nan')) return null;
   if (DECIMAL.test(raw)) return raw.startsWith('+') ? raw.slice(1) : raw;
   if (NEGATIVE.test(raw)) return { line, field: 'meterusage', reason: `usage ${raw} is negative` };
   return { line, field: 'meterusage', reason: `"${clip(raw)}" is not a number (a missing reading is written NaN or left empty)` };
+}
+
+/** Digits with at most one '.' somewhere (what DECIMAL accepts without sign or exponent), without a regular expression. */
+function isPlainDecimal(raw: string): boolean {
+  let digits = 0;
+  let dot = false;
+  for (let at = 0; at < raw.length; at += 1) {
+    const code = raw.charCodeAt(at);
+    if (code >= 48 && code <= 57) digits += 1;
+    else if (code === 46 && !dot) dot = true;
+    else return false;
+  }
+  return digits > 0;
 }
 
 function offsetMilliseconds(offset: string): number | undefined {
