@@ -5,9 +5,13 @@ import type { TimeLabel } from '../db/schema';
 import type { RowError } from './row-error';
 
 // The SQL of an upload, on the one connection (and transaction) the upload holds: a temporary
-// staging table filled by COPY, checked, then merged into readings with INSERT ... ON CONFLICT.
+// staging table filled by COPY, checked with the upload's meters locked, then appended to readings
+// (no staged row meets a stored one) or merged with INSERT ... ON CONFLICT.
 
 export type ConflictPolicyName = 'update' | 'skip' | 'reject';
+
+/** A staged row's interval start as timestamptz (staging alias s). */
+const STAGED_START = `timestamptz 'epoch' + s.start_ms * interval '1 millisecond'`;
 
 /** Creates the staging table (dropped at commit or rollback) and opens a COPY stream into it. */
 export async function openStaging(client: pg.PoolClient): Promise<Writable> {
@@ -18,9 +22,91 @@ export async function openStaging(client: pg.PoolClient): Promise<Writable> {
   return client.query(copyFrom('copy readings_staging (line, meter_id, start_ms, usage) from stdin'));
 }
 
-/** One row in COPY's text format; meter ids and values were validated, so nothing needs escaping. */
-export function stagingLine(line: number, meterId: string, startMs: number, usage: string | null): string {
-  return `${line}\t${meterId}\t${startMs}\t${usage ?? '\\N'}\n`;
+/**
+ * Rows in COPY's text format, written as bytes straight into a buffer: no string per row, no
+ * UTF-8 encoding. Meter ids and values were validated (ASCII, nothing to escape).
+ */
+export class StagingRows {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(private readonly capacity = 128 * 1024) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  add(line: number, meterId: string, startMs: number, usage: string | null): void {
+    // Two integers of at most 21 bytes, three tabs and a line break, besides the two texts.
+    const most = meterId.length + (usage === null ? 2 : usage.length) + 48;
+    if (this.length + most > this.buffer.length) this.grow(most);
+    const buffer = this.buffer;
+    let at = writeInteger(buffer, this.length, line);
+    buffer[at++] = TAB;
+    at = writeAscii(buffer, at, meterId);
+    buffer[at++] = TAB;
+    at = writeInteger(buffer, at, startMs);
+    buffer[at++] = TAB;
+    if (usage === null) {
+      buffer[at++] = BACKSLASH;
+      buffer[at++] = 78; // N
+    } else at = writeAscii(buffer, at, usage);
+    buffer[at++] = NEWLINE;
+    this.length = at;
+  }
+
+  /** The rows added since the last take, as one chunk for the COPY stream (which keeps it: a new buffer follows). */
+  take(): Buffer | undefined {
+    if (this.length === 0) return undefined;
+    const rows = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(this.capacity);
+    this.length = 0;
+    return rows;
+  }
+
+  private grow(most: number): void {
+    const larger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + most));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
+  }
+}
+
+const TAB = 9;
+const NEWLINE = 10;
+const BACKSLASH = 92;
+
+/** Writes an ASCII string's bytes at `at` (a short string: faster than Buffer#write); returns the position after them. */
+function writeAscii(buffer: Buffer, at: number, text: string): number {
+  for (let index = 0; index < text.length; index += 1) buffer[at++] = text.charCodeAt(index);
+  return at;
+}
+
+/** Writes an integer's decimal digits (exact below 2^53) at `at`; returns the position after them. */
+function writeInteger(buffer: Buffer, at: number, value: number): number {
+  if (value < 0) {
+    buffer[at++] = 45; // -
+    value = -value;
+  }
+  // Epoch milliseconds exceed small integers: the digits below 10^8 and above them separately.
+  const high = Math.floor(value / 1e8);
+  let low = value - high * 1e8;
+  const first = at;
+  if (high === 0) {
+    do {
+      buffer[at++] = 48 + (low % 10);
+      low = (low / 10) | 0;
+    } while (low > 0);
+  } else {
+    for (let digit = 0; digit < 8; digit += 1) {
+      buffer[at++] = 48 + (low % 10);
+      low = (low / 10) | 0;
+    }
+    for (let rest = high; rest > 0; rest = Math.floor(rest / 10)) buffer[at++] = 48 + (rest % 10);
+  }
+  for (let lowEnd = first, highEnd = at - 1; lowEnd < highEnd; lowEnd += 1, highEnd -= 1) {
+    const digit = buffer[lowEnd]!;
+    buffer[lowEnd] = buffer[highEnd]!;
+    buffer[highEnd] = digit;
+  }
+  return at;
 }
 
 /**
@@ -52,7 +138,7 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
   const { rows } = await client.query<{ line: number; stored: string | null; total: number }>(
     `with conflicts as (
        select s.line, r.usage::text as stored from readings_staging s
-       join readings r on r.meter_id = s.meter_id and r.interval_start = timestamptz 'epoch' + s.start_ms * interval '1 millisecond'
+       join readings r on r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
        where r.usage is distinct from s.usage
      )
      select line, stored, (select count(*) from conflicts)::int as total from conflicts order by line limit $1`,
@@ -61,7 +147,7 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
   if (rows.length === 0) return { total: 0, errors: [] };
   await client.query(
     `delete from readings_staging s using readings r
-     where r.meter_id = s.meter_id and r.interval_start = timestamptz 'epoch' + s.start_ms * interval '1 millisecond'
+     where r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
        and r.usage is distinct from s.usage`,
   );
   return {
@@ -74,16 +160,46 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
   };
 }
 
-/** Creates the meters staging names that do not exist yet; returns their ids. */
-export async function createMissingMeters(client: pg.PoolClient, unit: string, timeLabel: TimeLabel): Promise<string[]> {
+/** Creates the meters of meterIds that do not exist yet, in meter order; returns their ids. */
+export async function createMissingMeters(client: pg.PoolClient, meterIds: string[], unit: string, timeLabel: TimeLabel): Promise<string[]> {
   const { rows } = await client.query<{ meter_id: string }>(
     `insert into meters (meter_id, unit, time_label)
-     select distinct meter_id, $1, $2 from readings_staging
+     select meter_id, $2, $3 from unnest($1::text[]) as meter_id order by meter_id
      on conflict (meter_id) do nothing
      returning meter_id`,
-    [unit, timeLabel],
+    [meterIds, unit, timeLabel],
   );
   return rows.map((row) => row.meter_id).sort();
+}
+
+/**
+ * Locks the upload's meters until the transaction ends, in meter order (so two uploads wait for
+ * each other instead of deadlocking): from here on no other upload writes their readings, so what
+ * the conflict check and the choice between append and merge see stays true until commit.
+ */
+export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Promise<void> {
+  await client.query(`select meter_id from meters where meter_id = any($1::text[]) order by meter_id for update`, [meterIds]);
+}
+
+/** The staged rows of each meter: the span of their interval starts, epoch ms. */
+export interface StagedSpan {
+  meterId: string;
+  firstStartMs: number;
+  lastStartMs: number;
+}
+
+/** Whether any stored reading of a meter falls within that meter's staged span (if none does, staging can simply be appended). */
+export async function storedWithinSpans(client: pg.PoolClient, spans: StagedSpan[]): Promise<boolean> {
+  const { rows } = await client.query<{ overlaps: boolean }>(
+    `select exists (
+       select 1 from unnest($1::text[], $2::bigint[], $3::bigint[]) as span(meter_id, first_ms, last_ms)
+       join readings r on r.meter_id = span.meter_id
+        and r.interval_start between timestamptz 'epoch' + span.first_ms * interval '1 millisecond'
+                                 and timestamptz 'epoch' + span.last_ms * interval '1 millisecond'
+     ) as overlaps`,
+    [spans.map((span) => span.meterId), spans.map((span) => span.firstStartMs), spans.map((span) => span.lastStartMs)],
+  );
+  return rows[0]!.overlaps;
 }
 
 export interface MergeCounts {
@@ -93,13 +209,35 @@ export interface MergeCounts {
 }
 
 /**
- * Merges staging into readings. Rows go in key order, so concurrent uploads to one meter lock
- * rows in the same order and wait for each other instead of deadlocking. Equal values are left
- * untouched (no write, no update counted).
+ * Appends staging to readings when no staged row meets a stored one (storedWithinSpans was false
+ * with the meters locked): a plain INSERT, in the order rows were staged, every row inserted.
  */
-export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName): Promise<MergeCounts> {
-  const staged = `select meter_id, timestamptz 'epoch' + start_ms * interval '1 millisecond' as interval_start, usage
-                  from readings_staging order by meter_id, start_ms`;
+export async function appendStaging(client: pg.PoolClient): Promise<MergeCounts> {
+  const inserted = await client.query(`insert into readings (meter_id, interval_start, usage) select s.meter_id, ${STAGED_START}, s.usage from readings_staging s`);
+  return { inserted: inserted.rowCount ?? 0, updated: 0, skipped: 0 };
+}
+
+/**
+ * Merges staging into readings where rows may meet stored ones. Staged rows equal to the stored
+ * row are left out first (NOT EXISTS, limited to the upload's meters and span so it reads only
+ * that part of readings): no write, no lock, counted as unchanged by the caller. The rest go in
+ * key order with INSERT … ON CONFLICT.
+ */
+export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: StagedSpan[]): Promise<MergeCounts> {
+  const firstStartMs = Math.min(...spans.map((span) => span.firstStartMs));
+  const lastStartMs = Math.max(...spans.map((span) => span.lastStartMs));
+  // With one meter every staged row is its, so the hash join needs the time alone (12% faster).
+  const sameMeter = spans.length === 1 ? '' : 'r.meter_id = s.meter_id and ';
+  const staged = `select s.meter_id, ${STAGED_START} as interval_start, s.usage from readings_staging s
+                  where not exists (
+                    select 1 from readings r
+                    where ${sameMeter}r.interval_start = ${STAGED_START} and r.usage is not distinct from s.usage
+                      and r.meter_id = any($1::text[])
+                      and r.interval_start between timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
+                                               and timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
+                  )
+                  order by s.meter_id, s.start_ms`;
+  const params = [spans.map((span) => span.meterId), firstStartMs, lastStartMs];
   if (policy === 'update') {
     const { rows } = await client.query<{ inserted: number; updated: number }>(
       `with upserted as (
@@ -109,15 +247,16 @@ export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicy
          returning xmax = 0 as inserted
        )
        select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated from upserted`,
+      params,
     );
     return { inserted: rows[0]!.inserted, updated: rows[0]!.updated, skipped: 0 };
   }
   // skip (and reject, whose conflicts were taken out already): stored values win.
   const differing = await client.query<{ skipped: number }>(
     `select count(*)::int as skipped from readings_staging s
-     join readings r on r.meter_id = s.meter_id and r.interval_start = timestamptz 'epoch' + s.start_ms * interval '1 millisecond'
+     join readings r on r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
      where r.usage is distinct from s.usage`,
   );
-  const inserted = await client.query(`insert into readings (meter_id, interval_start, usage) ${staged} on conflict (meter_id, interval_start) do nothing`);
+  const inserted = await client.query(`insert into readings (meter_id, interval_start, usage) ${staged} on conflict (meter_id, interval_start) do nothing`, params);
   return { inserted: inserted.rowCount ?? 0, updated: 0, skipped: differing.rows[0]!.skipped };
 }

@@ -1,0 +1,143 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { ingestCsv, type IngestOptions, type IngestResult } from '../src/ingest/ingest-csv';
+import { openMigratedDatabase, type MigratedDatabase } from './support/database';
+
+// ingestCsv's two ways into readings: append (no staged row meets a stored one: plain INSERT) and
+// merge (equal rows left out, the rest through INSERT … ON CONFLICT), told apart by the "write"
+// field of its log line; the counts must be exact either way.
+
+const QUARTER_MS = 900_000;
+const FIRST_END_MS = Date.UTC(2020, 0, 1, 0, 15);
+
+/** Rows "time,meterusage" from quarter-hour index `from` (labelled by interval end) with value(index). */
+function rows(from: number, count: number, value: (index: number) => string = (index) => `${index}.5`): string[] {
+  return Array.from({ length: count }, (_, offset) => {
+    const index = from + offset;
+    return `${new Date(FIRST_END_MS + index * QUARTER_MS).toISOString()},${value(index)}`;
+  });
+}
+const file = (lines: string[], header = 'time,meterusage') => `${header}\n${lines.join('\n')}\n`;
+
+describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
+  let handle: MigratedDatabase;
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
+
+  beforeAll(async () => {
+    handle = await openMigratedDatabase('ingest-merge');
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  /** ingestCsv over text in odd-sized chunks: lines cross chunk boundaries. */
+  async function ingest(text: string, options: Partial<IngestOptions> = {}): Promise<IngestResult & { write: unknown }> {
+    const result = await ingestCsv(
+      handle.database,
+      (async function* () {
+        for (let at = 0; at < text.length; at += 997) yield text.slice(at, at + 997);
+      })(),
+      { meterId: 'm', unit: 'kWh', timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, sourceName: 'test', ...options },
+      { storage: { hourlyRollup: false }, logger },
+    );
+    return { ...result, write: logs.at(-1)?.write };
+  }
+  const stored = async (meterId: string) =>
+    (await handle.database.pool.query<{ usage: string | null }>(`select usage::text from readings where meter_id = $1 order by interval_start`, [meterId])).rows.map(
+      (row) => row.usage,
+    );
+
+  it('appends a new meter: every row inserted with a plain INSERT', async () => {
+    const result = await ingest(file(rows(0, 500)), { meterId: 'append-1' });
+    expect(result).toMatchObject({ committed: true, accepted: 500, inserted: 500, updated: 0, unchanged: 0, skipped: 0, rejected: 0, write: 'append' });
+    expect(await stored('append-1')).toHaveLength(500);
+  });
+
+  it('appends rows after the latest stored one, and rows before the first (no stored row in their span)', async () => {
+    const later = await ingest(file(rows(500, 100)), { meterId: 'append-1' });
+    expect(later).toMatchObject({ committed: true, accepted: 100, inserted: 100, updated: 0, unchanged: 0, write: 'append' });
+    await ingest(file(rows(1000, 10)), { meterId: 'append-1' });
+    // A gap-filler between stored runs whose own span holds no stored row: still an append.
+    const between = await ingest(file(rows(700, 50)), { meterId: 'append-1' });
+    expect(between).toMatchObject({ committed: true, inserted: 50, unchanged: 0, write: 'append' });
+    expect(await stored('append-1')).toHaveLength(660);
+  });
+
+  it('merges an identical file: every row unchanged, nothing written', async () => {
+    const before = await handle.database.pool.query(`select xmin::text, usage::text from readings where meter_id = 'append-1' order by interval_start`);
+    const result = await ingest(file(rows(0, 600)), { meterId: 'append-1' });
+    expect(result).toMatchObject({ committed: true, accepted: 600, inserted: 0, updated: 0, unchanged: 600, skipped: 0, write: 'merge' });
+    const after = await handle.database.pool.query(`select xmin::text, usage::text from readings where meter_id = 'append-1' order by interval_start`);
+    // No row version changed: equal rows were neither updated nor locked.
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  it('merges a mixed file exactly: new, changed, unchanged and missing rows (on_conflict=update)', async () => {
+    await ingest(file(rows(0, 100)), { meterId: 'mixed-1' });
+    // Rows 50..149: 50..99 stored (every 10th changed, 95 set to NaN), 100..149 new.
+    const text = file(rows(50, 100, (index) => (index === 95 ? 'NaN' : index % 10 === 0 && index < 100 ? `${index}.75` : `${index}.5`)));
+    const result = await ingest(text, { meterId: 'mixed-1' });
+    expect(result).toMatchObject({ committed: true, accepted: 100, inserted: 50, updated: 6, unchanged: 44, skipped: 0, write: 'merge' });
+    const values = await stored('mixed-1');
+    expect(values).toHaveLength(150);
+    expect([values[60], values[61], values[95], values[149]]).toEqual(['60.75', '61.5', null, '149.5']);
+    // A NaN sent again over a stored NULL is unchanged.
+    expect(await ingest(file(rows(95, 1, () => 'nan')), { meterId: 'mixed-1' })).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, write: 'merge' });
+  });
+
+  it('counts skipped rows with on_conflict=skip and keeps the stored values', async () => {
+    const result = await ingest(file(rows(140, 20, (index) => (index < 145 ? '999' : `${index}.5`))), { meterId: 'mixed-1', onConflict: 'skip' });
+    expect(result).toMatchObject({ committed: true, accepted: 20, inserted: 10, updated: 0, skipped: 5, unchanged: 5, write: 'merge' });
+    expect((await stored('mixed-1'))[140]).toBe('140.5');
+  });
+
+  it('rejects conflicts with on_conflict=reject: atomic writes nothing, partial writes the rest', async () => {
+    const text = file(rows(155, 10, (index) => (index < 157 ? '999' : `${index}.5`)));
+    const atomic = await ingest(text, { meterId: 'mixed-1', onConflict: 'reject' });
+    expect(atomic).toMatchObject({ committed: false, accepted: 8, rejected: 2, inserted: 0, errors: [{ line: 2 }, { line: 3 }] });
+    expect(atomic.errors[0]!.reason).toBe('conflicts with the stored value 155.5 (on_conflict=reject)');
+    expect(await stored('mixed-1')).toHaveLength(160);
+    const partial = await ingest(text, { meterId: 'mixed-1', onConflict: 'reject', mode: 'partial' });
+    expect(partial).toMatchObject({ committed: true, accepted: 8, rejected: 2, inserted: 5, unchanged: 3, write: 'merge' });
+    expect(await stored('mixed-1')).toHaveLength(165);
+  });
+
+  it('takes out duplicates of an out-of-order file before appending (partial mode)', async () => {
+    const lines = rows(0, 20);
+    const text = file([...lines.slice(10), ...lines.slice(0, 10), lines[3]!.replace(/,.*/, ',42')]);
+    const result = await ingest(text, { meterId: 'dup-1', mode: 'partial' });
+    expect(result).toMatchObject({ committed: true, accepted: 20, inserted: 20, rejected: 1, write: 'append' });
+    expect(result.errors).toEqual([{ line: 22, field: 'time', reason: 'duplicate time: line 15 already has a reading for this interval' }]);
+    expect((await stored('dup-1'))[3]).toBe('3.5');
+  });
+
+  it('merges a multi-meter file when any one meter meets stored rows, with exact counts per row', async () => {
+    await ingest(file(rows(0, 10)), { meterId: 'multi-a' });
+    const lines = [...rows(5, 10).map((line) => `multi-a,${line}`), ...rows(0, 10).map((line) => `multi-b,${line}`)];
+    const result = await ingest(file(lines, 'meter_id,time,meterusage'));
+    expect(result).toMatchObject({ committed: true, accepted: 20, inserted: 15, updated: 0, unchanged: 5, metersCreated: ['multi-b'], write: 'merge' });
+    expect(await stored('multi-a')).toHaveLength(15);
+    expect(await stored('multi-b')).toHaveLength(10);
+  });
+
+  it('serialises concurrent on_conflict=reject uploads of different values: one commits, the other sees its rows as conflicts', async () => {
+    await ingest(file(rows(0, 1)), { meterId: 'race-1' });
+    const uploads = await Promise.all(
+      ['1', '2'].map((writer) => ingest(file(rows(1, 3000, (index) => `${writer}.${index}`)), { meterId: 'race-1', onConflict: 'reject' })),
+    );
+    const committed = uploads.filter((result) => result.committed);
+    expect(committed).toHaveLength(1);
+    expect(committed[0]).toMatchObject({ inserted: 3000, rejected: 0 });
+    expect(uploads.find((result) => !result.committed)).toMatchObject({ rejected: 3000, inserted: 0 });
+    expect(await stored('race-1')).toHaveLength(3001);
+  });
+});
