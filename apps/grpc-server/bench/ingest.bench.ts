@@ -14,6 +14,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import {
+  benchAdminUrl,
+  integerOption,
   cpuProfileEnv,
   expectEqual,
   formatRate,
@@ -30,7 +32,6 @@ import { runIngestCli, type CliRun } from './ingest-cli';
 import { BASELINE_TABLE, BASELINE_TABLE_NO_FK, createBaselineTables, expectBaselineRows, psqlCopy, psqlCopyThenMerge } from './psql-baseline';
 import { writeSyntheticCsv, type SyntheticCsv } from './synthetic-csv';
 
-const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'meterusage_ingest_bench';
 const DEFAULT_ROWS = 1_000_000;
 /** From this size on one round without warm-up is the default, and memory is compared with a 1M file. */
@@ -61,7 +62,7 @@ interface TableRow {
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const options = parseOptions();
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
+  const adminUrl = benchAdminUrl();
   const cleanup: (() => Promise<unknown>)[] = []; // run last-in first-out, also after a failure
   try {
     // 1. The CSV files, the database (migrated and seeded by grpc-server), the baseline tables.
@@ -242,11 +243,7 @@ function parseOptions(): Options {
       'cpu-prof': { type: 'string' },
     },
   });
-  const integer = (name: string, text: string, min: number) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${text}"`);
-    return value;
-  };
+  const integer = integerOption;
   const rows = integer('rows', values.rows, 1);
   const large = rows >= LARGE_ROWS;
   return {
