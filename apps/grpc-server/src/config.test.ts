@@ -79,7 +79,7 @@ describe('loadServerConfig', () => {
   });
 
   it('bounds concurrent exports and uploads below the pool size, so queries always find a connection', () => {
-    expect(loadServerConfig({}, cwd)).toMatchObject({ maxConcurrentExports: 4, maxConcurrentUploads: 2, streamSlotWaitMs: 2000 });
+    expect(loadServerConfig({}, cwd)).toMatchObject({ maxConcurrentExports: 4, maxConcurrentUploads: 2, streamSlotWaitMs: 2000, shutdownGraceMs: 10_000 });
     expect(loadServerConfig({ MAX_CONCURRENT_EXPORTS: '10', MAX_CONCURRENT_UPLOADS: '5', DB_POOL_MAX_CONN: '20' }, cwd)).toMatchObject({
       maxConcurrentExports: 10,
       maxConcurrentUploads: 5,

@@ -15,7 +15,8 @@ import { bindServer, createMeterUsageServer, type MeterUsageServer } from './ser
 // Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING
 // → readiness follows the database's health checks until shutdown.
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** How long closing the pool may take once the calls are over (a connection stuck in a dead query must not hold the exit). */
+const POOL_CLOSE_TIMEOUT_MS = 5_000;
 
 interface Running {
   metricsServer?: Server;
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit('grpc-server', () => loadServerConfig());
   const logger = createLogger(config.logLevel);
   const running: Running = {};
-  registerShutdown(running, logger);
+  registerShutdown(running, config.shutdownGraceMs, logger);
 
   try {
     let connectionString: string;
@@ -91,18 +92,18 @@ async function main(): Promise<void> {
     // A shutdown during start-up closes the pool under it; that shutdown exits (0) once it is done.
     if (running.stopping) return;
     logger.fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
-    await closeAll(running, logger);
+    await closeAll(running, config.shutdownGraceMs, logger);
     process.exit(1);
   }
 }
 
-function registerShutdown(running: Running, logger: Logger): void {
+function registerShutdown(running: Running, graceMs: number, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void closeAll(running, logger).then(
+    void closeAll(running, graceMs, logger).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -115,7 +116,7 @@ function registerShutdown(running: Running, logger: Logger): void {
 }
 
 /** Whoever opens closes: stop taking calls, let in-flight ones finish, then the pool, then postgres. */
-async function closeAll(running: Running, logger: Logger): Promise<void> {
+async function closeAll(running: Running, graceMs: number, logger: Logger): Promise<void> {
   running.stopping = true;
   // No check starts from here on, and one in flight no longer touches readiness; it settles before the pool closes.
   const healthStopped = running.databaseHealth?.stop();
@@ -124,10 +125,10 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
     setServing(false);
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
-        logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'grace period over; cancelling remaining calls');
+        logger.warn({ graceMs }, 'grace period over; cancelling remaining calls');
         server.forceShutdown();
         resolve();
-      }, SHUTDOWN_GRACE_MS);
+      }, graceMs);
       server.tryShutdown(() => {
         clearTimeout(force);
         resolve();
@@ -139,7 +140,7 @@ async function closeAll(running: Running, logger: Logger): Promise<void> {
   await healthStopped;
   await new Promise<void>((resolve) => (running.metricsServer ? running.metricsServer.close(() => resolve()) : resolve()));
   // A connection still checked out (a call stuck past the grace period) must not keep the process alive.
-  await withTimeout(running.database?.close(), SHUTDOWN_GRACE_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
+  await withTimeout(running.database?.close(), POOL_CLOSE_TIMEOUT_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
   await running.embedded?.stop();
   logger.info('stopped');
 }

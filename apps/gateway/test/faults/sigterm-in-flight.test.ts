@@ -26,7 +26,10 @@ import { countReadings, report, since, syntheticCsv } from './support';
 const EXPORT_ROWS = 300_000; // 60 batches of 5,000: far more than grpc-js buffers, so a paused export is really in flight
 const UPLOAD_ROWS = 100_000; // about 3 MB of CSV, sent in 64 KiB chunks
 const CHUNK_BYTES = 64 * 1024;
-const SHUTDOWN_GRACE_MS = 10_000; // apps/grpc-server/src/main.ts
+// Generous when the clients carry on (a busy CI machine must not turn their finishing into a
+// cancellation), short when they stall (the deadline is what is tested there).
+const CARRY_ON_GRACE_MS = 60_000;
+const STALL_GRACE_MS = 3_000;
 const SEED_ROWS = 2975;
 
 /** A health Watch of the meter service that records every status it is sent, and how it ended. */
@@ -137,7 +140,7 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
     database = await createTestDatabase('faults_sigterm');
     env = { DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', GRPC_PORT: String(await freePort()) };
     target = `127.0.0.1:${env.GRPC_PORT}`;
-    grpcServer = await startGrpcServer(env);
+    grpcServer = await startGrpcServer({ ...env, SHUTDOWN_GRACE_MS: String(CARRY_ON_GRACE_MS) });
     await loadSyntheticReadings(database.url, { meters: 0, years: 1, exportReadings: EXPORT_ROWS, missingRate: 0 });
   }, 120_000);
 
@@ -183,7 +186,7 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
     const exitMs = since(signalAt);
     // The Watch is ended (OK, after NOT_SERVING) rather than holding the shutdown until the grace period is over.
     expect(await watch.ended).toBe('OK');
-    expect(exitMs).toBeLessThan(SHUTDOWN_GRACE_MS);
+    expect(exitMs).toBeLessThan(CARRY_ON_GRACE_MS);
     const messages = server.logs.map((line) => line.msg);
     expect(messages).not.toContain('grace period over; cancelling remaining calls');
     expect(messages.slice(messages.indexOf('shutting down')).at(-1)).toBe('stopped');
@@ -198,7 +201,7 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
   }, 120_000);
 
   it('cancels a stalled upload (rolled back) and a paused export at the grace deadline, and exits 0', async () => {
-    grpcServer = await startGrpcServer(env);
+    grpcServer = await startGrpcServer({ ...env, SHUTDOWN_GRACE_MS: String(STALL_GRACE_MS) });
     const server = grpcServer;
     const client = meterUsageClient();
     const watch = watchHealth(target);
@@ -214,7 +217,7 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
     // Neither client does anything more: the export is not read, the upload never ends.
     const [exportOutcome, uploadOutcome] = await Promise.all([download.outcome, upload.outcome]);
     const cancelledMs = since(signalAt);
-    if (cancelledMs < SHUTDOWN_GRACE_MS - 500) {
+    if (cancelledMs < STALL_GRACE_MS - 500) {
       // Ended before the deadline: something else ended them; show what grpc-server said.
       throw new Error(`calls ended ${cancelledMs} ms after SIGTERM (export ${exportOutcome}, upload ${JSON.stringify(uploadOutcome)}):\n${server.output.slice(-30).join('\n')}`);
     }
@@ -228,7 +231,9 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
     const exitMs = since(signalAt);
     const messages = server.logs.map((line) => line.msg);
     expect(messages).toContain('grace period over; cancelling remaining calls');
-    expect(messages.slice(messages.indexOf('shutting down')).at(-1)).toBe('stopped');
+    // The cancelled upload's own log line may come after 'stopped' (its rollback released the last
+    // connection the pool was waiting for); the order of those two lines is not the point.
+    expect(messages.slice(messages.indexOf('shutting down'))).toContain('stopped');
     expect(server.output.join('\n')).not.toMatch(/uncaught|unhandled|shutdown failed/i);
     expect(await countReadings(database!.url, 'sigterm-stalled')).toBe(0);
     report('SIGTERM, clients stall', { callsCancelled: cancelledMs, exit: exitMs, export: exportOutcome, upload: typeof uploadOutcome === 'string' ? uploadOutcome : 'answered' });
