@@ -40,7 +40,10 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     // A request Node's HTTP parser refuses never reaches Fastify: answer it here, and close the
     // connection explicitly so a keep-alive client does not send its next request into it.
     clientErrorHandler: (error, socket) => {
-      if (socket.writable) socket.end(rawClientErrorResponse(error));
+      // A response already under way on this connection (a pipelined request behind a download)
+      // must not get a second status line in the middle of its body: then just close.
+      const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && current?.headersSent !== true) socket.end(rawClientErrorResponse(error));
       else socket.destroy();
     },
   });

@@ -63,5 +63,6 @@ describe('loadGatewayConfig', () => {
     expect(withCa?.serverName).toBe('grpc.internal');
     expect(() => loadGatewayConfig({ GRPC_TLS_CERT: __filename })).toThrow('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together');
     expect(() => loadGatewayConfig({ GRPC_TLS: 'yes' })).toThrow('GRPC_TLS must be one of true, false, got "yes"');
+    expect(() => loadGatewayConfig({ GRPC_TLS: 'false', GRPC_TLS_CA: __filename })).toThrow('GRPC_TLS=false contradicts the GRPC_TLS_* files that are set');
   });
 });

@@ -57,6 +57,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
 }
 
 function readTls(reader: EnvReader): GrpcClientTls | undefined {
+  const setting = reader.optionalString('GRPC_TLS');
   const enabled = reader.oneOf('GRPC_TLS', ['true', 'false'], 'false') === 'true';
   const ca = reader.optionalFile('GRPC_TLS_CA');
   const certificateChain = reader.optionalFile('GRPC_TLS_CERT');
@@ -67,6 +68,7 @@ function readTls(reader: EnvReader): GrpcClientTls | undefined {
   }
   // Naming any TLS file means TLS: a CA or client certificate given with plaintext would be a silent mistake.
   const anyFile = ['GRPC_TLS_CA', 'GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_SERVER_NAME'].some((name) => reader.optionalString(name) !== undefined);
+  if (setting === 'false' && anyFile) reader.problem('GRPC_TLS=false contradicts the GRPC_TLS_* files that are set: remove one or the other');
   if (!enabled && !anyFile) return undefined;
   return Object.freeze({ ca, certificateChain, privateKey, serverName });
 }

@@ -188,11 +188,12 @@ const CLIENT_ERROR_CODES: Record<number, string> = {
  * header section over the limit): the gateway's JSON error body, then the connection closes.
  */
 export function rawClientErrorResponse(error: Error & { code?: string }): string {
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const statusLine = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-  const body: ErrorBody = tooLarge
-    ? { error: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE', message: 'the request line and headers exceed 16 KiB; send long parameters in fewer or shorter values' } }
-    : { error: { code: 'INVALID_ARGUMENT', message: 'malformed HTTP request: the request line or a header could not be parsed' } };
+  const [statusLine, body]: [string, ErrorBody] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', { error: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE', message: 'the request line and headers exceed 16 KiB; send long parameters in fewer or shorter values' } }]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', { error: { code: 'REQUEST_TIMEOUT', message: 'the request did not arrive in time' } }]
+        : ['400 Bad Request', { error: { code: 'INVALID_ARGUMENT', message: 'malformed HTTP request: the request line or a header could not be parsed' } }];
   const json = JSON.stringify(body);
   return `HTTP/1.1 ${statusLine}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`;
 }

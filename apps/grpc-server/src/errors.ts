@@ -22,6 +22,22 @@ export class InvalidArgumentError extends Error {
   }
 }
 
+/** Too many calls of one kind already run (a stream limit); the client should retry later. */
+export class ResourceExhaustedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResourceExhaustedError';
+  }
+}
+
+/** The request collided with a concurrent change and was not applied; sending it again is safe. */
+export class AbortedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AbortedError';
+  }
+}
+
 export interface GrpcStatus {
   code: GrpcCode;
   message: string;
@@ -45,6 +61,8 @@ const CONNECTION_ERROR_MESSAGES = [
 export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof InvalidArgumentError) return { code: GrpcCode.INVALID_ARGUMENT, message: error.message, internal: false };
   if (error instanceof NotFoundError) return { code: GrpcCode.NOT_FOUND, message: error.message, internal: false };
+  if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
+  if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
 
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {

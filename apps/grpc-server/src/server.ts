@@ -8,7 +8,7 @@ import type { StorageFeatures } from './db/timescale';
 import type { ServerMetrics } from './metrics';
 import type { Logger } from './logger';
 import type { GrpcServerTls } from './config';
-import { streamLimitInterceptor, type StreamLimits } from './grpc/stream-limits';
+import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
@@ -59,16 +59,17 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
-  const interceptors = deps.streamLimits
-    ? [streamLimitInterceptor(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => deps.metrics?.observeRefusal(method) })]
-    : [];
-  const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors });
+  const server = new grpc.Server(SERVER_OPTIONS);
+  const streamSlots = deps.streamLimits
+    ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => deps.metrics?.observeRefusal(method) })
+    : undefined;
   const handlers = {
     ...deps,
     db: deps.database.db,
     defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
     storage: deps.storage ?? { hourlyRollup: false },
     pageTokens: new PageTokens(deps.pageTokenSecret),
+    streamSlots,
   };
   server.addService(MeterUsageServiceService, {
     ...createReadingHandlers(handlers),

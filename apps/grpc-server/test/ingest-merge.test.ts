@@ -140,4 +140,33 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     expect(uploads.find((result) => !result.committed)).toMatchObject({ rejected: 3000, inserted: 0 });
     expect(await stored('race-1')).toHaveLength(3001);
   });
+
+  it('writes nothing (ABORTED) when a concurrent upload created its new meter with another time label while it was read', async () => {
+    let releaseRest!: () => void;
+    const rest = new Promise<void>((resolve) => (releaseRest = resolve));
+    let firstChunkTaken!: () => void;
+    const started = new Promise<void>((resolve) => (firstChunkTaken = resolve));
+    const lines = rows(0, 2);
+    // B read the meter list at its start (the meter did not exist: rows read as interval ends) ...
+    const uploadB = ingestCsv(
+      handle.database,
+      (async function* () {
+        yield `time,meterusage\n${lines[0]}\n`;
+        firstChunkTaken();
+        await rest;
+        yield `${lines[1]}\n`;
+      })(),
+      { meterId: 'raced', unit: 'kWh', timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, sourceName: 'B' },
+      { storage: { hourlyRollup: false }, logger },
+    );
+    await started;
+    // ... while A creates the same meter with times labelling the interval start, and commits.
+    const uploadA = await ingest(file(lines), { meterId: 'raced', timeLabel: 'start' });
+    expect(uploadA).toMatchObject({ committed: true, inserted: 2, metersCreated: ['raced'] });
+    releaseRest();
+    await expect(uploadB).rejects.toThrow('meter "raced" was created by another upload while this one was read (interval 900 s, times label the interval start); nothing was written: send the file again');
+    expect(await stored('raced')).toEqual(['0.5', '1.5']);
+    // Sent again, B reads the meter as it now is: the same rows, unchanged.
+    expect(await ingest(file(lines), { meterId: 'raced' })).toMatchObject({ committed: true, inserted: 0, unchanged: 2 });
+  });
 });

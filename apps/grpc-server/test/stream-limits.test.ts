@@ -21,6 +21,13 @@ async function onceAdmitted<T>(call: () => Promise<T>, attempts = 50): Promise<T
   }
 }
 
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const CSV = 'time,meterusage\n2019-01-01 00:00:00,1.5\n2019-01-01 00:15:00,2.5\n';
 
 describe('concurrency limits of the long streams (ExportReadings, IngestReadings)', () => {
@@ -40,13 +47,13 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
   });
 
   /** An upload that has sent its options and one chunk, and waits: it holds its slot until ended. */
-  const openUpload = () => openUploadOn(grpc);
-  function openUploadOn(server: TestGrpc): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
+  const openUpload = (meterId = 'meter-1') => openUploadOn(grpc, meterId);
+  function openUploadOn(server: TestGrpc, meterId = 'meter-1'): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
     let call!: ClientWritableStream<IngestReadingsRequest>;
     const response = new Promise<IngestReadingsResponse>((resolve, reject) => {
       call = server.client.ingestReadings((error, result) => (error ? reject(error) : resolve(result)));
     });
-    call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId: 'meter-1' }) } });
+    call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId }) } });
     call.write({ payload: { $case: 'chunk', value: Buffer.from(CSV) } });
     return { call, response };
   }
@@ -73,6 +80,34 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
     cancelled.call.cancel();
     await expect(cancelled.response).rejects.toMatchObject({ code: status.CANCELLED });
     await expect(onceAdmitted(() => upload(grpc.client, CSV, { meterId: 'meter-1' }))).resolves.toMatchObject({ report: { unchanged: 2 } });
+  });
+
+  it('keeps the slot of a cancelled upload until its work has settled (its connection is still in use), then frees it', async () => {
+    await upload(grpc.client, CSV, { meterId: 'held' });
+    // Another transaction holds the meter: the next upload to it COPYs its rows, then waits for the lock.
+    const blocker = await handle.database.pool.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select meter_id from meters where meter_id = 'held' for update`);
+      const stalled = openUpload('held');
+      stalled.call.end();
+      await waitFor(async () => {
+        const { rows } = await handle.database.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%for update%'`);
+        return rows.length > 0;
+      });
+      stalled.call.cancel();
+      await expect(stalled.response).rejects.toMatchObject({ code: status.CANCELLED });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the cancel has reached the server
+      // The cancelled upload still holds a connection (blocked on the lock), so it still holds its slot.
+      await expect(upload(grpc.client, CSV, { meterId: 'meter-1' })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    } finally {
+      await blocker.query('rollback');
+      blocker.release();
+    }
+    // Its rollback done, the slot is free; none of the cancelled upload's rows were written.
+    await expect(onceAdmitted(() => upload(grpc.client, CSV, { meterId: 'meter-1' }))).resolves.toMatchObject({ report: { committed: true } });
+    const { rows } = await handle.database.pool.query(`select count(*)::int as count from readings where meter_id = 'held'`);
+    expect(rows[0].count).toBe(2);
   });
 
   it('refuses a second export while a slow reader holds the first, and serves exports again after it cancels', async () => {
@@ -124,9 +159,9 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
     await grpc.call(grpc.client.listMeters, {});
     const meters = await Promise.all([1, 2, 3].map(() => grpc.call(grpc.client.listMeters, {})));
     expect(meters.map((response) => response.meters.map((meter) => meter.meterId).sort())).toEqual([
-      ['big', 'meter-1'],
-      ['big', 'meter-1'],
-      ['big', 'meter-1'],
+      ['big', 'held', 'meter-1'],
+      ['big', 'held', 'meter-1'],
+      ['big', 'held', 'meter-1'],
     ]);
     held.call.end();
     await held.response;

@@ -1,11 +1,13 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
+import type { StreamSlots } from './stream-limits';
 
-/** Where the RPC wrappers report: logs always, metrics when the server keeps them. */
+/** Where the RPC wrappers report (logs always, metrics when the server keeps them), and the stream limits they enforce. */
 export interface RpcObserver {
   logger: Logger;
   metrics?: ServerMetrics;
+  streamSlots?: StreamSlots;
 }
 
 /** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */

@@ -32,7 +32,17 @@ export function clientStream<Request, Response>(
       }
       if (cancelled()) throw cancellation.signal.reason;
     }
-    consume(messages(), cancellation.signal, call).then(
+    // The slot (if the method is limited) is held until the consumer has settled: a cancelled
+    // upload keeps its connection until its rollback is done.
+    const run = async (): Promise<Response> => {
+      const release = observer.streamSlots ? await observer.streamSlots.acquire(method, cancellation.signal) : undefined;
+      try {
+        return await consume(messages(), cancellation.signal, call);
+      } finally {
+        release?.();
+      }
+    };
+    run().then(
       (response) => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');

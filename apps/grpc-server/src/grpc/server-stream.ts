@@ -25,8 +25,10 @@ export function serverStream<Request, Response>(
     const log = callLogger(observer.logger, call);
     const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     let cancelled = false;
+    const cancellation = new AbortController();
     call.on('cancelled', () => {
       cancelled = true;
+      cancellation.abort(new StreamCancelled());
       call.emit('drain'); // wake a writer waiting for drain so it notices
     });
     const write: StreamWriter<Response> = async (message) => {
@@ -34,7 +36,16 @@ export function serverStream<Request, Response>(
       if (!call.write(message)) await once(call, 'drain');
       if (cancelled) throw new StreamCancelled();
     };
-    produce(call.request, write, call).then(
+    // The slot (if the method is limited) is held until the producer has settled (its cursor closed).
+    const run = async (): Promise<void> => {
+      const release = observer.streamSlots ? await observer.streamSlots.acquire(method, cancellation.signal) : undefined;
+      try {
+        await produce(call.request, write, call);
+      } finally {
+        release?.();
+      }
+    };
+    run().then(
       () => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');

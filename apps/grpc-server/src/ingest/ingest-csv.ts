@@ -4,6 +4,7 @@ import { finished } from 'node:stream/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { TimeLabel } from '../db/schema';
 import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
+import { AbortedError } from '../errors';
 import type { Logger } from '../logger';
 import { listMeters } from '../meters/meters.repository';
 import { CsvRowReader, type CsvRecord } from './csv-row-reader';
@@ -14,6 +15,7 @@ import {
   createMissingMeters,
   lockMeters,
   mergeStaging,
+  meterTimings,
   openStaging,
   StagingRows,
   storedWithinSpans,
@@ -149,6 +151,18 @@ export async function ingestCsv(
     const meterIds = spans.map((span) => span.meterId);
     const metersCreated = await createMissingMeters(client, meterIds, options.unit, options.timeLabel ?? 'end');
     await lockMeters(client, meterIds);
+    // A meter unknown when this upload started that it did not create either was created by a
+    // concurrent upload meanwhile, perhaps with another interval or time label than the rows were
+    // read with: then nothing is written, and the upload can simply be sent again.
+    const createdElsewhere = meterIds.filter((meterId) => !timings.has(meterId) && !metersCreated.includes(meterId));
+    for (const stored of createdElsewhere.length > 0 ? await meterTimings(client, createdElsewhere) : []) {
+      const assumed = timingOf(stored.meterId);
+      if (stored.intervalSeconds !== assumed.intervalSeconds || (options.timeLabel === undefined && stored.timeLabel !== assumed.timeLabel)) {
+        throw new AbortedError(
+          `meter "${stored.meterId}" was created by another upload while this one was read (interval ${stored.intervalSeconds} s, times label the interval ${stored.timeLabel}); nothing was written: send the file again`,
+        );
+      }
+    }
     const meetsStored = spans.length > 0 && (await storedWithinSpans(client, spans));
     if (!validator.inTimeOrder) takeRejected(await takeDuplicates(client, MAX_REPORTED_ERRORS));
     if (options.onConflict === 'reject' && meetsStored) takeRejected(await takeConflicts(client, MAX_REPORTED_ERRORS));

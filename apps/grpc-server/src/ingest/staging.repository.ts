@@ -181,6 +181,15 @@ export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Pro
   await client.query(`select meter_id from meters where meter_id = any($1::text[]) order by meter_id for update`, [meterIds]);
 }
 
+/** The interval and time label of meters, as stored (read inside the upload's transaction, after lockMeters). */
+export async function meterTimings(client: pg.PoolClient, meterIds: string[]): Promise<Array<{ meterId: string; intervalSeconds: number; timeLabel: TimeLabel }>> {
+  const { rows } = await client.query<{ meter_id: string; interval_seconds: number; time_label: TimeLabel }>(
+    `select meter_id, interval_seconds, time_label from meters where meter_id = any($1::text[]) order by meter_id`,
+    [meterIds],
+  );
+  return rows.map((row) => ({ meterId: row.meter_id, intervalSeconds: row.interval_seconds, timeLabel: row.time_label }));
+}
+
 /** The staged rows of each meter: the span of their interval starts, epoch ms. */
 export interface StagedSpan {
   meterId: string;
