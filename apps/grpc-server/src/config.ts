@@ -35,6 +35,8 @@ export interface ServerConfig {
   readonly maxConcurrentExports: number;
   /** Most IngestReadings uploads running at once; each holds a pool connection and a transaction. */
   readonly maxConcurrentUploads: number;
+  /** Milliseconds an upload may send nothing before it is ended and rolled back. */
+  readonly uploadIdleTimeoutMs: number;
   /** Milliseconds in-flight calls get to finish after SIGTERM before they are cancelled. */
   readonly shutdownGraceMs: number;
   /** Milliseconds a stream over its limit waits for a slot before it is refused. */
@@ -110,6 +112,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     pageTokenSecret: reader.string('PAGE_TOKEN_SECRET', randomBytes(32).toString('hex')),
     maxConcurrentExports,
     maxConcurrentUploads,
+    uploadIdleTimeoutMs: reader.integer('UPLOAD_IDLE_TIMEOUT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 3_600_000 }),
     streamSlotWaitMs: reader.integer('STREAM_SLOT_WAIT_MS', 2000, { min: 0, max: 600_000 }),
     tls: readTls(reader),

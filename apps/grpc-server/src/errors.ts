@@ -38,6 +38,14 @@ export class AbortedError extends Error {
   }
 }
 
+/** The client sent nothing for too long in the middle of a stream; what it sent is rolled back. */
+export class ClientIdleError extends Error {
+  constructor(readonly idleMs: number) {
+    super(`no data arrived for ${Math.round(idleMs / 1000)} s; the upload was rolled back: send it again`);
+    this.name = 'ClientIdleError';
+  }
+}
+
 export interface GrpcStatus {
   code: GrpcCode;
   message: string;
@@ -63,6 +71,7 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof NotFoundError) return { code: GrpcCode.NOT_FOUND, message: error.message, internal: false };
   if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
   if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
+  if (error instanceof ClientIdleError) return { code: GrpcCode.DEADLINE_EXCEEDED, message: error.message, internal: false };
 
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {

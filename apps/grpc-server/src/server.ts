@@ -31,6 +31,8 @@ export interface ServerDeps {
   streamLimits?: StreamLimits;
   /** How long a call over its limit waits for a slot before RESOURCE_EXHAUSTED; 0 (default) refuses at once. */
   streamSlotWaitMs?: number;
+  /** An upload that sends nothing for this long is ended with DEADLINE_EXCEEDED and rolled back; no limit when omitted. */
+  uploadIdleTimeoutMs?: number;
 }
 
 export interface MeterUsageServer {
@@ -70,6 +72,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     storage: deps.storage ?? { hourlyRollup: false },
     pageTokens: new PageTokens(deps.pageTokenSecret),
     streamSlots,
+    messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
   };
   server.addService(MeterUsageServiceService, {
     ...createReadingHandlers(handlers),

@@ -154,6 +154,24 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
     }
   });
 
+  it('ends an upload that sends nothing for UPLOAD_IDLE_TIMEOUT_MS with DEADLINE_EXCEEDED, rolls it back and frees its slot', async () => {
+    const strict = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1 }, uploadIdleTimeoutMs: 1_000 });
+    try {
+      const idle = openUploadOn(strict, 'idle-meter');
+      const startedAt = Date.now();
+      await expect(idle.response).rejects.toMatchObject({
+        code: status.DEADLINE_EXCEEDED,
+        details: 'no data arrived for 1 s; the upload was rolled back: send it again',
+      });
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+      const { rows } = await handle.database.pool.query(`select count(*)::int as count from meters where meter_id = 'idle-meter'`);
+      expect(rows[0].count).toBe(0);
+      await expect(onceAdmitted(() => upload(strict.client, CSV, { meterId: 'meter-1' }))).resolves.toMatchObject({ report: { committed: true } });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('does not limit methods without a limit', async () => {
     const held = openUpload();
     await grpc.call(grpc.client.listMeters, {});

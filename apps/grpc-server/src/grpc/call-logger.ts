@@ -8,6 +8,8 @@ export interface RpcObserver {
   logger: Logger;
   metrics?: ServerMetrics;
   streamSlots?: StreamSlots;
+  /** A client stream that sends nothing for this long is ended (its work rolled back); none when omitted. */
+  messageIdleTimeoutMs?: number;
 }
 
 /** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */

@@ -1,6 +1,6 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { status as GrpcCode } from '@grpc/grpc-js';
-import { toGrpcStatus, toServiceError } from '../errors';
+import { ClientIdleError, toGrpcStatus, toServiceError } from '../errors';
 import { callLogger, type RpcObserver } from './call-logger';
 
 /**
@@ -22,11 +22,12 @@ export function clientStream<Request, Response>(
     const cancellation = new AbortController();
     call.on('cancelled', () => cancellation.abort(new Error('cancelled (by the client, its deadline, or shutdown)')));
     const cancelled = () => cancellation.signal.aborted;
-    // A cancelled call's iterator can also stay pending forever: every read races the signal.
+    // A cancelled call's iterator can also stay pending forever (a cancel that never arrives, a
+    // client that stalls): every read races the signal and, when set, the idle timeout.
     async function* messages(): AsyncGenerator<Request> {
       const iterator = (call as AsyncIterable<Request>)[Symbol.asyncIterator]();
       for (;;) {
-        const next = await nextOrAbort(iterator, cancellation.signal);
+        const next = await nextOrAbort(iterator, cancellation.signal, observer.messageIdleTimeoutMs);
         if (next.done === true) break;
         yield next.value;
       }
@@ -65,21 +66,33 @@ export function clientStream<Request, Response>(
 }
 
 /**
- * The next message, or the abort reason. The abort listener is removed once next() settles: racing
- * against one long-lived promise instead kept every received chunk reachable until the call ended.
+ * The next message, or the abort reason, or a ClientIdleError once idleMs pass without one. The
+ * listener and timer are removed once next() settles: racing against one long-lived promise
+ * instead kept every received chunk reachable until the call ended.
  */
-function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal, idleMs: number | undefined): Promise<IteratorResult<T>> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
+    const settle = () => {
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+    };
+    const onAbort = () => {
+      settle();
+      reject(signal.reason as Error);
+    };
+    const timer = idleMs === undefined ? undefined : setTimeout(() => {
+      settle();
+      reject(new ClientIdleError(idleMs));
+    }, idleMs);
     signal.addEventListener('abort', onAbort, { once: true });
     iterator.next().then(
       (result) => {
-        signal.removeEventListener('abort', onAbort);
+        settle();
         resolve(result);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        settle();
         reject(error as Error);
       },
     );
