@@ -41,17 +41,6 @@ interface Columns {
   count: number;
 }
 
-/**
- * Validates CSV records one by one into readings or row errors. Knows the header (detected:
- * a first row whose first field is a timestamp means a header-less time,meterusage file), the
- * time zone with its DST rules, each meter's grid, and whether the file is in time order per
- * meter (a file that is cannot hold duplicate times, so the duplicate check can be skipped).
- *
- * DST rule: a wall-clock time that happens twice (autumn) is the earliest of its two instants
- * that comes after the previous row of the same meter, so a file in time order resolves the
- * repeated hour correctly; if neither instant comes after it, the row is rejected as ambiguous.
- * A wall-clock time that does not exist (spring) is rejected.
- */
 /** What the validator keeps per meter: looked up once per run of rows of the same meter. */
 interface MeterState {
   meterId: string;
@@ -66,13 +55,24 @@ interface MeterState {
   lastStartMs: number;
 }
 
-/** The accepted rows of one meter: how many and the span of their interval starts (epoch ms). */
+/** The accepted rows of one meter: the span of their interval starts (epoch ms). */
 export interface MeterSpan {
   meterId: string;
   firstStartMs: number;
   lastStartMs: number;
 }
 
+/**
+ * Validates CSV records one by one into readings or row errors. Knows the header (detected:
+ * a first row whose first field is a timestamp means a header-less time,meterusage file), the
+ * time zone with its DST rules, each meter's grid, and whether the file is in time order per
+ * meter (a file that is cannot hold duplicate times, so the duplicate check can be skipped).
+ *
+ * DST rule: a wall-clock time that happens twice (autumn) is the earliest of its two instants
+ * that comes after the previous row of the same meter, so a file in time order resolves the
+ * repeated hour correctly; if neither instant comes after it, the row is rejected as ambiguous.
+ * A wall-clock time that does not exist (spring) is rejected.
+ */
 export class ReadingValidator {
   private columns: Columns | undefined;
   private headerRejected = false;
@@ -271,7 +271,7 @@ export function plainWallClockMs(raw: string): number {
   const hour = digitsAt(raw, 11);
   const minute = digitsAt(raw, 14);
   const second = digitsAt(raw, 17);
-  // digitsAt gives -1 for a non-digit: every range check below then fails.
+  // digitsAt gives a large negative number for a non-digit: every range check below then fails.
   if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
@@ -283,7 +283,7 @@ export function plainWallClockMs(raw: string): number {
   return days * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
-/** The two-digit number at raw[at], or -1 (or another negative) when either is not a digit. */
+/** The two-digit number at raw[at], or -10000 when either character is not a digit. */
 function digitsAt(raw: string, at: number): number {
   const tens = raw.charCodeAt(at) - 48;
   const ones = raw.charCodeAt(at + 1) - 48;

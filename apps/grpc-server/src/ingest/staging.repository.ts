@@ -3,6 +3,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import type { TimeLabel } from '../db/schema';
 import type { RowError } from './row-error';
+import type { MeterSpan } from './reading-validator';
 
 // The SQL of an upload, on the one connection (and transaction) the upload holds: a temporary
 // staging table filled by COPY, checked with the upload's meters locked, then appended to readings
@@ -190,15 +191,8 @@ export async function meterTimings(client: pg.PoolClient, meterIds: string[]): P
   return rows.map((row) => ({ meterId: row.meter_id, intervalSeconds: row.interval_seconds, timeLabel: row.time_label }));
 }
 
-/** The staged rows of each meter: the span of their interval starts, epoch ms. */
-export interface StagedSpan {
-  meterId: string;
-  firstStartMs: number;
-  lastStartMs: number;
-}
-
 /** Whether any stored reading of a meter falls within that meter's staged span (if none does, staging can simply be appended). */
-export async function storedWithinSpans(client: pg.PoolClient, spans: StagedSpan[]): Promise<boolean> {
+export async function storedWithinSpans(client: pg.PoolClient, spans: MeterSpan[]): Promise<boolean> {
   const { rows } = await client.query<{ overlaps: boolean }>(
     `select exists (
        select 1 from unnest($1::text[], $2::bigint[], $3::bigint[]) as span(meter_id, first_ms, last_ms)
@@ -232,9 +226,14 @@ export async function appendStaging(client: pg.PoolClient): Promise<MergeCounts>
  * that part of readings): no write, no lock, counted as unchanged by the caller. The rest go in
  * key order with INSERT … ON CONFLICT.
  */
-export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: StagedSpan[]): Promise<MergeCounts> {
-  const firstStartMs = Math.min(...spans.map((span) => span.firstStartMs));
-  const lastStartMs = Math.max(...spans.map((span) => span.lastStartMs));
+export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: MeterSpan[]): Promise<MergeCounts> {
+  // A loop, not Math.min(...spans): a file may name more meters than a call takes arguments.
+  let firstStartMs = Infinity;
+  let lastStartMs = -Infinity;
+  for (const span of spans) {
+    if (span.firstStartMs < firstStartMs) firstStartMs = span.firstStartMs;
+    if (span.lastStartMs > lastStartMs) lastStartMs = span.lastStartMs;
+  }
   // With one meter every staged row is its, so the hash join needs the time alone (12% faster).
   const sameMeter = spans.length === 1 ? '' : 'r.meter_id = s.meter_id and ';
   const staged = `select s.meter_id, ${STAGED_START} as interval_start, s.usage from readings_staging s
