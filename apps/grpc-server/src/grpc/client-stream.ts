@@ -2,6 +2,7 @@ import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { ClientIdleError, toGrpcStatus, toServiceError } from '../errors';
 import { callLogger, type RpcObserver } from './call-logger';
+import { withStreamSlot } from './stream-limits';
 
 /**
  * Adapts an async consumer of a client stream to a grpc-js handler: it reads the messages (the
@@ -33,17 +34,7 @@ export function clientStream<Request, Response>(
       }
       if (cancelled()) throw cancellation.signal.reason;
     }
-    // The slot (if the method is limited) is held until the consumer has settled: a cancelled
-    // upload keeps its connection until its rollback is done.
-    const run = async (): Promise<Response> => {
-      const release = observer.streamSlots ? await observer.streamSlots.acquire(method, cancellation.signal) : undefined;
-      try {
-        return await consume(messages(), cancellation.signal, call);
-      } finally {
-        release?.();
-      }
-    };
-    run().then(
+    withStreamSlot(observer.streamSlots, method, cancellation.signal, () => consume(messages(), cancellation.signal, call)).then(
       (response) => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
 import { callLogger, type RpcObserver } from './call-logger';
+import { withStreamSlot } from './stream-limits';
 
 /** Writes one message, waiting for the transport to drain when its buffer is full (backpressure). */
 export type StreamWriter<Response> = (message: Response) => Promise<void>;
@@ -24,35 +25,25 @@ export function serverStream<Request, Response>(
     const startedAt = performance.now();
     const log = callLogger(observer.logger, call);
     const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
-    let cancelled = false;
     const cancellation = new AbortController();
+    const cancelled = () => cancellation.signal.aborted;
     call.on('cancelled', () => {
-      cancelled = true;
       cancellation.abort(new StreamCancelled());
       call.emit('drain'); // wake a writer waiting for drain so it notices
     });
     const write: StreamWriter<Response> = async (message) => {
-      if (cancelled) throw new StreamCancelled();
+      if (cancelled()) throw new StreamCancelled();
       if (!call.write(message)) await once(call, 'drain');
-      if (cancelled) throw new StreamCancelled();
+      if (cancelled()) throw new StreamCancelled();
     };
-    // The slot (if the method is limited) is held until the producer has settled (its cursor closed).
-    const run = async (): Promise<void> => {
-      const release = observer.streamSlots ? await observer.streamSlots.acquire(method, cancellation.signal) : undefined;
-      try {
-        await produce(call.request, write, call);
-      } finally {
-        release?.();
-      }
-    };
-    run().then(
+    withStreamSlot(observer.streamSlots, method, cancellation.signal, () => produce(call.request, write, call)).then(
       () => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');
         call.end();
       },
       (error: unknown) => {
-        if (error instanceof StreamCancelled || cancelled) {
+        if (error instanceof StreamCancelled || cancelled()) {
           finish('CANCELLED');
           log.info({ method, ms: Math.round(performance.now() - startedAt) }, 'stream cancelled (by the client, its deadline, or shutdown)');
           return;

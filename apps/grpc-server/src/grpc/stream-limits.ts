@@ -92,6 +92,20 @@ export class StreamSlots {
   }
 }
 
+/**
+ * Runs a call's work inside a slot of its method, when there are limits: the slot is held until
+ * the work has settled (a cancelled upload until its rollback is done, an export until its cursor
+ * is closed), not merely until the client left.
+ */
+export async function withStreamSlot<T>(slots: StreamSlots | undefined, method: string, cancelled: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const release = slots === undefined ? undefined : await slots.acquire(method, cancelled);
+  try {
+    return await work();
+  } finally {
+    release?.();
+  }
+}
+
 function releaseOnce(slots: MethodSlots): ReleaseSlot {
   let held = true;
   return () => {
