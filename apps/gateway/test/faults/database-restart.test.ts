@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
 import { MeterUsageServiceClient, type ExportReadingsResponse } from '@meterusage/contracts';
 import {
-  createScratchCluster,
   createTestDatabase,
   loadSyntheticReadings,
   SAMPLE_CSV_PATH,
@@ -14,7 +13,7 @@ import {
   type ScratchCluster,
   type TestDatabase,
 } from '@meterusage/testing';
-import { countReadings, report, since, startGateway } from './support';
+import { countReadings, report, since, startGateway, startScratchStack, stopScratchStack } from './support';
 
 const UNAVAILABLE_BODY = { error: { code: 'UNAVAILABLE', message: 'the meter-usage service is unavailable; retry shortly' } };
 const EXPORT_ROWS = 300_000; // 60 batches: far more than grpc-js buffers, so the export is still reading when the fault hits
@@ -147,17 +146,10 @@ describe('faults: the whole (scratch) PostgreSQL cluster stops and starts again'
   let gateway: { app: FastifyInstance; baseUrl: string } | undefined;
 
   beforeAll(async () => {
-    cluster = await createScratchCluster('faults-restart');
-    await cluster.start();
-    grpcServer = await startGrpcServer({ DATABASE_URL: cluster.url(), CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', DB_CONNECT_TIMEOUT_MS: '2000' });
-    gateway = await startGateway({ grpcTarget: `127.0.0.1:${grpcServer.port}`, grpcDeadlineMs: 10_000 });
+    ({ cluster, grpcServer, gateway } = await startScratchStack('faults-restart'));
   }, 120_000);
 
-  afterAll(async () => {
-    await gateway?.app.close();
-    await grpcServer?.stop('SIGKILL');
-    await cluster?.destroy();
-  });
+  afterAll(() => stopScratchStack({ cluster, grpcServer, gateway }));
 
   it.each([['fast' as const], ['immediate' as const]])(
     'answers 503 quickly during the outage (%s stop) and recovers by itself once the cluster is back',

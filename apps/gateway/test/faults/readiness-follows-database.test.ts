@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createScratchCluster, SAMPLE_CSV_PATH, startGrpcServer, waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
-import { countReadings, grpcHealth, report, startGateway } from './support';
+import { waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
+import { countReadings, grpcHealth, report, startScratchStack, stopScratchStack } from './support';
 
 const HEALTH_INTERVAL_MS = 500;
 const FAILED = 'database check failed: NOT_SERVING until it succeeds again';
@@ -12,23 +12,10 @@ describe('faults: readiness follows the database while grpc-server runs (scratch
   let gateway: { app: FastifyInstance; baseUrl: string } | undefined;
 
   beforeAll(async () => {
-    cluster = await createScratchCluster('faults-readiness');
-    await cluster.start();
-    grpcServer = await startGrpcServer({
-      DATABASE_URL: cluster.url(),
-      CSV_PATH: SAMPLE_CSV_PATH,
-      METER_ID: 'meter-1',
-      DB_CONNECT_TIMEOUT_MS: '2000',
-      DB_HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
-    });
-    gateway = await startGateway({ grpcTarget: `127.0.0.1:${grpcServer.port}`, grpcDeadlineMs: 10_000 });
+    ({ cluster, grpcServer, gateway } = await startScratchStack('faults-readiness', { DB_HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS) }));
   }, 120_000);
 
-  afterAll(async () => {
-    await gateway?.app.close();
-    await grpcServer?.stop('SIGKILL');
-    await cluster?.destroy();
-  });
+  afterAll(() => stopScratchStack({ cluster, grpcServer, gateway }));
 
   async function readiness(): Promise<[number, unknown]> {
     const response = await gateway!.app.inject({ method: 'GET', url: '/readyz' });

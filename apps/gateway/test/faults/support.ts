@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { HealthClient, METER_USAGE_SERVICE_NAME, ServingStatus } from '@meterusage/contracts';
+import { createScratchCluster, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type ScratchCluster } from '@meterusage/testing';
 import { buildApp, type AppConfig } from '../../src/app';
 
 /** grpc-server's own answer to grpc.health.v1 Check for the meter service, or UNREACHABLE. */
@@ -25,6 +26,37 @@ export async function startGateway(config: AppConfig): Promise<{ app: FastifyIns
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** What a fault test stops and starts: a private cluster, grpc-server on it (sample seed) and a gateway in front. */
+export interface ScratchStack {
+  cluster: ScratchCluster;
+  grpcServer: AppProcess & { port: number };
+  gateway: { app: FastifyInstance; baseUrl: string };
+}
+
+/** Starts a ScratchStack; what did start is taken down again when a later step fails. */
+export async function startScratchStack(name: string, env: Record<string, string> = {}): Promise<ScratchStack> {
+  const parts: Partial<ScratchStack> = {};
+  try {
+    parts.cluster = await createScratchCluster(name);
+    await parts.cluster.start();
+    // A short connect timeout: requests during an outage fail fast instead of waiting 5 s for a connection.
+    const grpcEnv = { DATABASE_URL: parts.cluster.url(), CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', DB_CONNECT_TIMEOUT_MS: '2000', ...env };
+    parts.grpcServer = await startGrpcServer(grpcEnv);
+    parts.gateway = await startGateway({ grpcTarget: `127.0.0.1:${parts.grpcServer.port}`, grpcDeadlineMs: 10_000 });
+    return parts as ScratchStack;
+  } catch (error) {
+    await stopScratchStack(parts);
+    throw error;
+  }
+}
+
+/** Takes down whatever parts of a ScratchStack are there, gateway first, cluster last. */
+export async function stopScratchStack(stack: Partial<ScratchStack>): Promise<void> {
+  await stack.gateway?.app.close();
+  await stack.grpcServer?.stop('SIGKILL');
+  await stack.cluster?.destroy();
 }
 
 /** Readings stored, in total or for one meter, read straight from the database. */
