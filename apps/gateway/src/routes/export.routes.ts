@@ -5,7 +5,7 @@ import type { ExportReadingsResponse } from '@meterusage/contracts';
 import { CSV_HEADER, formatBatch, type ExportFormat } from './export-format';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest, type RangeRequest } from './range-request';
-import { errorResponses } from './response-schemas';
+import { errorResponses, errorSchema } from './response-schemas';
 
 interface ExportQuery extends RangeQuery {
   format: ExportFormat;
@@ -21,7 +21,7 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
         summary: 'Every stored reading of a range as a CSV or NDJSON download, streamed (any size)',
         tags: ['readings'],
         querystring: querySchema({ ...rangeParams, format: { type: 'string', enum: ['csv', 'ndjson'], default: 'csv' } }),
-        response: { 200: { description: `CSV (${CSV_HEADER.trim()}) or NDJSON, one reading per line.`, type: 'string' }, ...errorResponses },
+        response: { 200: { description: `CSV (${CSV_HEADER.trim()}) or NDJSON, one reading per line.`, type: 'string' }, 429: errorSchema, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ import {
 import { HttpStatusError } from '../errors';
 import { toIsoSeconds } from './json-mapping';
 import { meterParam, querySchema } from './query-schemas';
-import { errorResponses } from './response-schemas';
+import { errorResponses, errorSchema } from './response-schemas';
 
 export interface IngestRouteOptions {
   /** Largest accepted body, in bytes; larger uploads get 413 and write nothing. */
@@ -80,7 +80,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           mode: { type: 'string', enum: ['atomic', 'partial'], default: 'atomic', description: 'atomic: any rejected row writes nothing (422).' },
           time_label: { type: 'string', enum: ['start', 'end'], description: "Which end of its interval a time names (default: the meter's setting)." },
         }),
-        response: { 200: reportSchema, 401: errorResponses[400], 413: errorResponses[400], 415: errorResponses[400], 422: reportSchema, ...errorResponses },
+        response: { 200: reportSchema, 401: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: reportSchema, 429: errorSchema, ...errorResponses },
       },
       // An answer sent before the whole body was read (a refusal, a failed upload, 413) must close
       // the connection: the unread rest of the body would otherwise sit in front of the next
