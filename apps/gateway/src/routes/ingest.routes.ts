@@ -40,9 +40,9 @@ const LABELS = { start: TimeLabel.TIME_LABEL_START, end: TimeLabel.TIME_LABEL_EN
 
 const reportSchema = {
   type: 'object',
-  required: ['meterId', 'committed', 'accepted', 'inserted', 'updated', 'unchanged', 'skipped', 'rejected', 'errors'],
+  required: ['committed', 'accepted', 'inserted', 'updated', 'unchanged', 'skipped', 'rejected', 'errors', 'meters', 'meterCount', 'metersCreated', 'metersCreatedCount'],
   properties: {
-    meterId: { type: 'string' },
+    meterId: { type: 'string', description: 'The one meter the upload targeted; absent for a multi-meter upload (see meters).' },
     committed: { type: 'boolean', description: 'False: nothing was written.' },
     accepted: { type: 'integer' },
     inserted: { type: 'integer' },
@@ -55,7 +55,26 @@ const reportSchema = {
       description: 'The first 100 rejections.',
       items: { type: 'object', properties: { line: { type: 'integer' }, field: { type: 'string' }, reason: { type: 'string' } } },
     },
-    metersCreated: { type: 'array', items: { type: 'string' } },
+    meters: {
+      type: 'array',
+      description: 'Counts per meter the upload named: the first 100 by meter id.',
+      items: {
+        type: 'object',
+        required: ['meterId', 'created', 'inserted', 'updated', 'unchanged', 'skipped', 'rejected'],
+        properties: {
+          meterId: { type: 'string' },
+          created: { type: 'boolean' },
+          inserted: { type: 'integer' },
+          updated: { type: 'integer' },
+          unchanged: { type: 'integer' },
+          skipped: { type: 'integer' },
+          rejected: { type: 'integer' },
+        },
+      },
+    },
+    meterCount: { type: 'integer', description: 'Meters the upload named (meters lists the first 100).' },
+    metersCreated: { type: 'array', items: { type: 'string' }, description: 'Meters the upload created: the first 100 by meter id.' },
+    metersCreatedCount: { type: 'integer', description: 'Meters the upload created.' },
     firstIntervalStart: { type: 'string', format: 'date-time' },
     lastIntervalEnd: { type: 'string', format: 'date-time' },
   },
@@ -167,7 +186,7 @@ function tooLarge(limit: number): HttpStatusError {
 
 function toReportJson(meterId: string, report: IngestReport | undefined) {
   return {
-    meterId,
+    meterId: meterId === '' ? undefined : meterId,
     committed: report?.committed ?? false,
     accepted: report?.accepted ?? 0,
     inserted: report?.inserted ?? 0,
@@ -176,7 +195,18 @@ function toReportJson(meterId: string, report: IngestReport | undefined) {
     skipped: report?.skipped ?? 0,
     rejected: report?.rejected ?? 0,
     errors: report?.errors ?? [],
+    meters: (report?.meters ?? []).map((meter) => ({
+      meterId: meter.meterId,
+      created: meter.created,
+      inserted: meter.inserted,
+      updated: meter.updated,
+      unchanged: meter.unchanged,
+      skipped: meter.skipped,
+      rejected: meter.rejected,
+    })),
+    meterCount: report?.meterCount ?? 0,
     metersCreated: report?.metersCreated ?? [],
+    metersCreatedCount: report?.metersCreatedCount ?? 0,
     firstIntervalStart: toIsoSeconds(report?.firstIntervalStart),
     lastIntervalEnd: toIsoSeconds(report?.lastIntervalEnd),
   };

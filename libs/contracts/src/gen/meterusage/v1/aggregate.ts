@@ -117,6 +117,12 @@ export interface UsageBucket {
    * means readings are missing, so a low sum is an incomplete bucket, not a low one.
    */
   expectedCount: number;
+  /**
+   * True when the requested range cuts this bucket (it starts before the range or ends after
+   * it): its counts and aggregates cover only the part inside the range. Omitted range bounds
+   * snap outward to whole buckets, so only an explicit bound can clip.
+   */
+  clipped: boolean;
 }
 
 /** UsageSummary describes a meter's usage over a range. */
@@ -161,6 +167,7 @@ function createBaseUsageBucket(): UsageBucket {
     max: undefined,
     presentCount: 0,
     expectedCount: 0,
+    clipped: false,
   };
 }
 
@@ -189,6 +196,9 @@ export const UsageBucket: MessageFns<UsageBucket> = {
     }
     if (message.expectedCount !== 0) {
       writer.uint32(64).int32(message.expectedCount);
+    }
+    if (message.clipped !== false) {
+      writer.uint32(72).bool(message.clipped);
     }
     return writer;
   },
@@ -270,6 +280,14 @@ export const UsageBucket: MessageFns<UsageBucket> = {
             message.expectedCount = reader.int32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.clipped = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -300,6 +318,7 @@ export const UsageBucket: MessageFns<UsageBucket> = {
         : isSet(object.expected_count)
         ? globalThis.Number(object.expected_count)
         : 0,
+      clipped: isSet(object.clipped) ? globalThis.Boolean(object.clipped) : false,
     };
   },
 
@@ -329,6 +348,9 @@ export const UsageBucket: MessageFns<UsageBucket> = {
     if (message.expectedCount !== 0) {
       obj.expectedCount = Math.round(message.expectedCount);
     }
+    if (message.clipped !== false) {
+      obj.clipped = message.clipped;
+    }
     return obj;
   },
 
@@ -345,6 +367,7 @@ export const UsageBucket: MessageFns<UsageBucket> = {
     message.max = object.max ?? undefined;
     message.presentCount = object.presentCount ?? 0;
     message.expectedCount = object.expectedCount ?? 0;
+    message.clipped = object.clipped ?? false;
     return message;
   },
 };

@@ -109,11 +109,17 @@ export function ingestModeToJSON(object: IngestMode): string {
 /** IngestOptions say where readings go and how conflicts and bad rows are handled. */
 export interface IngestOptions {
   /**
-   * Meter of every row without a meter_id column; empty selects the default meter. A meter that
-   * does not exist yet is created (with `unit`).
+   * The one meter this upload writes to. Given: every row goes to it, and a row whose meter_id
+   * column names another meter is rejected (field meter_id). Empty: a file with a meter_id column
+   * is a multi-meter upload (each row to the meter it names); a file without one goes to the
+   * default meter. A meter that does not exist yet is created (with `unit`).
    */
   meterId: string;
-  /** Unit of meters this upload creates; empty means "kWh". Existing meters keep theirs. */
+  /**
+   * Unit of the meters this upload writes; empty means "kWh" for new meters and "whatever it has"
+   * for existing ones. Given and different from an existing meter's unit: ALREADY_EXISTS (HTTP
+   * 409) naming the setting, nothing written.
+   */
   unit: string;
   /** IANA zone of timestamps written without an offset; empty means the server's CSV_TIMEZONE. */
   timeZone: string;
@@ -155,14 +161,40 @@ export interface IngestReport {
   rejected: number;
   /** The first rejections, by line. */
   errors: RowError[];
-  /** Meters this upload created. */
+  /** Meters this upload created: the first 100 by meter id (meters_created_count is the total). */
   metersCreated: string[];
   /** Start of the earliest accepted interval; absent when none was accepted. */
   firstIntervalStart?:
     | Date
     | undefined;
   /** End of the latest accepted interval; absent when none was accepted. */
-  lastIntervalEnd?: Date | undefined;
+  lastIntervalEnd?:
+    | Date
+    | undefined;
+  /** Counts per meter the upload named: the first 100 by meter id (meter_count is the total). */
+  meters: MeterIngestCounts[];
+  /** Meters the upload named (rows accepted or rejected for them). */
+  meterCount: number;
+  /** Meters this upload created (meters_created lists the first 100). */
+  metersCreatedCount: number;
+}
+
+/** MeterIngestCounts is the outcome of one upload for one meter. */
+export interface MeterIngestCounts {
+  /** The meter. */
+  meterId: string;
+  /** True when this upload created the meter. */
+  created: boolean;
+  /** Accepted rows for intervals that had no reading: now stored. */
+  inserted: number;
+  /** Accepted rows whose value replaced a different stored one. */
+  updated: number;
+  /** Accepted rows equal to what was stored already. */
+  unchanged: number;
+  /** Accepted rows left out because a different value was stored (CONFLICT_POLICY_SKIP). */
+  skipped: number;
+  /** Rows of this meter that were refused. */
+  rejected: number;
 }
 
 function createBaseIngestOptions(): IngestOptions {
@@ -464,6 +496,9 @@ function createBaseIngestReport(): IngestReport {
     metersCreated: [],
     firstIntervalStart: undefined,
     lastIntervalEnd: undefined,
+    meters: [],
+    meterCount: 0,
+    metersCreatedCount: 0,
   };
 }
 
@@ -501,6 +536,15 @@ export const IngestReport: MessageFns<IngestReport> = {
     }
     if (message.lastIntervalEnd !== undefined) {
       Timestamp.encode(toTimestamp(message.lastIntervalEnd), writer.uint32(90).fork()).join();
+    }
+    for (const v of message.meters) {
+      MeterIngestCounts.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.meterCount !== 0) {
+      writer.uint32(104).int32(message.meterCount);
+    }
+    if (message.metersCreatedCount !== 0) {
+      writer.uint32(112).int32(message.metersCreatedCount);
     }
     return writer;
   },
@@ -606,6 +650,30 @@ export const IngestReport: MessageFns<IngestReport> = {
             message.lastIntervalEnd = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.meters.push(MeterIngestCounts.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.meterCount = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.metersCreatedCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -643,6 +711,19 @@ export const IngestReport: MessageFns<IngestReport> = {
         : isSet(object.last_interval_end)
         ? fromJsonTimestamp(object.last_interval_end)
         : undefined,
+      meters: globalThis.Array.isArray(object?.meters)
+        ? object.meters.map((e: any) => MeterIngestCounts.fromJSON(e))
+        : [],
+      meterCount: isSet(object.meterCount)
+        ? globalThis.Number(object.meterCount)
+        : isSet(object.meter_count)
+        ? globalThis.Number(object.meter_count)
+        : 0,
+      metersCreatedCount: isSet(object.metersCreatedCount)
+        ? globalThis.Number(object.metersCreatedCount)
+        : isSet(object.meters_created_count)
+        ? globalThis.Number(object.meters_created_count)
+        : 0,
     };
   },
 
@@ -681,6 +762,15 @@ export const IngestReport: MessageFns<IngestReport> = {
     if (message.lastIntervalEnd !== undefined) {
       obj.lastIntervalEnd = message.lastIntervalEnd.toISOString();
     }
+    if (message.meters?.length) {
+      obj.meters = message.meters.map((e) => MeterIngestCounts.toJSON(e));
+    }
+    if (message.meterCount !== 0) {
+      obj.meterCount = Math.round(message.meterCount);
+    }
+    if (message.metersCreatedCount !== 0) {
+      obj.metersCreatedCount = Math.round(message.metersCreatedCount);
+    }
     return obj;
   },
 
@@ -700,6 +790,178 @@ export const IngestReport: MessageFns<IngestReport> = {
     message.metersCreated = object.metersCreated?.map((e) => e) || [];
     message.firstIntervalStart = object.firstIntervalStart ?? undefined;
     message.lastIntervalEnd = object.lastIntervalEnd ?? undefined;
+    message.meters = object.meters?.map((e) => MeterIngestCounts.fromPartial(e)) || [];
+    message.meterCount = object.meterCount ?? 0;
+    message.metersCreatedCount = object.metersCreatedCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseMeterIngestCounts(): MeterIngestCounts {
+  return { meterId: "", created: false, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0 };
+}
+
+export const MeterIngestCounts: MessageFns<MeterIngestCounts> = {
+  encode(message: MeterIngestCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.created !== false) {
+      writer.uint32(16).bool(message.created);
+    }
+    if (message.inserted !== 0) {
+      writer.uint32(24).int32(message.inserted);
+    }
+    if (message.updated !== 0) {
+      writer.uint32(32).int32(message.updated);
+    }
+    if (message.unchanged !== 0) {
+      writer.uint32(40).int32(message.unchanged);
+    }
+    if (message.skipped !== 0) {
+      writer.uint32(48).int32(message.skipped);
+    }
+    if (message.rejected !== 0) {
+      writer.uint32(56).int32(message.rejected);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MeterIngestCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMeterIngestCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.inserted = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.updated = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.unchanged = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.skipped = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.rejected = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MeterIngestCounts {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      created: isSet(object.created) ? globalThis.Boolean(object.created) : false,
+      inserted: isSet(object.inserted) ? globalThis.Number(object.inserted) : 0,
+      updated: isSet(object.updated) ? globalThis.Number(object.updated) : 0,
+      unchanged: isSet(object.unchanged) ? globalThis.Number(object.unchanged) : 0,
+      skipped: isSet(object.skipped) ? globalThis.Number(object.skipped) : 0,
+      rejected: isSet(object.rejected) ? globalThis.Number(object.rejected) : 0,
+    };
+  },
+
+  toJSON(message: MeterIngestCounts): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.created !== false) {
+      obj.created = message.created;
+    }
+    if (message.inserted !== 0) {
+      obj.inserted = Math.round(message.inserted);
+    }
+    if (message.updated !== 0) {
+      obj.updated = Math.round(message.updated);
+    }
+    if (message.unchanged !== 0) {
+      obj.unchanged = Math.round(message.unchanged);
+    }
+    if (message.skipped !== 0) {
+      obj.skipped = Math.round(message.skipped);
+    }
+    if (message.rejected !== 0) {
+      obj.rejected = Math.round(message.rejected);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MeterIngestCounts>, I>>(base?: I): MeterIngestCounts {
+    return MeterIngestCounts.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MeterIngestCounts>, I>>(object: I): MeterIngestCounts {
+    const message = createBaseMeterIngestCounts();
+    message.meterId = object.meterId ?? "";
+    message.created = object.created ?? false;
+    message.inserted = object.inserted ?? 0;
+    message.updated = object.updated ?? 0;
+    message.unchanged = object.unchanged ?? 0;
+    message.skipped = object.skipped ?? 0;
+    message.rejected = object.rejected ?? 0;
     return message;
   },
 };

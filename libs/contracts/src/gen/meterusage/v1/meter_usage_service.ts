@@ -188,7 +188,11 @@ export interface IngestReadingsRequest {
 
 /** IngestReadingsResponse reports the upload. */
 export interface IngestReadingsResponse {
-  /** The meter rows without a meter_id column went to. */
+  /**
+   * The one meter the upload targeted (options.meter_id, or the default meter for a file without
+   * a meter_id column); empty for a multi-meter upload, whose per-meter counts are in
+   * report.meters.
+   */
   meterId: string;
   /** What happened to the rows. */
   report?: IngestReport | undefined;
