@@ -12,4 +12,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  // Many tests start real processes and databases; on a busy 2-core machine (CI runs every
+  // project's suite back to back) a test that takes 4 s alone can take well over jest's default
+  // 5 s. Tests that need more still say so themselves.
+  testTimeout: 30_000,
 };
