@@ -122,6 +122,15 @@ describe('ReadingValidator over CsvRowReader', () => {
     ]);
   });
 
+  it('honours sub-second digits: a time between milliseconds is off the grid, trailing zeros are not', () => {
+    const { readings, errors } = parse('time,meterusage\n2019-01-01 00:15:00.0009,1\n2019-01-01 00:30:00.000000000,2\n2019-01-01 00:45:00.5,3\n');
+    expect(readings.map((reading) => reading.line)).toEqual([3]);
+    expect(errors).toEqual([
+      { line: 2, field: 'time', reason: 'time "2019-01-01 00:15:00.0009" is not on the 15-minute grid' },
+      { line: 4, field: 'time', reason: 'time "2019-01-01 00:45:00.5" is not on the 15-minute grid' },
+    ]);
+  });
+
   it('keeps line numbers right after a quoted field that spans lines', () => {
     const { errors } = parse('time,meterusage\n"2019-01-01\n00:15:00",1\n2019-01-01 00:30:00,x\n');
     expect(errors.map((error) => error.line)).toEqual([2, 4]);

@@ -3,6 +3,7 @@ import { localTimeResolver, type LocalTimeResolution } from '@meterusage/time';
 import type { TimeLabel } from '../db/schema';
 import type { CsvRecord } from './csv-row-reader';
 import type { RowError } from './row-error';
+import { parseUsageValue } from './usage-value';
 
 /** An accepted row: its line, meter, interval start (epoch ms) and the value as written (null = missing). */
 export interface ValidReading {
@@ -28,8 +29,6 @@ export interface ValidatorOptions {
 
 // YYYY-MM-DD, then 'T' or a space, then HH:MM[:SS[.fraction]], then an optional Z or ±HH:MM offset.
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const DECIMAL = /^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const NEGATIVE = /^-(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const REQUIRED_COLUMNS = ['time', 'meterusage'] as const;
 // Columns our own CSV export writes besides the ones read here: accepted and ignored.
 const IGNORED_COLUMNS = new Set(['start', 'end', 'quality', 'unit']);
@@ -171,8 +170,9 @@ export class ReadingValidator {
     this.current = meter;
     const start = this.parseTime(line, fields[columns.time]!.trim(), meter);
     if (typeof start !== 'number') return start;
-    const usage = parseUsage(line, fields[columns.usage]!.trim());
-    if (typeof usage === 'object' && usage !== null) return usage;
+    const value = parseUsageValue(fields[columns.usage]!.trim());
+    if ('reason' in value) return { line, field: 'meterusage', reason: value.reason };
+    const usage = value.usage;
 
     if (start <= meter.previousStartMs) this.inTimeOrder = false;
     meter.previousStartMs = start;
@@ -210,10 +210,9 @@ export class ReadingValidator {
     let offset: string | undefined;
     if (Number.isNaN(wallClockMs)) {
       const parsed = parseTimestamp(line, raw);
-      if (typeof parsed !== 'number') {
-        if (!Array.isArray(parsed)) return parsed;
-        [wallClockMs, offset] = parsed;
-      } else wallClockMs = parsed;
+      if ('reason' in parsed) return parsed;
+      if (parsed.subMillisecond) return offGrid(line, raw, meter);
+      ({ wallClockMs, offset } = parsed);
     }
 
     let labelMs: number;
@@ -244,9 +243,7 @@ export class ReadingValidator {
         labelMs = resolution.utcMs;
       }
     }
-    if (labelMs % meter.intervalMs !== 0) {
-      return { line, field: 'time', reason: `time "${clip(raw)}" is not on the ${describeInterval(meter.timing.intervalSeconds)} grid` };
-    }
+    if (labelMs % meter.intervalMs !== 0) return offGrid(line, raw, meter);
     meter.previousLabelMs = labelMs;
     return meter.timing.timeLabel === 'end' ? labelMs - meter.intervalMs : labelMs;
   }
@@ -292,7 +289,7 @@ function digitsAt(raw: string, at: number): number {
 }
 
 /** Any accepted time form: wall-clock ms, with the offset when one is written, or why not. */
-function parseTimestamp(line: number, raw: string): number | [number, string] | RowError {
+function parseTimestamp(line: number, raw: string): { wallClockMs: number; offset: string | undefined; subMillisecond: boolean } | RowError {
   const match = TIMESTAMP.exec(raw);
   if (match === null) return { line, field: 'time', reason: `unparseable time "${clip(raw)}": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339` };
   const [, year, month, day, hour, minute, second = '0', fraction = '', offset] = match;
@@ -308,28 +305,12 @@ function parseTimestamp(line: number, raw: string): number | [number, string] | 
   ) {
     return { line, field: 'time', reason: `invalid date or time "${clip(raw)}"` };
   }
-  return offset === undefined ? wallClockMs : [wallClockMs, offset];
+  // Digits below the millisecond are not dropped: any but zeros put the time between milliseconds.
+  return { wallClockMs, offset, subMillisecond: /[1-9]/.test(fraction.slice(3)) };
 }
 
-function parseUsage(line: number, raw: string): string | null | RowError {
-  if (isPlainDecimal(raw)) return raw;
-  if (raw === '' || (raw.length === 3 && raw.toLowerCase() === 'nan')) return null;
-  if (DECIMAL.test(raw)) return raw.startsWith('+') ? raw.slice(1) : raw;
-  if (NEGATIVE.test(raw)) return { line, field: 'meterusage', reason: `usage ${raw} is negative` };
-  return { line, field: 'meterusage', reason: `"${clip(raw)}" is not a number (a missing reading is written NaN or left empty)` };
-}
-
-/** Digits with at most one '.' somewhere (what DECIMAL accepts without sign or exponent), without a regular expression. */
-function isPlainDecimal(raw: string): boolean {
-  let digits = 0;
-  let dot = false;
-  for (let at = 0; at < raw.length; at += 1) {
-    const code = raw.charCodeAt(at);
-    if (code >= 48 && code <= 57) digits += 1;
-    else if (code === 46 && !dot) dot = true;
-    else return false;
-  }
-  return digits > 0;
+function offGrid(line: number, raw: string, meter: MeterState): RowError {
+  return { line, field: 'time', reason: `time "${clip(raw)}" is not on the ${describeInterval(meter.timing.intervalSeconds)} grid` };
 }
 
 function offsetMilliseconds(offset: string): number | undefined {
