@@ -50,12 +50,19 @@ function utcOffsetFinder(timeZone: string): (utcMs: number) => number {
     for (const part of format.formatToParts(minute * 60_000)) {
       if (part.type !== 'literal') fields[part.type] = Number(part.value);
     }
-    const wallClock = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
+    const wallClock = utcMsOf(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
     const offset = wallClock - minute * 60_000;
     if (cache.size > 100_000) cache.clear();
     cache.set(minute, offset);
     return offset;
   };
+}
+
+/** Date.UTC without its quirk: years 0-99 stay years 0-99 (Date.UTC(99, 0) is 1999). */
+function utcMsOf(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(Date.UTC(2000, 0, 1, hour, minute, second));
+  date.setUTCFullYear(year, monthIndex, day);
+  return date.getTime();
 }
 
 /** Whether name is an IANA time zone this runtime knows (e.g. "Europe/Amsterdam", "UTC"). */
@@ -78,7 +85,7 @@ export function startOfLocalDate(isoDate: string, timeZone: string): number | un
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (match === null) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const wallClockMs = Date.UTC(year, month - 1, day);
+  const wallClockMs = utcMsOf(year, month - 1, day);
   const check = new Date(wallClockMs);
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
   const resolve = localTimeResolver(timeZone);
