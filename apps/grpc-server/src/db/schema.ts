@@ -22,8 +22,20 @@ export interface ReadingsTable {
   usage: ColumnType<string | null, string | null, string | null>;
 }
 
+/** Rows migration 0003 moved out of readings because their usage broke the value domain. */
+export interface ReadingsQuarantineTable {
+  meter_id: string;
+  interval_start: ColumnType<Date, Date | string, Date | string>;
+  /** The stored value as text. */
+  usage: string;
+  /** Which part of the domain it broke, e.g. 'not below 10^12'. */
+  reason: string;
+  quarantined_at: Generated<Date>;
+}
+
 /** The database as Kysely sees it. */
 export interface Database {
   meters: MetersTable;
   readings: ReadingsTable;
+  readings_quarantine: ReadingsQuarantineTable;
 }
