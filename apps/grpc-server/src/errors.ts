@@ -1,4 +1,5 @@
-import { status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
+import { STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
 
 /** A request named something that does not exist. */
 export class NotFoundError extends Error {
@@ -41,8 +42,16 @@ export class AbortedError extends Error {
 /** The client sent nothing for too long in the middle of a stream; what it sent is rolled back. */
 export class ClientIdleError extends Error {
   constructor(readonly idleMs: number) {
-    super(`no data arrived for ${Math.round(idleMs / 1000)} s; the upload was rolled back: send it again`);
+    super(`no data for ${Math.round(idleMs / 1000)} s; nothing written, send the upload again`);
     this.name = 'ClientIdleError';
+  }
+}
+
+/** The server is shutting down and ended a stream still running at the end of its grace period; what it sent is rolled back. */
+export class ShuttingDownError extends Error {
+  constructor() {
+    super('server shutting down; nothing written, send the upload again');
+    this.name = 'ShuttingDownError';
   }
 }
 
@@ -72,6 +81,7 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
   if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
   if (error instanceof ClientIdleError) return { code: GrpcCode.DEADLINE_EXCEEDED, message: error.message, internal: false };
+  if (error instanceof ShuttingDownError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false };
 
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
@@ -94,7 +104,9 @@ function unavailable(): GrpcStatus {
   return { code: GrpcCode.UNAVAILABLE, message: 'the database is unavailable; retry shortly', internal: false };
 }
 
-/** A ServiceError carrying the status, for grpc-js callbacks and stream.destroy(). */
+/** A ServiceError carrying the status, for grpc-js callbacks and stream.destroy(); the trailer says its message is ours. */
 export function toServiceError(status: GrpcStatus): Partial<ServiceError> {
-  return Object.assign(new Error(status.message), { code: status.code, details: status.message });
+  const metadata = new Metadata();
+  metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
+  return Object.assign(new Error(status.message), { code: status.code, details: status.message, metadata });
 }

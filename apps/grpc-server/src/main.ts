@@ -17,6 +17,8 @@ import { bindServer, createMeterUsageServer, type MeterUsageServer } from './ser
 
 /** How long closing the pool may take once the calls are over (a connection stuck in a dead query must not hold the exit). */
 const POOL_CLOSE_TIMEOUT_MS = 5_000;
+/** How long the uploads ended at the end of the grace period may take to roll back before the rest is cancelled. */
+const UPLOADS_END_TIMEOUT_MS = 5_000;
 
 interface Running {
   metricsServer?: Server;
@@ -122,13 +124,16 @@ async function closeAll(running: Running, graceMs: number, logger: Logger): Prom
   // No check starts from here on, and one in flight no longer touches readiness; it settles before the pool closes.
   const healthStopped = running.databaseHealth?.stop();
   if (running.grpc) {
-    const { server, setServing, endHealthWatches } = running.grpc;
+    const { server, setServing, endHealthWatches, endUploads } = running.grpc;
     setServing(false);
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         logger.warn({ graceMs }, 'grace period over; cancelling remaining calls');
-        server.forceShutdown();
-        resolve();
+        // Uploads first, with a status that tells their clients to send again; forceShutdown would cut them as CANCELLED.
+        void withTimeout(endUploads(), UPLOADS_END_TIMEOUT_MS, () => logger.warn('uploads did not roll back in time; cancelling them')).then(() => {
+          server.forceShutdown();
+          resolve();
+        });
       }, graceMs);
       server.tryShutdown(() => {
         clearTimeout(force);

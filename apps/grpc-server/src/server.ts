@@ -9,6 +9,7 @@ import type { ServerMetrics } from './metrics';
 import type { Logger } from './logger';
 import type { GrpcServerTls } from './config';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
+import { StreamShutdown } from './grpc/stream-shutdown';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
@@ -45,6 +46,12 @@ export interface MeterUsageServer {
    * over. Call it after tryShutdown() (no new calls, so watchers cannot come back on this server).
    */
   endHealthWatches(): void;
+  /**
+   * Ends the uploads still running with UNAVAILABLE ("server shutting down; nothing written, send
+   * the upload again") and resolves once they are rolled back: for the end of the grace period,
+   * before forceShutdown cancels whatever is left.
+   */
+  endUploads(): Promise<void>;
 }
 
 // Keepalive: answer client pings every 10 s or more; clients must not ping more often (the gateway pings every 30 s).
@@ -65,8 +72,10 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const streamSlots = deps.streamLimits
     ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => deps.metrics?.observeRefusal(method) })
     : undefined;
+  const streamShutdown = new StreamShutdown();
   const handlers = {
     ...deps,
+    streamShutdown,
     db: deps.database.db,
     defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
     storage: deps.storage ?? { hourlyRollup: false },
@@ -117,6 +126,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
       for (const call of watches) call.end();
       watches.clear();
     },
+    endUploads: () => streamShutdown.end(),
   };
 }
 

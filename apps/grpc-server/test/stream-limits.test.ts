@@ -161,7 +161,7 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
       const startedAt = Date.now();
       await expect(idle.response).rejects.toMatchObject({
         code: status.DEADLINE_EXCEEDED,
-        details: 'no data arrived for 1 s; the upload was rolled back: send it again',
+        details: 'no data for 1 s; nothing written, send the upload again',
       });
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
       const { rows } = await handle.database.pool.query(`select count(*)::int as count from meters where meter_id = 'idle-meter'`);
@@ -169,6 +169,25 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
       await expect(onceAdmitted(() => upload(strict.client, CSV, { meterId: 'meter-1' }))).resolves.toMatchObject({ report: { committed: true } });
     } finally {
       await strict.close();
+    }
+  });
+
+  it('ends an upload still running when shutdown ends the uploads with UNAVAILABLE saying why, rolls it back and frees its slot', async () => {
+    const stopping = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1 } });
+    try {
+      const running = openUploadOn(stopping, 'shutdown-meter');
+      await stopping.call(stopping.client.listMeters, {});
+      await stopping.server.endUploads();
+      const error = (await running.response.catch((failure: ServiceError) => failure)) as ServiceError;
+      expect({ code: error.code, details: error.details, origin: error.metadata.get('meterusage-status-origin') }).toEqual({
+        code: status.UNAVAILABLE,
+        details: 'server shutting down; nothing written, send the upload again',
+        origin: ['grpc-server'],
+      });
+      const { rows } = await handle.database.pool.query(`select count(*)::int as count from meters where meter_id = 'shutdown-meter'`);
+      expect(rows[0].count).toBe(0);
+    } finally {
+      await stopping.close();
     }
   });
 

@@ -32,3 +32,10 @@ export { fileDescriptorProtos } from './reflection';
 
 /** Fully qualified name of the meter-usage service, as used by health checks and reflection. */
 export const METER_USAGE_SERVICE_NAME = 'meterusage.v1.MeterUsageService';
+
+/**
+ * Trailing-metadata key grpc-server sets (value "grpc-server") on every status it translated
+ * itself: such a status message is written for clients, unlike the ones grpc-js makes up for a
+ * local deadline or a lost connection (their text names internals such as addresses).
+ */
+export const STATUS_ORIGIN_TRAILER = 'meterusage-status-origin';

@@ -1,6 +1,6 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { status as GrpcCode } from '@grpc/grpc-js';
-import { ClientIdleError, toGrpcStatus, toServiceError } from '../errors';
+import { ClientIdleError, ShuttingDownError, toGrpcStatus, toServiceError } from '../errors';
 import { callLogger, type RpcObserver } from './call-logger';
 import { withStreamSlot } from './stream-limits';
 
@@ -34,19 +34,21 @@ export function clientStream<Request, Response>(
       }
       if (cancelled()) throw cancellation.signal.reason;
     }
-    withStreamSlot(observer.streamSlots, method, cancellation.signal, () => consume(messages(), cancellation.signal, call)).then(
+    const work = () => withStreamSlot(observer.streamSlots, method, cancellation.signal, () => consume(messages(), cancellation.signal, call));
+    (observer.streamShutdown?.run(cancellation, work) ?? work()).then(
       (response) => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');
         callback(null, response);
       },
       (error: unknown) => {
-        if (cancelled()) {
+        if (cancelled() && !(cancellation.signal.reason instanceof ShuttingDownError)) {
           finish('CANCELLED');
           log.info({ method }, 'client stream cancelled (by the client, its deadline, or shutdown); rolled back');
           return;
         }
-        const status = toGrpcStatus(error);
+        // Ended by shutdown: the client is told so (UNAVAILABLE, send again), whatever the work threw on the way out.
+        const status = toGrpcStatus(cancelled() ? cancellation.signal.reason : error);
         finish(GrpcCode[status.code]);
         const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
         report({ method, code: status.code, err: error }, 'rpc failed');
