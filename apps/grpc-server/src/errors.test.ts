@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { AbortedError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, toGrpcStatus } from './errors';
+import { AbortedError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, SettingConflictError, toGrpcStatus } from './errors';
 
 describe('toGrpcStatus', () => {
   it.each([
@@ -7,6 +7,7 @@ describe('toGrpcStatus', () => {
     ['an unknown resource', new NotFoundError('meter', 'm9'), status.NOT_FOUND, 'meter "m9" not found'],
     ['a stream limit reached', new ResourceExhaustedError('IngestReadings: 2 calls are already running'), status.RESOURCE_EXHAUSTED, 'IngestReadings: 2 calls are already running'],
     ['a concurrent change', new AbortedError('meter "m" was created by another upload'), status.ABORTED, 'meter "m" was created by another upload'],
+    ['a meter setting conflict', new SettingConflictError('unit', 'the upload says MWh, meter "m" has kWh'), status.ALREADY_EXISTS, 'unit: the upload says MWh, meter "m" has kWh'],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
     ['an administrator shutdown (57P01)', Object.assign(new Error('terminating connection'), { code: '57P01' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
     ['a connection exception (08006)', Object.assign(new Error('connection failure'), { code: '08006' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],

@@ -39,6 +39,20 @@ export class AbortedError extends Error {
   }
 }
 
+/**
+ * A request states a setting of an existing meter (its unit or time label) differently from
+ * what the meter has; nothing was applied. Sending it again changes nothing: the request must change.
+ */
+export class SettingConflictError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly description: string,
+  ) {
+    super(`${setting}: ${description}`);
+    this.name = 'SettingConflictError';
+  }
+}
+
 /** The client sent nothing for too long in the middle of a stream; what it sent is rolled back. */
 export class ClientIdleError extends Error {
   constructor(readonly idleMs: number) {
@@ -80,6 +94,7 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof NotFoundError) return { code: GrpcCode.NOT_FOUND, message: error.message, internal: false };
   if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
   if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
+  if (error instanceof SettingConflictError) return { code: GrpcCode.ALREADY_EXISTS, message: error.message, internal: false };
   if (error instanceof ClientIdleError) return { code: GrpcCode.DEADLINE_EXCEEDED, message: error.message, internal: false };
   if (error instanceof ShuttingDownError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false };
 
