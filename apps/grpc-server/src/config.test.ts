@@ -74,6 +74,13 @@ describe('loadServerConfig', () => {
     expect(() => loadServerConfig({ DB_HEALTH_INTERVAL_MS: '5s' }, cwd)).toThrow('DB_HEALTH_INTERVAL_MS must be an integer from 100 to 600000, got "5s"');
   });
 
+  it('caps the new meters of one upload at 1000 unless MAX_NEW_METERS_PER_UPLOAD says otherwise (1 to 10,000,000)', () => {
+    expect(loadServerConfig({}, cwd).maxNewMetersPerUpload).toBe(1000);
+    expect(loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: '20000' }, cwd).maxNewMetersPerUpload).toBe(20_000);
+    expect(() => loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: '0' }, cwd)).toThrow('MAX_NEW_METERS_PER_UPLOAD must be an integer from 1 to 10000000, got "0"');
+    expect(() => loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: 'lots' }, cwd)).toThrow('MAX_NEW_METERS_PER_UPLOAD must be an integer from 1 to 10000000, got "lots"');
+  });
+
   it('accepts an IANA zone for naive CSV times', () => {
     expect(loadServerConfig({ CSV_TIMEZONE: 'Europe/Amsterdam' }, cwd).csvTimeZone).toBe('Europe/Amsterdam');
   });

@@ -37,6 +37,8 @@ export interface ServerConfig {
   readonly maxConcurrentUploads: number;
   /** Milliseconds an upload may send nothing before it is ended and rolled back. */
   readonly uploadIdleTimeoutMs: number;
+  /** Most meters one upload may create; a file naming more is refused before anything is written. */
+  readonly maxNewMetersPerUpload: number;
   /** Milliseconds in-flight calls get to finish after SIGTERM before they are cancelled. */
   readonly shutdownGraceMs: number;
   /** Milliseconds a stream over its limit waits for a slot before it is refused. */
@@ -52,6 +54,9 @@ export interface GrpcServerTls {
   /** When set, clients must present a certificate this CA signed (mutual TLS). */
   readonly clientCa: Buffer | undefined;
 }
+
+/** MAX_NEW_METERS_PER_UPLOAD when unset: far above a fleet's daily growth, far below what makes one upload slow. */
+export const DEFAULT_MAX_NEW_METERS_PER_UPLOAD = 1000;
 
 /** Reads and validates the process environment once; the result is frozen. */
 export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
@@ -113,6 +118,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     maxConcurrentExports,
     maxConcurrentUploads,
     uploadIdleTimeoutMs: reader.integer('UPLOAD_IDLE_TIMEOUT_MS', 60_000, { min: 1000, max: 3_600_000 }),
+    maxNewMetersPerUpload: reader.integer('MAX_NEW_METERS_PER_UPLOAD', DEFAULT_MAX_NEW_METERS_PER_UPLOAD, { min: 1, max: 10_000_000 }),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 3_600_000 }),
     streamSlotWaitMs: reader.integer('STREAM_SLOT_WAIT_MS', 2000, { min: 0, max: 600_000 }),
     tls: readTls(reader),

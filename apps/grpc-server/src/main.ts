@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       streamLimits: { ExportReadings: config.maxConcurrentExports, IngestReadings: config.maxConcurrentUploads },
       streamSlotWaitMs: config.streamSlotWaitMs,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
+      maxNewMetersPerUpload: config.maxNewMetersPerUpload,
     });
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort, config.tls);
     const transport = config.tls === undefined ? 'plaintext' : config.tls.clientCa === undefined ? 'TLS' : 'mutual TLS';
