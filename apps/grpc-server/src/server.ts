@@ -11,6 +11,7 @@ import type { GrpcServerTls } from './config';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
 import { createIngestHandlers } from './ingest/ingest.handler';
+import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
 import { createReadingHandlers } from './readings/readings.handler';
@@ -34,6 +35,8 @@ export interface ServerDeps {
   streamSlotWaitMs?: number;
   /** An upload that sends nothing for this long is ended with DEADLINE_EXCEEDED and rolled back; no limit when omitted. */
   uploadIdleTimeoutMs?: number;
+  /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD); DEFAULT_MAX_NEW_METERS_PER_UPLOAD when omitted. */
+  maxNewMetersPerUpload?: number;
 }
 
 export interface MeterUsageServer {
@@ -82,6 +85,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     pageTokens: new PageTokens(deps.pageTokenSecret),
     streamSlots,
     messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
+    maxNewMetersPerUpload: deps.maxNewMetersPerUpload ?? DEFAULT_MAX_NEW_METERS_PER_UPLOAD,
   };
   server.addService(MeterUsageServiceService, {
     ...createReadingHandlers(handlers),

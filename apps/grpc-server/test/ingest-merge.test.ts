@@ -39,6 +39,18 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     await handle.close();
   });
 
+  const OPTIONS: IngestOptions = {
+    meterId: undefined,
+    defaultMeterId: 'm',
+    unit: undefined,
+    timeZone: 'UTC',
+    onConflict: 'update',
+    mode: 'atomic',
+    timeLabel: undefined,
+    maxNewMeters: 1000,
+    sourceName: 'test',
+  };
+
   /** ingestCsv over text in odd-sized chunks: lines cross chunk boundaries. */
   async function ingest(text: string, options: Partial<IngestOptions> = {}): Promise<IngestResult & { write: unknown }> {
     const result = await ingestCsv(
@@ -46,7 +58,7 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
       (async function* () {
         for (let at = 0; at < text.length; at += 997) yield text.slice(at, at + 997);
       })(),
-      { meterId: 'm', unit: 'kWh', timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, sourceName: 'test', ...options },
+      { ...OPTIONS, sourceName: 'test', ...options },
       { storage: { hourlyRollup: false }, logger },
     );
     return { ...result, write: logs.at(-1)?.write };
@@ -156,7 +168,7 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
         await rest;
         yield `${lines[1]}\n`;
       })(),
-      { meterId: 'raced', unit: 'kWh', timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, sourceName: 'B' },
+      { ...OPTIONS, meterId: 'raced', sourceName: 'B' },
       { storage: { hourlyRollup: false }, logger },
     );
     await started;

@@ -4,9 +4,9 @@ import { finished } from 'node:stream/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { TimeLabel } from '../db/schema';
 import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
-import { AbortedError } from '../errors';
+import { AbortedError, InvalidArgumentError, SettingConflictError } from '../errors';
 import type { Logger } from '../logger';
-import { listMeters } from '../meters/meters.repository';
+import { listMeters, METER_DEFAULTS } from '../meters/meters.repository';
 import { CsvRowReader, type CsvRecord } from './csv-row-reader';
 import { ReadingValidator, type MeterTiming } from './reading-validator';
 import type { RowError } from './row-error';
@@ -15,29 +15,47 @@ import {
   createMissingMeters,
   lockMeters,
   mergeStaging,
-  meterTimings,
+  meterSettings,
   openStaging,
   StagingRows,
   storedWithinSpans,
   takeConflicts,
   takeDuplicates,
   type ConflictPolicyName,
+  type MergeCounts,
+  type TakenRows,
 } from './staging.repository';
 
 export interface IngestOptions {
-  /** Meter of rows without a meter_id column. */
-  meterId: string;
-  /** Unit of meters the upload creates. */
-  unit: string;
+  /** The one meter the upload targets (rows naming another are rejected); undefined: each row's meter_id column, or defaultMeterId without one. */
+  meterId: string | undefined;
+  /** Meter of a file without a meter_id column when meterId is undefined. */
+  defaultMeterId: string;
+  /** Unit the upload states: new meters get it, existing ones must have it. Undefined: kWh for new meters, any for existing ones. */
+  unit: string | undefined;
   /** IANA zone of timestamps without an offset. */
   timeZone: string;
   onConflict: ConflictPolicyName;
   /** atomic: one rejected row and nothing is written; partial: valid rows are written. */
   mode: 'atomic' | 'partial';
-  /** Label convention of the file's times; undefined = each meter's own (end for new meters). */
+  /** Label convention the upload states: new meters get it, existing ones must have it. Undefined: each meter's own (end for new meters). */
   timeLabel: TimeLabel | undefined;
+  /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD): reading stops at the next one, nothing written. */
+  maxNewMeters: number;
   /** For logs: where the data came from. */
   sourceName: string;
+}
+
+/** What the upload did for one meter. */
+export interface MeterIngestCounts {
+  meterId: string;
+  /** This upload created the meter. */
+  created: boolean;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
 }
 
 export interface IngestResult {
@@ -50,7 +68,12 @@ export interface IngestResult {
   rejected: number;
   /** The first MAX_REPORTED_ERRORS rejections, by line. */
   errors: RowError[];
+  /** Meters this upload created, in meter order (all of them: callers cap what they show). */
   metersCreated: string[];
+  /** Every meter a row was accepted or rejected for, in meter order. */
+  meters: MeterIngestCounts[];
+  /** Whether the file had a meter_id column. */
+  multiMeterFile: boolean;
   /** Span of the accepted intervals, epoch ms; undefined when none was accepted. */
   firstStartMs: number | undefined;
   lastEndMs: number | undefined;
@@ -59,15 +82,22 @@ export interface IngestResult {
 export const MAX_REPORTED_ERRORS = 100;
 /** Text parsed and staged at a time. */
 const PARSE_SLICE_CHARS = 64 * 1024;
-const DEFAULT_TIMING: MeterTiming = { intervalSeconds: 900, timeLabel: 'end' };
+const NEW_METER_INTERVAL_SECONDS = 900;
+
+interface StoredMeter {
+  unit: string;
+  intervalSeconds: number;
+  timeLabel: TimeLabel;
+}
 
 /**
  * Loads CSV bytes arriving in chunks into readings: parse and validate row by row, COPY valid rows
- * into a staging table, lock the upload's meters, check duplicates (and conflicts for
+ * into a staging table, create and lock the upload's meters, check duplicates (and conflicts for
  * on_conflict=reject), then append (no staged row meets a stored one: plain INSERT) or merge
  * (equal rows left out, the rest with INSERT … ON CONFLICT) — all in one transaction, so an
  * upload is committed whole or not at all, and an interrupted one leaves nothing behind. Memory
- * stays flat in the file size.
+ * stays flat in the file size; work is O(n log n) in rows and meters (maps and sorted lists, SQL
+ * over arrays, never a list searched per meter).
  */
 export async function ingestCsv(
   database: DatabaseHandle,
@@ -76,12 +106,25 @@ export async function ingestCsv(
   deps: { storage: StorageFeatures; logger: Logger; cancelled?: AbortSignal },
 ): Promise<IngestResult> {
   const startedAt = performance.now();
-  const timings = new Map((await listMeters(database.db)).map((meter) => [meter.meter_id, { intervalSeconds: meter.interval_seconds, timeLabel: meter.time_label }]));
+  const stored = new Map<string, StoredMeter>(
+    (await listMeters(database.db)).map((meter) => [meter.meter_id, { unit: meter.unit, intervalSeconds: meter.interval_seconds, timeLabel: meter.time_label }]),
+  );
+  const newMeterTiming: MeterTiming = { intervalSeconds: NEW_METER_INTERVAL_SECONDS, timeLabel: options.timeLabel ?? 'end' };
+  let newMeters = 0;
+  // Called once per meter, on its first row: a settings conflict or one new meter too many ends
+  // the upload there, before anything is written and without reading the rest.
   const timingOf = (meterId: string): MeterTiming => {
-    const known = timings.get(meterId) ?? DEFAULT_TIMING;
-    return { intervalSeconds: known.intervalSeconds, timeLabel: options.timeLabel ?? known.timeLabel };
+    const meter = stored.get(meterId);
+    if (meter === undefined) {
+      newMeters += 1;
+      if (newMeters > options.maxNewMeters) throw tooManyNewMeters(options.maxNewMeters);
+      return newMeterTiming;
+    }
+    const conflict = settingConflict(meterId, meter, options, '');
+    if (conflict !== undefined) throw conflict;
+    return { intervalSeconds: meter.intervalSeconds, timeLabel: meter.timeLabel };
   };
-  const validator = new ReadingValidator({ meterId: options.meterId, timeZone: options.timeZone, timingOf });
+  const validator = new ReadingValidator({ meterId: options.meterId, defaultMeterId: options.defaultMeterId, timeZone: options.timeZone, timingOf });
   const reader = new CsvRowReader();
   const decoder = new TextDecoder('utf-8');
   const errors: RowError[] = [];
@@ -103,10 +146,13 @@ export async function ingestCsv(
     }
     return stagingRows.take();
   };
-  const takeRejected = (taken: { total: number; errors: RowError[] }) => {
+  /** Rows the database checks took out, per meter: rejected, no longer accepted. */
+  const takenPerMeter = new Map<string, number>();
+  const takeRejected = (taken: TakenRows) => {
     rejected += taken.total;
     accepted -= taken.total;
     errors.push(...taken.errors);
+    for (const { meterId, count } of taken.perMeter) takenPerMeter.set(meterId, (takenPerMeter.get(meterId) ?? 0) + count);
   };
 
   const client = await database.pool.connect();
@@ -149,17 +195,21 @@ export async function ingestCsv(
     // see readings no other upload changes before this one commits.
     const spans = validator.meterSpans();
     const meterIds = spans.map((span) => span.meterId);
-    const metersCreated = await createMissingMeters(client, meterIds, options.unit, options.timeLabel ?? 'end');
+    const newMeterIds = meterIds.filter((meterId) => !stored.has(meterId));
+    const metersCreated = newMeterIds.length > 0 ? await createMissingMeters(client, newMeterIds, options.unit ?? METER_DEFAULTS.unit, newMeterTiming.timeLabel) : [];
     await lockMeters(client, meterIds);
     // A meter unknown when this upload started that it did not create either was created by a
-    // concurrent upload meanwhile, perhaps with another interval or time label than the rows were
-    // read with: then nothing is written, and the upload can simply be sent again.
-    const createdElsewhere = meterIds.filter((meterId) => !timings.has(meterId) && !metersCreated.includes(meterId));
-    for (const stored of createdElsewhere.length > 0 ? await meterTimings(client, createdElsewhere) : []) {
-      const assumed = timingOf(stored.meterId);
-      if (stored.intervalSeconds !== assumed.intervalSeconds || (options.timeLabel === undefined && stored.timeLabel !== assumed.timeLabel)) {
+    // concurrent upload meanwhile, perhaps with other settings than the rows were read with: then
+    // nothing is written (409 either way: ALREADY_EXISTS for a setting the upload states, which
+    // sending again cannot fix; ABORTED for one it assumed, which sending again reads right).
+    const created = new Set(metersCreated);
+    const createdElsewhere = newMeterIds.filter((meterId) => !created.has(meterId));
+    for (const meter of createdElsewhere.length > 0 ? await meterSettings(client, createdElsewhere) : []) {
+      const conflict = settingConflict(meter.meterId, meter, options, ' (created by another upload while this one was read)');
+      if (conflict !== undefined) throw conflict;
+      if (meter.intervalSeconds !== newMeterTiming.intervalSeconds || meter.timeLabel !== newMeterTiming.timeLabel) {
         throw new AbortedError(
-          `meter "${stored.meterId}" was created by another upload while this one was read (interval ${stored.intervalSeconds} s, times label the interval ${stored.timeLabel}); nothing was written: send the file again`,
+          `meter "${meter.meterId}" was created by another upload while this one was read (interval ${meter.intervalSeconds} s, times label the interval ${meter.timeLabel}); nothing was written: send the file again`,
         );
       }
     }
@@ -169,33 +219,59 @@ export async function ingestCsv(
     errors.sort((a, b) => a.line - b.line);
     errors.splice(MAX_REPORTED_ERRORS);
 
+    const rowCounts = validator.meterRowCounts();
     const span = accepted > 0 ? { firstStartMs: validator.firstStartMs, lastEndMs: validator.lastEndMs } : { firstStartMs: undefined, lastEndMs: undefined };
-    const nothing = { inserted: 0, updated: 0, unchanged: 0, skipped: 0, metersCreated: [] };
+    const multiMeterFile = validator.hasMeterColumn;
     if ((options.mode === 'atomic' && (rejected > 0 || fileErrors.length > 0)) || accepted === 0) {
       await client.query('rollback');
       open = false;
-      const result: IngestResult = { committed: false, accepted, rejected, errors, ...nothing, ...span };
+      const meters = rowCounts.map(({ meterId, rejected: meterRejected }) => ({ ...NOTHING_DONE, meterId, rejected: meterRejected + (takenPerMeter.get(meterId) ?? 0) }));
+      const result: IngestResult = { committed: false, accepted, rejected, errors, inserted: 0, updated: 0, unchanged: 0, skipped: 0, metersCreated: [], meters, multiMeterFile, ...span };
       deps.logger.info({ source: options.sourceName, ...summary(result), ms: Math.round(performance.now() - startedAt) }, 'ingest: nothing written');
       return result;
     }
 
     const write = meetsStored ? 'merge' : 'append';
-    const counts = meetsStored ? await mergeStaging(client, options.onConflict, spans) : await appendStaging(client);
+    // Append inserts every staged row, so each meter's count is its accepted rows; a merge counts per meter.
+    const merged = new Map<string, MergeCounts>();
+    if (meetsStored) for (const counts of await mergeStaging(client, options.onConflict, spans)) merged.set(counts.meterId, counts);
+    else await appendStaging(client);
     // The last moment to notice that the sender gave up: then nothing of the upload stays.
     deps.cancelled?.throwIfAborted();
     await client.query('commit');
     open = false;
+
+    const meters = rowCounts.map(({ meterId, accepted: meterAccepted, rejected: meterRejected }): MeterIngestCounts => {
+      const taken = takenPerMeter.get(meterId) ?? 0;
+      const staged = meterAccepted - taken;
+      const counts = meetsStored ? (merged.get(meterId) ?? { inserted: 0, updated: 0, skipped: 0 }) : { inserted: staged, updated: 0, skipped: 0 };
+      return {
+        meterId,
+        created: created.has(meterId),
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: staged - counts.inserted - counts.updated - counts.skipped,
+        skipped: counts.skipped,
+        rejected: meterRejected + taken,
+      };
+    });
+    const total = (key: 'inserted' | 'updated' | 'skipped') => meters.reduce((sum, meter) => sum + meter[key], 0);
+    const [inserted, updated, skipped] = [total('inserted'), total('updated'), total('skipped')];
     const result: IngestResult = {
       committed: true,
       accepted,
-      ...counts,
-      unchanged: accepted - counts.inserted - counts.updated - counts.skipped,
+      inserted,
+      updated,
+      unchanged: accepted - inserted - updated - skipped,
+      skipped,
       rejected,
       errors,
       metersCreated,
+      meters,
+      multiMeterFile,
       ...span,
     };
-    if (deps.storage.hourlyRollup && counts.inserted + counts.updated > 0) {
+    if (deps.storage.hourlyRollup && inserted + updated > 0) {
       await refreshHourlyRollup(database.db, validator.firstStartMs, validator.lastEndMs);
     }
     deps.logger.info({ source: options.sourceName, ...summary(result), write, ms: Math.round(performance.now() - startedAt) }, 'ingest committed');
@@ -216,7 +292,27 @@ export async function ingestCsv(
   }
 }
 
+const NOTHING_DONE = Object.freeze({ created: false, inserted: 0, updated: 0, unchanged: 0, skipped: 0 });
+
+/** The setting (unit, time label) the upload states differently from a stored meter, as a 409; undefined when they agree. */
+function settingConflict(meterId: string, meter: StoredMeter, options: IngestOptions, how: string): SettingConflictError | undefined {
+  if (options.unit !== undefined && options.unit !== meter.unit) {
+    return new SettingConflictError('unit', `the upload says ${options.unit}, meter "${meterId}"${how} has ${meter.unit}; nothing was written`);
+  }
+  if (options.timeLabel !== undefined && options.timeLabel !== meter.timeLabel) {
+    return new SettingConflictError('time_label', `the upload says ${options.timeLabel}, meter "${meterId}"${how} has ${meter.timeLabel}; nothing was written`);
+  }
+  return undefined;
+}
+
+function tooManyNewMeters(limit: number): InvalidArgumentError {
+  return new InvalidArgumentError(
+    'meter_id',
+    `the file names more than ${limit} new meters, the most one upload may create (MAX_NEW_METERS_PER_UPLOAD = ${limit}); nothing was written: split the file or raise the limit`,
+  );
+}
+
 function summary(result: IngestResult) {
-  const { errors: _errors, ...counts } = result;
-  return counts;
+  const { errors: _errors, meters, metersCreated, ...counts } = result;
+  return { ...counts, meterCount: meters.length, metersCreatedCount: metersCreated.length, metersCreated: metersCreated.slice(0, 10) };
 }

@@ -21,6 +21,8 @@ import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
 export interface IngestHandlerDeps {
   database: DatabaseHandle;
   defaultMeterId: string;
+  /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD). */
+  maxNewMetersPerUpload: number;
   /** Zone of naive timestamps when an upload names none (CSV_TIMEZONE). */
   defaultTimeZone: string;
   storage: StorageFeatures;
@@ -48,6 +50,9 @@ const LABELS: Record<TimeLabel, IngestOptions['timeLabel'] | null> = {
   [TimeLabel.UNRECOGNIZED]: null,
 };
 
+/** Meters listed in a report (meters, meters_created): the first ones by meter id; the counts give the totals. */
+const MAX_REPORTED_METERS = 100;
+
 /** IngestReadings: options first, then the CSV bytes, streamed into ingestCsv. */
 export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageServiceServer, 'ingestReadings'> {
   return {
@@ -67,16 +72,18 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
       }
       const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage, logger: deps.logger, cancelled });
       deps.metrics?.observeUpload(result);
-      return { meterId: options.meterId, report: toIngestReport(result) };
+      // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
+      const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
+      return { meterId, report: toIngestReport(result) };
     }),
   };
 }
 
 function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps): IngestOptions {
-  const meterId = message.meterId === '' ? deps.defaultMeterId : message.meterId;
-  if (!METER_ID_PATTERN.test(meterId)) throw new InvalidArgumentError('meter_id', "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
-  const unit = message.unit === '' ? 'kWh' : message.unit;
-  if (!/^[\p{L}\p{N}_/.·²³%-]{1,16}$/u.test(unit)) throw new InvalidArgumentError('unit', 'must be 1 to 16 letters, digits or one of _ / . - %');
+  const meterId = message.meterId === '' ? undefined : message.meterId;
+  if (meterId !== undefined && !METER_ID_PATTERN.test(meterId)) throw new InvalidArgumentError('meter_id', "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+  const unit = message.unit === '' ? undefined : message.unit;
+  if (unit !== undefined && !/^[\p{L}\p{N}_/.·²³%-]{1,16}$/u.test(unit)) throw new InvalidArgumentError('unit', 'must be 1 to 16 letters, digits or one of _ / . - %');
   const onConflict = POLICIES[message.onConflict];
   if (onConflict === undefined) throw new InvalidArgumentError('on_conflict', 'must be CONFLICT_POLICY_UPDATE, _SKIP or _REJECT');
   const mode = MODES[message.mode];
@@ -85,11 +92,13 @@ function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps)
   if (timeLabel === null) throw new InvalidArgumentError('time_label', 'must be TIME_LABEL_START or TIME_LABEL_END');
   return {
     meterId,
+    defaultMeterId: deps.defaultMeterId,
     unit,
     timeZone: message.timeZone === '' ? deps.defaultTimeZone : timeZoneOf(message.timeZone),
     onConflict,
     mode,
     timeLabel,
+    maxNewMeters: deps.maxNewMetersPerUpload,
     sourceName: message.sourceName.slice(0, 200) || 'upload',
   };
 }
@@ -104,7 +113,10 @@ function toIngestReport(result: IngestResult): IngestReport {
     skipped: result.skipped,
     rejected: result.rejected,
     errors: result.errors,
-    metersCreated: result.metersCreated,
+    metersCreated: result.metersCreated.slice(0, MAX_REPORTED_METERS),
+    metersCreatedCount: result.metersCreated.length,
+    meters: result.meters.slice(0, MAX_REPORTED_METERS),
+    meterCount: result.meters.length,
     firstIntervalStart: result.firstStartMs === undefined ? undefined : new Date(result.firstStartMs),
     lastIntervalEnd: result.lastEndMs === undefined ? undefined : new Date(result.lastEndMs),
   };

@@ -6,7 +6,7 @@ import type { RowError } from './row-error';
 // error for that line and field, never an exception; the arithmetic time parse agrees with Date.UTC.
 
 function validatorAfterHeader(timeZone: string): ReadingValidator {
-  const validator = new ReadingValidator({ meterId: 'm1', timeZone, timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }) });
+  const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone, timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }) });
   validator.accept({ line: 1, fields: ['time', 'meterusage'] });
   return validator;
 }

@@ -15,7 +15,7 @@ interface ParseOptions {
 function parse(text: string, options: Partial<ParseOptions> = {}) {
   const { timeZone, intervalSeconds, timeLabel } = { timeZone: 'UTC', intervalSeconds: 900, timeLabel: 'end' as TimeLabel, ...options };
   const reader = new CsvRowReader();
-  const validator = new ReadingValidator({ meterId: 'm1', timeZone, timingOf: () => ({ intervalSeconds, timeLabel }) });
+  const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone, timingOf: () => ({ intervalSeconds, timeLabel }) });
   const readings: Array<{ line: number; intervalStartMs: number; usage: string | null }> = [];
   const errors: RowError[] = [];
   const records = [];
@@ -86,7 +86,7 @@ describe('ReadingValidator over CsvRowReader', () => {
   it('reads a meter_id column and ignores the extra columns of its own CSV export', () => {
     const text = 'meter_id,time,start,end,meterusage,quality\nm2,2019-01-01T00:15:00Z,2019-01-01T00:00:00Z,2019-01-01T00:15:00Z,1.5,READING_QUALITY_MEASURED\nbad id,2019-01-01T00:30:00Z,,,2,\n';
     const reader = new CsvRowReader();
-    const validator = new ReadingValidator({ meterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }) });
+    const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }) });
     const outcomes = [...reader.push(text), ...reader.end()].map((record) => validator.accept(record));
     expect(outcomes).toEqual([
       undefined,
@@ -174,7 +174,7 @@ describe('ReadingValidator over CsvRowReader', () => {
   });
 
   it('gives each meter the span of its accepted starts, across interleaved runs of meters', () => {
-    const validator = new ReadingValidator({ meterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'start' }) });
+    const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'start' }) });
     const rows = [
       ['b', '2020-01-01 00:15:00'],
       ['b', '2020-01-01 00:30:00'],

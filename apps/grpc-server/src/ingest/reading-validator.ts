@@ -19,8 +19,10 @@ export interface MeterTiming {
 }
 
 export interface ValidatorOptions {
-  /** Meter of rows in files without a meter_id column. */
-  meterId: string;
+  /** The one meter the upload targets: a row whose meter_id column names another is rejected. Undefined: each row's meter_id column. */
+  meterId: string | undefined;
+  /** Meter of every row of a file without a meter_id column when meterId is undefined. */
+  defaultMeterId: string;
   /** IANA zone of timestamps written without an offset. */
   timeZone: string;
   /** Interval length and label convention of a meter (existing settings, or what a new one gets). */
@@ -52,6 +54,16 @@ interface MeterState {
   /** Span of the meter's accepted starts; ±Infinity while none. */
   firstStartMs: number;
   lastStartMs: number;
+  /** Rows of the meter accepted and rejected so far. */
+  accepted: number;
+  rejected: number;
+}
+
+/** What the validator made of one meter's rows. */
+export interface MeterRowCounts {
+  meterId: string;
+  accepted: number;
+  rejected: number;
 }
 
 /** The accepted rows of one meter: the span of their interval starts (epoch ms). */
@@ -120,6 +132,18 @@ export class ReadingValidator {
     return [];
   }
 
+  /** Whether the file has a meter_id column (a multi-meter upload unless the upload names its meter). */
+  get hasMeterColumn(): boolean {
+    return this.columns?.meterId !== undefined;
+  }
+
+  /** Every meter a row was accepted or rejected for, with those counts, in meter order. */
+  meterRowCounts(): MeterRowCounts[] {
+    const counts: MeterRowCounts[] = [];
+    for (const state of this.meters.values()) counts.push({ meterId: state.meterId, accepted: state.accepted, rejected: state.rejected });
+    return counts.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
+  }
+
   /** Each meter with accepted rows and the span of their starts, in meter order. */
   meterSpans(): MeterSpan[] {
     const spans: MeterSpan[] = [];
@@ -157,31 +181,49 @@ export class ReadingValidator {
   }
 
   private readRow(line: number, fields: string[], columns: Columns): ValidReading | RowError {
-    if (fields.length !== columns.count) return { line, field: 'row', reason: `expected ${columns.count} fields, found ${fields.length}` };
+    const target = this.options.meterId;
+    // Without a meter_id column every row is the target's (or the default meter's), rejected ones included.
+    let meter = columns.meterId === undefined ? this.stateOf(target ?? this.options.defaultMeterId) : undefined;
+    if (fields.length !== columns.count) return reject(meter, { line, field: 'row', reason: `expected ${columns.count} fields, found ${fields.length}` });
     for (let index = 0; index < fields.length; index += 1) {
       const field = fields[index]!;
-      if (field.includes('\u0000') || field.includes('\uFFFD')) return { line, field: 'row', reason: 'binary data: the file is not UTF-8 text' };
+      if (field.includes('\u0000') || field.includes('\uFFFD')) return reject(meter, { line, field: 'row', reason: 'binary data: the file is not UTF-8 text' });
     }
-    const meterId = columns.meterId === undefined ? this.options.meterId : fields[columns.meterId]!.trim();
-    const meter = this.current !== undefined && this.current.meterId === meterId ? this.current : this.meterState(meterId);
-    if (meter === undefined) {
-      return { line, field: 'meter_id', reason: `"${clip(meterId)}" is not a meter id (1 to 64 letters, digits, '.', '_', ':' or '-')` };
+    if (columns.meterId !== undefined) {
+      const named = fields[columns.meterId]!.trim();
+      if (target !== undefined && named !== target) {
+        return reject(this.stateOf(target), {
+          line,
+          field: 'meter_id',
+          reason: `the row names meter "${clip(named)}" but the upload is for meter "${target}": drop the meter_id column or make it match`,
+        });
+      }
+      meter = this.stateOf(named);
+      if (meter === undefined) {
+        return { line, field: 'meter_id', reason: `"${clip(named)}" is not a meter id (1 to 64 letters, digits, '.', '_', ':' or '-')` };
+      }
     }
-    this.current = meter;
-    const start = this.parseTime(line, fields[columns.time]!.trim(), meter);
-    if (typeof start !== 'number') return start;
+    const state = meter!;
+    this.current = state;
+    const start = this.parseTime(line, fields[columns.time]!.trim(), state);
+    if (typeof start !== 'number') return reject(state, start);
     const value = parseUsageValue(fields[columns.usage]!.trim());
-    if ('reason' in value) return { line, field: 'meterusage', reason: value.reason };
-    const usage = value.usage;
+    if ('reason' in value) return reject(state, { line, field: 'meterusage', reason: value.reason });
 
-    if (start <= meter.previousStartMs) this.inTimeOrder = false;
-    meter.previousStartMs = start;
-    if (start < meter.firstStartMs) meter.firstStartMs = start;
-    if (start > meter.lastStartMs) meter.lastStartMs = start;
+    if (start <= state.previousStartMs) this.inTimeOrder = false;
+    state.previousStartMs = start;
+    if (start < state.firstStartMs) state.firstStartMs = start;
+    if (start > state.lastStartMs) state.lastStartMs = start;
     if (start < this.firstStartMs) this.firstStartMs = start;
     if (start > this.lastStartMs) this.lastStartMs = start;
-    if (start + meter.intervalMs > this.lastEndMs) this.lastEndMs = start + meter.intervalMs;
-    return { line, meterId, startMs: start, usage };
+    if (start + state.intervalMs > this.lastEndMs) this.lastEndMs = start + state.intervalMs;
+    state.accepted += 1;
+    return { line, meterId: state.meterId, startMs: start, usage: value.usage };
+  }
+
+  /** The state of a meter (the latest row's without a lookup); undefined when meterId is not a meter id. */
+  private stateOf(meterId: string): MeterState | undefined {
+    return this.current !== undefined && this.current.meterId === meterId ? this.current : this.meterState(meterId);
   }
 
   /** The state of a meter, created on its first row; undefined when meterId is not a meter id. */
@@ -198,6 +240,8 @@ export class ReadingValidator {
       previousStartMs: -Infinity,
       firstStartMs: Infinity,
       lastStartMs: -Infinity,
+      accepted: 0,
+      rejected: 0,
     };
     this.meters.set(meterId, state);
     return state;
@@ -307,6 +351,12 @@ function parseTimestamp(line: number, raw: string): { wallClockMs: number; offse
   }
   // Digits below the millisecond are not dropped: any but zeros put the time between milliseconds.
   return { wallClockMs, offset, subMillisecond: /[1-9]/.test(fraction.slice(3)) };
+}
+
+/** A row's error, counted against its meter when known. */
+function reject(meter: MeterState | undefined, error: RowError): RowError {
+  if (meter !== undefined) meter.rejected += 1;
+  return error;
 }
 
 function offGrid(line: number, raw: string, meter: MeterState): RowError {

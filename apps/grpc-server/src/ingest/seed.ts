@@ -43,7 +43,19 @@ export async function seedFromCsv(
   const result = await ingestCsv(
     database,
     createReadStream(options.csvPath, { highWaterMark: 256 * 1024 }),
-    { meterId: options.meterId, unit: 'kWh', timeZone: options.timeZone, onConflict: 'skip', mode: 'atomic', timeLabel: undefined, sourceName: options.csvPath },
+    {
+      // As before the meter_id rule: a seed file is the operator's own, so its meter_id column (if
+      // any) decides, without a cap on the meters it creates.
+      meterId: undefined,
+      defaultMeterId: options.meterId,
+      unit: undefined,
+      timeZone: options.timeZone,
+      onConflict: 'skip',
+      mode: 'atomic',
+      timeLabel: undefined,
+      maxNewMeters: Number.MAX_SAFE_INTEGER,
+      sourceName: options.csvPath,
+    },
     deps,
   );
   if (!result.committed && result.errors.length > 0) {

@@ -110,11 +110,20 @@ function writeInteger(buffer: Buffer, at: number, value: number): number {
   return at;
 }
 
+/** Staged rows taken out as rejected: how many (in all and per meter) and the first ones' errors. */
+export interface TakenRows {
+  total: number;
+  perMeter: Array<{ meterId: string; count: number }>;
+  errors: RowError[];
+}
+
+const NOTHING_TAKEN: TakenRows = Object.freeze({ total: 0, perMeter: [], errors: [] });
+
 /**
  * Rows that repeat an earlier row's meter and interval (each reported with the earlier line), then
  * deletes them from staging so the first occurrence alone is merged.
  */
-export async function takeDuplicates(client: pg.PoolClient, limit: number): Promise<{ total: number; errors: RowError[] }> {
+export async function takeDuplicates(client: pg.PoolClient, limit: number): Promise<TakenRows> {
   await client.query(`create index on readings_staging (meter_id, start_ms, line)`);
   const { rows } = await client.query<{ line: number; first_line: number; total: number }>(
     `with ranked as (
@@ -123,19 +132,24 @@ export async function takeDuplicates(client: pg.PoolClient, limit: number): Prom
      select line, first_line, (select count(*) from repeats)::int as total from repeats order by line limit $1`,
     [limit],
   );
-  if (rows.length === 0) return { total: 0, errors: [] };
-  await client.query(
-    `delete from readings_staging s using readings_staging t
-     where s.meter_id = t.meter_id and s.start_ms = t.start_ms and s.line > t.line`,
+  if (rows.length === 0) return NOTHING_TAKEN;
+  const deleted = await client.query<{ meter_id: string; count: number }>(
+    `with deleted as (
+       delete from readings_staging s using readings_staging t
+       where s.meter_id = t.meter_id and s.start_ms = t.start_ms and s.line > t.line
+       returning s.meter_id
+     )
+     select meter_id, count(*)::int as count from deleted group by meter_id`,
   );
   return {
     total: rows[0]!.total,
+    perMeter: deleted.rows.map((row) => ({ meterId: row.meter_id, count: row.count })),
     errors: rows.map((row) => ({ line: row.line, field: 'time', reason: `duplicate time: line ${row.first_line} already has a reading for this interval` })),
   };
 }
 
 /** Staged rows whose interval already holds a different value, reported as conflicts and removed from staging. */
-export async function takeConflicts(client: pg.PoolClient, limit: number): Promise<{ total: number; errors: RowError[] }> {
+export async function takeConflicts(client: pg.PoolClient, limit: number): Promise<TakenRows> {
   const { rows } = await client.query<{ line: number; stored: string | null; total: number }>(
     `with conflicts as (
        select s.line, r.usage::text as stored from readings_staging s
@@ -145,14 +159,19 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
      select line, stored, (select count(*) from conflicts)::int as total from conflicts order by line limit $1`,
     [limit],
   );
-  if (rows.length === 0) return { total: 0, errors: [] };
-  await client.query(
-    `delete from readings_staging s using readings r
-     where r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
-       and r.usage is distinct from s.usage`,
+  if (rows.length === 0) return NOTHING_TAKEN;
+  const deleted = await client.query<{ meter_id: string; count: number }>(
+    `with deleted as (
+       delete from readings_staging s using readings r
+       where r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
+         and r.usage is distinct from s.usage
+       returning s.meter_id
+     )
+     select meter_id, count(*)::int as count from deleted group by meter_id`,
   );
   return {
     total: rows[0]!.total,
+    perMeter: deleted.rows.map((row) => ({ meterId: row.meter_id, count: row.count })),
     errors: rows.map((row) => ({
       line: row.line,
       field: 'meterusage',
@@ -182,13 +201,16 @@ export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Pro
   await client.query(`select meter_id from meters where meter_id = any($1::text[]) order by meter_id for update`, [meterIds]);
 }
 
-/** The interval and time label of meters, as stored (read inside the upload's transaction, after lockMeters). */
-export async function meterTimings(client: pg.PoolClient, meterIds: string[]): Promise<Array<{ meterId: string; intervalSeconds: number; timeLabel: TimeLabel }>> {
-  const { rows } = await client.query<{ meter_id: string; interval_seconds: number; time_label: TimeLabel }>(
-    `select meter_id, interval_seconds, time_label from meters where meter_id = any($1::text[]) order by meter_id`,
+/** The unit, interval and time label of meters, as stored (read inside the upload's transaction, after lockMeters). */
+export async function meterSettings(
+  client: pg.PoolClient,
+  meterIds: string[],
+): Promise<Array<{ meterId: string; unit: string; intervalSeconds: number; timeLabel: TimeLabel }>> {
+  const { rows } = await client.query<{ meter_id: string; unit: string; interval_seconds: number; time_label: TimeLabel }>(
+    `select meter_id, unit, interval_seconds, time_label from meters where meter_id = any($1::text[]) order by meter_id`,
     [meterIds],
   );
-  return rows.map((row) => ({ meterId: row.meter_id, intervalSeconds: row.interval_seconds, timeLabel: row.time_label }));
+  return rows.map((row) => ({ meterId: row.meter_id, unit: row.unit, intervalSeconds: row.interval_seconds, timeLabel: row.time_label }));
 }
 
 /** Whether any stored reading of a meter falls within that meter's staged span (if none does, staging can simply be appended). */
@@ -205,7 +227,9 @@ export async function storedWithinSpans(client: pg.PoolClient, spans: MeterSpan[
   return rows[0]!.overlaps;
 }
 
+/** What a merge did to one meter's staged rows (the rest were equal to what was stored: unchanged). */
 export interface MergeCounts {
+  meterId: string;
   inserted: number;
   updated: number;
   skipped: number;
@@ -213,11 +237,12 @@ export interface MergeCounts {
 
 /**
  * Appends staging to readings when no staged row meets a stored one (storedWithinSpans was false
- * with the meters locked): a plain INSERT, in the order rows were staged, every row inserted.
+ * with the meters locked): a plain INSERT, in the order rows were staged, every row inserted, so
+ * each meter's count is its staged rows' (no RETURNING on the fast path). Returns the rows inserted.
  */
-export async function appendStaging(client: pg.PoolClient): Promise<MergeCounts> {
+export async function appendStaging(client: pg.PoolClient): Promise<number> {
   const inserted = await client.query(`insert into readings (meter_id, interval_start, usage) select s.meter_id, ${STAGED_START}, s.usage from readings_staging s`);
-  return { inserted: inserted.rowCount ?? 0, updated: 0, skipped: 0 };
+  return inserted.rowCount ?? 0;
 }
 
 /**
@@ -226,7 +251,7 @@ export async function appendStaging(client: pg.PoolClient): Promise<MergeCounts>
  * that part of readings): no write, no lock, counted as unchanged by the caller. The rest go in
  * key order with INSERT … ON CONFLICT.
  */
-export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: MeterSpan[]): Promise<MergeCounts> {
+export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: MeterSpan[]): Promise<MergeCounts[]> {
   // A loop, not Math.min(...spans): a file may name more meters than a call takes arguments.
   let firstStartMs = Infinity;
   let lastStartMs = -Infinity;
@@ -247,24 +272,36 @@ export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicy
                   order by s.meter_id, s.start_ms`;
   const params = [spans.map((span) => span.meterId), firstStartMs, lastStartMs];
   if (policy === 'update') {
-    const { rows } = await client.query<{ inserted: number; updated: number }>(
+    const { rows } = await client.query<{ meter_id: string; inserted: number; updated: number }>(
       `with upserted as (
          insert into readings (meter_id, interval_start, usage) ${staged}
          on conflict (meter_id, interval_start) do update set usage = excluded.usage
          where readings.usage is distinct from excluded.usage
-         returning xmax = 0 as inserted
+         returning meter_id, xmax = 0 as inserted
        )
-       select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated from upserted`,
+       select meter_id, (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated
+       from upserted group by meter_id`,
       params,
     );
-    return { inserted: rows[0]!.inserted, updated: rows[0]!.updated, skipped: 0 };
+    return rows.map((row) => ({ meterId: row.meter_id, inserted: row.inserted, updated: row.updated, skipped: 0 }));
   }
   // skip (and reject, whose conflicts were taken out already): stored values win.
-  const differing = await client.query<{ skipped: number }>(
-    `select count(*)::int as skipped from readings_staging s
+  const differing = await client.query<{ meter_id: string; skipped: number }>(
+    `select s.meter_id, count(*)::int as skipped from readings_staging s
      join readings r on r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
-     where r.usage is distinct from s.usage`,
+     where r.usage is distinct from s.usage
+     group by s.meter_id`,
   );
-  const inserted = await client.query(`insert into readings (meter_id, interval_start, usage) ${staged} on conflict (meter_id, interval_start) do nothing`, params);
-  return { inserted: inserted.rowCount ?? 0, updated: 0, skipped: differing.rows[0]!.skipped };
+  const inserted = await client.query<{ meter_id: string; inserted: number }>(
+    `with inserted as (
+       insert into readings (meter_id, interval_start, usage) ${staged} on conflict (meter_id, interval_start) do nothing returning meter_id
+     )
+     select meter_id, count(*)::int as inserted from inserted group by meter_id`,
+    params,
+  );
+  const counts = new Map<string, MergeCounts>();
+  const countsOf = (meterId: string) => counts.get(meterId) ?? counts.set(meterId, { meterId, inserted: 0, updated: 0, skipped: 0 }).get(meterId)!;
+  for (const row of differing.rows) countsOf(row.meter_id).skipped = row.skipped;
+  for (const row of inserted.rows) countsOf(row.meter_id).inserted = row.inserted;
+  return [...counts.values()];
 }
