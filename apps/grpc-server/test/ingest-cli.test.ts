@@ -58,6 +58,19 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     expect(result.stderr).toContain('line 3 (time): time "2020-06-01 00:20:00" is not on the 15-minute grid');
   });
 
+  it('without --meter loads a multi-meter file into the meters it names and prints their counts; with --meter rejects rows of other meters', async () => {
+    const file = path.join(dir, 'multi.csv');
+    writeFileSync(file, 'meter_id,time,meterusage\ncli-a,2020-06-01 00:15:00,1\ncli-b,2020-06-01 00:15:00,2\ncli-b,2020-06-01 00:30:00,3\n');
+    const multi = await ingestCli(['--file', file, '--target', target, '--json']);
+    expect(multi.code).toBe(0);
+    expect(JSON.parse(multi.stdout)).toMatchObject({ meterId: '', committed: true, inserted: 3, meterCount: 2, metersCreatedCount: 2 });
+    expect(multi.stderr).toContain('  meter cli-a (new): 1 inserted, 0 updated, 0 unchanged, 0 skipped, 0 rejected');
+    expect(multi.stderr).toContain('  meter cli-b (new): 2 inserted, 0 updated, 0 unchanged, 0 skipped, 0 rejected');
+    const targeted = await ingestCli(['--file', file, '--meter', 'cli-a', '--target', target]);
+    expect(targeted.code).toBe(1);
+    expect(targeted.stderr).toContain('line 3 (meter_id): the row names meter "cli-b" but the upload is for meter "cli-a": drop the meter_id column or make it match');
+  }, 30_000);
+
   it('exits 2 on a usage error and 3 when grpc-server cannot be reached', async () => {
     const usage = await ingestCli(['--meter', 'x']);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('--file is required')]);

@@ -17,15 +17,20 @@ import { ProgressBar } from './progress';
 
 const USAGE = `usage: meterusage-ingest --file FILE [options]
   --file FILE              CSV to load (time,meterusage[,meter_id]); required
-  --meter ID               meter of rows without a meter_id column (default: the server's default meter)
-  --unit UNIT              unit of meters the file creates (default kWh)
+  --meter ID               the one meter to load into: rows whose meter_id column names another
+                           meter are rejected. Without it, a meter_id column loads each row into
+                           the meter it names; a file without one goes to the server's default meter
+  --unit UNIT              unit of the file's values: meters it creates get it, existing ones must
+                           have it (else refused, nothing written); default kWh for new meters
+  --time-label LABEL       start or end: which end of its interval a time names; existing meters
+                           must have it (default: each meter's own, end for new meters)
   --tz ZONE                IANA zone of times without an offset (default: the server's CSV_TIMEZONE)
   --on-conflict POLICY     update (default), skip or reject
   --mode MODE              atomic (default) or partial
-  --time-label LABEL       start or end (default: the meter's setting)
   --target HOST:PORT       grpc-server (default: $GRPC_TARGET or localhost:50051)
   --json                   print the report as JSON on stdout
-exit status: 0 written, 1 rejected rows (nothing written in atomic mode), 2 usage error, 3 server unreachable or failed`;
+exit status: 0 written, 1 rejected rows (nothing written in atomic mode) or a settings conflict (nothing written),
+  2 usage error or refused options (e.g. too many new meters), 3 server unreachable or failed`;
 
 const POLICIES: Record<string, ConflictPolicy> = { update: ConflictPolicy.CONFLICT_POLICY_UPDATE, skip: ConflictPolicy.CONFLICT_POLICY_SKIP, reject: ConflictPolicy.CONFLICT_POLICY_REJECT };
 const MODES: Record<string, IngestMode> = { atomic: IngestMode.INGEST_MODE_ATOMIC, partial: IngestMode.INGEST_MODE_PARTIAL };
@@ -121,7 +126,8 @@ async function main(): Promise<void> {
   }).catch((error: ServiceError) => {
     const reason = error.code === GrpcStatus.UNAVAILABLE ? `grpc-server at ${target} is unreachable` : error.details ?? error.message;
     process.stderr.write(`\nmeterusage-ingest: ${reason}\n`);
-    process.exit(error.code === GrpcStatus.INVALID_ARGUMENT ? 2 : 3);
+    const conflict = error.code === GrpcStatus.ALREADY_EXISTS || error.code === GrpcStatus.ABORTED;
+    process.exit(error.code === GrpcStatus.INVALID_ARGUMENT ? 2 : conflict ? 1 : 3);
   });
   client.close();
 
@@ -132,8 +138,18 @@ async function main(): Promise<void> {
     `${report.committed ? 'written' : 'NOTHING WRITTEN'}: ${report.accepted} accepted (${report.inserted} inserted, ${report.updated} updated, ` +
       `${report.unchanged} unchanged, ${report.skipped} skipped), ${report.rejected} rejected; ${seconds.toFixed(1)} s, ` +
       `${Math.round(report.accepted / seconds).toLocaleString('en-US')} rows/s` +
-      (report.metersCreated.length > 0 ? `; new meters: ${report.metersCreated.join(', ')}` : ''),
+      (report.metersCreatedCount > 0
+        ? `; ${report.metersCreatedCount} new meter(s): ${report.metersCreated.join(', ')}${report.metersCreatedCount > report.metersCreated.length ? ', …' : ''}`
+        : ''),
   );
+  if (response.meterId === '' || report.meterCount > 1) {
+    for (const meter of report.meters) {
+      process.stderr.write(
+        `  meter ${meter.meterId}${meter.created ? ' (new)' : ''}: ${meter.inserted} inserted, ${meter.updated} updated, ${meter.unchanged} unchanged, ${meter.skipped} skipped, ${meter.rejected} rejected\n`,
+      );
+    }
+    if (report.meterCount > report.meters.length) process.stderr.write(`  … and ${report.meterCount - report.meters.length} more meters\n`);
+  }
   for (const error of report.errors) process.stderr.write(`  line ${error.line} (${error.field}): ${error.reason}\n`);
   if (report.rejected > report.errors.length) process.stderr.write(`  … and ${report.rejected - report.errors.length} more\n`);
   process.exit(report.committed && report.rejected === 0 ? 0 : 1);
