@@ -43,7 +43,10 @@ describe('POST /api/readings over a real grpc-server and PostgreSQL', () => {
       skipped: 0,
       rejected: 0,
       errors: [],
+      meters: [{ meterId: 'upload-1', created: true, inserted: 3, updated: 0, unchanged: 0, skipped: 0, rejected: 0 }],
+      meterCount: 1,
       metersCreated: ['upload-1'],
+      metersCreatedCount: 1,
       firstIntervalStart: '2021-01-01T00:00:00Z',
       lastIntervalEnd: '2021-01-01T00:45:00Z',
     });
