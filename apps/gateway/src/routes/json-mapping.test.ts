@@ -30,4 +30,13 @@ describe('toIsoSeconds', () => {
     expect(toIsoSeconds(undefined)).toBeUndefined();
     expect(() => toIsoSeconds(new Date(Number.NaN))).toThrow(RangeError);
   });
+
+  it('writes years 0001 and 9999 with four digits, and refuses (400 OUT_OF_RANGE) the times RFC 3339 cannot write', () => {
+    expect(toIsoSeconds(new Date('0001-01-01T00:00:00Z'))).toBe('0001-01-01T00:00:00Z');
+    expect(toIsoSeconds(new Date('0099-12-31T23:45:00Z'))).toBe('0099-12-31T23:45:00Z');
+    expect(toIsoSeconds(new Date('9999-12-31T23:59:59.999Z'))).toBe('9999-12-31T23:59:59.999Z');
+    for (const outside of ['+010000-01-01T00:00:00Z', '0000-12-31T23:59:59Z', '-000001-01-01T00:00:00Z']) {
+      expect(() => toIsoSeconds(new Date(outside))).toThrow(expect.objectContaining({ statusCode: 400, code: 'OUT_OF_RANGE' }));
+    }
+  });
 });

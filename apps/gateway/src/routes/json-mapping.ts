@@ -9,6 +9,8 @@ import {
   type UsageBucket,
   type UsageSummary,
 } from '@meterusage/contracts';
+import { HttpStatusError } from '../errors';
+import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
 const DAY_MS = 86_400_000;
 const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => String(value).padStart(2, '0'));
@@ -17,10 +19,15 @@ const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => String(value).padSta
 let cachedDay = Number.NaN;
 let cachedDayPrefix = '';
 
-/** "2019-01-01T00:15:00Z": ISO 8601 in UTC, without milliseconds when they are zero. */
+/**
+ * "2019-01-01T00:15:00Z": RFC 3339 in UTC, without milliseconds when they are zero. A time outside
+ * years 0001-9999 has no such form (toISOString would write "+010000-01-01T00:00:00.000Z"): the
+ * answer is refused instead (400 OUT_OF_RANGE), e.g. a month bucket ending in year 10000.
+ */
 export function toIsoSeconds(instant: Date | undefined): string | undefined {
   if (instant === undefined) return undefined;
   const ms = instant.getTime();
+  if (ms < EARLIEST_MS || ms > LATEST_MS) throw outsideTimeDomain(ms);
   if (ms % 1000 !== 0 || !Number.isFinite(ms)) return instant.toISOString(); // fractions (rare), or throws like toISOString for an invalid date
   const day = Math.floor(ms / DAY_MS);
   if (day !== cachedDay) {
@@ -30,6 +37,11 @@ export function toIsoSeconds(instant: Date | undefined): string | undefined {
   }
   const secondOfDay = (ms - day * DAY_MS) / 1000;
   return `${cachedDayPrefix}${TWO_DIGITS[Math.floor(secondOfDay / 3600)]}:${TWO_DIGITS[Math.floor(secondOfDay / 60) % 60]}:${TWO_DIGITS[secondOfDay % 60]}Z`;
+}
+
+function outsideTimeDomain(ms: number): HttpStatusError {
+  const side = ms < EARLIEST_MS ? 'before 0001-01-01T00:00:00Z' : 'after 9999-12-31T23:59:59.999Z';
+  return new HttpStatusError(400, 'OUT_OF_RANGE', `the answer would hold a time ${side} (such as the end of a bucket), which RFC 3339 cannot write; narrow the range`);
 }
 
 export interface ReadingJson {

@@ -1,6 +1,7 @@
-import { isValidTimeZone, startOfLocalDate } from '@meterusage/time';
+import { isValidTimeZone } from '@meterusage/time';
 import { BadRequestError } from '../errors';
 import type { RangeQuery } from './query-schemas';
+import { parseInstantParameter } from './time-domain';
 
 /** The gRPC request fields a range query names: meter, start and end instants. */
 export interface RangeRequest {
@@ -17,17 +18,10 @@ export function toRangeRequest(query: RangeQuery): RangeRequest {
   if (!isValidTimeZone(query.tz)) {
     throw new BadRequestError('tz', `"${query.tz}" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)`);
   }
-  const startTime = toInstant('from', query.from, query.tz);
-  const endTime = toInstant('to', query.to, query.tz);
+  const startTime = parseInstantParameter('from', query.from, query.tz);
+  const endTime = parseInstantParameter('to', query.to, query.tz);
   if (startTime !== undefined && endTime !== undefined && startTime >= endTime) {
     throw new BadRequestError('from', `must be before to (${startTime.toISOString()} is not before ${endTime.toISOString()})`);
   }
   return { meterId: query.meter ?? '', startTime, endTime };
-}
-
-function toInstant(field: string, value: string | undefined, timeZone: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = value.length === 10 ? startOfLocalDate(value, timeZone) : Date.parse(value);
-  if (ms === undefined || Number.isNaN(ms)) throw new BadRequestError(field, `"${value}" is not a valid date or RFC 3339 timestamp`);
-  return new Date(ms);
 }
