@@ -14,6 +14,7 @@ import { ingestRoutes } from './routes/ingest.routes';
 import { metersRoutes } from './routes/meters.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { readingsRoutes } from './routes/readings.routes';
+import { PLAIN_DATE, RFC3339_TIMESTAMP } from './routes/time-domain';
 import { usageRoutes } from './routes/usage.routes';
 
 export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> &
@@ -30,8 +31,16 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     },
     requestIdHeader: false,
     // Unknown query parameters are refused (400) rather than silently dropped: a typo such as
-    // ?form= must not quietly return the whole range.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // ?form= must not quietly return the whole range. verbose: errors carry the parameter's schema
+    // and value, from which errors.ts words every refusal itself. The date-time and date formats
+    // are the shapes the routes parse (time-domain.ts), not ajv-formats' looser ones.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, verbose: true },
+      onCreate: (ajv) => {
+        ajv.addFormat('date-time', RFC3339_TIMESTAMP);
+        ajv.addFormat('date', PLAIN_DATE);
+      },
+    },
     // Errors before routing (a malformed %-escape in the path) get the same JSON body as the rest.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const response = toHttpError(error, config.grpcDeadlineMs);

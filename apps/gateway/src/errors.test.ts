@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { BadRequestError, grpcErrorToHttp, toHttpError } from './errors';
+import { BadRequestError, grpcErrorToHttp, ruleOf, toHttpError } from './errors';
 
 const grpcError = (code: status, details: string) => Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
 
@@ -59,30 +59,46 @@ describe('grpcErrorToHttp', () => {
 });
 
 describe('toHttpError', () => {
-  it('turns schema validation failures into 400 INVALID_ARGUMENT with one detail per field', () => {
+  it('words every schema failure itself, one detail per parameter: its rule and the value given', () => {
+    const rangeSchema = { type: 'object', properties: { meter: {}, from: {}, to: {}, tz: {} }, additionalProperties: false };
     const validation = Object.assign(new Error('querystring/page_size must be >= 1'), {
       statusCode: 400,
       validation: [
-        { instancePath: '/page_size', keyword: 'minimum', message: 'must be >= 1', params: {} },
-        { instancePath: '', keyword: 'additionalProperties', message: 'must NOT have additional properties', params: { additionalProperty: 'form' } },
-        { instancePath: '/bucket', keyword: 'enum', message: 'must be equal to one of the allowed values', params: { allowedValues: ['day', 'week'] } },
+        { instancePath: '/page_size', keyword: 'type', schemaPath: '#/properties/page_size/type', parentSchema: { type: 'integer', minimum: 1, maximum: 10000 }, data: 'abc' },
+        { instancePath: '', keyword: 'additionalProperties', schemaPath: '#/additionalProperties', params: { additionalProperty: 'form' }, parentSchema: rangeSchema },
+        { instancePath: '/bucket', keyword: 'enum', schemaPath: '#/properties/bucket/enum', parentSchema: { type: 'string', enum: ['day', 'week'] }, data: 'year' },
+        { instancePath: '/from', keyword: 'format', schemaPath: '#/properties/from/anyOf/0/format', parentSchema: { format: 'date-time' }, data: 'x' },
+        { instancePath: '/from', keyword: 'format', schemaPath: '#/properties/from/anyOf/1/format', parentSchema: { format: 'date' }, data: 'x' },
+        { instancePath: '/from', keyword: 'anyOf', schemaPath: '#/properties/from/anyOf', parentSchema: { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] }, data: 'x' },
+        { instancePath: '/meter', keyword: 'type', schemaPath: '#/properties/meter/type', parentSchema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' }, data: ['a', 'b'] },
       ],
     });
+    const details = [
+      { field: 'page_size', description: 'must be an integer from 1 to 10000, got "abc"' },
+      { field: 'form', description: 'unknown parameter; this route takes meter, from, to, tz' },
+      { field: 'bucket', description: 'must be one of day, week, got "year"' },
+      { field: 'from', description: 'must be an RFC 3339 timestamp (2019-01-01T00:00:00Z) or a date (2019-01-01), got "x"' },
+      { field: 'meter', description: 'must be given once, got 2 values' },
+    ];
     expect(toHttpError(validation, 1000)).toEqual({
       statusCode: 400,
-      body: {
-        error: {
-          code: 'INVALID_ARGUMENT',
-          message: 'page_size: must be >= 1; form: is not a parameter of this route; bucket: must be equal to one of the allowed values: day, week',
-          details: [
-            { field: 'page_size', description: 'must be >= 1' },
-            { field: 'form', description: 'is not a parameter of this route' },
-            { field: 'bucket', description: 'must be equal to one of the allowed values: day, week' },
-          ],
-        },
-      },
+      body: { error: { code: 'INVALID_ARGUMENT', message: details.map((detail) => `${detail.field}: ${detail.description}`).join('; '), details } },
       logCause: false,
     });
+  });
+
+  it.each([
+    [{ type: 'integer', minimum: 1, maximum: 10000 }, 'must be an integer from 1 to 10000'],
+    [{ type: 'integer', minimum: 0 }, 'must be an integer of at least 0'],
+    [{ type: 'number', maximum: 5 }, 'must be a number of at most 5'],
+    [{ type: 'string', minLength: 1, maxLength: 64 }, 'must be 1 to 64 characters long'],
+    [{ type: 'string', maxLength: 512 }, 'must be at most 512 characters long'],
+    [{ type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' }, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'"],
+    [{ type: 'string', enum: ['csv', 'ndjson'] }, 'must be one of csv, ndjson'],
+    [{ type: 'string', format: 'date-time' }, 'must be an RFC 3339 timestamp (2019-01-01T00:00:00Z)'],
+    [{ type: 'boolean' }, 'must be true or false'],
+  ])('ruleOf(%j) is "%s"', (schema, rule) => {
+    expect(ruleOf(schema)).toBe(rule);
   });
 
   it('turns a BadRequestError into 400 naming its field', () => {

@@ -1,4 +1,5 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
+import { METER_ID_PATTERN } from '@meterusage/config';
 
 /** One invalid request field, named as the HTTP API names it. */
 export interface FieldViolation {
@@ -122,28 +123,100 @@ function fieldViolationOf(details: string): FieldViolation | undefined {
   return { field: HTTP_FIELD_OF[match[1]!] ?? match[1]!, description: rename(match[2]!) };
 }
 
+/** One ajv error, with the schema and data ajv adds in verbose mode. */
 interface AjvError {
   instancePath?: string;
   keyword?: string;
-  message?: string;
-  params?: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+  schemaPath?: string;
+  params?: { missingProperty?: string; additionalProperty?: string };
+  parentSchema?: FieldSchema;
+  data?: unknown;
 }
 
-/** ajv's errors as field violations: "/page_size must be >= 1" → { field: "page_size", description: "must be >= 1" }. */
-function validationViolations(errors: AjvError[]): FieldViolation[] {
-  const violations = errors
-    .filter((error) => error.keyword !== 'anyOf' || errors.length === 1)
-    .map((error) => {
-      const field = error.params?.missingProperty ?? error.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
-      if (error.params?.additionalProperty !== undefined) {
-        return { field: error.params.additionalProperty, description: 'is not a parameter of this route' };
-      }
-      const allowed = error.params?.allowedValues ? `: ${error.params.allowedValues.join(', ')}` : '';
-      return { field: field || '(request)', description: `${error.message ?? 'is invalid'}${allowed}` };
-    });
-  // anyOf (RFC 3339 or date) reports each alternative; one line per field says it better.
-  const seen = new Set<string>();
-  return violations.filter((violation) => !seen.has(violation.field) && seen.add(violation.field));
+/** The parts of a parameter's JSON schema its rule is written from. */
+interface FieldSchema {
+  type?: string;
+  enum?: unknown[];
+  anyOf?: FieldSchema[];
+  format?: string;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  properties?: Record<string, unknown>;
+}
+
+// What a format or a pattern asks for, in words; a schema only says it in regex.
+const FORMAT_NOUNS: Record<string, string> = {
+  'date-time': 'an RFC 3339 timestamp (2019-01-01T00:00:00Z)',
+  date: 'a date (2019-01-01)',
+};
+const PATTERN_RULES: Record<string, string> = {
+  [METER_ID_PATTERN.source]: "must be 1 to 64 letters, digits, '.', '_', ':' or '-'",
+};
+
+/**
+ * The rule a parameter's schema states, in our words: "must be an integer from 1 to 10000",
+ * "must be one of 15m, hour, day". The one wording of every schema keyword the routes use.
+ */
+export function ruleOf(schema: FieldSchema): string {
+  if (schema.enum !== undefined) return `must be one of ${schema.enum.join(', ')}`;
+  if (schema.anyOf !== undefined) return `must be ${schema.anyOf.map((branch) => FORMAT_NOUNS[branch.format ?? ''] ?? ruleOf(branch)).join(' or ')}`;
+  if (schema.format !== undefined) return `must be ${FORMAT_NOUNS[schema.format] ?? `in ${schema.format} format`}`;
+  if (schema.pattern !== undefined) return PATTERN_RULES[schema.pattern] ?? 'has characters this parameter does not allow';
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const noun = schema.type === 'integer' ? 'an integer' : 'a number';
+    if (schema.minimum !== undefined && schema.maximum !== undefined) return `must be ${noun} from ${schema.minimum} to ${schema.maximum}`;
+    if (schema.minimum !== undefined) return `must be ${noun} of at least ${schema.minimum}`;
+    if (schema.maximum !== undefined) return `must be ${noun} of at most ${schema.maximum}`;
+    return `must be ${noun}`;
+  }
+  if (schema.type === 'boolean') return 'must be true or false';
+  if (schema.minLength !== undefined && schema.maxLength !== undefined) return `must be ${schema.minLength} to ${schema.maxLength} characters long`;
+  if (schema.minLength !== undefined) return `must be at least ${schema.minLength} characters long`;
+  if (schema.maxLength !== undefined) return `must be at most ${schema.maxLength} characters long`;
+  return 'is not valid here';
+}
+
+/** A value as it is echoed in a message: quoted, escaped and cut short. */
+export function quoted(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return JSON.stringify(text.length > ECHO_MAX_CHARS ? `${text.slice(0, ECHO_MAX_CHARS)}…` : text);
+}
+const ECHO_MAX_CHARS = 64;
+
+/**
+ * ajv's errors as one field violation per parameter, in our words: the parameter's rule and the
+ * value given ("page_size: must be an integer from 1 to 10000, got "abc""), whichever keyword
+ * failed; an unknown parameter lists the ones the route takes. ajv's own phrases never reach a client.
+ */
+function schemaViolations(errors: AjvError[]): FieldViolation[] {
+  const violations = new Map<string, string>();
+  for (const error of errors) {
+    if (error.keyword === 'additionalProperties' && error.params?.additionalProperty !== undefined) {
+      const known = Object.keys(error.parentSchema?.properties ?? {});
+      const takes = known.length === 0 ? 'this route takes no parameters' : `this route takes ${known.join(', ')}`;
+      violations.set(error.params.additionalProperty, `unknown parameter; ${takes}`);
+      continue;
+    }
+    if (error.keyword === 'required' && error.params?.missingProperty !== undefined) {
+      violations.set(error.params.missingProperty, 'is required');
+      continue;
+    }
+    // Only an error of a keyword on the parameter's own schema (not inside its anyOf) carries that schema.
+    const field = /^#\/properties\/([^/]+)\/[^/]+$/.exec(error.schemaPath ?? '')?.[1];
+    if (field === undefined || violations.has(field)) continue;
+    const schema = error.parentSchema ?? {};
+    violations.set(
+      field,
+      Array.isArray(error.data) && schema.type !== 'array'
+        ? `must be given once, got ${error.data.length} values`
+        : `${ruleOf(schema)}, got ${quoted(error.data)}`,
+    );
+  }
+  if (violations.size === 0) violations.set('(request)', 'does not match what this route takes');
+  return [...violations].map(([field, description]) => ({ field, description }));
 }
 
 /**
@@ -162,7 +235,7 @@ export function toHttpError(error: unknown, deadlineMs: number): HttpError {
   }
   const fastifyError = error as { validation?: AjvError[]; statusCode?: unknown; message?: unknown } | null;
   if (Array.isArray(fastifyError?.validation)) {
-    const details = validationViolations(fastifyError.validation);
+    const details = schemaViolations(fastifyError.validation);
     const message = details.map((detail) => `${detail.field}: ${detail.description}`).join('; ');
     return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message, details } }, logCause: false };
   }

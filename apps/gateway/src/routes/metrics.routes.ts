@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Reading } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds } from './json-mapping';
+import { meterParam, querySchema } from './query-schemas';
+import { errorResponses } from './response-schemas';
 
 /** One element of the seed-compatible /api/metrics array. */
 export interface MetricJson {
@@ -12,8 +14,9 @@ export interface MetricJson {
 }
 
 const metricsSchema = {
-  summary: 'Every reading of the default meter (seed-compatible)',
+  summary: 'Every reading of a meter, the default one unless named (seed-compatible)',
   tags: ['seed'],
+  querystring: querySchema({ meter: meterParam }),
   response: {
     200: {
       type: 'array',
@@ -23,14 +26,15 @@ const metricsSchema = {
         properties: { time: { type: 'string', format: 'date-time' }, meterusage: { type: ['number', 'null'] } },
       },
     },
+    ...errorResponses,
   },
 } as const;
 
 export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
-  app.get('/api/metrics', { schema: metricsSchema }, async (request): Promise<MetricJson[]> => {
+  app.get<{ Querystring: { meter?: string } }>('/api/metrics', { schema: metricsSchema }, async (request): Promise<MetricJson[]> => {
     const response = await callUnary(
       app.meterUsage.getMetrics.bind(app.meterUsage),
-      { meterId: '' },
+      { meterId: request.query.meter ?? '' },
       { deadlineMs: options.deadlineMs, requestId: request.id },
     );
     return response.readings.map(toMetricJson);

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { BadRequestError } from '../errors';
+import { BadRequestError, ruleOf } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toReadingJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
 import { errorResponses, readingSchema } from './response-schemas';
+
+const pageSizeParam = { type: 'integer', minimum: 1, maximum: 10_000, description: 'Intervals per page (default 1000, at most 10000).' } as const;
 
 interface ReadingsQuery extends RangeQuery {
   page_size?: number;
@@ -20,8 +22,9 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
         tags: ['readings'],
         querystring: querySchema({
           ...rangeParams,
-          page_size: { type: 'integer', minimum: 1, maximum: 10_000, description: 'Intervals per page (default 1000, at most 10000).' },
-          page_token: { type: 'string', minLength: 1, maxLength: 512, description: 'nextPageToken of the previous page, with the same meter, from and to.' },
+          page_size: pageSizeParam,
+          // AIP-158: empty (what a client sends before it has a token) is the first page.
+          page_token: { type: 'string', maxLength: 512, description: 'nextPageToken of the previous page, with the same meter, from and to; empty or omitted = the first page.' },
         }),
         response: {
           200: {
@@ -43,7 +46,7 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
       const pageSize = request.query.page_size ?? 0;
       // ajv's type coercion turns "Infinity" (and "1e400") into Infinity, which then passes integer,
       // minimum and maximum; sent on, it fails int32 serialisation in grpc-js (a 500).
-      if (!Number.isSafeInteger(pageSize)) throw new BadRequestError('page_size', 'must be an integer from 1 to 10000');
+      if (!Number.isSafeInteger(pageSize)) throw new BadRequestError('page_size', ruleOf(pageSizeParam));
       const response = await callUnary(
         app.meterUsage.listReadings.bind(app.meterUsage),
         { ...range, pageSize, pageToken: request.query.page_token ?? '' },
