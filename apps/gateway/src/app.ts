@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from './config';
-import { rawClientErrorResponse, toHttpError } from './errors';
+import { HttpStatusError, rawClientErrorResponse, toHttpError } from './errors';
 import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
@@ -41,6 +41,9 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
         ajv.addFormat('date', PLAIN_DATE);
       },
     },
+    // Node answers an HTTP/1.1 request without Host with an empty 400 of its own; the hook below
+    // refuses it with the JSON body instead.
+    http: { requireHostHeader: false },
     // Errors before routing (a malformed %-escape in the path) get the same JSON body as the rest.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const response = toHttpError(error, config.grpcDeadlineMs);
@@ -61,6 +64,22 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     reply.header('x-request-id', request.id);
   });
 
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new HttpStatusError(400, 'INVALID_ARGUMENT', 'an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)');
+    }
+  });
+
+  // The methods of each fixed path, for the 405 of a known path asked with another method.
+  const methodsOfPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    if (/[:*]/.test(route.url)) return; // patterns (static files, Swagger UI assets) are not "known paths"
+    const methods = methodsOfPath.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    if (methods.has('GET')) methods.add('HEAD');
+    methodsOfPath.set(route.url, methods);
+  });
+
   app.setErrorHandler((error, request, reply) => {
     const response = toHttpError(error, config.grpcDeadlineMs);
     if (response.logCause) request.log.error({ err: error, statusCode: response.statusCode }, 'request failed');
@@ -68,9 +87,15 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     return reply.code(response.statusCode).send(response.body);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const methods = methodsOfPath.get(path);
+    if (methods !== undefined) {
+      const allow = [...methods].sort().join(', ');
+      throw new HttpStatusError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it takes ${allow}`, { allow });
+    }
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${path}` } });
+  });
 
   await app.register(securityHeadersPlugin);
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0 });

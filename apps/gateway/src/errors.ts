@@ -23,12 +23,13 @@ export class BadRequestError extends Error {
   }
 }
 
-/** A refusal with its own HTTP status, e.g. 413 for an upload over the limit. */
+/** A refusal with its own HTTP status, e.g. 413 for an upload over the limit, and the headers that belong to it (Allow of a 405). */
 export class HttpStatusError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpStatusError';
@@ -227,7 +228,12 @@ function schemaViolations(errors: AjvError[]): FieldViolation[] {
 export function toHttpError(error: unknown, deadlineMs: number): HttpError {
   if (isGrpcError(error)) return grpcErrorToHttp(error, deadlineMs);
   if (error instanceof HttpStatusError) {
-    return { statusCode: error.statusCode, body: { error: { code: error.code, message: error.message } }, logCause: false };
+    return {
+      statusCode: error.statusCode,
+      body: { error: { code: error.code, message: error.message } },
+      logCause: false,
+      ...(error.headers ? { headers: error.headers } : {}),
+    };
   }
   if (error instanceof BadRequestError) {
     const violation = { field: error.field, description: error.description };
