@@ -1,1 +1,2 @@
-export { hasWholeHourOffsets, isValidTimeZone, localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';
+export { acceptedTimeZones, isValidTimeZone, narrowTimeZones } from './time-zones';
+export { hasWholeHourOffsets, localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';

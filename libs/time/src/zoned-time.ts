@@ -65,17 +65,6 @@ function utcMsOf(year: number, monthIndex: number, day: number, hour = 0, minute
   return date.getTime();
 }
 
-/** Whether name is an IANA time zone this runtime knows (e.g. "Europe/Amsterdam", "UTC"). */
-export function isValidTimeZone(name: string): boolean {
-  if (name === '' || name.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The instant a local calendar date starts in timeZone ("2019-03-31" → its local midnight).
  * Where midnight itself is skipped by a DST change, the day starts at the first valid minute
