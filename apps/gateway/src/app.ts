@@ -17,6 +17,13 @@ import { readingsRoutes } from './routes/readings.routes';
 import { PLAIN_DATE, RFC3339_TIMESTAMP } from './routes/time-domain';
 import { usageRoutes } from './routes/usage.routes';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Deadline of the route's gRPC call when it is not GRPC_DEADLINE_MS (exports and uploads), for the 504 message. */
+    grpcDeadlineMs?: number;
+  }
+}
+
 export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> &
   Partial<Pick<GatewayConfig, 'grpcTls' | 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute'>>;
 
@@ -81,7 +88,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const response = toHttpError(error, config.grpcDeadlineMs);
+    const response = toHttpError(error, request.routeOptions.config.grpcDeadlineMs ?? config.grpcDeadlineMs);
     if (response.logCause) request.log.error({ err: error, statusCode: response.statusCode }, 'request failed');
     if (response.headers) void reply.headers(response.headers);
     return reply.code(response.statusCode).send(response.body);

@@ -1,7 +1,14 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
 import { BadRequestError, grpcErrorToHttp, ruleOf, toHttpError } from './errors';
 
 const grpcError = (code: status, details: string) => Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
+/** A status grpc-server translated itself: its trailers say so. */
+const serverStatus = (code: status, details: string) => {
+  const metadata = new Metadata();
+  metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
+  return Object.assign(grpcError(code, details), { metadata });
+};
 
 describe('grpcErrorToHttp', () => {
   it('names the HTTP query parameter in an INVALID_ARGUMENT message and its details', () => {
@@ -55,6 +62,13 @@ describe('grpcErrorToHttp', () => {
     const result = grpcErrorToHttp(grpcError(code, 'connect ECONNREFUSED 10.0.0.7:50051'), 1500);
     expect(result).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logCause: true });
     expect(JSON.stringify(result.body)).not.toContain('10.0.0.7');
+  });
+
+  it.each([
+    [status.DEADLINE_EXCEEDED, 504, 'no data for 60 s; nothing written, send the upload again'],
+    [status.UNAVAILABLE, 503, 'server shutting down; nothing written, send the upload again'],
+  ])('passes grpc-server\'s own message of server error %s through (HTTP %i): it says why', (code, httpStatus, message) => {
+    expect(grpcErrorToHttp(serverStatus(code, message), 1500)).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logCause: true });
   });
 });
 

@@ -1,5 +1,6 @@
-import { status as GrpcCode } from '@grpc/grpc-js';
+import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
 import { METER_ID_PATTERN } from '@meterusage/config';
+import { STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
 
 /** One invalid request field, named as the HTTP API names it. */
 export interface FieldViolation {
@@ -80,8 +81,16 @@ export interface HttpError {
 // A refused stream waits for another to finish; exports and uploads take seconds, not minutes.
 const RETRY_AFTER_SECONDS_WHEN_BUSY = '5';
 
+/** A failed gRPC call as grpc-js reports it (ServiceError). */
+export interface GrpcFailure {
+  code: GrpcCode;
+  details: string;
+  /** Trailers of a status grpc-server sent; empty for one grpc-js made up (a local deadline, a lost connection). */
+  metadata?: Metadata;
+}
+
 /** Whether an error came from a gRPC call (grpc-js ServiceError). */
-export function isGrpcError(error: unknown): error is { code: GrpcCode; details: string } {
+export function isGrpcError(error: unknown): error is GrpcFailure {
   const candidate = error as { code?: unknown; details?: unknown } | null;
   return typeof candidate?.code === 'number' && candidate.code in HTTP_STATUS_OF && typeof candidate.details === 'string';
 }
@@ -89,9 +98,10 @@ export function isGrpcError(error: unknown): error is { code: GrpcCode; details:
 /**
  * Translates a failed gRPC call into an HTTP response. Client errors (4xx) pass the server's
  * precise message through (field names translated to the query's); server errors say what failed
- * without internals (addresses, stacks).
+ * without internals (addresses, stacks): grpc-server's own message when it wrote one (an upload
+ * idle too long, a shutdown, the database gone), else a message of ours.
  */
-export function grpcErrorToHttp(error: { code: GrpcCode; details: string }, deadlineMs: number): HttpError {
+export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpError {
   const statusCode = HTTP_STATUS_OF[error.code] ?? 500;
   const code = GrpcCode[error.code] ?? 'UNKNOWN';
   if (statusCode < 500) {
@@ -105,8 +115,10 @@ export function grpcErrorToHttp(error: { code: GrpcCode; details: string }, dead
       ...(headers ? { headers } : {}),
     };
   }
-  const message =
-    error.code === GrpcCode.UNAVAILABLE
+  const fromServer = error.metadata?.get(STATUS_ORIGIN_TRAILER)[0] === 'grpc-server';
+  const message = fromServer
+    ? error.details
+    : error.code === GrpcCode.UNAVAILABLE
       ? 'the meter-usage service is unavailable; retry shortly'
       : error.code === GrpcCode.DEADLINE_EXCEEDED
         ? `the meter-usage service did not answer within ${deadlineMs} ms`

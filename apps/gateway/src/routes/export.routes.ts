@@ -23,6 +23,7 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
         querystring: querySchema({ ...rangeParams, format: { type: 'string', enum: ['csv', 'ndjson'], default: 'csv' } }),
         response: { 200: { description: `CSV (${CSV_HEADER.trim()}) or NDJSON, one reading per line.`, type: 'string' }, 429: errorSchema, ...errorResponses },
       },
+      config: { grpcDeadlineMs: options.deadlineMs },
     },
     async (request, reply) => {
       const range = toRangeRequest(request.query);
