@@ -2,6 +2,7 @@ import { Metadata, type ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import {
   ConflictPolicy,
   IngestMode,
@@ -34,6 +35,9 @@ interface IngestQuery {
 }
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
+// RFC 9110 8.4.1.3: x-gzip is gzip; identity (no coding) is accepted as a no-op.
+const CONTENT_CODINGS: Record<string, 'gzip' | 'identity'> = { gzip: 'gzip', 'x-gzip': 'gzip', identity: 'identity' };
+const ACCEPTED_ENCODINGS = 'gzip, identity';
 const POLICIES = { update: ConflictPolicy.CONFLICT_POLICY_UPDATE, skip: ConflictPolicy.CONFLICT_POLICY_SKIP, reject: ConflictPolicy.CONFLICT_POLICY_REJECT };
 const MODES = { atomic: IngestMode.INGEST_MODE_ATOMIC, partial: IngestMode.INGEST_MODE_PARTIAL };
 const LABELS = { start: TimeLabel.TIME_LABEL_START, end: TimeLabel.TIME_LABEL_END };
@@ -81,8 +85,11 @@ const reportSchema = {
 } as const;
 
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions): Promise<void> {
-  // Keep the body a stream: it is passed on to grpc-server chunk by chunk, never held whole.
-  app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
+  // Keep the body a stream: it is passed on to grpc-server chunk by chunk, never held whole. Every
+  // type arrives unparsed (this plugin's scope only), so the handler refuses what is not CSV in
+  // its own words, and a JSON body is never parsed just to be refused.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   app.post<{ Querystring: IngestQuery; Body: Readable }>(
     '/api/readings',
@@ -99,8 +106,24 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           mode: { type: 'string', enum: ['atomic', 'partial'], default: 'atomic', description: 'atomic: any rejected row writes nothing (422).' },
           time_label: { type: 'string', enum: ['start', 'end'], description: "Which end of its interval a time names (default: the meter's setting)." },
         }),
-        response: { 200: reportSchema, 401: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: reportSchema, 429: errorSchema, ...errorResponses },
+        headers: {
+          type: 'object',
+          properties: {
+            'content-encoding': { type: 'string', description: 'gzip (or x-gzip) for a compressed CSV, identity or none for plain; anything else is 415.' },
+          },
+        },
+        response: {
+          200: reportSchema,
+          401: errorSchema,
+          409: errorSchema,
+          413: { ...errorSchema, description: 'The CSV (after decompression) is larger than INGEST_BODY_LIMIT_BYTES; nothing written.' },
+          415: { ...errorSchema, description: 'Not text/csv, or a Content-Encoding other than gzip/identity (Accept-Encoding lists those).' },
+          422: reportSchema,
+          429: errorSchema,
+          ...errorResponses,
+        },
       },
+      config: { grpcDeadlineMs: options.deadlineMs },
       // An answer sent before the whole body was read (a refusal, a failed upload, 413) must close
       // the connection: the unread rest of the body would otherwise sit in front of the next
       // request a keep-alive client sends on it, and that request would hang.
@@ -112,18 +135,21 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
         throw new HttpStatusError(401, 'UNAUTHENTICATED', 'uploads need "Authorization: Bearer <INGEST_TOKEN>"');
       }
-      // Other types Fastify knows (JSON) arrive parsed; this route takes CSV only.
-      if (!(request.body instanceof Readable)) {
+      const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!(request.body instanceof Readable) || !CSV_TYPES.includes(mediaType)) {
         throw new HttpStatusError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the CSV with Content-Type ${CSV_TYPES.join(' or ')}`);
       }
+      const coding = contentCoding(request.headers['content-encoding']);
       const declaredLength = Number(request.headers['content-length'] ?? Number.NaN);
-      if (declaredLength > options.bodyLimitBytes) throw tooLarge(options.bodyLimitBytes);
+      // A gzip body's length says nothing certain about the CSV's: that is counted as it is decompressed.
+      if (coding === 'identity' && declaredLength > options.bodyLimitBytes) throw tooLarge(options.bodyLimitBytes);
       const metadata = new Metadata();
       metadata.set('x-request-id', request.id);
-      let overLimit = false;
+      // Why the upload was cancelled on our side (too large, not gzip), to answer with instead of CANCELLED.
+      let refusal: HttpStatusError | undefined;
       const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {
         const call = app.meterUsage.ingestReadings(metadata, { deadline: Date.now() + options.deadlineMs }, (error, result) =>
-          error ? reject(overLimit ? tooLarge(options.bodyLimitBytes) : error) : resolve(result!),
+          error ? reject(refusal ?? error) : resolve(result!),
         );
         const query = request.query;
         const ingestOptions = IngestOptions.fromPartial({
@@ -136,9 +162,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           sourceName: `POST /api/readings ${request.id}`,
         });
         call.write({ payload: { $case: 'options', value: ingestOptions } });
-        pump(request.body, call, options.bodyLimitBytes, () => {
+        pump(csvBytes(request.body as Readable, coding), call, options.bodyLimitBytes, (why) => {
           // Cancelling rolls the upload back on grpc-server: nothing is written.
-          overLimit = true;
+          refusal = why;
           call.cancel();
         });
       });
@@ -148,30 +174,78 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
   );
 }
 
+/** The body's one content coding (RFC 9110 8.4): gzip or identity; any other, or several, is 415 naming what is accepted. */
+function contentCoding(header: string | undefined): 'gzip' | 'identity' {
+  const codings = (header ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0) return 'identity';
+  if (codings.length === 1 && CONTENT_CODINGS[codings[0]!] === 'gzip') return 'gzip';
+  throw new HttpStatusError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Content-Encoding ${JSON.stringify(header)} is not supported; send the CSV uncompressed or gzip-compressed (Content-Encoding: gzip)`,
+    { 'accept-encoding': ACCEPTED_ENCODINGS },
+  );
+}
+
+/** What the request body reads as: its bytes, or for gzip what they decompress to (streamed). */
+interface CsvBytes {
+  bytes: Readable;
+  /** Stops reading the request without destroying it (a response must still be sent on its socket). */
+  stop(): void;
+}
+
+function csvBytes(body: Readable, coding: 'gzip' | 'identity'): CsvBytes {
+  if (coding === 'identity') return { bytes: body, stop: () => body.pause() };
+  const gunzip = createGunzip();
+  body.pipe(gunzip);
+  body.once('error', (error) => gunzip.destroy(error));
+  return {
+    bytes: gunzip,
+    stop() {
+      body.unpipe(gunzip);
+      body.pause();
+      gunzip.destroy();
+    },
+  };
+}
+
 /**
- * Forwards the request body to the gRPC call chunk by chunk with backpressure, counting bytes;
- * past the limit it stops reading (without destroying the request, so the 413 can still be sent).
+ * Forwards the CSV to the gRPC call chunk by chunk with backpressure, counting decompressed bytes;
+ * past the limit (413) or at a gzip error (400) it stops reading and tells onRefused why.
  */
-function pump(body: Readable, call: ClientWritableStream<IngestReadingsRequest>, limit: number, onOverLimit: () => void): void {
+function pump(csv: CsvBytes, call: ClientWritableStream<IngestReadingsRequest>, limit: number, onRefused: (why: HttpStatusError) => void): void {
+  const { bytes } = csv;
   let received = 0;
+  const refuse = (why: HttpStatusError) => {
+    bytes.off('data', onData);
+    bytes.off('end', onEnd);
+    bytes.off('error', onError);
+    bytes.on('error', () => undefined); // a later error of a stream given up is expected
+    csv.stop();
+    onRefused(why);
+  };
   const onData = (chunk: Buffer) => {
     received += chunk.length;
-    if (received > limit) {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.pause();
-      onOverLimit();
-      return;
-    }
+    if (received > limit) return refuse(tooLarge(limit));
     if (!call.write({ payload: { $case: 'chunk', value: chunk } })) {
-      body.pause();
-      call.once('drain', () => body.resume());
+      bytes.pause();
+      call.once('drain', () => bytes.resume());
     }
   };
   const onEnd = () => call.end();
-  body.on('data', onData);
-  body.on('end', onEnd);
-  body.once('error', () => call.cancel());
+  const onError = (error: Error & { code?: string }) =>
+    error.code?.startsWith('Z_') === true ? refuse(notGzip(error.code)) : call.cancel(); // else the client went away: nobody to answer
+  bytes.on('data', onData);
+  bytes.on('end', onEnd);
+  bytes.once('error', onError);
+}
+
+function notGzip(zlibCode: string): HttpStatusError {
+  const why = zlibCode === 'Z_BUF_ERROR' ? 'it ends in the middle of the compressed data' : 'its bytes are not gzip data or are damaged';
+  return new HttpStatusError(400, 'INVALID_ARGUMENT', `the body is not valid gzip (Content-Encoding: gzip): ${why}; nothing written`);
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -181,7 +255,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 function tooLarge(limit: number): HttpStatusError {
-  return new HttpStatusError(413, 'PAYLOAD_TOO_LARGE', `the upload is larger than ${limit} bytes; split it or use the ingest CLI`);
+  return new HttpStatusError(413, 'PAYLOAD_TOO_LARGE', `the CSV is larger than ${limit} bytes (counted after decompression); nothing written: split it or use the ingest CLI`);
 }
 
 function toReportJson(meterId: string, report: IngestReport | undefined) {
