@@ -1,2 +1,3 @@
+export { bucketBoundaries, type BucketWidthName } from './buckets';
 export { acceptedTimeZones, isValidTimeZone, narrowTimeZones } from './time-zones';
-export { hasWholeHourOffsets, localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';
+export { localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';

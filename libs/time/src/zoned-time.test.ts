@@ -1,4 +1,4 @@
-import { hasWholeHourOffsets, localTimeResolver, startOfLocalDate } from './zoned-time';
+import { localTimeResolver, startOfLocalDate, utcOffsetFinder } from './zoned-time';
 
 const wall = (iso: string) => Date.parse(`${iso}Z`);
 
@@ -48,19 +48,11 @@ describe('startOfLocalDate', () => {
   });
 });
 
-describe('hasWholeHourOffsets', () => {
-  const year = [Date.parse('2019-01-01T00:00:00Z'), Date.parse('2020-01-01T00:00:00Z')] as const;
-  it('holds for UTC and for zones that shift by whole hours', () => {
-    expect(hasWholeHourOffsets('UTC', ...year)).toBe(true);
-    expect(hasWholeHourOffsets('Europe/Amsterdam', ...year)).toBe(true);
-    expect(hasWholeHourOffsets('America/New_York', ...year)).toBe(true);
-  });
-
-  it('fails for half- and quarter-hour zones, and for a 30-minute DST shift', () => {
-    expect(hasWholeHourOffsets('Asia/Kolkata', ...year)).toBe(false);
-    expect(hasWholeHourOffsets('Asia/Kathmandu', ...year)).toBe(false);
-    // Lord Howe Island: +10:30 in winter, +11 in summer.
-    expect(hasWholeHourOffsets('Australia/Lord_Howe', Date.parse('2019-12-01T00:00:00Z'), Date.parse('2020-01-01T00:00:00Z'))).toBe(true);
-    expect(hasWholeHourOffsets('Australia/Lord_Howe', ...year)).toBe(false);
+describe('utcOffsetFinder', () => {
+  it('gives offsets with their seconds (local mean time), fractions of hours and negative offsets', () => {
+    expect(utcOffsetFinder('Asia/Kolkata')(Date.parse('1900-01-01T00:00:00Z'))).toBe((5 * 3600 + 21 * 60 + 10) * 1000);
+    expect(utcOffsetFinder('Asia/Kathmandu')(Date.parse('2019-01-01T00:00:00Z'))).toBe((5 * 3600 + 45 * 60) * 1000);
+    expect(utcOffsetFinder('America/St_Johns')(Date.parse('2019-01-01T00:00:00Z'))).toBe(-(3 * 3600 + 30 * 60) * 1000);
+    expect(utcOffsetFinder('UTC')(Date.parse('2019-01-01T00:00:00Z'))).toBe(0);
   });
 });

@@ -29,32 +29,17 @@ export function localTimeResolver(timeZone: string): (wallClockMs: number) => Lo
   };
 }
 
-/** offsetAt(utcMs) = local wall-clock minus UTC at that instant, in milliseconds; cached per minute. */
-function utcOffsetFinder(timeZone: string): (utcMs: number) => number {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const cache = new Map<number, number>();
+/** offsetAt(utcMs) = local wall clock minus UTC at that instant, in milliseconds, exact to the second (LMT offsets have seconds). */
+export function utcOffsetFinder(timeZone: string): (utcMs: number) => number {
+  // "GMT+05:45", "GMT-03:30", "GMT+00:17:30" or "GMT": the offset is all this format prints that we need.
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset', year: 'numeric' });
   return (utcMs) => {
-    const minute = Math.floor(utcMs / 60_000);
-    const cached = cache.get(minute);
-    if (cached !== undefined) return cached;
-    const fields: Record<string, number> = {};
-    for (const part of format.formatToParts(minute * 60_000)) {
-      if (part.type !== 'literal') fields[part.type] = Number(part.value);
-    }
-    const wallClock = utcMsOf(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
-    const offset = wallClock - minute * 60_000;
-    if (cache.size > 100_000) cache.clear();
-    cache.set(minute, offset);
-    return offset;
+    const text = format.format(utcMs);
+    const match = /GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
+    if (match === null) throw new Error(`unexpected offset format "${text}" for ${timeZone}`);
+    if (match[1] === undefined) return 0;
+    const magnitude = (Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4] ?? 0)) * 1000;
+    return match[1] === '-' ? -magnitude : magnitude;
   };
 }
 
@@ -84,19 +69,4 @@ export function startOfLocalDate(isoDate: string, timeZone: string): number | un
     if (resolution.kind === 'ambiguous') return resolution.earlierUtcMs;
   }
   return undefined;
-}
-
-/**
- * Whether timeZone's UTC offset is a whole number of hours throughout [startMs, endMs], i.e.
- * local hours, days, weeks and months all start on a UTC hour there. Sampled daily and at both
- * ends: DST changes last months, so a daily sample sees every offset in force.
- */
-export function hasWholeHourOffsets(timeZone: string, startMs: number, endMs: number): boolean {
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return true;
-  const offsetAt = utcOffsetFinder(timeZone);
-  const day = 24 * HOUR_MS;
-  for (let ms = startMs; ; ms = Math.min(ms + day, endMs)) {
-    if (offsetAt(ms) % HOUR_MS !== 0) return false;
-    if (ms >= endMs) return true;
-  }
 }

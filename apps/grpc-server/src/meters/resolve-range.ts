@@ -34,13 +34,15 @@ export async function resolveRange(
   return startMs < endMs ? { startMs, endMs } : undefined;
 }
 
-// PostgreSQL's timestamptz covers 4713 BC to 294276 AD; the API keeps to years 1-9999 (protobuf Timestamp's range).
-const MIN_MS = Date.parse('0001-01-01T00:00:00Z');
-const MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+/**
+ * The instants the API speaks of: years 1–9999, protobuf Timestamp's range and RFC 3339's four-digit
+ * years (PostgreSQL's timestamptz covers 4713 BC to 294276 AD). Bucket edges beyond are clamped here.
+ */
+export const INSTANT_LIMITS = { minMs: Date.parse('0001-01-01T00:00:00Z'), maxMs: Date.parse('9999-12-31T23:59:59.999Z') } as const;
 
 function validInstant(field: string, value: Date | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = value.getTime();
-  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) throw new InvalidArgumentError(field, 'must be between years 1 and 9999');
+  if (!Number.isFinite(ms) || ms < INSTANT_LIMITS.minMs || ms > INSTANT_LIMITS.maxMs) throw new InvalidArgumentError(field, 'must be between years 1 and 9999');
   return ms;
 }

@@ -1,28 +1,14 @@
-import { hasWholeHourOffsets } from '@meterusage/time';
-import type { TimeRange } from '../meters/resolve-range';
-import type { AggregateSource, BucketWidthName } from './usage.repository';
+import type { AggregateSource } from './usage.repository';
 
 const HOUR_MS = 3_600_000;
 
 /**
- * The hourly rollup answers a query exactly when every bucket is a union of whole UTC hours of
- * the range: buckets of an hour or more, a range on hour boundaries, a zone whose offsets are
- * whole hours, and meter intervals that never straddle an hour. Otherwise read the readings.
+ * The hourly rollup answers a query exactly when each of its UTC hours lies wholly inside one
+ * bucket and wholly inside or outside the range: every cut (the range's ends and every boundary
+ * between buckets) is on a whole UTC hour, and meter intervals never straddle an hour. Zones
+ * with fractional offsets or 30-minute DST changes fail this over the ranges where it matters.
  */
-export function chooseAggregateSource(options: {
-  rollupAvailable: boolean;
-  width: BucketWidthName;
-  range: TimeRange;
-  timeZone: string;
-  intervalSeconds: number;
-}): AggregateSource {
-  const { range } = options;
-  const usable =
-    options.rollupAvailable &&
-    options.width !== '15m' &&
-    range.startMs % HOUR_MS === 0 &&
-    range.endMs % HOUR_MS === 0 &&
-    3600 % options.intervalSeconds === 0 &&
-    hasWholeHourOffsets(options.timeZone, range.startMs, range.endMs);
+export function chooseAggregateSource(options: { rollupAvailable: boolean; cutsMs: readonly number[]; intervalSeconds: number }): AggregateSource {
+  const usable = options.rollupAvailable && 3600 % options.intervalSeconds === 0 && options.cutsMs.every((cutMs) => cutMs % HOUR_MS === 0);
   return usable ? 'hourly-rollup' : 'readings';
 }

@@ -8,9 +8,11 @@ import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import { requireMeter } from '../meters/require-meter';
 import { resolveRange, type TimeRange } from '../meters/resolve-range';
+import type { BucketWidthName } from '@meterusage/time';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
-import { aggregateUsage, summarizeUsage, type BucketWidthName } from './usage.repository';
+import { MAX_BUCKETS, planBuckets, tooManyBuckets } from './bucket-plan';
+import { aggregateUsage, summarizeUsage } from './usage.repository';
 
 export interface UsageHandlerDeps {
   db: DatabaseHandle['db'];
@@ -20,10 +22,7 @@ export interface UsageHandlerDeps {
   metrics?: ServerMetrics;
 }
 
-/** Most buckets one AggregateUsage call returns: 15-minute buckets for about 2.8 years. */
-export const MAX_BUCKETS = 100_000;
-
-// Shortest length of each width, to bound the bucket count before querying.
+// Shortest usual length of each width, to refuse a range with far too many buckets before computing them.
 const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: number }>> = {
   [BucketWidth.BUCKET_WIDTH_15_MINUTES]: { name: '15m', minLengthMs: 900_000 },
   [BucketWidth.BUCKET_WIDTH_HOUR]: { name: 'hour', minLengthMs: 3_600_000 },
@@ -43,19 +42,20 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       }
       const timeZone = timeZoneOf(request.timeZone);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      const requested = await resolveRange(db, meter, request.startTime, request.endTime);
       const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
-      if (range === undefined) return { ...base, buckets: [] };
-      assertBucketCount(range, width.minLengthMs);
+      if (requested === undefined) return { ...base, buckets: [] };
+      assertBucketCount(requested, width.minLengthMs);
+      const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
+      const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
       const source = chooseAggregateSource({
         rollupAvailable: deps.storage.hourlyRollup,
-        width: width.name,
-        range,
-        timeZone,
+        cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
         intervalSeconds: meter.interval_seconds,
       });
-      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, width: width.name, timeZone, source });
-      return { ...base, buckets: rows.map((row) => toUsageBucket(row, range, meter)) };
+      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
+      const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
+      return { ...base, buckets: buckets.map((bucket, index) => toUsageBucket(bucket, rowOf.get(index), range, meter)) };
     }),
 
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
@@ -75,10 +75,5 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
 
 function assertBucketCount(range: TimeRange, minLengthMs: number): void {
   const mostBuckets = Math.ceil((range.endMs - range.startMs) / minLengthMs) + 1;
-  if (mostBuckets > MAX_BUCKETS) {
-    throw new InvalidArgumentError(
-      'bucket_width',
-      `the range would give about ${mostBuckets} buckets, more than ${MAX_BUCKETS}: choose a wider bucket or a shorter range`,
-    );
-  }
+  if (mostBuckets > MAX_BUCKETS) throw tooManyBuckets(mostBuckets);
 }

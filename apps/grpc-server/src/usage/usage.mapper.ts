@@ -3,23 +3,28 @@ import type { MeterRow } from '../meters/meters.repository';
 import type { TimeRange } from '../meters/resolve-range';
 import { toReading } from '../readings/readings.mapper';
 import { expectedIntervals } from './intervals';
+import type { PlannedBucket } from './bucket-plan';
 import type { BucketRow, SummaryRow } from './usage.repository';
 
 const orAbsent = (value: number | null): number | undefined => value ?? undefined;
 
-/** A bucket row as UsageBucket; expected_count counts the meter's intervals in the bucket clipped to the range. */
-export function toUsageBucket(row: BucketRow, range: TimeRange, meter: MeterRow): UsageBucket {
-  const clippedStart = Math.max(row.start_ms, range.startMs);
-  const clippedEnd = Math.min(row.end_ms, range.endMs);
+/**
+ * A planned bucket and its aggregates (none when it holds no readings) as UsageBucket;
+ * expected_count counts the meter's intervals in the part of the bucket inside the range.
+ */
+export function toUsageBucket(bucket: PlannedBucket, row: BucketRow | undefined, range: TimeRange, meter: MeterRow): UsageBucket {
+  const insideStart = Math.max(bucket.startMs, range.startMs);
+  const insideEnd = Math.min(bucket.endMs, range.endMs);
   return {
-    start: new Date(row.start_ms),
-    end: new Date(row.end_ms),
-    sum: orAbsent(row.sum),
-    mean: orAbsent(row.mean),
-    min: orAbsent(row.min),
-    max: orAbsent(row.max),
-    presentCount: row.present_count,
-    expectedCount: expectedIntervals(clippedStart, clippedEnd, meter.interval_seconds * 1000),
+    start: new Date(bucket.startMs),
+    end: new Date(bucket.endMs),
+    sum: orAbsent(row?.sum ?? null),
+    mean: orAbsent(row?.mean ?? null),
+    min: orAbsent(row?.min ?? null),
+    max: orAbsent(row?.max ?? null),
+    presentCount: row?.present_count ?? 0,
+    expectedCount: expectedIntervals(insideStart, insideEnd, meter.interval_seconds * 1000),
+    clipped: bucket.clipped,
   };
 }
 

@@ -1,17 +1,16 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema';
 
-export type BucketWidthName = '15m' | 'hour' | 'day' | 'week' | 'month';
-
 /**
  * Where bucket aggregates come from: the readings themselves, or (TimescaleDB) the hourly
  * continuous aggregate, which gives the same numbers when every bucket is made of whole UTC hours.
  */
 export type AggregateSource = 'readings' | 'hourly-rollup';
 
+/** Aggregates of the readings of one bucket; buckets without readings have no row. */
 export interface BucketRow {
-  start_ms: number;
-  end_ms: number;
+  /** Index of the bucket: 0 is [boundsMs[0], boundsMs[1]). */
+  bucket_index: number;
   sum: number | null;
   mean: number | null;
   min: number | null;
@@ -43,83 +42,33 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const epochMs = (expression: RawBuilder<unknown>) => sql<number>`(extract(epoch from ${expression}) * 1000)::float8`;
 
 /**
- * How each width cuts time. Sub-day buckets step by absolute durations (so the repeated hour of
- * an autumn DST change is two buckets); day, week and month step through local calendar time and
- * convert each local boundary back to an instant (so a DST day is 23 or 25 hours long).
+ * Aggregates per bucket of the readings in [startMs, endMs): boundsMs are the ascending bucket
+ * boundaries (computed by the caller for the zone), and each reading goes to the bucket its
+ * interval start falls in. Only buckets holding readings come back.
  */
-function bucketing(
-  width: BucketWidthName,
-  timeZone: string,
-  startIso: string,
-  endIso: string,
-  column: RawBuilder<unknown>,
-): { series: RawBuilder<unknown>; key: RawBuilder<unknown> } {
-  switch (width) {
-    case '15m':
-      return {
-        series: sql`select s as bucket_start, s + interval '15 minutes' as bucket_end
-                    from generate_series(date_bin('15 minutes', ${startIso}::timestamptz, timestamptz 'epoch'),
-                                         ${endIso}::timestamptz - interval '1 microsecond', interval '15 minutes') as s`,
-        key: sql`date_bin('15 minutes', ${column}, timestamptz 'epoch')`,
-      };
-    case 'hour':
-      return {
-        series: sql`select s as bucket_start, s + interval '1 hour' as bucket_end
-                    from generate_series(date_trunc('hour', ${startIso}::timestamptz, ${timeZone}),
-                                         ${endIso}::timestamptz - interval '1 microsecond', interval '1 hour') as s`,
-        key: sql`date_trunc('hour', ${column}, ${timeZone})`,
-      };
-    case 'day':
-    case 'week':
-    case 'month': {
-      const unit = sql.lit(width);
-      const step = sql.raw(`interval '1 ${width}'`);
-      return {
-        series: sql`select local_start at time zone ${timeZone} as bucket_start,
-                           (local_start + ${step}) at time zone ${timeZone} as bucket_end
-                    from generate_series(date_trunc(${unit}, ${startIso}::timestamptz at time zone ${timeZone}),
-                                         (${endIso}::timestamptz - interval '1 microsecond') at time zone ${timeZone},
-                                         ${step}) as local_start`,
-        key: sql`date_trunc(${unit}, ${column}, ${timeZone})`,
-      };
-    }
-  }
-}
-
-/** Every bucket overlapping [startMs, endMs), with the aggregates of the readings inside both. */
 export async function aggregateUsage(
   db: Kysely<Database>,
-  query: UsageQuery & { width: BucketWidthName; timeZone: string; source: AggregateSource },
+  query: UsageQuery & { boundsMs: readonly number[]; source: AggregateSource },
 ): Promise<BucketRow[]> {
-  const startIso = iso(query.startMs);
-  const endIso = iso(query.endMs);
+  const bounds = query.boundsMs.map(iso);
   const inRange = (column: RawBuilder<unknown>) =>
-    sql`meter_id = ${query.meterId} and ${column} >= ${startIso}::timestamptz and ${column} < ${endIso}::timestamptz`;
-  let series: RawBuilder<unknown>;
-  let sums: RawBuilder<unknown>;
-  if (query.source === 'hourly-rollup') {
-    const column = sql.ref('bucket_start');
-    const cut = bucketing(query.width, query.timeZone, startIso, endIso, column);
-    series = cut.series;
-    sums = sql`
-      select ${cut.key} as bucket_start, sum(usage_sum) as sum, sum(usage_sum) / nullif(sum(present_count), 0) as mean,
+    sql`meter_id = ${query.meterId} and ${column} >= ${iso(query.startMs)}::timestamptz and ${column} < ${iso(query.endMs)}::timestamptz`;
+  // width_bucket(x, thresholds) is 1 for thresholds[1] <= x < thresholds[2], and so on (binary search).
+  const bucketIndex = (column: RawBuilder<unknown>) => sql`width_bucket(${column}, ${bounds}::timestamptz[]) - 1`;
+  const sums =
+    query.source === 'hourly-rollup'
+      ? sql`
+      select ${bucketIndex(sql.ref('bucket_start'))} as bucket_index, sum(usage_sum) as sum, sum(usage_sum) / nullif(sum(present_count), 0) as mean,
              min(usage_min) as min, max(usage_max) as max, sum(present_count) as present_count
-      from readings_hourly where ${inRange(column)} group by 1`;
-  } else {
-    const column = sql.ref('interval_start');
-    const cut = bucketing(query.width, query.timeZone, startIso, endIso, column);
-    series = cut.series;
-    sums = sql`
-      select ${cut.key} as bucket_start, sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max, count(usage) as present_count
-      from readings where ${inRange(column)} group by 1`;
-  }
+      from readings_hourly where ${inRange(sql.ref('bucket_start'))} group by 1`
+      : sql`
+      select ${bucketIndex(sql.ref('interval_start'))} as bucket_index, sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max,
+             count(usage) as present_count
+      from readings where ${inRange(sql.ref('interval_start'))} group by 1`;
   const { rows } = await sql<BucketRow>`
-    with bucket_list as (${series}), sums as (${sums})
-    select ${epochMs(sql`b.bucket_start`)} as start_ms, ${epochMs(sql`b.bucket_end`)} as end_ms,
-           s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
-           coalesce(s.present_count, 0)::int as present_count
-    from bucket_list b left join sums s on s.bucket_start = b.bucket_start
-    order by b.bucket_start`.execute(db);
+    select s.bucket_index::int as bucket_index, s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
+           s.present_count::int as present_count
+    from (${sums}) s order by 1`.execute(db);
   return rows;
 }
 
