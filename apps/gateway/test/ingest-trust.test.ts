@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Client } from 'pg';
-import { createTestDatabase, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
-import { buildApp } from '../src/app';
+import type { Client } from 'pg';
+import { startIngestStack, type IngestStack } from './support/ingest-stack';
 
 // The reproductions of issue #10 items 1, 2, 3, 6 and the sub-second time, through the gateway and
 // a real grpc-server on PostgreSQL: each asserts the status, the message and the rows before and after.
@@ -9,26 +8,19 @@ import { buildApp } from '../src/app';
 const MAX_NEW_METERS = 5;
 
 describe('POST /api/readings: the upload reproductions of issue #10', () => {
-  let database: TestDatabase;
-  let grpcServer: AppProcess & { port: number };
+  let stack: IngestStack;
   let app: FastifyInstance;
   let client: Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase('gateway_ingest_trust');
-    grpcServer = await startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', MAX_NEW_METERS_PER_UPLOAD: String(MAX_NEW_METERS) });
-    app = await buildApp({ grpcTarget: `127.0.0.1:${grpcServer.port}`, grpcDeadlineMs: 20_000, ingestBodyLimitBytes: 1024 * 1024 });
-    client = new Client({ connectionString: database.url });
-    await client.connect();
+    stack = await startIngestStack('gateway_ingest_trust', { env: { MAX_NEW_METERS_PER_UPLOAD: String(MAX_NEW_METERS) } });
+    ({ app, client } = stack);
   }, 60_000);
   afterAll(async () => {
-    await client?.end();
-    await app?.close();
-    await grpcServer?.stop();
-    await database?.drop();
+    await stack?.close();
   });
 
-  const post = (query: string, payload: string) => app.inject({ method: 'POST', url: `/api/readings?${query}`, payload, headers: { 'content-type': 'text/csv' } });
+  const post = (query: string, payload: string) => stack.post(query, payload);
   const get = (url: string) => app.inject({ method: 'GET', url });
   /** Readings per meter as "start=usage", and the meters with their units. */
   const snapshot = async () => {

@@ -1,28 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { Client } from 'pg';
-import { createTestDatabase, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
-import { buildApp } from '../src/app';
+import type { Client } from 'pg';
+import { startIngestStack, type IngestStack } from './support/ingest-stack';
 
 describe('POST /api/readings over a real grpc-server and PostgreSQL', () => {
-  let database: TestDatabase;
-  let grpcServer: AppProcess & { port: number };
+  let stack: IngestStack;
   let app: FastifyInstance;
   let client: Client;
   const LIMIT = 64 * 1024;
 
   beforeAll(async () => {
-    database = await createTestDatabase('gateway_ingest');
-    grpcServer = await startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1' });
-    app = await buildApp({ grpcTarget: `127.0.0.1:${grpcServer.port}`, grpcDeadlineMs: 10_000, ingestBodyLimitBytes: LIMIT });
-    client = new Client({ connectionString: database.url });
-    await client.connect();
+    stack = await startIngestStack('gateway_ingest', { ingestBodyLimitBytes: LIMIT });
+    ({ app, client } = stack);
   }, 60_000);
   afterAll(async () => {
-    await client?.end();
-    await app?.close();
-    await grpcServer?.stop();
-    await database?.drop();
+    await stack?.close();
   });
 
   const post = (url: string, payload: string, contentType = 'text/csv') =>
