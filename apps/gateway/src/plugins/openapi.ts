@@ -11,7 +11,10 @@ export const openApiPlugin = fp(
           title: 'meterusage HTTP API',
           version: '1.0.0',
           description:
-            'Interval meter readings. A reading covers [start, end); ranges are half-open [from, to); missing values are absent, never 0. Errors: {"error":{"code","message","details"}}.',
+            'Interval meter readings. A reading covers [start, end); ranges are half-open [from, to); missing values are absent, never 0. ' +
+            'Times are RFC 3339 with four-digit years, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, to the millisecond. ' +
+            'Every error has the JSON body {"error":{"code","message","details":[{"field","description"}]}}, the message naming the parameter and the reason; ' +
+            'a method a known path does not take is 405 with Allow; unknown query parameters are 400.',
         },
         tags: [{ name: 'meters' }, { name: 'readings' }, { name: 'usage' }, { name: 'seed', description: 'The original API' }, { name: 'operations' }],
       },

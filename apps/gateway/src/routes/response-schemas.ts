@@ -81,4 +81,10 @@ export const errorSchema = {
 } as const;
 
 /** The error responses every /api route may give. */
-export const errorResponses = { 400: errorSchema, 404: errorSchema, 500: errorSchema, 503: errorSchema, 504: errorSchema } as const;
+export const errorResponses = {
+  400: { ...errorSchema, description: 'A parameter is invalid (details name each, with the reason), or the answer would hold a time outside years 0001-9999 (OUT_OF_RANGE).' },
+  404: { ...errorSchema, description: 'The meter does not exist.' },
+  500: errorSchema,
+  503: { ...errorSchema, description: 'grpc-server or its database is unavailable, or shutting down (an upload then wrote nothing: send it again).' },
+  504: { ...errorSchema, description: 'No answer in time, or an upload that sent no data for UPLOAD_IDLE_TIMEOUT_MS (nothing written).' },
+} as const;
