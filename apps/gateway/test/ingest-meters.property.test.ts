@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { MeterIngestCounts } from '@meterusage/contracts';
 import type { Client } from 'pg';
 import { startIngestStack, type IngestStack } from './support/ingest-stack';
 
@@ -22,15 +23,6 @@ interface Upload {
   onConflict: 'update' | 'skip' | 'reject';
 }
 
-interface MeterCounts {
-  meterId: string;
-  created: boolean;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  rejected: number;
-}
 
 const EXISTING = ['e1', 'e2', 'e3'];
 const slotTime = (slot: number) => new Date(Date.parse('2019-01-01T00:15:00Z') + slot * 900_000).toISOString();
@@ -97,7 +89,7 @@ describe('POST /api/readings: multi-meter files never touch a meter they should 
           const response = await stack.post(String(query), `${header}\n${lines.join('\n')}\n`);
           const after = await snapshot();
           expect([200, 422]).toContain(response.statusCode);
-          const report = response.json() as { meterId?: string; committed: boolean; errors: Array<{ line: number; field: string }>; meters: MeterCounts[] } & Record<string, number>;
+          const report = response.json() as { meterId?: string; committed: boolean; errors: Array<{ line: number; field: string }>; meters: MeterIngestCounts[] } & Record<string, number>;
 
           const allowed = new Set(upload.target !== undefined ? [upload.target] : upload.meterColumn ? upload.rows.map((row) => row.meterId) : ['meter-1']);
           for (const [meterId, readings] of after) if (!allowed.has(meterId)) expect([meterId, readings]).toEqual([meterId, before.get(meterId)]);
@@ -109,7 +101,7 @@ describe('POST /api/readings: multi-meter files never touch a meter they should 
             });
           }
 
-          const sum = (key: keyof MeterCounts) => report.meters.reduce((total, meter) => total + (meter[key] as number), 0);
+          const sum = (key: keyof MeterIngestCounts) => report.meters.reduce((total, meter) => total + (meter[key] as number), 0);
           expect(report.meterCount).toBe(report.meters.length);
           expect(sum('rejected')).toBeLessThanOrEqual(report.rejected!);
           if (report.committed) {
