@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { MeterIngestCounts } from '@meterusage/contracts';
+import type { IngestReport } from '@meterusage/contracts';
 import type { Client } from 'pg';
 import { startIngestStack, type IngestStack } from './support/ingest-stack';
 
@@ -23,6 +23,9 @@ interface Upload {
   onConflict: 'update' | 'skip' | 'reject';
 }
 
+
+/** The report's per-meter counts (the contract's MeterIngestCounts, as JSON). */
+type MeterIngestCounts = IngestReport['meters'][number];
 
 const EXISTING = ['e1', 'e2', 'e3'];
 const slotTime = (slot: number) => new Date(Date.parse('2019-01-01T00:15:00Z') + slot * 900_000).toISOString();

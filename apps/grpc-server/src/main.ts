@@ -9,6 +9,7 @@ import { DEFAULT_RETRY, waitForDatabase } from './db/wait-for-database';
 import { seedFromCsv } from './ingest/seed';
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from './logger';
+import { checkTimeZones } from './usage/time-zone-check';
 import { serveMetrics, ServerMetrics } from './metrics';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from './server';
 
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
 
     await waitForDatabase(running.database.db, { attempts: config.dbConnectAttempts, ...DEFAULT_RETRY }, logger);
     await migrateToLatest(running.database.db, logger);
+    await checkTimeZones(running.database.db, config.csvTimeZone, logger);
     storage.hourlyRollup = await hasHourlyRollup(running.database.db);
     logger.info({ storage }, storage.hourlyRollup ? 'TimescaleDB: hypertable, compression and hourly rollup in use' : 'plain PostgreSQL storage');
     await seedFromCsv(running.database, { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone }, { storage, logger });
