@@ -85,6 +85,7 @@ export function toBucketJson(bucket: UsageBucket) {
     max: bucket.max,
     presentCount: bucket.presentCount,
     expectedCount: bucket.expectedCount,
+    clipped: bucket.clipped,
   };
 }
 

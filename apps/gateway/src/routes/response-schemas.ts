@@ -32,7 +32,7 @@ export const meterSchema = {
 
 export const bucketSchema = {
   type: 'object',
-  required: ['start', 'end', 'presentCount', 'expectedCount'],
+  required: ['start', 'end', 'presentCount', 'expectedCount', 'clipped'],
   properties: {
     start: instant,
     end: instant,
@@ -41,7 +41,11 @@ export const bucketSchema = {
     min: { type: 'number' },
     max: { type: 'number' },
     presentCount: { type: 'integer', description: 'Intervals with a value.' },
-    expectedCount: { type: 'integer', description: 'Intervals the bucket (clipped to the range) should hold.' },
+    expectedCount: { type: 'integer', description: 'Intervals the part of the bucket inside the range should hold; presentCount below it means readings are missing.' },
+    clipped: {
+      type: 'boolean',
+      description: 'True when from or to cuts the bucket (it starts before the range or ends after it): its counts cover only the part inside. Omitted from/to snap outward to whole buckets.',
+    },
   },
 } as const;
 

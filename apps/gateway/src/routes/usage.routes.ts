@@ -24,6 +24,10 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     {
       schema: {
         summary: 'Usage of a range summed into buckets in a time zone (days, weeks and months follow its calendar)',
+        description:
+          'Buckets partition the range. An hour bucket is a stretch of one local date, hour and UTC offset (30 minutes at a 30-minute DST change); ' +
+          'a day, week or month runs from the first instant the local clock reads its first midnight. Omitted from/to snap outward to whole buckets; ' +
+          'a bucket that from or to cuts is marked clipped.',
         tags: ['usage'],
         querystring: querySchema({
           ...rangeParams,
