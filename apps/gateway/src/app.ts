@@ -77,6 +77,12 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     }
   });
 
+  // No route here takes a body but the upload, which has its own parser: any other body is left
+  // unread (Node discards it) instead of parsed, so a wrong method or path gets its 405 or 404
+  // rather than a JSON syntax error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
   // The methods of each fixed path, for the 405 of a known path asked with another method.
   const methodsOfPath = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
