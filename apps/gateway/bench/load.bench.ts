@@ -5,7 +5,11 @@
 // same run: /healthz alone (the HTTP floor of gateway and client), and the main query alone,
 // through the gateway and as raw SQL at the same concurrency. Exits 1 on any unexpected answer.
 //
-//   pnpm nx run gateway:load [-- --duration 60 --connections 50 --meters 10 --years 1 --warmup 30 --baseline 10 --seed 1]
+// Then the upload scenario: the mix again while the largest admitted upload (a file naming
+// MAX_NEW_METERS_PER_UPLOAD new meters) is sent --uploads times, with GET /api/meters and /readyz
+// probed during and between uploads (target: p99 < 1 s during uploads; --uploads 0 skips it).
+//
+//   pnpm nx run gateway:load [-- --duration 60 --connections 50 --meters 10 --years 1 --warmup 30 --baseline 10 --seed 1 --uploads 10 --new-meters 1000]
 //
 // BENCH_DATABASE_URL names the PostgreSQL maintenance database (default: the local server).
 import { cpus, loadavg } from 'node:os';
@@ -29,8 +33,9 @@ import {
   type AppProcess,
 } from '@meterusage/testing';
 import { mainQueryBaselines } from './load-baselines';
-import { HttpClient, reportOf, runClosedLoop, type RouteReport } from './load-driver';
+import { HttpClient, Recorder, reportOf, runClosedLoop, type Operation, type RouteReport } from './load-driver';
 import { queryMix, seededRandom, weightedPicker } from './load-mix';
+import { probeRoute, runUploadScenario, UPLOAD_ROUTE } from './load-upload';
 
 const LOAD_DATABASE = 'meterusage_load';
 const START_YEAR = 2019;
@@ -51,6 +56,8 @@ interface Options {
   baselineS: number;
   seed: number;
   keep: boolean;
+  uploads: number;
+  newMeters: number;
 }
 
 interface Watched {
@@ -75,6 +82,7 @@ async function main(): Promise<number> {
       CSV_PATH: SAMPLE_CSV_PATH,
       METER_ID: 'meter-1',
       DB_POOL_MAX_CONN: String(DB_POOL_MAX_CONN),
+      MAX_NEW_METERS_PER_UPLOAD: String(options.newMeters),
     });
     cleanup.push(() => stopBenchProcess('grpc-server', grpcServer));
     const data = await loadSyntheticReadings(databaseUrl, { meters: options.meters, years: options.years, startYear: START_YEAR });
@@ -146,10 +154,13 @@ async function main(): Promise<number> {
     const baselines = await mainQueryBaselines({ client, databaseUrl, connections: options.connections, seconds: options.baselineS, data, poolSize: DB_POOL_MAX_CONN, random });
     printBaselines(baselines, run.total, options);
 
+    // 3b. The largest admitted upload while the mix runs (after the baselines: it adds meters).
+    const uploadRun = options.uploads > 0 ? await uploadScenario(baseUrl, pick, options) : undefined;
+
     // 4. Verdict: every answer as expected, both processes alive, nothing logged at error level.
     drainLogs(watched[0]!);
     drainLogs(watched[1]!);
-    const problems = [warmup.total, run.total, ...baselines].reduce((sum, report) => sum + countOf(report.problems), 0);
+    const problems = [warmup.total, run.total, ...baselines, ...(uploadRun ? [uploadRun] : [])].reduce((sum, report) => sum + countOf(report.problems), 0);
     const dead = watched.filter(({ app }) => app.child.exitCode !== null || app.child.signalCode !== null).map(({ name }) => name);
     for (const entry of watched) {
       if (entry.errorLogs > 0) console.log(`${entry.name} logged ${entry.errorLogs} error line(s), e.g.:\n  ${entry.errorExamples.join('\n  ')}`);
@@ -179,6 +190,9 @@ function parseOptions(): Options {
       baseline: { type: 'string', default: '10' },
       seed: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
+      uploads: { type: 'string', default: '10' },
+      // MAX_NEW_METERS_PER_UPLOAD of the run's grpc-server, and the new meters of each upload.
+      'new-meters': { type: 'string', default: '1000' },
     },
   });
   const positive = (name: string, text: string) => integerOption(name, text);
@@ -191,6 +205,8 @@ function parseOptions(): Options {
     baselineS: positive('baseline', values.baseline),
     seed: positive('seed', values.seed),
     keep: values.keep,
+    uploads: values.uploads === '0' ? 0 : positive('uploads', values.uploads),
+    newMeters: positive('new-meters', values['new-meters']),
   };
 }
 
@@ -292,6 +308,27 @@ function printBaselines(baselines: RouteReport[], mixTotal: RouteReport, options
       `        the mix's ${mixTotal.perSecond.toFixed(0)} req/s is ${((100 * mixTotal.perSecond) / floor!.perSecond).toFixed(1)} % of the /healthz floor of ${floor!.perSecond.toFixed(0)} req/s ` +
       `(the most this client and gateway can exchange on this machine).`,
   );
+}
+
+/** Runs the mix for the run's duration while the uploads are sent and the probes time /api/meters and /readyz; prints the table and the verdict on the target. */
+async function uploadScenario(baseUrl: URL, pick: () => Operation, options: Options): Promise<RouteReport> {
+  const recorder = new Recorder();
+  const startedAt = performance.now();
+  const mix = runClosedLoop({ workers: options.connections, seconds: options.durationS, pick });
+  await runUploadScenario({ baseUrl, recorder, seconds: options.durationS, uploads: options.uploads, newMeters: options.newMeters, timeoutMs: REQUEST_TIMEOUT_MS });
+  const mixRecorder = await mix;
+  for (const [route, record] of mixRecorder.routes) recorder.routes.set(`${route} (mix)`, record);
+  const elapsedS = (performance.now() - startedAt) / 1000;
+  const run = reportOf(recorder, elapsedS);
+  printRoutes(`upload scenario: the mix with ${options.uploads} uploads of ${options.newMeters} new meters each (measured ${elapsedS.toFixed(1)} s)`, [...run.routes, run.total]);
+  const during = ['/api/meters', '/readyz'].map((path) => run.routes.find((route) => route.route === probeRoute(path, true)));
+  const upload = run.routes.find((route) => route.route === UPLOAD_ROUTE);
+  console.log(
+    `upload scenario: each upload of ${options.newMeters} new meters took p50 ${ms(upload?.latency.p50 ?? NaN)} ms, max ${ms(upload?.latency.max ?? NaN)} ms; ` +
+      `during uploads p99 of GET /api/meters ${ms(during[0]?.latency.p99 ?? NaN)} ms, GET /readyz ${ms(during[1]?.latency.p99 ?? NaN)} ms (target < 1000 ms: ` +
+      `${during.every((route) => route !== undefined && route.latency.p99 < 1000) ? 'met' : 'NOT met'})`,
+  );
+  return run.total;
 }
 
 main().then(
