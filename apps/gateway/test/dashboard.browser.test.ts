@@ -262,6 +262,39 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     expect(problems).toEqual([]);
   });
 
+  it('marks buckets the range cuts (hatched, "cut by range") apart from incomplete ones, and shows whole edge days without a range', async () => {
+    const { page, problems } = await newPage();
+    // An explicit range from 06:00 to 18:00: the first and last days are cut, their counts cover 72 of 96 intervals.
+    await openDashboard(page, baseUrl, '/?meter=meter-1&from=2019-01-10T06:00:00Z&to=2019-01-12T18:00:00Z&bucket=day&tz=UTC');
+    const rows = page.locator('#bucket-table tbody tr');
+    expect(await rows.count()).toBe(3);
+    const rowState = async (index: number) => {
+      const row = rows.nth(index);
+      return [await row.getAttribute('data-state'), await row.getAttribute('data-clipped'), await row.locator('td').nth(1).textContent()];
+    };
+    expect(await rowState(0)).toEqual(['complete', 'true', '72 of 72 cut by range']);
+    expect(await rowState(1)).toEqual(['complete', null, '96 of 96']);
+    expect(await rowState(2)).toEqual(['complete', 'true', '72 of 72 cut by range']);
+    await page.focus('#chart');
+    await page.keyboard.press('Home');
+    expect(await page.textContent('#chart-readout')).toMatch(/^Thu, Jan 10, 2019.*: [\d,.]+ kWh, cut by the range \(only the part inside counted\)$/);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.textContent('#chart-readout')).not.toContain('cut by the range');
+    expect(await page.locator('.chart-key .key-clipped').count()).toBe(1);
+    await screenshot(page, 'desktop-clipped-buckets');
+
+    // No range, Amsterdam days: the range snaps to whole local days, so the last day (Feb 1, 3 readings) is
+    // incomplete (3 of 96), not cut and not complete-looking (it used to say 3 of 3).
+    await openDashboard(page, baseUrl, '/?meter=meter-1&bucket=day&tz=Europe/Amsterdam');
+    expect(await rows.count()).toBe(32);
+    expect(await rowState(0)).toEqual(['partial', null, '92 of 96 partial']);
+    expect(await rowState(31)).toEqual(['partial', null, '3 of 96 partial']);
+    await page.focus('#chart');
+    await page.keyboard.press('End');
+    expect(await page.textContent('#chart-readout')).toMatch(/partly missing \(3 of 96 intervals\)$/);
+    expect(problems).toEqual([]);
+  });
+
   it('says what happened: no data in the range, an invalid range naming the field, the gateway unreachable', async () => {
     const { page, problems } = await newPage();
     expect(await openDashboard(page, baseUrl, '/?meter=meter-1&from=2020-01-01&to=2020-02-01&bucket=day&tz=UTC')).toBe('empty');

@@ -24,6 +24,7 @@ export function createBucketTable(el) {
     const tr = document.createElement('tr');
     tr.dataset.index = String(i);
     tr.dataset.state = state;
+    if (columns.clipped[i]) tr.dataset.clipped = 'true';
     const when = document.createElement('th');
     when.scope = 'row';
     const time = document.createElement('time');
@@ -37,15 +38,17 @@ export function createBucketTable(el) {
     const presence = document.createElement('td');
     presence.className = 'num';
     presence.textContent = formatPresence(present, expected);
-    if (state === 'partial') presence.append(' ', badge('partial'));
-    if (state === 'missing') presence.append(' ', badge('none'));
+    if (state === 'partial') presence.append(' ', badge('partial', 'partial'));
+    if (state === 'missing') presence.append(' ', badge('none', 'none'));
+    // Counts of a clipped bucket cover only the part inside the range.
+    if (columns.clipped[i]) presence.append(' ', badge('clipped', 'cut by range'));
     tr.append(when, usage, presence);
     return tr;
   }
 
-  function badge(text) {
+  function badge(kind, text) {
     const span = document.createElement('span');
-    span.className = `badge badge-${text}`;
+    span.className = `badge badge-${kind}`;
     span.textContent = text;
     return span;
   }

@@ -1,6 +1,6 @@
 // The usage chart: uPlot (the global from /vendor/uplot/uPlot.iife.min.js) drawing each bucket
-// as a step over its own [start, end), so missing buckets are gaps (never zeros) and partly
-// missing ones are marked. Drag to zoom, arrow keys to read buckets, legend shows start–end.
+// as a step over its own [start, end), so missing buckets are gaps (never zeros), partly
+// missing ones are marked, and buckets the range cuts are hatched. Drag to zoom, arrow keys to read buckets, legend shows start–end.
 import { formatPresence, formatSpan, formatUsage } from './format.js';
 import { bucketIndexAt } from './usage-data.js';
 
@@ -48,7 +48,26 @@ function bucketSteps(columns) {
   };
 }
 
-/** Shades buckets without any reading over the full height, and marks partly missing ones with a strip at the bottom. */
+/** A small tile of one diagonal line, repeated as the hatching of clipped buckets. */
+function hatchTile(color) {
+  const size = Math.round(8 * uPlot.pxRatio);
+  const tile = document.createElement('canvas');
+  tile.width = size;
+  tile.height = size;
+  const ctx = tile.getContext('2d');
+  ctx.strokeStyle = color;
+  ctx.lineWidth = Math.max(1, uPlot.pxRatio);
+  ctx.beginPath();
+  ctx.moveTo(0, size);
+  ctx.lineTo(size, 0);
+  ctx.stroke();
+  return tile;
+}
+
+/**
+ * Shades buckets without any reading over the full height, marks partly missing ones with a
+ * strip at the bottom, and hatches the ones the range cuts (their counts cover only part).
+ */
 function missingDataPlugin(columns, colors) {
   const span = (u, i) => {
     const left = u.valToPos(columns.startSec[i], 'x', true);
@@ -75,6 +94,13 @@ function missingDataPlugin(columns, colors) {
           const [left, width] = span(u, i);
           ctx.fillRect(left, bbox.top + bbox.height - strip, width, strip);
         }
+        if (columns.clippedIdxs.length > 0) {
+          ctx.fillStyle = ctx.createPattern(hatchTile(colors.clipped), 'repeat');
+          for (const i of columns.clippedIdxs) {
+            const [left, width] = span(u, i);
+            ctx.fillRect(left, bbox.top, width, bbox.height);
+          }
+        }
         ctx.restore();
       },
     },
@@ -91,6 +117,7 @@ function cssColors() {
     axis: color('--muted'),
     missing: color('--chart-missing'),
     partial: color('--chart-partial'),
+    clipped: color('--chart-clipped'),
   };
 }
 
@@ -118,9 +145,10 @@ export function createUsageChart(container, { onZoom, onReadout }) {
   function describeValue(i) {
     const present = columns.present[i];
     const expected = columns.expected[i];
-    if (present === 0) return `missing (${formatPresence(0, expected)} intervals)`;
+    const cut = columns.clipped[i] ? ', cut by the range (only the part inside counted)' : '';
+    if (present === 0) return `missing (${formatPresence(0, expected)} intervals)${cut}`;
     const value = formatUsage(columns.sums[i], columns.unit);
-    return present < expected ? `${value}, partly missing (${formatPresence(present, expected)} intervals)` : value;
+    return present < expected ? `${value}, partly missing (${formatPresence(present, expected)} intervals)${cut}` : `${value}${cut}`;
   }
 
   function zoomToSelection(u) {

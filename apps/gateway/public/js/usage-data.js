@@ -3,8 +3,10 @@
 
 /**
  * @returns {{ unit: string, timeZone: string, length: number, startSec: number[], endMs: number[],
- *   sums: (number|null)[], present: number[], expected: number[], missingIdxs: number[], partialIdxs: number[] }}
- *   `sums[i]` is null when the bucket holds no reading at all: a gap, never a zero.
+ *   sums: (number|null)[], present: number[], expected: number[], clipped: boolean[],
+ *   missingIdxs: number[], partialIdxs: number[], clippedIdxs: number[] }}
+ *   `sums[i]` is null when the bucket holds no reading at all: a gap, never a zero. `clipped[i]`:
+ *   the range cuts the bucket, so its sum and counts cover only the part inside the range.
  */
 export function toUsageColumns(body) {
   const buckets = Array.isArray(body?.buckets) ? body.buckets : [];
@@ -17,8 +19,10 @@ export function toUsageColumns(body) {
     sums: new Array(buckets.length),
     present: new Array(buckets.length),
     expected: new Array(buckets.length),
+    clipped: new Array(buckets.length),
     missingIdxs: [],
     partialIdxs: [],
+    clippedIdxs: [],
   };
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i];
@@ -29,6 +33,8 @@ export function toUsageColumns(body) {
     columns.sums[i] = present > 0 && typeof bucket.sum === 'number' ? bucket.sum : null;
     columns.present[i] = present;
     columns.expected[i] = expected;
+    columns.clipped[i] = bucket.clipped === true;
+    if (bucket.clipped === true) columns.clippedIdxs.push(i);
     if (present === 0) columns.missingIdxs.push(i);
     else if (present < expected) columns.partialIdxs.push(i);
   }
