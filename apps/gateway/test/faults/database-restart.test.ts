@@ -15,7 +15,8 @@ import {
 } from '@meterusage/testing';
 import { countReadings, report, since, startGateway, startScratchStack, stopScratchStack } from './support';
 
-const UNAVAILABLE_BODY = { error: { code: 'UNAVAILABLE', message: 'the meter-usage service is unavailable; retry shortly' } };
+// grpc-server's own message (its status carries the origin trailer), passed through by the gateway.
+const UNAVAILABLE_BODY = { error: { code: 'UNAVAILABLE', message: 'the database is unavailable; retry shortly' } };
 const EXPORT_ROWS = 300_000; // 60 batches: far more than grpc-js buffers, so the export is still reading when the fault hits
 const QUERIES = ['/api/summary', '/api/usage?bucket=day', '/api/readings?page_size=10', '/api/meters'];
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { HealthClient, METER_USAGE_SERVICE_NAME, ServingStatus } from '@meterusage/contracts';
-import { createScratchCluster, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type ScratchCluster } from '@meterusage/testing';
+import { createScratchCluster, SAMPLE_CSV_PATH, startGrpcServer, waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
 import { buildApp, type AppConfig } from '../../src/app';
 
 /** grpc-server's own answer to grpc.health.v1 Check for the meter service, or UNREACHABLE. */
@@ -71,6 +71,24 @@ export async function countReadings(databaseUrl: string, meterId?: string): Prom
     return Number(rows[0]!.count);
   } finally {
     await client.end();
+  }
+}
+
+/** Resolves once grpc-server is COPYing an upload into its staging table (it has received part of the file). */
+export async function waitForCopy(databaseUrl: string): Promise<void> {
+  const observer = new Client({ connectionString: databaseUrl, application_name: 'fault-test-observer' });
+  await observer.connect();
+  try {
+    await waitUntil(
+      'an upload is being copied',
+      async () => {
+        const { rows } = await observer.query(`select 1 from pg_stat_activity where datname = current_database() and query ilike 'copy readings_staging%'`);
+        return rows.length > 0;
+      },
+      { timeoutMs: 60_000 },
+    );
+  } finally {
+    await observer.end();
   }
 }
 
