@@ -100,11 +100,34 @@ function referenceBounds(timeZone: string, width: Width, startMs: number, endMs:
       if (at >= endMs) return bounds;
     }
   }
-  const clock = wallClock(timeZone);
+  const uncached = wallClock(timeZone);
+  const seen = new Map<number, ReturnType<typeof uncached>>();
+  const clock = (ms: number) => {
+    let fields = seen.get(ms);
+    if (fields === undefined) seen.set(ms, (fields = uncached(ms)));
+    return fields;
+  };
   const margin = { hour: 2 * HOUR, day: 3 * DAY, week: 9 * DAY, month: 33 * DAY }[width];
-  const step = width === 'hour' ? MINUTE : width === 'day' ? QUARTER : HOUR;
+  // Within a stretch of one offset the key changes at most once per step.
+  const step = { hour: QUARTER, day: HOUR, week: 6 * HOUR, month: 6 * HOUR }[width];
   const from = Math.floor((startMs - margin) / MINUTE) * MINUTE;
   const to = endMs + margin;
+  const offsetAt = (ms: number) => clock(ms).wallMs - ms;
+  // The wall clock moves steadily between offset changes; a step holding a change is cut just
+  // before it, so an excursion shorter than a step (a clock set back a minute after midnight,
+  // America/Phoenix 1944-01-01) is still seen.
+  const pieces = function* () {
+    for (let at = from + step; at <= to; at += step) {
+      const low = at - step;
+      if (offsetAt(low) === offsetAt(at)) {
+        yield [low, at] as const;
+      } else {
+        const change = bisect(low, at, (ms) => offsetAt(ms) !== offsetAt(low));
+        if (change - SECOND > low) yield [low, change - SECOND] as const;
+        yield [change - SECOND, at] as const;
+      }
+    }
+  };
   const edges: number[] = [];
   if (width === 'hour') {
     const key = (ms: number) => {
@@ -112,11 +135,10 @@ function referenceBounds(timeZone: string, width: Width, startMs: number, endMs:
       return `${Math.floor(wallMs / HOUR)}/${wallMs - ms}`;
     };
     let previous = key(from);
-    for (let at = from + step; at <= to; at += step) {
-      // Several changes may fall in one step (a local-mean-time change seconds before HH:00).
-      for (let low = at - step; key(at) !== previous; ) {
+    for (const [pieceStart, pieceEnd] of pieces()) {
+      for (let low = pieceStart; key(pieceEnd) !== previous; ) {
         const before = previous;
-        low = bisect(low, at, (ms) => key(ms) !== before);
+        low = bisect(low, pieceEnd, (ms) => key(ms) !== before);
         edges.push(low);
         previous = key(low);
       }
@@ -130,10 +152,10 @@ function referenceBounds(timeZone: string, width: Width, startMs: number, endMs:
       return year * 12 + month;
     };
     let highest = index(from);
-    for (let at = from + step; at <= to; at += step) {
-      for (let low = at - step; index(at) > highest; ) {
+    for (const [pieceStart, pieceEnd] of pieces()) {
+      for (let low = pieceStart; index(pieceEnd) > highest; ) {
         const seen = highest;
-        low = bisect(low, at, (ms) => index(ms) > seen);
+        low = bisect(low, pieceEnd, (ms) => index(ms) > seen);
         edges.push(low);
         highest = index(low);
       }
