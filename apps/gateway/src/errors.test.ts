@@ -126,6 +126,13 @@ describe('toHttpError', () => {
     expect(toHttpError(Object.assign(new Error('Request body is too large'), { statusCode: 413 }), 1000).statusCode).toBe(413);
   });
 
+  it("words Fastify's own refusals itself (no \"'/api/%zz' is not a valid url component\")", () => {
+    expect(toHttpError(Object.assign(new Error("'/api/%zz' is not a valid url component"), { statusCode: 400, code: 'FST_ERR_BAD_URL' }), 1000).body).toEqual({
+      error: { code: 'INVALID_ARGUMENT', message: 'the path is not valid percent-encoded UTF-8 (a % starts an escape such as %20 or %C3%A9)' },
+    });
+    expect(toHttpError(Object.assign(new Error('Something Fastify says'), { statusCode: 400, code: 'FST_ERR_SOMETHING_NEW' }), 1000).body.error.message).toBe('the request is malformed');
+  });
+
   it('answers anything else with a 500 that says nothing about the cause', () => {
     expect(toHttpError(new TypeError('Cannot read properties of undefined (reading "x")'), 1000)).toEqual({
       statusCode: 500,

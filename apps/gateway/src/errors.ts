@@ -251,7 +251,7 @@ export function toHttpError(error: unknown, deadlineMs: number): HttpError {
     const violation = { field: error.field, description: error.description };
     return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message: error.message, details: [violation] } }, logCause: false };
   }
-  const fastifyError = error as { validation?: AjvError[]; statusCode?: unknown; message?: unknown } | null;
+  const fastifyError = error as { validation?: AjvError[]; statusCode?: unknown; code?: unknown } | null;
   if (Array.isArray(fastifyError?.validation)) {
     const details = schemaViolations(fastifyError.validation);
     const message = details.map((detail) => `${detail.field}: ${detail.description}`).join('; ');
@@ -260,10 +260,21 @@ export function toHttpError(error: unknown, deadlineMs: number): HttpError {
   const statusCode = fastifyError?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const code = CLIENT_ERROR_CODES[statusCode] ?? 'INVALID_ARGUMENT';
-    return { statusCode, body: { error: { code, message: String(fastifyError?.message) } }, logCause: false };
+    const message = FRAMEWORK_MESSAGES[String(fastifyError?.code)] ?? FRAMEWORK_MESSAGES[statusCode] ?? 'the request is malformed';
+    return { statusCode, body: { error: { code, message } }, logCause: false };
   }
   return { statusCode: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, logCause: true };
 }
+
+// Fastify's own refusals (before or around routing), in our words: by its error code, else by status.
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the path is not valid percent-encoded UTF-8 (a % starts an escape such as %20 or %C3%A9)',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'this route does not take a body of this Content-Type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is too large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body sent',
+  413: 'the request body is too large',
+  415: 'this route does not take a body of this Content-Type',
+};
 
 const CLIENT_ERROR_CODES: Record<number, string> = {
   401: 'UNAUTHENTICATED',
