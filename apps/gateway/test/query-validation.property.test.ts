@@ -1,18 +1,14 @@
 import fc from 'fast-check';
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
-import { createTestDatabase, freePort, SAMPLE_CSV_PATH, startApp, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
+import type { AppProcess } from '@meterusage/testing';
+import { rawJsonBody, sendRaw, startHttpStack, type HttpAnswer, type HttpStack } from './support/http-stack';
 
 // Property-based tests of every route's request validation, against real processes (grpc-server on
 // its own database, the gateway in front, raw HTTP so the request line is exactly what we generate):
 // whatever the query, path, body or content type, the answer is never a 5xx, every 4xx is the JSON
-// error body, nothing internal (stack, SQL, addresses) leaks, and the gateway survives it all.
+// error body in our words (no validator library's phrases), nothing internal (stack, SQL, addresses)
+// leaks, every time printed is RFC 3339 with a four-digit year, and the gateway survives it all.
 
-interface Response {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
+type Response = HttpAnswer;
 
 /** Query parameters each route declares; others must be refused with 400. */
 const GET_ROUTES: Record<string, readonly string[]> = {
@@ -27,6 +23,14 @@ const UPLOAD_PARAMETERS = ['meter', 'unit', 'tz', 'on_conflict', 'mode', 'time_l
 /** Text that only internals produce: stack frames, SQL and driver errors, addresses. */
 const INTERNALS =
   /SQLSTATE|syntax error|relation "|violates|duplicate key|\bselect\b[\s\S]*\bfrom\b|insert into|kysely|node_modules|\.[jt]s:\d+|\n\s+at |\bat \S+ \(|ECONNREFUSED|127\.0\.0\.1/i;
+
+/** Phrases of ajv and Fastify's defaults: a message of ours never contains them. */
+const LIBRARY_PHRASES =
+  /must NOT have|must match pattern|must be equal to one of the allowed values|must match format|must match "anyOf"|must match exactly one|must have required property|must be (integer|string|number|boolean|array|object|null)\b|must be [<>]=|Unsupported Media Type:|is not a valid url component|Body is not valid JSON|FST_ERR/;
+
+/** A time anywhere in a successful answer (JSON, CSV or NDJSON) must have exactly this shape. */
+const TIME_LIKE = /[+-]?\d{4,}-\d\d-\d\d[T ]\d\d:[^,"\s]*/g;
+const RFC3339_OUT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/;
 
 const NUM_RUNS = 300;
 
@@ -142,47 +146,24 @@ const queryOf = (known: readonly string[]): fc.Arbitrary<QueryCase> =>
 // ---- the processes -----------------------------------------------------------------------------
 
 describe('query validation of every route (property-based, real processes)', () => {
-  let database: TestDatabase;
-  let grpcServer: AppProcess & { port: number };
-  let gateway: AppProcess;
+  let stack: HttpStack;
   let baseUrl: URL;
-  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
   beforeAll(async () => {
-    database = await createTestDatabase('gateway_properties');
-    grpcServer = await startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1' });
-    const httpPort = await freePort();
-    gateway = startApp('gateway', { HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', GRPC_TARGET: `127.0.0.1:${grpcServer.port}` });
-    await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
-    baseUrl = new URL(`http://127.0.0.1:${httpPort}`);
+    stack = await startHttpStack('gateway_properties');
+    baseUrl = stack.baseUrl;
     const firstPage = await send('GET', '/api/readings?page_size=1');
     realPageToken = (JSON.parse(firstPage.text) as { nextPageToken: string }).nextPageToken;
     expect(realPageToken).not.toBe('');
   }, 90_000);
 
   afterAll(async () => {
-    agent.destroy();
-    await gateway?.stop();
-    await grpcServer?.stop();
-    await database?.drop();
+    await stack?.close();
   });
 
   /** One raw HTTP request: the path goes on the request line exactly as given. */
   const send = (method: string, path: string, body?: { contentType: string | undefined; payload: Buffer }): Promise<Response> =>
-    new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      if (body?.contentType !== undefined) headers['content-type'] = body.contentType;
-      if (body !== undefined) headers['content-length'] = String(body.payload.length);
-      const request = httpRequest({ host: baseUrl.hostname, port: baseUrl.port, method, path, headers, agent, timeout: 15_000 }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      });
-      request.on('timeout', () => request.destroy(new Error(`${method} ${path}: no answer in 15 s`)));
-      request.on('error', reject);
-      request.end(body?.payload);
-    });
+    stack.send(method, path, body === undefined ? {} : { headers: body.contentType === undefined ? {} : { 'content-type': body.contentType }, body: body.payload });
 
   /** Statuses seen per property, to show (and check) that generated requests reach grpc-server as well as being refused. */
   const statusesSeen = new Map<string, Map<number, number>>();
@@ -197,8 +178,10 @@ describe('query validation of every route (property-based, real processes)', () 
     const where = `${method} ${path} → ${response.status} ${response.text.slice(0, 300)}`;
     if (response.status >= 500) throw new Error(`5xx: ${where}`);
     const isJson = String(response.headers['content-type']).startsWith('application/json');
+    if (response.status === 405 && typeof response.headers.allow !== 'string') throw new Error(`a 405 without Allow: ${where}`);
     if (method === 'HEAD' || response.status < 400) {
       if (isJson && method !== 'HEAD') JSON.parse(response.text);
+      if (response.status < 300 && path.startsWith('/api/')) expectTimesWellFormed(response.text, where);
       return;
     }
     if (!isJson) throw new Error(`a ${response.status} that is not JSON: ${where}`);
@@ -208,11 +191,12 @@ describe('query validation of every route (property-based, real processes)', () 
     if (typeof error?.code !== 'string' || error.code === '' || typeof error.message !== 'string' || error.message === '') {
       throw new Error(`a ${response.status} without {error:{code,message}}: ${where}`);
     }
-    const echoes = [...inputs, ...inputs.map(safeDecode), path, safeDecode(path)].filter((input) => input.length > 0).sort((a, b) => b.length - a.length);
+    const echoes = echoesOf([...inputs, path]);
     const texts = [error.message, ...(error.details ?? []).flatMap((detail) => [String(detail.field), String(detail.description)])];
     for (const text of texts) {
       const withoutEchoes = echoes.reduce((rest, input) => rest.split(input).join(' '), text);
       if (INTERNALS.test(withoutEchoes)) throw new Error(`internals in a ${response.status}: ${where}`);
+      if (LIBRARY_PHRASES.test(withoutEchoes)) throw new Error(`a library's words, not ours, in a ${response.status}: ${where}`);
     }
   };
 
@@ -303,25 +287,123 @@ describe('query validation of every route (property-based, real processes)', () 
     const answer = await sendRaw(baseUrl, Buffer.from('GET /api/readings?tz=\xff HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1'));
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'INVALID_ARGUMENT', message: expect.any(String) } });
+    expect(rawJsonBody(answer)).toEqual({ error: { code: 'INVALID_ARGUMENT', message: expect.any(String) } });
   });
 
   it('a URL over the 16 KiB header limit answers 431 with the JSON error body', async () => {
     const answer = await sendRaw(baseUrl, Buffer.from(`GET /api/readings?tz=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1'));
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+    expect(rawJsonBody(answer)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
   });
+
+  it('any raw request (no Host, other HTTP versions, broken framing or header bytes) gets no 5xx, and every error it gets is the JSON body', async () => {
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'BREW', 'get', 'G@T');
+    const target = fc.constantFrom('/api/meters', '/api/readings', '/api/readings?page_token=', '/api/usage?bucket=hour', '/healthz', '/nowhere', '*', 'http://x/api/meters', '/api/%zz', '');
+    const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.2', 'HTTP/9.9', 'HTTP/1', 'http/1.1', '');
+    const header = fc.constantFrom(
+      'Host: x', 'Host: x', 'Host: x', '', 'Host:', 'Host: a b', 'Host: x\r\nHost: y', 'Content-Length: abc', 'Content-Length: -1', 'Content-Length: 1\r\nContent-Length: 2',
+      'Transfer-Encoding: gzip', 'Transfer-Encoding: chunked\r\nContent-Length: 3', 'X-Bad Name: 1', 'X-Ctl: a\x01b', 'X-Latin: \xff', 'Content-Type: text/csv', 'Content-Encoding: br',
+      ' leading-space: 1', 'NoColon', `X-Long: ${'a'.repeat(17_000)}`,
+    );
+    const anyRequest = fc.record({ method, target, version, headers: fc.array(header, { maxLength: 3 }), lineEnd: fc.constantFrom('\r\n', '\n') });
+    // Some well-formed ones too, so the property sees answers as well as refusals.
+    const wellFormed = fc.record({
+      method: fc.constantFrom('GET', 'HEAD'),
+      target: fc.constantFrom('/api/meters', '/api/readings?page_token=', '/healthz'),
+      version: fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),
+      headers: fc.constant(['Host: x']),
+      lineEnd: fc.constant('\r\n'),
+    });
+    const request = fc.oneof({ weight: 4, arbitrary: anyRequest }, { weight: 1, arbitrary: wellFormed });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method: verb, target: path, version: protocol, headers, lineEnd }) => {
+        const head = [`${verb} ${path} ${protocol}`.trim(), ...headers.filter((line) => line !== ''), 'Connection: close'].join(lineEnd);
+        const answer = await sendRaw(baseUrl, Buffer.from(`${head}${lineEnd}${lineEnd}`, 'latin1'));
+        const where = `${JSON.stringify(head.slice(0, 200))} → ${answer.slice(0, 300)}`;
+        const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(answer)?.[1] ?? Number.NaN);
+        if (Number.isNaN(status)) throw new Error(`no HTTP answer: ${where}`);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status >= 500) throw new Error(`5xx: ${where}`);
+        if (status < 400 || verb === 'HEAD') return;
+        if (!/\r\ncontent-type: application\/json/i.test(answer.slice(0, answer.indexOf('\r\n\r\n')))) throw new Error(`a ${status} that is not JSON: ${where}`);
+        const body = rawJsonBody(answer) as { error?: { code?: unknown; message?: unknown } };
+        if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string') throw new Error(`a ${status} without {error:{code,message}}: ${where}`);
+        if (LIBRARY_PHRASES.test(body.error.message)) throw new Error(`a library's words, not ours: ${where}`);
+      }),
+      { numRuns: 150 },
+    );
+    // Both kinds were generated: requests answered and requests refused before any route ran.
+    const seen = Object.fromEntries(statuses);
+    expect({ answered: [...statuses.keys()].some((status) => status < 300), refused: statuses.has(400), seen }).toEqual({ answered: true, refused: true, seen });
+  }, 120_000);
+
+  it('an empty page_token is the first page: any readings query answers the same with page_token= as without', async () => {
+    const known = ['meter', 'from', 'to', 'tz', 'page_size'] as const;
+    const query = fc.record(Object.fromEntries(known.map((key) => [key, fc.option(PLAUSIBLE[key]!, { nil: undefined })])) as Record<(typeof known)[number], fc.Arbitrary<string | undefined>>);
+    await fc.assert(
+      fc.asyncProperty(query, async (parameters) => {
+        const given = Object.entries(parameters).filter((entry): entry is [string, string] => entry[1] !== undefined);
+        const text = given.map(([key, value]) => `${key}=${percentEncode(value)}`).join('&');
+        const without = await send('GET', `/api/readings?${text}`);
+        const withEmpty = await send('GET', `/api/readings?${text}${text === '' ? '' : '&'}page_token=`);
+        expect([withEmpty.status, JSON.parse(withEmpty.text)]).toEqual([without.status, JSON.parse(without.text)]);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it('any from/to either comes back exactly (to the millisecond) or is refused naming it; it is never rounded', async () => {
+    const digits = (count: number, max: number) => fc.integer({ min: 0, max }).map((value) => String(value).padStart(count, '0'));
+    const timestamp = fc
+      .record({
+        year: fc.oneof(digits(4, 9999), fc.constantFrom('0000', '0001', '0099', '9999', '10000', '+010000', '019', '2019')),
+        month: fc.oneof(digits(2, 13), fc.constantFrom('01', '02', '12')),
+        day: fc.oneof(digits(2, 32), fc.constantFrom('28', '29', '30', '31')),
+        separator: fc.constantFrom('T', 'T', 't', ' '),
+        hour: digits(2, 24),
+        minute: digits(2, 60),
+        second: fc.oneof(digits(2, 59), fc.constantFrom('59', '60')),
+        fraction: fc.oneof(fc.constant(''), fc.stringMatching(/^\.[0-9]{1,12}$/), fc.constantFrom('.5', '.250', '.000000', '.0009', '.999', '.1000000001')),
+        zone: fc.oneof(fc.constantFrom('Z', 'z', '+00:00', '-00:00', '+01:00', '-05:30', '+14:00', '+23:59', '+24:00', '-12:60'), fc.tuple(fc.constantFrom('+', '-'), digits(2, 23), digits(2, 59)).map((parts) => `${parts[0]}${parts[1]}:${parts[2]}`)),
+      })
+      .map((parts) => `${parts.year}-${parts.month}-${parts.day}${parts.separator}${parts.hour}:${parts.minute}:${parts.second}${parts.fraction}${parts.zone}`);
+    const outcomes = { exact: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(timestamp, fc.boolean(), async (instant, asFrom) => {
+        // The other bound at the end of the time domain, so only the generated one decides (it must differ from it).
+        const [other, otherNs] = asFrom ? ['to=9999-12-31T23:59:59.999Z', LATEST_NS] : ['from=0001-01-01T00:00:00Z', EARLIEST_NS];
+        const valid = referenceInstant(instant);
+        const expected = valid === otherNs ? undefined : valid;
+        const field = asFrom ? 'from' : 'to';
+        const answer = await send('GET', `/api/summary?${field}=${percentEncode(instant)}&${other}`);
+        const body = JSON.parse(answer.text) as { from?: string; to?: string; error?: { code: string; details?: { field: string }[] } };
+        if (answer.status === 200) {
+          outcomes.exact++;
+          expect({ instant, echoed: referenceInstant(body[field] ?? '') }).toEqual({ instant, echoed: expected });
+          expect(expected).not.toBeUndefined();
+        } else {
+          outcomes.refused++;
+          // Refused exactly when the reference refuses it (out of range, sub-millisecond, not a real date or time).
+          expect({ instant, status: answer.status, fields: body.error?.details?.map((detail) => detail.field), expected }).toEqual({ instant, status: 400, fields: [field], expected: undefined });
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+    expect(outcomes.exact).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(0);
+  }, 120_000);
 
   it('leaves the gateway running, ready, and without an error logged', async () => {
     const health = await send('GET', '/healthz');
     expect([health.status, JSON.parse(health.text)]).toEqual([200, { status: 'ok' }]);
     const ready = await send('GET', '/readyz');
     expect([ready.status, JSON.parse(ready.text)]).toEqual([200, { status: 'SERVING' }]);
-    expect([gateway.child.exitCode, grpcServer.child.exitCode]).toEqual([null, null]);
+    expect([stack.gateway.child.exitCode, stack.grpcServer.child.exitCode]).toEqual([null, null]);
     const errors = (app: AppProcess) => app.logs.filter((line) => typeof line.level === 'number' && line.level >= 50);
-    expect(errors(gateway)).toEqual([]);
-    expect(errors(grpcServer)).toEqual([]);
-    expect(gateway.output.filter((line) => /uncaught|unhandled/i.test(line))).toEqual([]);
+    expect(errors(stack.gateway)).toEqual([]);
+    expect(errors(stack.grpcServer)).toEqual([]);
+    expect(stack.gateway.output.filter((line) => /uncaught|unhandled/i.test(line))).toEqual([]);
   });
 
   it('generated requests were both answered (2xx) and refused (4xx) on every query route', () => {
@@ -338,25 +420,59 @@ describe('query validation of every route (property-based, real processes)', () 
   });
 });
 
-/** Writes bytes to a new connection and returns everything the server sends until it closes (or 5 s pass). */
-function sendRaw(baseUrl: URL, bytes: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(baseUrl.port), baseUrl.hostname, () => socket.write(bytes));
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => socket.destroy(), 5_000);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-  });
-}
-
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
     return text;
   }
+}
+
+/** The forms an input can be echoed in a message: as given, decoded, and quoted as errors.ts quotes (JSON, cut at 64 characters). */
+function echoesOf(inputs: string[]): string[] {
+  const plain = [...inputs, ...inputs.map(safeDecode)];
+  const quoted = plain.flatMap((input) => [JSON.stringify(input), JSON.stringify(input.length > 64 ? `${input.slice(0, 64)}…` : input)]);
+  return [...quoted, ...plain].filter((input) => input.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** Every time in a successful answer is RFC 3339 in UTC with a four-digit year (never +010000-…). */
+function expectTimesWellFormed(text: string, where: string): void {
+  for (const time of text.match(TIME_LIKE) ?? []) {
+    if (!RFC3339_OUT.test(time)) throw new Error(`a time that is not RFC 3339 with a four-digit year (${time}): ${where}`);
+  }
+}
+
+const EARLIEST_NS = -62_135_596_800n * 1_000_000_000n; // 0001-01-01T00:00:00Z
+const LATEST_NS = 253_402_300_799_999n * 1_000_000n; // 9999-12-31T23:59:59.999Z
+
+/**
+ * An RFC 3339 timestamp as nanoseconds since the epoch, computed independently of Date and of the
+ * gateway (civil-date arithmetic after Howard Hinnant's days_from_civil); undefined when the API
+ * must refuse it: not a real date or time, a leap second, outside 0001-9999, or digits below the millisecond.
+ */
+function referenceInstant(text: string): bigint | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(text);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (monthDays === undefined || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return undefined;
+  const fraction = (match[7] ?? '.').slice(1);
+  if (/[1-9]/.test(fraction.slice(3))) return undefined;
+  const zone = match[8]!;
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const [hours, minutes] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
+  }
+  const shiftedYear = month <= 2 ? year - 1 : year;
+  const era = Math.floor(shiftedYear / 400);
+  const yearOfEra = shiftedYear - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = BigInt(era * 146_097 + dayOfEra - 719_468);
+  const seconds = days * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offsetMinutes * 60);
+  const nanos = seconds * 1_000_000_000n + BigInt(fraction.slice(0, 9).padEnd(9, '0'));
+  return nanos < EARLIEST_NS || nanos > LATEST_NS ? undefined : nanos;
 }
