@@ -21,11 +21,18 @@ export const protobufFileName = "meterusage/v1/aggregate.proto";
 export enum BucketWidth {
   /** BUCKET_WIDTH_UNSPECIFIED - Not set: rejected with INVALID_ARGUMENT. */
   BUCKET_WIDTH_UNSPECIFIED = 0,
-  /** BUCKET_WIDTH_15_MINUTES - 15 minutes. */
+  /** BUCKET_WIDTH_15_MINUTES - 15 minutes: UTC quarter hours. */
   BUCKET_WIDTH_15_MINUTES = 1,
-  /** BUCKET_WIDTH_HOUR - One hour of local time. */
+  /**
+   * BUCKET_WIDTH_HOUR - A stretch of one local date, hour and UTC offset: normally an hour from a local HH:00;
+   * shorter where the offset changes inside it (30 minutes at a 30-minute DST change), a
+   * repeated hour is two buckets and a skipped hour none.
+   */
   BUCKET_WIDTH_HOUR = 2,
-  /** BUCKET_WIDTH_DAY - One local calendar day, midnight to midnight. */
+  /**
+   * BUCKET_WIDTH_DAY - One local calendar day: from the first instant the local clock reads its midnight (or later)
+   * to the first instant it reads the next day's. A day the zone skipped has no bucket.
+   */
   BUCKET_WIDTH_DAY = 3,
   /** BUCKET_WIDTH_WEEK - One ISO week, Monday 00:00 to Monday 00:00 local time. */
   BUCKET_WIDTH_WEEK = 4,

@@ -95,17 +95,24 @@ export interface ListReadingsResponse {
 export interface AggregateUsageRequest {
   /** Meter to read; empty selects the default meter. */
   meterId: string;
-  /** Inclusive start of the range; absent = the meter's first interval start. */
+  /**
+   * Inclusive start of the range; absent = the start of the bucket holding the meter's first
+   * interval start (omitted bounds snap outward to whole buckets).
+   */
   startTime?:
     | Date
     | undefined;
-  /** Exclusive end of the range; absent = the meter's last interval end. */
+  /** Exclusive end of the range; absent = the end of the bucket holding the meter's last interval. */
   endTime?:
     | Date
     | undefined;
   /** Width of each bucket; required. */
   bucketWidth: BucketWidth;
-  /** IANA time zone of the bucket boundaries, e.g. "Europe/Amsterdam"; empty means "UTC". */
+  /**
+   * IANA time zone of the bucket boundaries, e.g. "Europe/Amsterdam"; empty means "UTC". Only
+   * zones that both the server's runtime and its PostgreSQL know are accepted (INVALID_ARGUMENT
+   * otherwise).
+   */
   timeZone: string;
 }
 
