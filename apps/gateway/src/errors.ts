@@ -192,12 +192,13 @@ export function ruleOf(schema: FieldSchema): string {
   return 'is not valid here';
 }
 
+const ECHO_MAX_CHARS = 64;
+
 /** A value as it is echoed in a message: quoted, escaped and cut short. */
-export function quoted(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+function quoted(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > ECHO_MAX_CHARS ? `${text.slice(0, ECHO_MAX_CHARS)}…` : text);
 }
-const ECHO_MAX_CHARS = 64;
 
 /**
  * ajv's errors as one field violation per parameter, in our words: the parameter's rule and the
