@@ -1,12 +1,10 @@
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { METER_ID_PATTERN } from '@meterusage/config';
 import type { DatabaseHandle } from '../db/connection';
 import type { TimeLabel } from '../db/schema';
 import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
 import { AbortedError, InvalidArgumentError, SettingConflictError } from '../errors';
 import type { Logger } from '../logger';
-import { listMeters, METER_DEFAULTS } from '../meters/meters.repository';
+import { METER_DEFAULTS } from '../meters/meters.repository';
 import { CsvRowReader, type CsvRecord } from './csv-row-reader';
 import { ReadingValidator, type MeterTiming } from './reading-validator';
 import type { RowError } from './row-error';
@@ -15,8 +13,9 @@ import {
   createMissingMeters,
   lockMeters,
   mergeStaging,
+  createStaging,
   meterSettings,
-  openStaging,
+  StagingCopy,
   StagingRows,
   storedWithinSpans,
   takeConflicts,
@@ -106,9 +105,20 @@ export async function ingestCsv(
   deps: { storage: StorageFeatures; logger: Logger; cancelled?: AbortSignal },
 ): Promise<IngestResult> {
   const startedAt = performance.now();
-  const stored = new Map<string, StoredMeter>(
-    (await listMeters(database.db)).map((meter) => [meter.meter_id, { unit: meter.unit, intervalSeconds: meter.interval_seconds, timeLabel: meter.time_label }]),
-  );
+  // The settings of the meters the file names, looked up slice by slice before the validator asks
+  // for them: work in the meters of the upload, not of the fleet. On the upload's connection (a
+  // second one per upload could run the pool dry): the COPY pauses for it, in slices naming new ids.
+  const stored = new Map<string, StoredMeter>();
+  const lookedUp = new Set<string>();
+  const lookUpMeters = async (records: CsvRecord[]) => {
+    const named = new Set<string>();
+    validator.collectMeterIds(records, named);
+    const unknown = [...named].filter((meterId) => !lookedUp.has(meterId) && METER_ID_PATTERN.test(meterId));
+    if (unknown.length === 0) return;
+    for (const meterId of unknown) lookedUp.add(meterId);
+    await copy.pause();
+    for (const meter of await meterSettings(client, unknown)) stored.set(meter.meterId, meter);
+  };
   const newMeterTiming: MeterTiming = { intervalSeconds: NEW_METER_INTERVAL_SECONDS, timeLabel: options.timeLabel ?? 'end' };
   let newMeters = 0;
   // Called once per meter, on its first row: a settings conflict or one new meter too many ends
@@ -132,7 +142,8 @@ export async function ingestCsv(
   let accepted = 0;
 
   const stagingRows = new StagingRows();
-  const stage = (records: CsvRecord[]): Buffer | undefined => {
+  const stage = async (records: CsvRecord[]): Promise<Buffer | undefined> => {
+    await lookUpMeters(records);
     for (const record of records) {
       const outcome = validator.accept(record);
       if (outcome === undefined) continue;
@@ -156,9 +167,8 @@ export async function ingestCsv(
   };
 
   const client = await database.pool.connect();
+  const copy = new StagingCopy(client);
   let open = false;
-  let copy: Writable | undefined;
-  let copyDone: Promise<void> | undefined;
   let failed = false;
   try {
     await client.query('begin');
@@ -166,28 +176,15 @@ export async function ingestCsv(
     // An upload's statements scale with the file (a 10M-row merge takes minutes): its bound is the
     // call's deadline and cancellation, not DB_STATEMENT_TIMEOUT_MS.
     await client.query('set local statement_timeout = 0');
-    copy = await openStaging(client);
-    const staging = copy;
-    copyDone = finished(staging);
-    copyDone.catch(() => undefined); // surfaced by the awaits below
-    // pg-copy-streams reports a lost connection as an 'error' event but stays writable, and its next
-    // write then throws a TypeError: stop at the connection's own error instead (a 503, not a 500).
-    let copyError: Error | undefined;
-    staging.on('error', (error: Error) => (copyError ??= error));
-    const send = async (rows: Buffer | undefined) => {
-      if (copyError !== undefined) throw copyError;
-      if (rows !== undefined && !staging.write(rows)) await Promise.race([once(staging, 'drain'), copyDone]);
-    };
+    await createStaging(client);
     for await (const chunk of source) {
       const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
       // In slices: each slice's records and COPY text die young (a 1 MB message at once is ~40k
       // records that outlive a scavenge and get promoted: half the parse time went to GC).
-      for (let at = 0; at < text.length; at += PARSE_SLICE_CHARS) await send(stage(reader.push(text.slice(at, at + PARSE_SLICE_CHARS))));
+      for (let at = 0; at < text.length; at += PARSE_SLICE_CHARS) await copy.write(await stage(reader.push(text.slice(at, at + PARSE_SLICE_CHARS))));
     }
-    await send(stage([...reader.push(decoder.decode()), ...reader.end()]));
-    staging.end();
-    await copyDone;
-    copy = undefined;
+    await copy.write(await stage([...reader.push(decoder.decode()), ...reader.end()]));
+    await copy.pause();
 
     const fileErrors = validator.finish();
     errors.push(...fileErrors);
@@ -278,12 +275,7 @@ export async function ingestCsv(
     return result;
   } catch (error) {
     failed = true;
-    // A COPY still open holds the connection in COPY mode: fail it first (CopyFail), or the
-    // rollback would queue behind it forever.
-    if (copy !== undefined) {
-      copy.destroy(new Error('upload aborted'));
-      await copyDone?.catch(() => undefined);
-    }
+    await copy.abort();
     if (open) await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {

@@ -90,6 +90,8 @@ export class ReadingValidator {
   private sawRecord = false;
   private readonly resolveLocal: ((wallClockMs: number) => LocalTimeResolution) | undefined;
   private readonly meters = new Map<string, MeterState>();
+  /** The meter_id column as collectMeterIds read the header; undefined before it. */
+  private peekedMeterColumn: number | 'none' | undefined;
   /** The state of the meter of the latest row: files hold long runs of one meter. */
   private current: MeterState | undefined;
   /** True while every meter's rows came in strictly increasing time. */
@@ -130,6 +132,27 @@ export class ReadingValidator {
     if (!this.sawRecord) return [{ line: 1, field: 'file', reason: 'the file is empty' }];
     if (!this.headerRejected && this.dataRows === 0) return [{ line: 2, field: 'file', reason: 'the file has a header but no readings' }];
     return [];
+  }
+
+  /**
+   * Adds to `into` the meter of each record that accept() may ask timingOf about (the target or
+   * default meter, or the meter_id field), reading the header as accept() will: lets the caller
+   * look up just these meters before handing the records to accept().
+   */
+  collectMeterIds(records: readonly CsvRecord[], into: Set<string>): void {
+    const fixed = this.options.meterId ?? this.options.defaultMeterId;
+    for (const record of records) {
+      if ('error' in record || (record.fields.length === 1 && record.fields[0]!.trim() === '')) continue;
+      if (this.peekedMeterColumn === undefined) {
+        // The first record: the header (or the first data row of a header-less file).
+        into.add(fixed);
+        this.peekedMeterColumn = meterColumnOf(record.fields) ?? 'none';
+        if (this.peekedMeterColumn !== 'none') continue;
+      }
+      if (this.peekedMeterColumn === 'none' || this.options.meterId !== undefined) return;
+      const named = record.fields[this.peekedMeterColumn];
+      if (named !== undefined) into.add(named.trim());
+    }
   }
 
   /** Whether the file has a meter_id column (a multi-meter upload unless the upload names its meter). */
@@ -175,8 +198,7 @@ export class ReadingValidator {
       ];
       return { line, field: 'header', reason: `${problems.join(', ')}: expected time, meterusage and optionally meter_id` };
     }
-    const meterColumn = names.indexOf('meter_id');
-    this.columns = { time: names.indexOf('time'), usage: names.indexOf('meterusage'), meterId: meterColumn < 0 ? undefined : meterColumn, count: names.length };
+    this.columns = { time: names.indexOf('time'), usage: names.indexOf('meterusage'), meterId: meterColumnOf(fields), count: names.length };
     return undefined;
   }
 
@@ -351,6 +373,13 @@ function parseTimestamp(line: number, raw: string): { wallClockMs: number; offse
   }
   // Digits below the millisecond are not dropped: any but zeros put the time between milliseconds.
   return { wallClockMs, offset, subMillisecond: /[1-9]/.test(fraction.slice(3)) };
+}
+
+/** The meter_id column of a header row; undefined without one (or when the row is not a header). */
+function meterColumnOf(fields: readonly string[]): number | undefined {
+  const names = fields.map((field) => field.trim().toLowerCase());
+  const column = names.includes('time') ? names.indexOf('meter_id') : -1;
+  return column < 0 ? undefined : column;
 }
 
 /** A row's error, counted against its meter when known. */

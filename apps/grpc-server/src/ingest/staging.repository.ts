@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { TimeLabel } from '../db/schema';
 import type { RowError } from './row-error';
 import type { MeterSpan } from './reading-validator';
@@ -14,13 +16,62 @@ export type ConflictPolicyName = 'update' | 'skip' | 'reject';
 /** A staged row's interval start as timestamptz (staging alias s). */
 const STAGED_START = `timestamptz 'epoch' + s.start_ms * interval '1 millisecond'`;
 
-/** Creates the staging table (dropped at commit or rollback) and opens a COPY stream into it. */
-export async function openStaging(client: pg.PoolClient): Promise<Writable> {
+/** Creates the staging table (dropped at commit or rollback); StagingCopy fills it. */
+export async function createStaging(client: pg.PoolClient): Promise<void> {
   await client.query(
     `create temporary table readings_staging (line integer not null, meter_id text not null, start_ms bigint not null, usage numeric)
      on commit drop`,
   );
-  return client.query(copyFrom('copy readings_staging (line, meter_id, start_ms, usage) from stdin'));
+}
+
+/**
+ * The COPY into staging, opened on the first write. It can be ended (pause) to run another
+ * statement on the connection, which COPY mode blocks, and reopens on the next write.
+ */
+export class StagingCopy {
+  private stream: Writable | undefined;
+  private done: Promise<void> | undefined;
+  private error: Error | undefined;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  /** Sends rows (COPY text), waiting while the stream is full. */
+  async write(rows: Buffer | undefined): Promise<void> {
+    // pg-copy-streams reports a lost connection as an 'error' event but stays writable, and its next
+    // write then throws a TypeError: stop at the connection's own error instead (a 503, not a 500).
+    if (this.error !== undefined) throw this.error;
+    if (rows === undefined) return;
+    const stream = this.stream ?? this.open();
+    if (!stream.write(rows)) await Promise.race([once(stream, 'drain'), this.done]);
+  }
+
+  /** Ends the COPY (its rows are then in staging) so the connection can run other statements. */
+  async pause(): Promise<void> {
+    if (this.stream === undefined) return;
+    this.stream.end();
+    await this.done;
+    this.stream = undefined;
+  }
+
+  /**
+   * Fails a COPY still open (CopyFail): a connection in COPY mode would queue the rollback behind it
+   * forever.
+   */
+  async abort(): Promise<void> {
+    if (this.stream === undefined) return;
+    this.stream.destroy(new Error('upload aborted'));
+    await this.done?.catch(() => undefined);
+    this.stream = undefined;
+  }
+
+  private open(): Writable {
+    const stream: Writable = this.client.query(copyFrom('copy readings_staging (line, meter_id, start_ms, usage) from stdin'));
+    this.done = finished(stream);
+    this.done.catch(() => undefined); // surfaced by write and pause
+    stream.on('error', (error: Error) => (this.error ??= error));
+    this.stream = stream;
+    return stream;
+  }
 }
 
 /**
