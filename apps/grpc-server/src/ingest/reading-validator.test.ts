@@ -131,6 +131,19 @@ describe('ReadingValidator over CsvRowReader', () => {
     ]);
   });
 
+  it.each([
+    ['a meter_id column, no target', undefined, 'meter_id,time,meterusage\nb,2019-01-01 00:15:00,1\n\n c ,2019-01-01 00:15:00,1\n', ['m1', 'b', 'c']],
+    ['a meter_id column and a target', 'a', 'time,meter_id,meterusage\n2019-01-01 00:15:00,b,1\n', ['a']],
+    ['no meter_id column', undefined, 'time,meterusage\n2019-01-01 00:15:00,1\n', ['m1']],
+    ['no header', 'a', '2019-01-01 00:15:00,1\n', ['a']],
+  ])('collects the meters accept() may look up before it sees the rows: %s', (_, meterId, text, expected) => {
+    const validator = new ReadingValidator({ meterId, defaultMeterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }) });
+    const reader = new CsvRowReader();
+    const named = new Set<string>();
+    validator.collectMeterIds([...reader.push(text), ...reader.end()], named);
+    expect([...named]).toEqual(expected);
+  });
+
   it('keeps line numbers right after a quoted field that spans lines', () => {
     const { errors } = parse('time,meterusage\n"2019-01-01\n00:15:00",1\n2019-01-01 00:30:00,x\n');
     expect(errors.map((error) => error.line)).toEqual([2, 4]);
