@@ -2,7 +2,7 @@
 // /api/usage for the selection. Plain ES modules, no build step; uPlot is loaded before this
 // module by a classic script (the global `uPlot`). The page's data-state (loading, ready, empty,
 // error) and data-loads tell scripts and tests when a view is complete.
-import { ApiError, exportUrl, getMeters, getSummary, getUsage } from './js/api.js';
+import { ApiError, exportUrl, getMeters, getSummary, getTimeZones, getUsage } from './js/api.js';
 import { createBucketTable } from './js/bucket-table.js';
 import { formatCount, formatSpan } from './js/format.js';
 import { autoBucket, bucketForRange, bucketInfo, formatBound, parseBound, presetOf, presetRange, shiftRange } from './js/range.js';
@@ -23,6 +23,7 @@ const main = byId('dashboard');
 
 let state = readState();
 let meters = [];
+let timeZonesLoaded = false; // GET /api/time-zones asked (again after a failure)
 let resolved; // { fromMs, toMs } the server resolved for the shown view
 let zoomHistory = []; // states before each zoom, for "Undo zoom"
 let loadSeq = 0;
@@ -210,6 +211,14 @@ async function load({ reloadMeters = false } = {}) {
             controls.setMeters(meters, state.meter);
           })
         : undefined;
+    // The zone picker offers what the API accepts; without the list it offers the browser's zones.
+    if (!timeZonesLoaded) {
+      timeZonesLoaded = true;
+      getTimeZones().then(
+        (body) => controls.setTimeZones(body.timeZones ?? []),
+        () => (timeZonesLoaded = false),
+      );
+    }
     const requested = state;
     const [{ summary, usage, bucket }] = await Promise.all([loadData(requested, options), meterList]);
     if (seq !== loadSeq) return;

@@ -283,6 +283,13 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     expect(await page.locator('.chart-key .key-clipped').count()).toBe(1);
     await screenshot(page, 'desktop-clipped-buckets');
 
+    // The zone picker offers only zones the API accepts (its list, from GET /api/time-zones).
+    const accepted = new Set(((await (await fetch(`${baseUrl}/api/time-zones`)).json()) as { timeZones: string[] }).timeZones);
+    await page.waitForFunction("document.querySelectorAll('#tz option').length > 300");
+    const offered = (await page.evaluate("[...document.querySelectorAll('#tz option')].map((option) => option.value)")) as string[];
+    expect(offered.filter((zone) => !accepted.has(zone))).toEqual([]);
+    expect(offered).toEqual(expect.arrayContaining(['UTC', 'Australia/Lord_Howe', 'Europe/Amsterdam', 'Pacific/Chatham']));
+
     // No range, Amsterdam days: the range snaps to whole local days, so the last day (Feb 1, 3 readings) is
     // incomplete (3 of 96), not cut and not complete-looking (it used to say 3 of 3).
     await openDashboard(page, baseUrl, '/?meter=meter-1&bucket=day&tz=Europe/Amsterdam');
@@ -292,7 +299,13 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     await page.focus('#chart');
     await page.keyboard.press('End');
     expect(await page.textContent('#chart-readout')).toMatch(/partly missing \(3 of 96 intervals\)$/);
-    expect(problems).toEqual([]);
+
+    // A zone the browser knows but the service does not (PostgreSQL 15 dropped US/Pacific-New): a 400 naming tz, no 5xx.
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&bucket=day&tz=US/Pacific-New')).toBe('error');
+    const refused = await readStatus(page);
+    expect(refused.kind).toBe('invalid');
+    expect(refused.text).toContain('tz: "US/Pacific-New" is not an IANA time zone');
+    expect(problems.filter((problem) => !/status of 400/.test(problem))).toEqual([]);
   });
 
   it('says what happened: no data in the range, an invalid range naming the field, the gateway unreachable', async () => {

@@ -40,6 +40,17 @@ describe('time zones and bucket edges over a real grpc-server and PostgreSQL', (
     expect(response.json().error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^tz: ".*" is not an IANA time zone/) });
   });
 
+  it('lists the accepted zones at /api/time-zones: the fractional and 30-minute ones, none that only one side knows', async () => {
+    const response = await get('/api/time-zones');
+    expect(response.statusCode).toBe(200);
+    const { timeZones } = response.json() as { timeZones: string[] };
+    expect(timeZones.length).toBeGreaterThan(500);
+    expect(timeZones).toEqual([...timeZones].sort());
+    expect(timeZones).toEqual(expect.arrayContaining(['UTC', 'Europe/Amsterdam', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'Asia/Calcutta']));
+    expect(timeZones.filter((name) => ['US/Pacific-New', 'Factory', 'localtime', 'posixrules'].includes(name) || name.startsWith('posix/'))).toEqual([]);
+    expect((await get('/api/time-zones?tz=UTC')).statusCode).toBe(400);
+  });
+
   it('refuses an upload whose tz is off the list with 400 and writes nothing', async () => {
     const response = await app.inject({
       method: 'POST',

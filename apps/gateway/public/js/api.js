@@ -34,6 +34,11 @@ export function getMeters(options) {
   return request('/api/meters', {}, options);
 }
 
+/** The zones the API accepts as tz (GET /api/time-zones). */
+export function getTimeZones(options) {
+  return request('/api/time-zones', {}, options);
+}
+
 export function getSummary({ meter, from, to, tz }, options) {
   return request('/api/summary', { meter, from, to, tz }, options);
 }

@@ -10,10 +10,13 @@ function option(value, text) {
   return element;
 }
 
-/** Every zone the browser knows, UTC first, plus the given ones if the list lacks them. */
-function timeZoneList(...extra) {
+/**
+ * Every zone the browser knows that the API accepts (once its list is known), UTC first, plus
+ * the given ones if the list lacks them.
+ */
+function timeZoneList(accepted, ...extra) {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  const list = ['UTC', ...zones.filter((zone) => zone !== 'UTC')];
+  const list = ['UTC', ...zones.filter((zone) => zone !== 'UTC' && (accepted === null || accepted.has(zone)))];
   for (const zone of extra) if (zone && !list.includes(zone)) list.splice(1, 0, zone);
   return list;
 }
@@ -35,6 +38,11 @@ export function createViewControls(el, onAction) {
     }),
   );
   let timeZone = 'UTC';
+  let acceptedZones = null; // the API's zone list, once loaded
+  const showTimeZones = (selected) => {
+    el.tz.replaceChildren(...timeZoneList(acceptedZones, selected).map((zone) => option(zone, zone.replaceAll('_', ' '))));
+    el.tz.value = selected;
+  };
 
   el.meter.addEventListener('change', () => onAction({ type: 'meter', meter: el.meter.value }));
   el.tz.addEventListener('change', () => onAction({ type: 'tz', tz: el.tz.value }));
@@ -64,12 +72,16 @@ export function createViewControls(el, onAction) {
       el.meterList.replaceChildren(...ids.map((id) => option(id, id)));
     },
 
+    /** Offers only the zones the API accepts (the browser's zones on its list), keeping the selection. */
+    setTimeZones(names) {
+      acceptedZones = new Set(names);
+      showTimeZones(timeZone);
+    },
+
     /** Shows a state: the selected meter, zone, bucket, the range in the inputs, which preset it is, and the field a 400 named. */
     sync({ state, range, preset, canShift, canUndoZoom, invalidField }) {
       timeZone = state.tz;
-      if (el.tz.options.length === 0 || ![...el.tz.options].some((o) => o.value === state.tz)) {
-        el.tz.replaceChildren(...timeZoneList(state.tz).map((zone) => option(zone, zone.replaceAll('_', ' '))));
-      }
+      if (el.tz.options.length === 0 || ![...el.tz.options].some((o) => o.value === state.tz)) showTimeZones(state.tz);
       el.tz.value = state.tz;
       if (state.meter && [...el.meter.options].some((o) => o.value === state.meter)) el.meter.value = state.meter;
       if (state.bucket) el.bucket.value = state.bucket;

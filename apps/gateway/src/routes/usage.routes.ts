@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BucketWidth } from '@meterusage/contracts';
+import { acceptedTimeZones } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
 import { toBucketJson, toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
@@ -52,6 +53,24 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       );
       return { meterId: response.meterId, unit: response.unit, timeZone: response.timeZone, buckets: response.buckets.map(toBucketJson) };
     },
+  );
+
+  // The one zone list (what PostgreSQL and the runtime both know), so clients offer only zones tz accepts.
+  const timeZones = acceptedTimeZones();
+  app.get(
+    '/api/time-zones',
+    {
+      schema: {
+        summary: 'The time zones tz accepts: IANA names PostgreSQL and the runtime both know, sorted',
+        tags: ['usage'],
+        querystring: querySchema({}),
+        response: {
+          200: { type: 'object', required: ['timeZones'], properties: { timeZones: { type: 'array', items: { type: 'string' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({ timeZones }),
   );
 
   app.get<{ Querystring: RangeQuery }>(
