@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { IngestMode, TimeLabel } from '@meterusage/contracts';
+import { BucketWidth, IngestMode, TimeLabel } from '@meterusage/contracts';
 import { ingestCsv } from '../src/ingest/ingest-csv';
 import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
@@ -203,4 +203,24 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
     expect(report).toMatchObject({ committed: true, rejected: 1, errors: [{ line: 2, field: 'meterusage', reason }] });
     expect((await snapshot()).values).toEqual(['2019-02-01 00:15=2.5']);
   });
+
+  it('reads the extreme values of the domain through every RPC, a month of them summed (item 2)', async () => {
+    const values = ['999999999999.999999999', '0.000000001', '0', 'NaN'];
+    const rows = Array.from({ length: 2976 }, (_, index) => `${new Date(Date.parse('2019-03-01T00:15:00Z') + index * 900_000).toISOString()},${values[index % 4]}`);
+    expect((await upload(grpc.client, `time,meterusage\n${rows.join('\n')}\n`, { meterId: 'extreme' })).report).toMatchObject({ committed: true, inserted: 2976 });
+    const meterId = 'extreme';
+    const readings = await grpc.call(grpc.client.listReadings, { meterId, pageSize: 10_000, pageToken: '' });
+    expect(readings.readings.slice(0, 4).map((reading) => reading.usage)).toEqual([1e12, 1e-9, 0, undefined]);
+    for (const bucketWidth of [BucketWidth.BUCKET_WIDTH_HOUR, BucketWidth.BUCKET_WIDTH_DAY, BucketWidth.BUCKET_WIDTH_MONTH]) {
+      const { buckets } = await grpc.call(grpc.client.aggregateUsage, { meterId, bucketWidth, timeZone: 'Asia/Kathmandu' });
+      expect(buckets.reduce((sum, bucket) => sum + (bucket.sum ?? 0), 0)).toBeCloseTo(744 * 1e12, -6);
+    }
+    const { summary } = await grpc.call(grpc.client.getUsageSummary, { meterId });
+    expect(summary).toMatchObject({ presentCount: 2232, peak: { usage: 1e12 } });
+    expect(summary!.total).toBeCloseTo(744 * 1e12, -6);
+    const exported = await grpc.exportAll({ meterId });
+    expect(exported.reduce((count, batch) => count + batch.readings.length, 0)).toBe(2976);
+    const metrics = await grpc.call(grpc.client.getMetrics, { meterId });
+    expect(metrics.readings.slice(0, 4).map((reading) => reading.usage)).toEqual([1e12, 1e-9, 0, undefined]);
+  }, 30_000);
 });
