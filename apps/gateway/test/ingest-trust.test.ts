@@ -68,7 +68,7 @@ describe('POST /api/readings: the upload reproductions of issue #10', () => {
       [5, 'meterusage'],
     ]);
     expect((await snapshot()).readings.p).toEqual(['2019-01-01 01:00=2.5']);
-    for (const url of ['/api/readings?meter=p', '/api/usage?meter=p&bucket=hour', '/api/summary?meter=p', '/api/export?meter=p', '/api/metrics']) {
+    for (const url of ['/api/readings?meter=p', '/api/usage?meter=p&bucket=hour', '/api/summary?meter=p', '/api/export?meter=p', '/api/metrics?meter=p']) {
       expect([url, (await get(url)).statusCode]).toEqual([url, 200]);
     }
   }, 30_000);

@@ -102,7 +102,7 @@ describe('POST /api/readings: any usage text loads exactly or is refused with it
           const usage = storedAt.get(Date.parse(reading.start));
           expect(reading.usage).toBe(usage === null || usage === undefined ? undefined : Number(usage));
         }
-        for (const url of [`/api/usage?meter=${meterId}&bucket=hour`, `/api/summary?meter=${meterId}`, `/api/export?meter=${meterId}`, `/api/export?meter=${meterId}&format=ndjson`, '/api/metrics']) {
+        for (const url of [`/api/usage?meter=${meterId}&bucket=hour`, `/api/summary?meter=${meterId}`, `/api/export?meter=${meterId}`, `/api/export?meter=${meterId}&format=ndjson`, `/api/metrics?meter=${meterId}`]) {
           expect([url, (await app.inject({ method: 'GET', url })).statusCode]).toEqual([url, 200]);
         }
       }),
@@ -118,7 +118,7 @@ describe('POST /api/readings: any usage text loads exactly or is refused with it
     expect(summary.statusCode).toBe(200);
     expect(summary.json().summary).toMatchObject({ presentCount: 96, peak: { usage: 1e12 }, minimum: { usage: 0 } });
     expect(summary.json().summary.total).toBeCloseTo(32 * 1e12, -6);
-    for (const url of ['/api/readings?meter=extreme', '/api/usage?meter=extreme&bucket=hour', '/api/usage?meter=extreme&bucket=day', '/api/usage?meter=extreme&bucket=month&tz=Asia/Kathmandu', '/api/export?meter=extreme', '/api/export?meter=extreme&format=ndjson', '/api/metrics']) {
+    for (const url of ['/api/readings?meter=extreme', '/api/usage?meter=extreme&bucket=hour', '/api/usage?meter=extreme&bucket=day', '/api/usage?meter=extreme&bucket=month&tz=Asia/Kathmandu', '/api/export?meter=extreme', '/api/export?meter=extreme&format=ndjson', '/api/metrics?meter=extreme']) {
       expect([url, (await app.inject({ method: 'GET', url })).statusCode]).toEqual([url, 200]);
     }
   }, 60_000);
