@@ -115,8 +115,10 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
       ...(headers ? { headers } : {}),
     };
   }
-  const fromServer = error.metadata?.get(STATUS_ORIGIN_TRAILER)[0] === 'grpc-server';
-  const message = fromServer
+  // grpc-server words these two for clients (an upload idle too long or ended by shutdown, the
+  // database gone); anything internal stays behind "internal error" whoever sent it.
+  const worded = (error.code === GrpcCode.UNAVAILABLE || error.code === GrpcCode.DEADLINE_EXCEEDED) && error.metadata?.get(STATUS_ORIGIN_TRAILER)[0] === 'grpc-server';
+  const message = worded
     ? error.details
     : error.code === GrpcCode.UNAVAILABLE
       ? 'the meter-usage service is unavailable; retry shortly'

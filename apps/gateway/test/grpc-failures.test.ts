@@ -1,16 +1,22 @@
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import { MeterUsageServiceService, type MeterUsageServiceServer } from '@meterusage/contracts';
+import { MeterUsageServiceService, STATUS_ORIGIN_TRAILER, type MeterUsageServiceServer } from '@meterusage/contracts';
 import { freePort } from '@meterusage/testing';
 import { buildApp } from '../src/app';
 
-/** A real gRPC server whose GetMetrics behaves as the test says: fail with a status, or never answer. */
-async function startBackend(behaviour: { code: status; details: string } | 'hang'): Promise<{ target: string; stop(): void }> {
+/**
+ * A real gRPC server whose GetMetrics behaves as the test says: fail with a status (with the trailer
+ * grpc-server puts on the statuses it words itself, when asked), or never answer.
+ */
+async function startBackend(behaviour: { code: status; details: string; fromGrpcServer?: boolean } | 'hang'): Promise<{ target: string; stop(): void }> {
   const server = new Server();
   // Only GetMetrics: grpc-js answers UNIMPLEMENTED for the rest.
   const handlers: Partial<MeterUsageServiceServer> = {
     getMetrics: (_call, callback) => {
-      if (behaviour !== 'hang') callback({ code: behaviour.code, details: behaviour.details }, null);
+      if (behaviour === 'hang') return;
+      const metadata = new Metadata();
+      if (behaviour.fromGrpcServer === true) metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
+      callback({ code: behaviour.code, details: behaviour.details, metadata }, null);
     },
   };
   server.addService(MeterUsageServiceService, handlers as MeterUsageServiceServer);
@@ -65,6 +71,21 @@ describe('gateway when grpc-server fails', () => {
       const response = await app.inject({ method: 'GET', url: '/api/metrics' });
       expect(response.statusCode).toBe(httpStatus);
       expect(response.json().error).toMatchObject({ code: status[code], message });
+    } finally {
+      backend.stop();
+    }
+  });
+
+  it.each([
+    [status.UNAVAILABLE, 'server shutting down; nothing written, send the upload again', 503, 'server shutting down; nothing written, send the upload again'],
+    [status.DEADLINE_EXCEEDED, 'no data for 60 s; nothing written, send the upload again', 504, 'no data for 60 s; nothing written, send the upload again'],
+    [status.INTERNAL, 'relation "readings" does not exist', 500, 'internal error'],
+  ])('shows the message of status %s when grpc-server worded it (origin trailer), never an internal one', async (code, details, httpStatus, message) => {
+    const backend = await startBackend({ code, details, fromGrpcServer: true });
+    try {
+      app = await buildApp({ grpcTarget: backend.target, grpcDeadlineMs: 3_000 });
+      const response = await app.inject({ method: 'GET', url: '/api/metrics' });
+      expect([response.statusCode, response.json()]).toEqual([httpStatus, { error: { code: status[code], message } }]);
     } finally {
       backend.stop();
     }
