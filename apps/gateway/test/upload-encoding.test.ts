@@ -105,9 +105,10 @@ describe('POST /api/readings with Content-Encoding (property-based, real process
         const [plainMeter, gzipMeter] = [nextMeter('plain'), nextMeter('gzip')];
         const plain = await upload(plainMeter, Buffer.from(csv));
         const compressed = await upload(gzipMeter, gzipped(csv, level, cuts), { 'content-encoding': 'gzip' });
-        expect(plain.status).toBe(200);
+        expect([200, 422]).toContain(plain.status); // 422: every line refused, nothing written
         expect([compressed.status, withoutMeter(JSON.parse(compressed.text) as Report)]).toEqual([plain.status, withoutMeter(JSON.parse(plain.text) as Report)]);
-        const exported = async (meterId: string) => (await stack.send('GET', `/api/export?meter=${meterId}&format=csv`)).text.split(`${meterId},`).join('');
+        // The export of each meter without its id (a 404 of a meter never created names it too).
+        const exported = async (meterId: string) => (await stack.send('GET', `/api/export?meter=${meterId}&format=csv`)).text.split(meterId).join('');
         expect(await exported(gzipMeter)).toBe(await exported(plainMeter));
       }),
       { numRuns: NUM_RUNS },
