@@ -44,6 +44,12 @@ describe('POST /api/readings: the upload reproductions of issue #10', () => {
       message: `meter: the file names more than ${MAX_NEW_METERS} new meters, the most one upload may create (MAX_NEW_METERS_PER_UPLOAD = ${MAX_NEW_METERS}); nothing was written: split the file or raise the limit`,
     });
     expect(await snapshot()).toEqual(before);
+
+    // Refused on the first slice of a large body: still a 400, nothing of the rest written.
+    const tail = Array.from({ length: 20_000 }, (_, index) => `b,${new Date(Date.parse('2030-01-01T00:15:00Z') + index * 900_000).toISOString()},1`);
+    const large = await post('', `meter_id,time,meterusage\n${rows.join('\n')}\n${tail.join('\n')}\n`);
+    expect([large.statusCode, large.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
+    expect(await snapshot()).toEqual(before);
   }, 30_000);
 
   it('item 2: refuses 1e309 with its line (422, nothing written); in partial mode loads the rest, and every route still reads the meter', async () => {
