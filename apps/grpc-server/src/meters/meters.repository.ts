@@ -29,11 +29,6 @@ export async function findMeter(db: Kysely<Database>, meterId: string): Promise<
     .executeTakeFirst();
 }
 
-/** Every meter's settings (no data span). */
-export async function listMeters(db: Kysely<Database>): Promise<MeterRow[]> {
-  return db.selectFrom('meters').select(['meter_id', 'unit', 'interval_seconds', 'time_label']).orderBy('meter_id').execute();
-}
-
 /** Every meter with the span of its stored readings; first/last come from the primary key, not a scan. */
 export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWithSpanRow[]> {
   const edge = (eb: ExpressionBuilder<Database & { m: MetersTable }, 'm'>, order: 'asc' | 'desc') =>
