@@ -99,12 +99,12 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         tags: ['readings'],
         consumes: CSV_TYPES,
         querystring: querySchema({
-          meter: { ...meterParam, description: 'Meter of rows without a meter_id column; created if new. Omitted = the default meter.' },
-          unit: { type: 'string', minLength: 1, maxLength: 16, description: 'Unit of meters the upload creates (default kWh).' },
+          meter: { ...meterParam, description: 'The one meter to write (created if new); rows whose meter_id column names another meter are rejected. Omitted: a meter_id column sends each row to the meter it names, else the default meter.' },
+          unit: { type: 'string', minLength: 1, maxLength: 16, description: 'Unit of the values: new meters get it (default kWh); an existing meter with another unit is 409.' },
           tz: { type: 'string', minLength: 1, maxLength: 64, description: "IANA zone of times without an offset (default: grpc-server's CSV_TIMEZONE)." },
           on_conflict: { type: 'string', enum: ['update', 'skip', 'reject'], default: 'update', description: 'A different stored value: replace it, keep it, or reject the row.' },
           mode: { type: 'string', enum: ['atomic', 'partial'], default: 'atomic', description: 'atomic: any rejected row writes nothing (422).' },
-          time_label: { type: 'string', enum: ['start', 'end'], description: "Which end of its interval a time names (default: the meter's setting)." },
+          time_label: { type: 'string', enum: ['start', 'end'], description: "Which end of its interval a time names: new meters get it (default end); an existing meter with the other label is 409." },
         }),
         headers: {
           type: 'object',
