@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { exec, execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,9 @@ import { openMigratedDatabase, type MigratedDatabase } from './support/database'
 import { startTestGrpc, type TestGrpc } from './support/grpc';
 
 const run = promisify(execFile);
+const runShell = promisify(exec);
 const CLI = path.join(__dirname, '..', 'src', 'cli', 'ingest.ts');
+const REPOSITORY_ROOT = path.join(__dirname, '..', '..', '..');
 
 /** Runs the CLI as a user would (a separate Node process) and returns its exit code and output. */
 async function ingestCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -17,6 +19,18 @@ async function ingestCli(args: string[]): Promise<{ code: number; stdout: string
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** Runs the README's command line as written, in a shell at the repository root; the server comes from GRPC_TARGET. */
+async function documentedCommand(file: string, meter: string, grpcTarget: string): Promise<{ code: number; stderr: string }> {
+  const env = { ...process.env, GRPC_TARGET: grpcTarget };
+  try {
+    const { stderr } = await runShell(`pnpm ingest --file ${file} --meter ${meter}`, { cwd: REPOSITORY_ROOT, env });
+    return { code: 0, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stderr: string };
+    return { code: failed.code, stderr: failed.stderr };
   }
 }
 
@@ -30,7 +44,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     handle = await openMigratedDatabase('ingest_cli');
     grpc = await startTestGrpc(handle);
     target = grpc.client.getChannel().getTarget().replace(/^dns:/, '');
-  });
+  }, 60_000);
   afterAll(async () => {
     await grpc.close();
     await handle.close();
@@ -81,4 +95,21 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     const unreachable = await ingestCli(['--file', file, '--target', `127.0.0.1:${await freePort()}`]);
     expect([unreachable.code, unreachable.stderr]).toEqual([3, expect.stringContaining('is unreachable')]);
   });
+
+  // nx's task runner reports every failed task as exit status 1, so the README's command is the
+  // root package script; each case starts pnpm, tsx and the CLI (seconds on a loaded machine).
+  it('keeps the exit status through the documented `pnpm ingest --file F --meter M`: 0 written, 1 rejected, 2 usage, 3 unreachable', async () => {
+    const good = path.join(dir, 'documented-good.csv');
+    writeFileSync(good, 'time,meterusage\n2020-06-01 00:15:00,1\n');
+    const bad = path.join(dir, 'documented-bad.csv');
+    writeFileSync(bad, 'time,meterusage\n2020-06-01 00:20:00,1\n');
+    const written = await documentedCommand(good, 'cli-documented', target);
+    expect([written.code, written.stderr]).toEqual([0, expect.stringContaining('written: 1 accepted (1 inserted')]);
+    const rejected = await documentedCommand(bad, 'cli-documented', target);
+    expect([rejected.code, rejected.stderr]).toEqual([1, expect.stringContaining('is not on the 15-minute grid')]);
+    const missing = await documentedCommand(path.join(dir, 'no-such-file.csv'), 'cli-documented', target);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('cannot read')]);
+    const unreachable = await documentedCommand(good, 'cli-documented', `127.0.0.1:${await freePort()}`);
+    expect([unreachable.code, unreachable.stderr]).toEqual([3, expect.stringContaining('is unreachable')]);
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // meterusage-ingest: streams a CSV file to grpc-server's IngestReadings and prints the report.
-//   pnpm nx run grpc-server:ingest -- --file readings.csv --meter m1 [--target host:port] [...]
+//   pnpm ingest --file readings.csv --meter m1 [--target host:port] [...]   (from the repository root)
+// Not through nx: its task runner turns every failed task into exit status 1, hiding 1/2/3 below.
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
