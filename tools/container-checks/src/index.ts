@@ -2,4 +2,5 @@
 export * from './compose-checks';
 export * from './dockerfile-checks';
 export * from './dockerignore';
+export * from './manifest-checks';
 export * from './repo-files';
