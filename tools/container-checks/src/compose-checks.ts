@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
+import { parseImageReference } from './dockerfile-checks';
 
 /** A parsed compose file: plain JSON-like data, as YAML gives it. */
 export type ComposeDocument = Record<string, unknown>;
@@ -182,6 +183,15 @@ export function checkComposeReferences(compose: ComposeDocument, context: Compos
 }
 
 /**
+ * Whether an image reference names one build: a digest, or a tag that starts with a full
+ * major.minor.patch version. latest, latest-pg16, 2.23-pg16 and no tag all move under a pull.
+ */
+export function isExactImageVersion(image: string): boolean {
+  const { tag, digest } = parseImageReference(image);
+  return digest !== null || (tag !== null && /^v?\d+\.\d+\.\d+(?![.\d])/.test(tag));
+}
+
+/**
  * The meterusage stack as the README promises it: TimescaleDB on PostgreSQL 16 with a health
  * check, grpc-server waiting for it and reading the CSV through a read-only mount, the gateway
  * pointing at grpc-server, ports 8000/50051/5432 published.
@@ -201,6 +211,9 @@ export function checkComposePolicy(compose: ComposeDocument): string[] {
     // Database images must stay on the PostgreSQL major the migrations are written for.
     if (typeof image === 'string' && /postgres|timescale/.test(image) && !/(^|[-:])pg16\b|:16(\.|-|$)/.test(image)) {
       problems.push(`${name}: image ${image} is not pinned to PostgreSQL 16`);
+    }
+    if (typeof image === 'string' && !isExactImageVersion(image)) {
+      problems.push(`${name}: image ${image} has a moving tag; pin an exact version (e.g. 2.23.0-pg16) or a digest`);
     }
   }
 

@@ -1,6 +1,7 @@
 import {
   checkComposePolicy,
   checkComposeReferences,
+  isExactImageVersion,
   loadRepoContainerFiles,
   parseCompose,
   repoComposeContext,
@@ -157,7 +158,25 @@ describe('checkComposePolicy (broken fixtures)', () => {
 
     expect(checkComposePolicy(compose)).toEqual([
       'timescaledb: image timescale/timescaledb:latest-pg17 is not pinned to PostgreSQL 16',
+      'timescaledb: image timescale/timescaledb:latest-pg17 has a moving tag; pin an exact version (e.g. 2.23.0-pg16) or a digest',
     ]);
+  });
+
+  it.each(['timescale/timescaledb:latest-pg16', 'timescale/timescaledb:latest', 'timescale/timescaledb', 'timescale/timescaledb:2.23-pg16', 'timescale/timescaledb:pg16'])(
+    'catches the moving image tag %s',
+    (image) => {
+      const compose = composeCopy();
+      compose.services['timescaledb']!.image = image;
+
+      expect(checkComposePolicy(compose)).toContain(`timescaledb: image ${image} has a moving tag; pin an exact version (e.g. 2.23.0-pg16) or a digest`);
+    },
+  );
+
+  it('accepts an exact version tag or a digest', () => {
+    expect(isExactImageVersion('timescale/timescaledb:2.23.0-pg16')).toBe(true);
+    expect(isExactImageVersion('registry.example:5000/timescale/timescaledb:2.23.0-pg16')).toBe(true);
+    expect(isExactImageVersion(`timescale/timescaledb@sha256:${'a'.repeat(64)}`)).toBe(true);
+    expect(isExactImageVersion('registry.example:5000/timescale/timescaledb')).toBe(false);
   });
 
   it('catches a missing database healthcheck', () => {
