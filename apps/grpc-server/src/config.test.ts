@@ -96,6 +96,14 @@ describe('loadServerConfig', () => {
     );
   });
 
+  it('bounds the wait for a pool connection in time and in length, and checks both', () => {
+    expect(loadServerConfig({}, cwd)).toMatchObject({ poolWaitMs: 1000, poolQueueMax: 100 });
+    expect(loadServerConfig({ DB_POOL_WAIT_MS: '0', DB_POOL_QUEUE_MAX: '0' }, cwd)).toMatchObject({ poolWaitMs: 0, poolQueueMax: 0 });
+    expect(() => loadServerConfig({ DB_POOL_WAIT_MS: 'soon', DB_POOL_QUEUE_MAX: '-1' }, cwd)).toThrow(
+      /DB_POOL_WAIT_MS must be an integer from 0 to 600000, got "soon"[\s\S]*DB_POOL_QUEUE_MAX must be an integer from 0 to 100000, got "-1"/,
+    );
+  });
+
   it('serves plaintext gRPC unless a certificate and key are both given, and names unreadable files', () => {
     expect(loadServerConfig({}, cwd).tls).toBeUndefined();
     expect(() => loadServerConfig({ GRPC_TLS_CERT: __filename }, cwd)).toThrow('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together');

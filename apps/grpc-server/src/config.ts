@@ -11,8 +11,12 @@ export interface ServerConfig {
   readonly database: DatabaseTarget;
   readonly poolMin: number;
   readonly poolMax: number;
-  /** Milliseconds a new pool connection may take before it fails. */
+  /** Milliseconds a new pool connection may take before it fails (the database counts as unavailable). */
   readonly connectTimeoutMs: number;
+  /** Milliseconds a call waits for a free pool connection when all are in use before it is refused as busy. */
+  readonly poolWaitMs: number;
+  /** Most calls waiting for a free pool connection; the next is refused as busy at once. */
+  readonly poolQueueMax: number;
   /** Milliseconds one SQL statement may run before PostgreSQL cancels it (uploads are exempt). */
   readonly statementTimeoutMs: number;
   /** How many times start-up tries to reach the database before giving up. */
@@ -57,6 +61,11 @@ export interface GrpcServerTls {
 
 /** MAX_NEW_METERS_PER_UPLOAD when unset: far above a fleet's daily growth, far below what makes one upload slow. */
 export const DEFAULT_MAX_NEW_METERS_PER_UPLOAD = 1000;
+
+/** DB_POOL_WAIT_MS when unset: well inside the gateway's 10 s deadline, long enough to ride out a burst (see the README's measurements). */
+export const DEFAULT_POOL_WAIT_MS = 1000;
+/** DB_POOL_QUEUE_MAX when unset. */
+export const DEFAULT_POOL_QUEUE_MAX = 100;
 
 /** Reads and validates the process environment once; the result is frozen. */
 export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
@@ -104,6 +113,8 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     poolMin,
     poolMax,
     connectTimeoutMs: reader.integer('DB_CONNECT_TIMEOUT_MS', 5000, { min: 100, max: 600_000 }),
+    poolWaitMs: reader.integer('DB_POOL_WAIT_MS', DEFAULT_POOL_WAIT_MS, { min: 0, max: 600_000 }),
+    poolQueueMax: reader.integer('DB_POOL_QUEUE_MAX', DEFAULT_POOL_QUEUE_MAX, { min: 0, max: 100_000 }),
     statementTimeoutMs: reader.integer('DB_STATEMENT_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     dbConnectAttempts: reader.integer('DB_CONNECT_ATTEMPTS', 10, { min: 1, max: 1000 }),
     dbHealthIntervalMs: reader.integer('DB_HEALTH_INTERVAL_MS', 5000, { min: 100, max: 600_000 }),

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { AbortedError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, SettingConflictError, toGrpcStatus } from './errors';
+import { AbortedError, DatabaseBusyError, InvalidArgumentError, NotFoundError, NotServingError, ResourceExhaustedError, SettingConflictError, toGrpcStatus, toServiceError } from './errors';
 
 describe('toGrpcStatus', () => {
   it.each([
@@ -16,6 +16,27 @@ describe('toGrpcStatus', () => {
     ['a statement timeout (57014)', Object.assign(new Error('canceling statement'), { code: '57014' }), status.DEADLINE_EXCEEDED, 'the database query took too long and was cancelled'],
   ])('maps %s', (_name, error, code, message) => {
     expect(toGrpcStatus(error)).toEqual({ code, message, internal: false });
+  });
+
+  it('answers a busy pool UNAVAILABLE with a busy message and a pushback, distinct from the database being unavailable', () => {
+    const busy = toGrpcStatus(new DatabaseBusyError(10, 100, 'queue_full'));
+    expect(busy).toEqual({
+      code: status.UNAVAILABLE,
+      message: 'busy: all 10 database connections are in use and 100 calls are waiting; retry in a moment',
+      internal: false,
+      retryAfterMs: 1000,
+    });
+    expect(toServiceError(busy).metadata?.get('grpc-retry-pushback-ms')).toEqual(['1000']);
+    expect(toGrpcStatus(Object.assign(new Error('timeout exceeded when trying to connect'), {}))).toEqual({
+      code: status.UNAVAILABLE,
+      message: 'the database is unavailable; retry shortly',
+      internal: false,
+    });
+  });
+
+  it('answers calls before start-up completes or after shutdown began UNAVAILABLE, saying which', () => {
+    expect(toGrpcStatus(new NotServingError('starting'))).toMatchObject({ code: status.UNAVAILABLE, message: expect.stringMatching(/^starting: /), retryAfterMs: 5000 });
+    expect(toGrpcStatus(new NotServingError('stopping'))).toEqual({ code: status.UNAVAILABLE, message: 'shutting down: this server takes no new calls; retry shortly', internal: false });
   });
 
   it('hides anything unexpected behind INTERNAL without leaking its message', () => {

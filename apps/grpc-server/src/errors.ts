@@ -69,12 +69,51 @@ export class ShuttingDownError extends Error {
   }
 }
 
+/**
+ * Every database connection is in use and the call found the wait queue full, or waited its whole
+ * budget (DB_POOL_WAIT_MS): the service is busy, not down, and the call can be sent again soon.
+ */
+export class DatabaseBusyError extends Error {
+  constructor(
+    readonly connections: number,
+    readonly waiting: number,
+    readonly reason: 'queue_full' | 'wait_timeout',
+  ) {
+    super(`busy: all ${connections} database connections are in use and ${waiting} calls are waiting; retry in a moment`);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/** A call arrived before start-up completed (database, migrations, seed) or after shutdown began. */
+export class NotServingError extends Error {
+  constructor(readonly phase: 'starting' | 'stopping') {
+    super(
+      phase === 'starting'
+        ? 'starting: the database is being connected, migrated and seeded; retry shortly'
+        : 'shutting down: this server takes no new calls; retry shortly',
+    );
+    this.name = 'NotServingError';
+  }
+}
+
 export interface GrpcStatus {
   code: GrpcCode;
   message: string;
   /** True when the message is generic and the real error must be logged, not sent. */
   internal: boolean;
+  /** When the client may send the call again (milliseconds), for a server that is busy or starting. */
+  retryAfterMs?: number;
 }
+
+/**
+ * gRFC A6's server pushback trailer: "retry after this many milliseconds". grpc-server sets it on
+ * a busy or starting answer; the gateway turns it into Retry-After.
+ */
+export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
+/** A busy pool frees a connection within a query's time (tens to hundreds of milliseconds). */
+const RETRY_AFTER_BUSY_MS = 1_000;
+/** Migrations and the seed take seconds. */
+const RETRY_AFTER_STARTING_MS = 5_000;
 
 // node-postgres and Node socket errors that mean "the database is not there right now".
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
@@ -97,6 +136,11 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof SettingConflictError) return { code: GrpcCode.ALREADY_EXISTS, message: error.message, internal: false };
   if (error instanceof ClientIdleError) return { code: GrpcCode.DEADLINE_EXCEEDED, message: error.message, internal: false };
   if (error instanceof ShuttingDownError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false };
+  // Busy is UNAVAILABLE (retry with backoff), not RESOURCE_EXHAUSTED (a quota): the server as a whole is full.
+  if (error instanceof DatabaseBusyError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false, retryAfterMs: RETRY_AFTER_BUSY_MS };
+  if (error instanceof NotServingError) {
+    return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false, ...(error.phase === 'starting' ? { retryAfterMs: RETRY_AFTER_STARTING_MS } : {}) };
+  }
 
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
@@ -123,5 +167,6 @@ function unavailable(): GrpcStatus {
 export function toServiceError(status: GrpcStatus): Partial<ServiceError> {
   const metadata = new Metadata();
   metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
+  if (status.retryAfterMs !== undefined) metadata.set(RETRY_PUSHBACK_TRAILER, String(status.retryAfterMs));
   return Object.assign(new Error(status.message), { code: status.code, details: status.message, metadata });
 }

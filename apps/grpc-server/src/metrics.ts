@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type pg from 'pg';
+import type { GatedPool } from './db/connection';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** grpc-server's Prometheus metrics: RPC latency by method and code, pool usage, ingest counters. */
@@ -32,14 +32,23 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(pool?: pg.Pool) {
+  private readonly busy = new Counter({
+    name: 'meterusage_db_pool_busy_total',
+    help: 'Calls refused as busy (UNAVAILABLE, HTTP 503 + Retry-After) because every database connection was in use: the wait queue was full, or the wait ran out',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
+  constructor(pool?: GatedPool) {
     collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
     if (pool !== undefined) {
       const gauge = (name: string, help: string, read: () => number) =>
         new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
       gauge('meterusage_db_pool_connections', 'Open connections of the PostgreSQL pool', () => pool.totalCount);
       gauge('meterusage_db_pool_idle_connections', 'Idle connections of the PostgreSQL pool', () => pool.idleCount);
-      gauge('meterusage_db_pool_waiting_requests', 'Queries waiting for a pool connection', () => pool.waitingCount);
+      gauge('meterusage_db_pool_waiting_requests', 'Calls waiting for a pool connection', () => pool.queuedCount + pool.waitingCount);
+      for (const reason of ['queue_full', 'wait_timeout']) this.busy.inc({ reason }, 0); // present from the start, for rate()
+      pool.onBusy((reason) => this.busy.inc({ reason }));
     }
   }
 

@@ -1,12 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DatabaseBusyError } from '../errors';
 import type { Logger } from '../logger';
 import type { Database } from './schema';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   /** The pool behind db, for what Kysely cannot do (COPY). */
-  readonly pool: pg.Pool;
+  readonly pool: GatedPool;
   close(): Promise<void>;
 }
 
@@ -14,14 +15,21 @@ export interface ConnectionOptions {
   connectionString: string;
   poolMin: number;
   poolMax: number;
+  /** Milliseconds opening a new connection may take; past it the database counts as unavailable. */
   connectTimeoutMs: number;
+  /** Milliseconds a call waits for a free connection when all are in use; past it the call is refused as busy (default: connectTimeoutMs). */
+  poolWaitMs?: number;
+  /** Most calls waiting for a free connection; one more is refused as busy at once (default: no limit). */
+  poolQueueMax?: number;
   /** PostgreSQL cancels statements running longer than this (SQLSTATE 57014); omitted = no limit. */
   statementTimeoutMs?: number;
 }
 
 /** A bounded pool and the Kysely instance over it. Connections open lazily, on first use. */
 export function openDatabase(options: ConnectionOptions, logger: Logger): DatabaseHandle {
-  const pool = new pg.Pool({
+  const pool = new GatedPool(
+    { waitMs: options.poolWaitMs ?? options.connectTimeoutMs, queueMax: options.poolQueueMax ?? Number.POSITIVE_INFINITY },
+    {
     connectionString: options.connectionString,
     min: options.poolMin,
     max: options.poolMax,
@@ -52,4 +60,116 @@ export function openDatabase(options: ConnectionOptions, logger: Logger): Databa
       await db.destroy(); // ends the pool too
     },
   };
+}
+
+type BusyReason = DatabaseBusyError['reason'];
+
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A pg.Pool whose callers wait for a free connection in a queue of our own, bounded in length
+ * (queueMax) and in time (waitMs), and are refused with DatabaseBusyError past either: being busy
+ * is not an outage. pg-pool has one timeout for both waiting for a slot and opening a connection
+ * and reports both as "timeout exceeded when trying to connect"; here a call only reaches pg-pool
+ * once it holds one of `max` permits, so pg-pool's connectionTimeoutMillis times the opening of a
+ * connection alone, and its failure still means the database is unavailable.
+ */
+export class GatedPool extends pg.Pool {
+  private readonly limits: { waitMs: number; queueMax: number };
+  private readonly permits: number;
+  private inUse = 0;
+  private readonly waiters: Waiter[] = [];
+  private readonly busyListeners: ((reason: BusyReason) => void)[] = [];
+
+  constructor(limits: { waitMs: number; queueMax: number }, config: pg.PoolConfig & { max: number }) {
+    super(config);
+    this.limits = limits;
+    this.permits = config.max;
+  }
+
+  /** Calls listener on every refusal as busy (the metrics count them). */
+  onBusy(listener: (reason: BusyReason) => void): void {
+    this.busyListeners.push(listener);
+  }
+
+  /** Calls waiting for a free connection (in this pool's queue, before pg-pool's). */
+  get queuedCount(): number {
+    return this.waiters.length;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    const connected = this.acquire();
+    if (callback === undefined) return connected;
+    connected.then(
+      (client) => callback(undefined, client, (release) => client.release(release as Error | boolean | undefined)),
+      (error: Error) => callback(error, undefined, () => undefined),
+    );
+  }
+
+  private async acquire(): Promise<pg.PoolClient> {
+    await this.takePermit();
+    let client: pg.PoolClient;
+    try {
+      client = await super.connect();
+    } catch (error) {
+      this.returnPermit();
+      throw error;
+    }
+    const release = client.release.bind(client);
+    let released = false;
+    client.release = (destroy?: Error | boolean) => {
+      // pg-pool throws on a second release; the permit must go back once only.
+      if (!released) {
+        released = true;
+        release(destroy);
+        this.returnPermit();
+        return;
+      }
+      release(destroy);
+    };
+    return client;
+  }
+
+  private takePermit(): Promise<void> {
+    if (this.inUse < this.permits) {
+      this.inUse += 1;
+      return Promise.resolve();
+    }
+    if (this.waiters.length >= this.limits.queueMax) return Promise.reject(this.busy('queue_full'));
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          reject(this.busy('wait_timeout'));
+        }, this.limits.waitMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Hands the permit to the first waiter (it keeps the count), or frees it. */
+  private returnPermit(): void {
+    const next = this.waiters.shift();
+    if (next === undefined) {
+      this.inUse -= 1;
+      return;
+    }
+    clearTimeout(next.timer);
+    next.resolve();
+  }
+
+  private busy(reason: BusyReason): DatabaseBusyError {
+    for (const listener of this.busyListeners) listener(reason);
+    return new DatabaseBusyError(this.permits, this.waiters.length, reason);
+  }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DatabaseBusyError } from '../errors';
 import type { Logger } from '../logger';
 
 export interface DatabaseHealthOptions {
@@ -31,9 +32,11 @@ export function monitorDatabaseHealth(pool: pg.Pool, options: DatabaseHealthOpti
   let inFlight: Promise<void> | undefined;
 
   const check = async (): Promise<void> => {
+    // A pool too busy to lend a connection is a database that answers: overload is not an outage.
+    const outcome = (error: unknown) => (error instanceof DatabaseBusyError ? undefined : (error as Error));
     const failure = await selectOne(pool, queryTimeoutMs).then(
       () => undefined,
-      (error: unknown) => (stopped ? (error as Error) : selectOne(pool, queryTimeoutMs).then(() => undefined, (retryError: unknown) => retryError as Error)),
+      (error: unknown) => (stopped || error instanceof DatabaseBusyError ? outcome(error) : selectOne(pool, queryTimeoutMs).then(() => undefined, outcome)),
     );
     if (stopped) return; // shutting down: readiness is the shutdown's now
     if (failure !== undefined && healthy) {
