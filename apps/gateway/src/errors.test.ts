@@ -70,6 +70,20 @@ describe('grpcErrorToHttp', () => {
   ])('passes grpc-server\'s own message of server error %s through (HTTP %i): it says why', (code, httpStatus, message) => {
     expect(grpcErrorToHttp(serverStatus(code, message), 1500)).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logCause: true });
   });
+
+  it('answers a busy grpc-server with 503, its message and Retry-After from its pushback trailer (rounded up to seconds)', () => {
+    const message = 'busy: all 10 database connections are in use and 100 calls are waiting; retry in a moment';
+    const busy = serverStatus(status.UNAVAILABLE, message);
+    busy.metadata.set('grpc-retry-pushback-ms', '1500');
+    expect(grpcErrorToHttp(busy, 1500)).toEqual({ statusCode: 503, body: { error: { code: 'UNAVAILABLE', message } }, logCause: true, headers: { 'retry-after': '2' } });
+  });
+
+  it('ignores a pushback trailer on a status grpc-server did not word', () => {
+    const metadata = new Metadata();
+    metadata.set('grpc-retry-pushback-ms', '1000');
+    const relayed = Object.assign(grpcError(status.UNAVAILABLE, 'connect ECONNREFUSED'), { metadata });
+    expect(grpcErrorToHttp(relayed, 1500).headers).toBeUndefined();
+  });
 });
 
 describe('toHttpError', () => {

@@ -78,6 +78,9 @@ export interface HttpError {
   headers?: Record<string, string>;
 }
 
+/** gRFC A6's trailer in which grpc-server says how many milliseconds to wait before retrying. */
+const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
+
 // A refused stream waits for another to finish; exports and uploads take seconds, not minutes.
 const RETRY_AFTER_SECONDS_WHEN_BUSY = '5';
 
@@ -127,7 +130,11 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
         : error.code === GrpcCode.UNIMPLEMENTED
           ? 'the meter-usage service does not implement this call'
           : 'internal error';
-  return { statusCode, body: { error: { code, message } }, logCause: true };
+  // A busy or starting grpc-server says when to come back (gRFC A6 pushback): 503 + Retry-After, the
+  // answer of a server that is full for everyone (429 is for one client over its own limit).
+  const pushbackMs = worded ? Number(error.metadata?.get(RETRY_PUSHBACK_TRAILER)[0]) : Number.NaN;
+  const headers = Number.isFinite(pushbackMs) && pushbackMs >= 0 ? { 'retry-after': String(Math.max(1, Math.ceil(pushbackMs / 1000))) } : undefined;
+  return { statusCode, body: { error: { code, message } }, logCause: true, ...(headers ? { headers } : {}) };
 }
 
 /** "start_time: must be before end_time" → { field: "from", description: "must be before to" }. */
