@@ -10,6 +10,7 @@ import type { Logger } from './logger';
 import type { GrpcServerTls } from './config';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
+import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
 import { createMeterHandlers } from './meters/meters.handler';
@@ -41,8 +42,13 @@ export interface ServerDeps {
 
 export interface MeterUsageServer {
   server: grpc.Server;
-  /** Flip readiness: SERVING once the database is migrated and seeded, NOT_SERVING while starting, stopping or the database fails its check. */
+  /**
+   * Flip readiness: SERVING once the database is migrated and seeded, NOT_SERVING while the
+   * database fails its check. The first SERVING also opens the gate: calls before it are refused as "starting".
+   */
   setServing(serving: boolean): void;
+  /** Shutdown has begun: NOT_SERVING, and every new call is answered UNAVAILABLE "shutting down" (call before tryShutdown). */
+  beginShutdown(): void;
   /**
    * Ends every open health Watch with OK, after the statuses already sent. A Watch never ends by
    * itself, so one open Watch would otherwise hold a graceful shutdown until its grace period is
@@ -87,15 +93,18 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
     maxNewMetersPerUpload: deps.maxNewMetersPerUpload ?? DEFAULT_MAX_NEW_METERS_PER_UPLOAD,
   };
-  server.addService(MeterUsageServiceService, {
+  // Calls run only between start-up's end and shutdown's start; readiness (serving) also follows the database's checks.
+  let phase: ServerPhase = 'starting';
+  let serving = false;
+  const implementation = {
     ...createReadingHandlers(handlers),
     ...createMeterHandlers(handlers),
     ...createUsageHandlers(handlers),
     ...createIngestHandlers(handlers),
-  });
+  };
+  server.addService(MeterUsageServiceService, gateUntilServing(MeterUsageServiceService, implementation, () => phase, deps));
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [METER_USAGE_SERVICE_NAME]: 'NOT_SERVING' });
-  let serving = false;
   const watches = new Set<grpc.ServerWritableStream<{ service: string }, { status: string }>>();
   const statusOf = (service: string) => (service === '' || service === METER_USAGE_SERVICE_NAME ? (serving ? 'SERVING' : 'NOT_SERVING') : 'SERVICE_UNKNOWN');
   // Check and List come from grpc-health-check; Watch is ours, so shutdown can end the open ones.
@@ -116,15 +125,23 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const descriptors = { files: { fileDescriptorProtos: fileDescriptorProtos().map((bytes) => Buffer.from(bytes)) } };
   new ReflectionService(descriptors as unknown as PackageDefinition).addToServer(server);
 
+  function setServing(nowServing: boolean): void {
+    if (phase === 'stopping' && nowServing) return; // shutdown is final
+    if (nowServing) phase = 'serving'; // the first SERVING ends start-up; later flips follow the database
+    if (nowServing === serving) return; // Watch sends changes only
+    serving = nowServing;
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    health.setStatus('', status);
+    health.setStatus(METER_USAGE_SERVICE_NAME, status);
+    for (const call of watches) if (statusOf(call.request.service) !== 'SERVICE_UNKNOWN') call.write({ status });
+  }
+
   return {
     server,
-    setServing(nowServing) {
-      if (nowServing === serving) return; // Watch sends changes only
-      serving = nowServing;
-      const status = serving ? 'SERVING' : 'NOT_SERVING';
-      health.setStatus('', status);
-      health.setStatus(METER_USAGE_SERVICE_NAME, status);
-      for (const call of watches) if (statusOf(call.request.service) !== 'SERVICE_UNKNOWN') call.write({ status });
+    setServing,
+    beginShutdown() {
+      phase = 'stopping';
+      setServing(false);
     },
     endHealthWatches() {
       for (const call of watches) call.end();

@@ -43,6 +43,17 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
     await handle.close();
   });
 
+  // First: until setServing(true) the server is starting, and calls are refused.
+  it('reports NOT_SERVING and refuses calls as starting until told it is ready', async () => {
+    expect((await checkHealth()).status).toBe(ServingStatus.NOT_SERVING);
+    await expect(getMetrics('')).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+      details: 'starting: the database is being connected, migrated and seeded; retry shortly',
+    });
+    grpcServer.setServing(true);
+    expect((await checkHealth()).status).toBe(ServingStatus.SERVING);
+  });
+
   it('returns every reading of the default meter with the exact CSV values and the missing one absent', async () => {
     const response = await getMetrics('');
     expect(response.meterId).toBe('meter-1');
@@ -70,11 +81,5 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
     const error = (await getMetrics('bad id!').catch((caught: ServiceError) => caught)) as ServiceError;
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(error.details).toMatch(/^meter_id: /);
-  });
-
-  it('reports NOT_SERVING through the health service until told it is ready', async () => {
-    expect((await checkHealth()).status).toBe(ServingStatus.NOT_SERVING);
-    grpcServer.setServing(true);
-    expect((await checkHealth()).status).toBe(ServingStatus.SERVING);
   });
 });
