@@ -2,7 +2,7 @@ import { loadConfigOrExit } from '@meterusage/config';
 import { loadServerConfig } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connection';
 import { monitorDatabaseHealth, type DatabaseHealthMonitor } from './db/database-health';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
+import { EmbeddedPostgresMissingError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
 import { hasHourlyRollup, type StorageFeatures } from './db/timescale';
 import { DEFAULT_RETRY, waitForDatabase } from './db/wait-for-database';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       running.embedded = await startEmbeddedPostgres(config.database.dataDir, config.database.port, logger);
       connectionString = running.embedded.connectionString;
       logger.info(
-        { database: 'embedded', port: config.database.port, dataDir: config.database.dataDir },
+        { database: 'embedded', port: config.database.port, dataDir: config.database.dataDir, postgresLog: running.embedded.logFile },
         `using embedded PostgreSQL 16 on 127.0.0.1:${config.database.port} (data in ${config.database.dataDir}); set DATABASE_URL or DB_HOST to use another server`,
       );
     } else {
@@ -97,6 +97,12 @@ async function main(): Promise<void> {
   } catch (error) {
     // A shutdown during start-up closes the pool under it; that shutdown exits (0) once it is done.
     if (running.stopping) return;
+    if (error instanceof EmbeddedPostgresMissingError) {
+      // A configuration problem, not a failure: exit code 2 as for every other configuration error.
+      logger.fatal(error.message);
+      await closeAll(running, config.shutdownGraceMs, logger);
+      process.exit(2);
+    }
     logger.fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
     await closeAll(running, config.shutdownGraceMs, logger);
     process.exit(1);
