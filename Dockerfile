@@ -32,11 +32,12 @@ RUN pnpm install --frozen-lockfile --offline --store-dir /pnpm-store
 # The two apps and the workspace libs they depend on ("..."), in dependency order.
 RUN pnpm --filter "@meterusage/grpc-server..." --filter "@meterusage/gateway..." run build
 
-# Production dependencies only, workspace libs copied in with their dist/. --legacy: pnpm 10's
-# default deploy requires inject-workspace-packages, which would make local development use
-# copies of the libs instead of symlinks.
-RUN pnpm --filter @meterusage/grpc-server deploy --prod --legacy --offline --store-dir /pnpm-store /prod/grpc-server \
- && pnpm --filter @meterusage/gateway deploy --prod --legacy --offline --store-dir /pnpm-store /prod/gateway
+# Production dependencies only, workspace libs copied in with their dist/. pnpm 10's deploy takes
+# the versions from the lockfile but needs inject-workspace-packages; set here on the command line
+# only, so local development keeps symlinked libs. (--legacy would resolve versions again, which
+# needs registry metadata that --offline does not have: ERR_PNPM_NO_OFFLINE_META.)
+RUN pnpm --config.inject-workspace-packages=true --filter @meterusage/grpc-server deploy --prod --offline --store-dir /pnpm-store /prod/grpc-server \
+ && pnpm --config.inject-workspace-packages=true --filter @meterusage/gateway deploy --prod --offline --store-dir /pnpm-store /prod/gateway
 
 # ---------------------------------------------------------------------------------------------
 # runtime: what both app images share. No pnpm, no compiler, no sources.
