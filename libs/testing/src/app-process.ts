@@ -26,8 +26,13 @@ export interface AppProcess {
  */
 export function startApp(app: 'grpc-server' | 'gateway', env: Record<string, string>): AppProcess {
   const main = path.join(WORKSPACE_ROOT, 'apps', app, 'src', 'main.ts');
-  const child = spawn(process.execPath, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), main], {
-    cwd: WORKSPACE_ROOT,
+  return startNodeProcess(app, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), main], WORKSPACE_ROOT, env);
+}
+
+/** Starts `node <args>` in cwd as a real process (e.g. a built app's dist/main.js), with env on top of a minimal one. */
+export function startNodeProcess(app: string, args: string[], cwd: string, env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,9 +91,15 @@ export function startApp(app: 'grpc-server' | 'gateway', env: Record<string, str
   };
 }
 
-/** Starts grpc-server and resolves once it reports SERVING, with the port it bound (GRPC_PORT=0 picks a free one). */
-export async function startGrpcServer(env: Record<string, string>): Promise<AppProcess & { port: number }> {
-  const server = startApp('grpc-server', { GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', METRICS_PORT: '0', ...env });
+/**
+ * Starts grpc-server (from source, or through `launch`, e.g. a production build) and resolves once
+ * it reports SERVING, with the port it bound (GRPC_PORT=0 picks a free one).
+ */
+export async function startGrpcServer(
+  env: Record<string, string>,
+  launch: (env: Record<string, string>) => AppProcess = (appEnv) => startApp('grpc-server', appEnv),
+): Promise<AppProcess & { port: number }> {
+  const server = launch({ GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', METRICS_PORT: '0', ...env });
   try {
     const listening = await server.waitForLog((line) => typeof line.port === 'number' && String(line.msg).startsWith('gRPC listening'));
     await server.waitForLog((line) => line.msg === 'SERVING');

@@ -1,4 +1,5 @@
-export { startApp, startGrpcServer, WORKSPACE_ROOT, type AppProcess, type LogLine } from './app-process';
+export { startApp, startGrpcServer, startNodeProcess, WORKSPACE_ROOT, type AppProcess, type LogLine } from './app-process';
+export { readmeShellExamples, runReadmeExample } from './readme-examples';
 export { adminDatabaseUrl, createTestDatabase, runAdmin, type TestDatabase } from './database';
 export { readSampleCsv, SAMPLE_CSV_PATH, type SampleRow } from './sample-csv';
 export { freePort } from './free-port';
