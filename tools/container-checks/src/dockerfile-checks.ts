@@ -106,7 +106,7 @@ export function finalStages(parsed: ParsedDockerfile): DockerStage[] {
 }
 
 /** The stage's own instructions preceded by those of the stages it is built FROM. */
-function effectiveInstructions(parsed: ParsedDockerfile, stage: DockerStage): DockerInstruction[] {
+export function effectiveInstructions(parsed: ParsedDockerfile, stage: DockerStage): DockerInstruction[] {
   const parent = parsed.stages.find((candidate) => candidate.index < stage.index && candidate.name === stage.base);
   return [...(parent ? effectiveInstructions(parsed, parent) : []), ...stage.instructions];
 }
