@@ -123,5 +123,5 @@ describe('system end to end (embedded database, real processes)', () => {
     const gatewayProcess = startApp('gateway', { HTTP_PORT: '-1' });
     expect(await gatewayProcess.exited).toBe(2);
     expect(gatewayProcess.output.join('\n')).toContain('HTTP_PORT must be an integer from 0 to 65535, got "-1"');
-  });
+  }, 60_000);
 });

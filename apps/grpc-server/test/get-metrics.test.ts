@@ -35,7 +35,7 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
     const port = await bindServer(grpcServer.server, '127.0.0.1', 0);
     client = new MeterUsageServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
-  });
+  }, 60_000);
   afterAll(async () => {
     client.close();
     health.close();

@@ -61,7 +61,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     expect(result.stderr).toMatch(/written: 1000 accepted \(1000 inserted, 0 updated, 0 unchanged, 0 skipped\), 0 rejected/);
     const again = await ingestCli(['--file', file, '--meter', 'cli-1', '--target', target]);
     expect([again.code, again.stderr]).toEqual([0, expect.stringMatching(/1000 unchanged/)]);
-  });
+  }, 60_000);
 
   it('exits 1 and lists the rejected lines when a row is bad', async () => {
     const file = path.join(dir, 'bad.csv');
@@ -83,7 +83,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     const targeted = await ingestCli(['--file', file, '--meter', 'cli-a', '--target', target]);
     expect(targeted.code).toBe(1);
     expect(targeted.stderr).toContain('line 3 (meter_id): the row names meter "cli-b" but the upload is for meter "cli-a": drop the meter_id column or make it match');
-  }, 30_000);
+  }, 60_000);
 
   it('exits 2 on a usage error and 3 when grpc-server cannot be reached', async () => {
     const usage = await ingestCli(['--meter', 'x']);
@@ -94,7 +94,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     writeFileSync(file, 'time,meterusage\n2020-06-01 00:15:00,1\n');
     const unreachable = await ingestCli(['--file', file, '--target', `127.0.0.1:${await freePort()}`]);
     expect([unreachable.code, unreachable.stderr]).toEqual([3, expect.stringContaining('is unreachable')]);
-  });
+  }, 60_000);
 
   // nx's task runner reports every failed task as exit status 1, so the README's command is the
   // root package script; each case starts pnpm, tsx and the CLI (seconds on a loaded machine).

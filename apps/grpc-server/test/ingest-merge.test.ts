@@ -34,7 +34,7 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('ingest-merge');
-  });
+  }, 60_000);
   afterAll(async () => {
     await handle.close();
   });

@@ -18,7 +18,7 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
     grpc = await startTestGrpc(handle, 'meter-1', { maxNewMetersPerUpload: MAX_NEW_METERS });
     await upload(grpc.client, 'time,meterusage\n2019-01-01 00:15:00,1\n', { meterId: 'a' });
     await upload(grpc.client, 'time,meterusage\n2019-01-01 00:15:00,7\n', { meterId: 'b' });
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await grpc?.close();
     await handle?.close();

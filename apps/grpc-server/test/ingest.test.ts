@@ -16,7 +16,7 @@ describe('IngestReadings against a real PostgreSQL', () => {
   beforeAll(async () => {
     handle = await openMigratedDatabase('ingest');
     grpc = await startTestGrpc(handle);
-  });
+  }, 60_000);
   afterAll(async () => {
     await grpc.close();
     await handle.close();

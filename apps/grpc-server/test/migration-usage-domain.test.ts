@@ -11,7 +11,7 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
   beforeAll(async () => {
     testDatabase = await createTestDatabase('usage_domain');
     database = openDatabase({ connectionString: testDatabase.url, poolMin: 0, poolMax: 2, connectTimeoutMs: 5000 }, silentLogger);
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await database?.close();
     await testDatabase?.drop();

@@ -12,7 +12,7 @@ describe('migrations on a real PostgreSQL', () => {
   beforeAll(async () => {
     testDatabase = await createTestDatabase('migrations');
     database = openDatabase({ connectionString: testDatabase.url, poolMin: 0, poolMax: 2, connectTimeoutMs: 5000 }, silentLogger);
-  });
+  }, 60_000);
   afterAll(async () => {
     await database.close();
     await testDatabase.drop();

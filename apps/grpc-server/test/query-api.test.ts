@@ -54,7 +54,7 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
     await insertNewReadings(handle.database.pool, 'ams', [...spring, ...autumn]);
     await handle.database.pool.query(`insert into meters (meter_id, unit) values ('empty', 'MWh')`);
     grpc = await startTestGrpc(handle);
-  });
+  }, 60_000);
   afterAll(async () => {
     await grpc.close();
     await handle.close();
@@ -188,7 +188,7 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
         ...quarterHours('2019-10-05T12:00:00Z', '2019-10-05T18:00:00Z'),
       ]);
       await insertNewReadings(handle.database.pool, 'apia', quarterHours('2011-12-28T10:00:00Z', '2012-01-01T10:00:00Z'));
-    });
+    }, 60_000);
 
     it('buckets Amsterdam days with 92 and 100 quarter-hours on the DST change days, equal to an independent reference', async () => {
       for (const [rows, startIso, endIso, changeDay, expectedOnChangeDay, missingOnChangeDay] of [

@@ -14,7 +14,7 @@ describe('seedFromCsv against a real PostgreSQL', () => {
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('seed');
-  });
+  }, 60_000);
   afterAll(() => handle.close());
 
   it('loads the 2,975 sample readings with exactly one missing, values stored exactly', async () => {

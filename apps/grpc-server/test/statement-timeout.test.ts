@@ -12,7 +12,7 @@ describe('the statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
   beforeAll(async () => {
     testDatabase = await createTestDatabase('statement_timeout');
     database = openDatabase({ connectionString: testDatabase.url, poolMin: 0, poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 200 }, silentLogger);
-  });
+  }, 60_000);
   afterAll(async () => {
     await database.close();
     await testDatabase.drop();

@@ -40,7 +40,7 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
     grpc = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1, ExportReadings: 1 }, metrics });
     // Large enough that a client which does not read keeps the export waiting for flow control.
     await insertNewReadings(handle.database.pool, 'big', quarterHours('2018-01-01T00:00:00Z', '2019-01-01T00:00:00Z'));
-  });
+  }, 60_000);
   afterAll(async () => {
     await grpc.close();
     await handle.close();

@@ -11,7 +11,7 @@ describe('start-up time-zone check against PostgreSQL', () => {
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('zone_check');
-  });
+  }, 60_000);
   afterAll(async () => {
     await handle?.close();
   });
