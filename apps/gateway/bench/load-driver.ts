@@ -107,6 +107,7 @@ export async function runClosedLoop(options: { workers: number; seconds: number;
 export interface HttpResponse {
   status: number;
   body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** GET (or POST) over keep-alive sockets to one server; `timeoutMs` without a byte is an error. */
@@ -130,7 +131,7 @@ export class HttpClient {
       const request = httpRequest(new URL(path, this.baseUrl), { agent: this.agent, timeout: this.timeoutMs }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), headers: response.headers }));
         response.on('error', reject);
       });
       request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'timeout' })));

@@ -11,6 +11,14 @@
 //
 //   pnpm nx run gateway:load [-- --duration 60 --connections 50 --meters 10 --years 1 --warmup 30 --baseline 10 --seed 1 --uploads 10 --new-meters 1000 --upload-connections 10]
 //
+// With --overload N it runs only the overload scenario instead (load-overload.ts): N connections
+// on one heavy route (--overload-route usage-15m: a year of one meter in 15-minute buckets;
+// summary: the summary of one meter over all --years) for --duration s, with /healthz and /readyz probed;
+// --pool, --pool-wait and --pool-queue set grpc-server's DB_POOL_MAX_CONN, DB_POOL_WAIT_MS and
+// DB_POOL_QUEUE_MAX (default: the pool of 10 of this bench, its wait and queue defaults).
+//
+//   pnpm nx run gateway:load -- --overload 200 --duration 60 [--overload-route usage-15m --pool 10 --pool-wait 1000 --pool-queue 100]
+//
 // BENCH_DATABASE_URL names the PostgreSQL maintenance database (default: the local server).
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +43,7 @@ import {
 import { mainQueryBaselines } from './load-baselines';
 import { HttpClient, Recorder, reportOf, runClosedLoop, type Operation, type RouteReport } from './load-driver';
 import { queryMix, seededRandom, weightedPicker } from './load-mix';
+import { busyRoute, overloadVerdict, runOverloadScenario } from './load-overload';
 import { probeRoute, runUploadScenario, UPLOAD_ROUTE } from './load-upload';
 
 const LOAD_DATABASE = 'meterusage_load';
@@ -59,7 +68,16 @@ interface Options {
   uploads: number;
   newMeters: number;
   uploadConnections: number;
+  /** Connections of the overload scenario; 0 runs the mix instead. */
+  overload: number;
+  overloadRoute: 'usage-15m' | 'summary';
+  pool: number;
+  poolWaitMs: number | undefined;
+  poolQueueMax: number | undefined;
 }
+
+/** The gateway's deadline for unary calls (its GRPC_DEADLINE_MS default): no answer may take longer. */
+const GATEWAY_DEADLINE_MS = 10_000;
 
 interface Watched {
   name: 'grpc-server' | 'gateway';
@@ -82,9 +100,13 @@ async function main(): Promise<number> {
       DATABASE_URL: databaseUrl,
       CSV_PATH: SAMPLE_CSV_PATH,
       METER_ID: 'meter-1',
-      DB_POOL_MAX_CONN: String(DB_POOL_MAX_CONN),
+      DB_POOL_MAX_CONN: String(options.pool),
+      ...(options.poolWaitMs === undefined ? {} : { DB_POOL_WAIT_MS: String(options.poolWaitMs) }),
+      ...(options.poolQueueMax === undefined ? {} : { DB_POOL_QUEUE_MAX: String(options.poolQueueMax) }),
+      ...(options.pool < 7 ? { MAX_CONCURRENT_EXPORTS: '1', MAX_CONCURRENT_UPLOADS: '1' } : {}),
       MAX_NEW_METERS_PER_UPLOAD: String(options.newMeters),
     });
+    const metricsPort = grpcServer.logs.find((line) => typeof line.metricsPort === 'number')?.metricsPort as number | undefined;
     cleanup.push(() => stopBenchProcess('grpc-server', grpcServer));
     const data = await loadSyntheticReadings(databaseUrl, { meters: options.meters, years: options.years, startYear: START_YEAR });
 
@@ -96,12 +118,14 @@ async function main(): Promise<number> {
 
     console.log(
       `meterusage load benchmark: Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}; ` +
-        `database ${redactUrl(databaseUrl)}, grpc-server pool ${DB_POOL_MAX_CONN} connections`,
+        `database ${redactUrl(databaseUrl)}, grpc-server pool ${options.pool} connections` +
+        `${options.poolWaitMs === undefined ? '' : `, DB_POOL_WAIT_MS ${options.poolWaitMs}`}${options.poolQueueMax === undefined ? '' : `, DB_POOL_QUEUE_MAX ${options.poolQueueMax}`}`,
     );
     console.log(
       `data: ${data.readings.toLocaleString('en')} readings of ${options.meters} meters × ${options.years} year(s) from ${START_YEAR} (${data.missing} NULL, ${data.holes} holes) ` +
         `+ the sample meter; loaded in ${((data.insertMs + data.analyzeMs) / 1000).toFixed(1)} s`,
     );
+    if (options.overload > 0) return await overloadRun(baseUrl, data.meterIds, metricsPort, options);
     console.log(
       `load: ${options.connections} connections (closed loop: each sends its next request when answered), ${options.warmupS} s warm-up, then ${options.durationS} s measured; seed ${options.seed}`,
     );
@@ -152,7 +176,7 @@ async function main(): Promise<number> {
     printMemory(watched);
 
     // 3. Baselines in the same run.
-    const baselines = await mainQueryBaselines({ client, databaseUrl, connections: options.connections, seconds: options.baselineS, data, poolSize: DB_POOL_MAX_CONN, random });
+    const baselines = await mainQueryBaselines({ client, databaseUrl, connections: options.connections, seconds: options.baselineS, data, poolSize: options.pool, random });
     printBaselines(baselines, run.total, options);
 
     // 3b. The largest admitted upload while the mix runs (after the baselines: it adds meters).
@@ -197,6 +221,11 @@ function parseOptions(): Options {
       // The mix's connections during the upload scenario: a steady load, not the saturation of the
       // main run (whose own p99 is near 1 s on 2 cores), so the probes show what the uploads add.
       'upload-connections': { type: 'string', default: '10' },
+      overload: { type: 'string', default: '0' },
+      'overload-route': { type: 'string', default: 'usage-15m' },
+      pool: { type: 'string', default: String(DB_POOL_MAX_CONN) },
+      'pool-wait': { type: 'string' },
+      'pool-queue': { type: 'string' },
     },
   });
   const positive = (name: string, text: string) => integerOption(name, text);
@@ -212,7 +241,53 @@ function parseOptions(): Options {
     uploads: values.uploads === '0' ? 0 : positive('uploads', values.uploads),
     newMeters: positive('new-meters', values['new-meters']),
     uploadConnections: positive('upload-connections', values['upload-connections']),
+    overload: values.overload === '0' ? 0 : positive('overload', values.overload),
+    overloadRoute: overloadRouteOf(values['overload-route']),
+    pool: positive('pool', values.pool),
+    poolWaitMs: values['pool-wait'] === undefined ? undefined : values['pool-wait'] === '0' ? 0 : positive('pool-wait', values['pool-wait']),
+    poolQueueMax: values['pool-queue'] === undefined ? undefined : values['pool-queue'] === '0' ? 0 : positive('pool-queue', values['pool-queue']),
   };
+}
+
+function overloadRouteOf(text: string): Options['overloadRoute'] {
+  if (text === 'usage-15m' || text === 'summary') return text;
+  throw new Error(`--overload-route must be usage-15m or summary, got "${text}"`);
+}
+
+/** The overload scenario alone: prints its table, the busy count and the verdict; 1 when anything was unexpected or a target was missed. */
+async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPort: number | undefined, options: Options): Promise<number> {
+  const random = seededRandom(options.seed);
+  const meter = () => meterIds[Math.floor(random() * meterIds.length)]!;
+  const yearRange = () => {
+    const year = START_YEAR + Math.floor(random() * options.years);
+    return `from=${year}-01-01&to=${year + 1}-01-01`;
+  };
+  const [route, path] =
+    options.overloadRoute === 'usage-15m'
+      ? ['GET /api/usage 1 year by 15m', () => `/api/usage?meter=${meter()}&${yearRange()}&bucket=15m`]
+      : [`GET /api/summary ${options.years} year(s)`, () => `/api/summary?meter=${meter()}&from=${START_YEAR}-01-01&to=${START_YEAR + options.years}-01-01`];
+  console.log(`overload: ${options.overload} connections on ${route} (closed loop, no pause on Retry-After) for ${options.durationS} s; /healthz and /readyz probed every 100 ms`);
+  const busyBefore = await busyCount(metricsPort);
+  const startedAt = performance.now();
+  const recorder = await runOverloadScenario({ baseUrl, connections: options.overload, seconds: options.durationS, route, path, timeoutMs: REQUEST_TIMEOUT_MS });
+  const elapsedS = (performance.now() - startedAt) / 1000;
+  const busyAfter = await busyCount(metricsPort);
+  const run = reportOf(recorder, elapsedS);
+  printRoutes(`overload, ${options.overload} connections (measured ${elapsedS.toFixed(1)} s)`, [...run.routes, run.total]);
+  const busyAnswers = run.routes.find((report) => report.route === busyRoute(route))?.latency.count ?? 0;
+  const verdict = overloadVerdict(run.routes, GATEWAY_DEADLINE_MS);
+  const problems = countOf(run.total.problems);
+  console.log(`busy answers: ${busyAnswers} (grpc-server meterusage_db_pool_busy_total +${busyAfter - busyBefore}); ${verdict.text}`);
+  const failed = problems > 0 || !verdict.probesMet || !verdict.deadlineMet;
+  console.log(`\nresult: ${failed ? 'FAILED' : 'ok'}: ${problems} unexpected answer(s) or error(s)`);
+  return failed ? 1 : 0;
+}
+
+/** grpc-server's busy refusals so far (meterusage_db_pool_busy_total, all reasons); NaN without its metrics port. */
+async function busyCount(metricsPort: number | undefined): Promise<number> {
+  if (metricsPort === undefined) return Number.NaN;
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return [...text.matchAll(/^meterusage_db_pool_busy_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /**
