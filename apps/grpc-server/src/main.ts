@@ -84,6 +84,8 @@ async function main(): Promise<void> {
     const grpc = running.grpc;
     grpc.setServing(true);
     logger.info('SERVING');
+    // Started by the gateway's serve (scripts/serve.ts) with an IPC channel: the gateway starts now.
+    if (process.connected) process.send?.({ event: 'serving' });
     running.databaseHealth = monitorDatabaseHealth(
       running.database.pool,
       {

@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { freePort, scratchDirectory, startGrpcServer, WORKSPACE_ROOT, type LogLine } from '@meterusage/testing';
+
+// Real processes on a busy 2-core machine: every start includes tsx compiling both apps.
+jest.setTimeout(180_000);
+
+const SERVE_SCRIPT = path.join(WORKSPACE_ROOT, 'apps', 'gateway', 'scripts', 'serve.ts');
+
+interface Serve {
+  pid: number;
+  lines: string[];
+  logs: LogLine[];
+  exited: Promise<number | null>;
+  waitForLog(matches: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+}
+
+/** Runs the gateway's serve script as `pnpm nx serve gateway` does, in a process group of its own (a terminal's foreground group). */
+function startServe(env: Record<string, string>): Serve {
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), SERVE_SCRIPT], {
+    cwd: WORKSPACE_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const lines: string[] = [];
+  const logs: LogLine[] = [];
+  const collect = (buffer: { rest: string }) => (chunk: Buffer) => {
+    const parts = (buffer.rest + chunk.toString('utf8')).split('\n');
+    buffer.rest = parts.pop() ?? '';
+    for (const text of parts) {
+      lines.push(text);
+      try {
+        if (text.startsWith('{')) logs.push(JSON.parse(text) as LogLine);
+      } catch {
+        // not a log line
+      }
+    }
+  };
+  child.stdout.on('data', collect({ rest: '' }));
+  child.stderr.on('data', collect({ rest: '' }));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    pid: child.pid!,
+    lines,
+    logs,
+    exited,
+    async waitForLog(matches, timeoutMs = 120_000) {
+      const startedAt = Date.now();
+      for (;;) {
+        const line = logs.find(matches);
+        if (line) return line;
+        if (child.exitCode !== null || Date.now() - startedAt > timeoutMs) throw new Error(`no such log line; output:\n${lines.join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}
+
+/** Pids of running processes whose command line mentions text (postgres of a data directory, say). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function portsFor(dataDir: string): Promise<Record<string, string>> {
+  const grpcPort = await freePort();
+  return {
+    EMBEDDED_DB_DIR: dataDir,
+    EMBEDDED_DB_PORT: String(await freePort()),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(grpcPort),
+    METRICS_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(await freePort()),
+    GRPC_TARGET: `127.0.0.1:${grpcPort}`,
+  };
+}
+
+describe('pnpm nx serve gateway (apps/gateway/scripts/serve.ts) as one unit', () => {
+  let blocker: Server | undefined;
+  afterEach(() => blocker?.close());
+
+  /** Holds a port the way another program would, so the app configured to use it cannot. */
+  async function takePort(port: string): Promise<void> {
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker!.listen(Number(port), '127.0.0.1', resolve));
+  }
+
+  const lastLineOf = (serve: Serve) => JSON.parse(serve.lines.filter((line) => line.trim() !== '').at(-1)!) as LogLine;
+
+  it('exits non-zero when grpc-server cannot start (embedded port taken), its fatal message last', async () => {
+    const env = await portsFor(path.join(scratchDirectory('serve-port-taken'), 'postgres'));
+    await takePort(env.EMBEDDED_DB_PORT!);
+
+    const serve = startServe(env);
+    const code = await serve.exited;
+
+    expect(code).toBe(1);
+    const last = lastLineOf(serve);
+    expect(last).toMatchObject({ name: 'serve', level: 60, app: 'grpc-server' });
+    expect(last.msg).toContain(`embedded PostgreSQL did not start on port ${env.EMBEDDED_DB_PORT}`);
+    expect(last.msg).toContain('Address already in use');
+    expect(serve.logs.some((line) => line.name === 'gateway')).toBe(false);
+    expect(processesMentioning(env.EMBEDDED_DB_DIR!)).toEqual([]);
+  });
+
+  it('exits non-zero when the gateway cannot listen (HTTP port taken), stopping grpc-server and its PostgreSQL cleanly', async () => {
+    const env = await portsFor(path.join(scratchDirectory('serve-http-taken'), 'postgres'));
+    await takePort(env.HTTP_PORT!);
+
+    const serve = startServe(env);
+    const code = await serve.exited;
+
+    expect(code).toBe(1);
+    const last = lastLineOf(serve);
+    expect(last).toMatchObject({ name: 'serve', level: 60, app: 'gateway' });
+    expect(last.msg).toContain(`cannot listen on 127.0.0.1:${env.HTTP_PORT}`);
+    expect(serve.logs.some((line) => line.name === 'grpc-server' && line.msg === 'stopped')).toBe(true);
+    expect(existsSync(path.join(env.EMBEDDED_DB_DIR!, 'postmaster.pid'))).toBe(false);
+    expect(processesMentioning(env.EMBEDDED_DB_DIR!)).toEqual([]);
+  });
+
+  it('stops everything on SIGINT to its process group (Ctrl-C): exit 0, grpc-server drained before PostgreSQL stopped', async () => {
+    const env = await portsFor(path.join(scratchDirectory('serve-ctrl-c'), 'postgres'));
+    const serve = startServe(env);
+    await serve.waitForLog((line) => line.name === 'gateway' && String(line.msg).startsWith('dashboard at'));
+    const metrics = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/metrics`);
+    expect(metrics.status).toBe(200);
+    const appPids = [...new Set(serve.logs.filter((line) => line.name !== 'serve').map((line) => line.pid as number))];
+    expect(appPids).toHaveLength(2);
+
+    process.kill(-serve.pid, 'SIGINT');
+    const code = await serve.exited;
+
+    expect(code).toBe(0);
+    expect(appPids.filter(isAlive)).toEqual([]);
+    expect(processesMentioning(env.EMBEDDED_DB_DIR!)).toEqual([]);
+    expect(existsSync(path.join(env.EMBEDDED_DB_DIR!, 'postmaster.pid'))).toBe(false);
+    const postgresLog = readFileSync(path.join(env.EMBEDDED_DB_DIR!, 'log', 'postgres.log'), 'utf8');
+    expect(postgresLog).toContain('database system is shut down');
+    expect(postgresLog).not.toContain('administrator command');
+    expect(serve.logs.at(-1)).toMatchObject({ name: 'serve', msg: 'stopped' });
+  });
+});
+
+describe('grpc-server after a SIGKILL', () => {
+  it('stops the embedded PostgreSQL its killed run left behind and starts on the same data directory', async () => {
+    const dataDir = path.join(scratchDirectory('embedded-leftover'), 'postgres');
+    const env = { EMBEDDED_DB_DIR: dataDir, EMBEDDED_DB_PORT: String(await freePort()) };
+    const first = await startGrpcServer(env);
+    await first.stop('SIGKILL');
+    const [leftover] = processesMentioning(dataDir);
+    expect(leftover).toBeDefined();
+
+    const second = await startGrpcServer(env);
+    try {
+      expect(second.logs.find((line) => line.level === 40 && line.postgresPid === leftover)?.msg).toBe(
+        `stopping the embedded PostgreSQL an earlier run left behind (pid ${leftover}, port ${env.EMBEDDED_DB_PORT})`,
+      );
+      const now = processesMentioning(dataDir);
+      expect(now).toHaveLength(1);
+      expect(now).not.toContain(leftover);
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  });
+});
