@@ -21,7 +21,7 @@ describe('grpcErrorToHttp', () => {
           details: [{ field: 'from', description: 'must be before to (x ≥ y)' }],
         },
       },
-      logCause: false,
+      logLevel: 'debug',
     });
   });
 
@@ -38,7 +38,7 @@ describe('grpcErrorToHttp', () => {
     expect(grpcErrorToHttp(grpcError(code, 'meter_id: bad'), 1000)).toEqual({
       statusCode: httpStatus,
       body: { error: { code: status[code], message: 'meter_id: bad' } },
-      logCause: false,
+      logLevel: 'debug',
     });
   });
 
@@ -46,36 +46,36 @@ describe('grpcErrorToHttp', () => {
     expect(grpcErrorToHttp(grpcError(status.RESOURCE_EXHAUSTED, 'ExportReadings: 4 calls are already running'), 1000)).toEqual({
       statusCode: 429,
       body: { error: { code: 'RESOURCE_EXHAUSTED', message: 'ExportReadings: 4 calls are already running' } },
-      logCause: false,
+      logLevel: 'debug',
       headers: { 'retry-after': '5' },
     });
   });
 
   it.each([
-    [status.UNAVAILABLE, 503, 'the meter-usage service is unavailable; retry shortly'],
-    [status.DEADLINE_EXCEEDED, 504, 'the meter-usage service did not answer within 1500 ms'],
-    [status.UNIMPLEMENTED, 501, 'the meter-usage service does not implement this call'],
-    [status.INTERNAL, 500, 'internal error'],
-    [status.UNKNOWN, 500, 'internal error'],
-    [status.DATA_LOSS, 500, 'internal error'],
-  ])('hides the internals of server error %s behind HTTP %i', (code, httpStatus, message) => {
+    [status.UNAVAILABLE, 503, 'the meter-usage service is unavailable; retry shortly', 'debug'],
+    [status.DEADLINE_EXCEEDED, 504, 'the meter-usage service did not answer within 1500 ms', 'warn'],
+    [status.UNIMPLEMENTED, 501, 'the meter-usage service does not implement this call', 'error'],
+    [status.INTERNAL, 500, 'internal error', 'error'],
+    [status.UNKNOWN, 500, 'internal error', 'error'],
+    [status.DATA_LOSS, 500, 'internal error', 'error'],
+  ])('hides the internals of server error %s behind HTTP %i, logged as the status deserves', (code, httpStatus, message, logLevel) => {
     const result = grpcErrorToHttp(grpcError(code, 'connect ECONNREFUSED 10.0.0.7:50051'), 1500);
-    expect(result).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logCause: true });
+    expect(result).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logLevel });
     expect(JSON.stringify(result.body)).not.toContain('10.0.0.7');
   });
 
   it.each([
     [status.DEADLINE_EXCEEDED, 504, 'no data for 60 s; nothing written, send the upload again'],
     [status.UNAVAILABLE, 503, 'server shutting down; nothing written, send the upload again'],
-  ])('passes grpc-server\'s own message of server error %s through (HTTP %i): it says why', (code, httpStatus, message) => {
-    expect(grpcErrorToHttp(serverStatus(code, message), 1500)).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logCause: true });
+  ])('passes grpc-server\'s own message of server error %s through (HTTP %i): it says why, logged as a warning', (code, httpStatus, message) => {
+    expect(grpcErrorToHttp(serverStatus(code, message), 1500)).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logLevel: 'warn' });
   });
 
-  it('answers a busy grpc-server with 503, its message and Retry-After from its pushback trailer (rounded up to seconds)', () => {
+  it('answers a busy grpc-server with 503, its message and Retry-After from its pushback trailer (rounded up to seconds), not logged as a failure', () => {
     const message = 'busy: all 10 database connections are in use and 100 calls are waiting; retry in a moment';
     const busy = serverStatus(status.UNAVAILABLE, message);
     busy.metadata.set('grpc-retry-pushback-ms', '1500');
-    expect(grpcErrorToHttp(busy, 1500)).toEqual({ statusCode: 503, body: { error: { code: 'UNAVAILABLE', message } }, logCause: true, headers: { 'retry-after': '2' } });
+    expect(grpcErrorToHttp(busy, 1500)).toEqual({ statusCode: 503, body: { error: { code: 'UNAVAILABLE', message } }, logLevel: 'debug', headers: { 'retry-after': '2' } });
   });
 
   it('ignores a pushback trailer on a status grpc-server did not word', () => {
@@ -111,7 +111,7 @@ describe('toHttpError', () => {
     expect(toHttpError(validation, 1000)).toEqual({
       statusCode: 400,
       body: { error: { code: 'INVALID_ARGUMENT', message: details.map((detail) => `${detail.field}: ${detail.description}`).join('; '), details } },
-      logCause: false,
+      logLevel: 'debug',
     });
   });
 
@@ -151,7 +151,7 @@ describe('toHttpError', () => {
     expect(toHttpError(new TypeError('Cannot read properties of undefined (reading "x")'), 1000)).toEqual({
       statusCode: 500,
       body: { error: { code: 'INTERNAL', message: 'internal error' } },
-      logCause: true,
+      logLevel: 'error',
     });
   });
 });

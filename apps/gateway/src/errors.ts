@@ -69,11 +69,18 @@ const HTTP_FIELD_OF: Record<string, string> = {
   page_token: 'page_token',
 };
 
+export type FailureLogLevel = 'error' | 'warn' | 'debug';
+
 export interface HttpError {
   statusCode: number;
   body: ErrorBody;
-  /** True when the cause must be logged: the body deliberately says little. */
-  logCause: boolean;
+  /**
+   * How loudly the failure is logged: 'error' (with the stack) for a fault of ours (5xx but 503/504),
+   * 'warn' without a stack for grpc-server reporting itself unavailable or slow, 'debug' for a
+   * client's mistake, a busy refusal and a grpc-server out of reach (the channel's watcher reports
+   * that once, when it happens, not with every request).
+   */
+  logLevel: FailureLogLevel;
   /** Response headers that belong to the error, e.g. Retry-After of a 429. */
   headers?: Record<string, string>;
 }
@@ -114,7 +121,7 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
     return {
       statusCode,
       body: { error: { code, message, ...(violation ? { details: [violation] } : {}) } },
-      logCause: false,
+      logLevel: 'debug',
       ...(headers ? { headers } : {}),
     };
   }
@@ -134,7 +141,14 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
   // answer of a server that is full for everyone (429 is for one client over its own limit).
   const pushbackMs = worded ? Number(error.metadata?.get(RETRY_PUSHBACK_TRAILER)[0]) : Number.NaN;
   const headers = Number.isFinite(pushbackMs) && pushbackMs >= 0 ? { 'retry-after': String(Math.max(1, Math.ceil(pushbackMs / 1000))) } : undefined;
-  return { statusCode, body: { error: { code, message } }, logCause: true, ...(headers ? { headers } : {}) };
+  // A refusal that says when to retry is by design, its body says all, and grpc-server counts it: logging each would bury the rest under overload.
+  const logLevel: FailureLogLevel =
+    headers !== undefined || (error.code === GrpcCode.UNAVAILABLE && !worded)
+      ? 'debug'
+      : error.code === GrpcCode.UNAVAILABLE || error.code === GrpcCode.DEADLINE_EXCEEDED
+        ? 'warn'
+        : 'error';
+  return { statusCode, body: { error: { code, message } }, logLevel, ...(headers ? { headers } : {}) };
 }
 
 /** "start_time: must be before end_time" → { field: "from", description: "must be before to" }. */
@@ -253,27 +267,27 @@ export function toHttpError(error: unknown, deadlineMs: number): HttpError {
     return {
       statusCode: error.statusCode,
       body: { error: { code: error.code, message: error.message } },
-      logCause: false,
+      logLevel: 'debug',
       ...(error.headers ? { headers: error.headers } : {}),
     };
   }
   if (error instanceof BadRequestError) {
     const violation = { field: error.field, description: error.description };
-    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message: error.message, details: [violation] } }, logCause: false };
+    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message: error.message, details: [violation] } }, logLevel: 'debug' };
   }
   const fastifyError = error as { validation?: AjvError[]; statusCode?: unknown; code?: unknown } | null;
   if (Array.isArray(fastifyError?.validation)) {
     const details = schemaViolations(fastifyError.validation);
     const message = details.map((detail) => `${detail.field}: ${detail.description}`).join('; ');
-    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message, details } }, logCause: false };
+    return { statusCode: 400, body: { error: { code: 'INVALID_ARGUMENT', message, details } }, logLevel: 'debug' };
   }
   const statusCode = fastifyError?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const code = CLIENT_ERROR_CODES[statusCode] ?? 'INVALID_ARGUMENT';
     const message = FRAMEWORK_MESSAGES[String(fastifyError?.code)] ?? FRAMEWORK_MESSAGES[statusCode] ?? 'the request is malformed';
-    return { statusCode, body: { error: { code, message } }, logCause: false };
+    return { statusCode, body: { error: { code, message } }, logLevel: 'debug' };
   }
-  return { statusCode: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, logCause: true };
+  return { statusCode: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, logLevel: 'error' };
 }
 
 // Fastify's own refusals (before or around routing), in our words: by its error code, else by status.

@@ -1,4 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
+import type { GrpcStatus } from '../errors';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { StreamSlots } from './stream-limits';
@@ -19,4 +20,14 @@ export interface RpcObserver {
 export function callLogger(logger: Logger, call: { metadata: Metadata }): Logger {
   const requestId = call.metadata.get('x-request-id')[0];
   return typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId) ? logger.child({ requestId }) : logger;
+}
+
+/**
+ * The level a failed call is logged at: error when its cause is hidden from the client, debug when
+ * the server refused it by design and said when to retry (busy, starting: counted in the metrics,
+ * and one line per refused call would bury the rest under overload), warn otherwise.
+ */
+export function failureLog(log: Logger, status: GrpcStatus): Logger['warn'] {
+  if (status.internal) return log.error.bind(log);
+  return status.retryAfterMs === undefined ? log.warn.bind(log) : log.debug.bind(log);
 }

@@ -1,7 +1,7 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { ClientIdleError, ShuttingDownError, toGrpcStatus, toServiceError } from '../errors';
-import { callLogger, type RpcObserver } from './call-logger';
+import { callLogger, failureLog, type RpcObserver } from './call-logger';
 import { withStreamSlot } from './stream-limits';
 
 /**
@@ -50,7 +50,7 @@ export function clientStream<Request, Response>(
         // Ended by shutdown: the client is told so (UNAVAILABLE, send again), whatever the work threw on the way out.
         const status = toGrpcStatus(cancelled() ? cancellation.signal.reason : error);
         finish(GrpcCode[status.code]);
-        const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
+        const report = failureLog(log, status);
         report({ method, code: status.code, err: error }, 'rpc failed');
         callback(toServiceError(status), null);
       },

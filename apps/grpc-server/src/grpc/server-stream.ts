@@ -2,7 +2,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
-import { callLogger, type RpcObserver } from './call-logger';
+import { callLogger, failureLog, type RpcObserver } from './call-logger';
 import { withStreamSlot } from './stream-limits';
 
 /** Writes one message, waiting for the transport to drain when its buffer is full (backpressure). */
@@ -50,7 +50,7 @@ export function serverStream<Request, Response>(
         }
         const status = toGrpcStatus(error);
         finish(GrpcCode[status.code]);
-        const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
+        const report = failureLog(log, status);
         report({ method, code: status.code, err: error }, 'stream failed');
         // grpc-js turns an 'error' event into the call's final status (destroy() would send none).
         call.emit('error', toServiceError(status));

@@ -1,7 +1,7 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
-import { callLogger, type RpcObserver } from './call-logger';
+import { callLogger, failureLog, type RpcObserver } from './call-logger';
 
 /**
  * Adapts an async function to a grpc-js unary handler: its result is the response, and any
@@ -25,7 +25,7 @@ export function unary<Request, Response>(
       (error: unknown) => {
         const status = toGrpcStatus(error);
         finish(GrpcCode[status.code]);
-        const report = status.internal ? log.error.bind(log) : log.warn.bind(log);
+        const report = failureLog(log, status);
         report({ method, code: status.code, err: error, ms: Math.round(performance.now() - startedAt) }, 'rpc failed');
         callback(toServiceError(status), null);
       },
