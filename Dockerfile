@@ -47,9 +47,9 @@ WORKDIR /app
 
 # ---------------------------------------------------------------------------------------------
 FROM runtime AS grpc-server
-# The only writable path: the data folder of the embedded-PostgreSQL fallback (used when neither
-# DATABASE_URL nor DB_HOST is set). The application files stay root-owned, read-only to `node`.
-RUN mkdir /app/.data && chown node:node /app/.data
+# No writable path: the embedded-PostgreSQL fallback is a development dependency and not in this
+# image, so it needs DATABASE_URL or DB_HOST (without, it exits saying so). The application files
+# stay root-owned, read-only to `node`.
 COPY --from=build /prod/grpc-server/package.json ./package.json
 COPY --from=build /prod/grpc-server/node_modules ./node_modules
 COPY --from=build /prod/grpc-server/dist ./dist
