@@ -95,7 +95,9 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
 
   app.setErrorHandler((error, request, reply) => {
     const response = toHttpError(error, request.routeOptions.config.grpcDeadlineMs ?? config.grpcDeadlineMs);
-    if (response.logCause) request.log.error({ err: error, statusCode: response.statusCode }, 'request failed');
+    // A fault of ours is logged with its stack; the rest in one line at the level its status deserves.
+    if (response.logLevel === 'error') request.log.error({ err: error, statusCode: response.statusCode }, 'request failed');
+    else request.log[response.logLevel]({ statusCode: response.statusCode, code: response.body.error.code, cause: (error as Error).message }, 'request failed');
     if (response.headers) void reply.headers(response.headers);
     return reply.code(response.statusCode).send(response.body);
   });

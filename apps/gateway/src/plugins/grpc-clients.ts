@@ -1,4 +1,5 @@
-import { credentials, InterceptingCall, status, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
+import { Channel, connectivityState, credentials, InterceptingCall, status, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
+import type { FastifyBaseLogger } from 'fastify';
 import type { GrpcClientTls } from '../config';
 import fp from 'fastify-plugin';
 import { HealthClient, MeterUsageServiceClient } from '@meterusage/contracts';
@@ -52,20 +53,42 @@ export const grpcClientsPlugin = fp<{ target: string; tls?: GrpcClientTls }>(
         },
       });
     };
-    const clientOptions: ChannelOptions = {
+    const channelOptions: ChannelOptions = {
       ...CHANNEL_OPTIONS,
-      interceptors: [timing],
       ...(tls?.serverName !== undefined ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
     };
-    const channelCredentialsOfBoth = channelCredentials(tls);
-    const meterUsage = new MeterUsageServiceClient(target, channelCredentialsOfBoth, clientOptions);
-    const grpcHealth = new HealthClient(target, channelCredentialsOfBoth, clientOptions);
+    // One channel for both clients: one connection, one state to report.
+    const channel = new Channel(target, channelCredentials(tls), channelOptions);
+    const clientOptions = { interceptors: [timing], channelOverride: channel };
+    const meterUsage = new MeterUsageServiceClient(target, channelCredentials(tls), clientOptions);
+    const grpcHealth = new HealthClient(target, channelCredentials(tls), clientOptions);
     app.decorate('meterUsage', meterUsage);
     app.decorate('grpcHealth', grpcHealth);
+    reportReachability(channel, target, app.log);
     app.addHook('onClose', async () => {
-      meterUsage.close();
-      grpcHealth.close();
+      channel.close();
     });
   },
   { name: 'grpc-clients', dependencies: ['metrics'] },
 );
+
+/**
+ * Logs grpc-server's reachability when it changes, not with every request: one warning when the
+ * channel fails to connect, one info line when it is connected again. Requests meanwhile answer
+ * 503 and log at debug. The channel connects at start, so an absent grpc-server shows at once.
+ */
+function reportReachability(channel: Channel, target: string, logger: FastifyBaseLogger): void {
+  let unreachable = false;
+  const watch = (state: connectivityState) => {
+    if (state === connectivityState.TRANSIENT_FAILURE && !unreachable) {
+      unreachable = true;
+      logger.warn({ grpcTarget: target }, `grpc-server at ${target} is unreachable; API requests answer 503 until it is back`);
+    } else if (state === connectivityState.READY && unreachable) {
+      unreachable = false;
+      logger.info({ grpcTarget: target }, `grpc-server at ${target} is reachable again`);
+    }
+    if (state === connectivityState.SHUTDOWN) return;
+    channel.watchConnectivityState(state, Infinity, () => watch(channel.getConnectivityState(false)));
+  };
+  watch(channel.getConnectivityState(true));
+}

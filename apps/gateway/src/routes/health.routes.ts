@@ -18,7 +18,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       const status = ServingStatus[response.status] ?? 'UNKNOWN';
       return reply.code(response.status === ServingStatus.SERVING ? 200 : 503).send({ status });
     } catch (error) {
-      request.log.warn({ err: error }, 'readiness check could not reach grpc-server');
+      // Whether grpc-server is reachable is logged once per change (plugins/grpc-clients.ts), not per probe.
+      request.log.debug({ cause: (error as Error).message }, 'readiness check could not reach grpc-server');
       return reply.code(503).send({ status: 'UNREACHABLE' });
     }
   });
