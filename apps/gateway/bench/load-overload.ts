@@ -1,6 +1,6 @@
 // The load bench's overload scenario: N connections (far more than the database pool) send the
-// heaviest allowed query in a closed loop, without pausing for Retry-After (the worst client),
-// while a prober times GET /healthz and GET /readyz every 100 ms on connections of their own.
+// heaviest allowed query in a closed loop, by default without pausing for Retry-After (the worst
+// client; --honour-retry-after makes each wait as told after a busy answer, as a polite client does), while a prober times GET /healthz and GET /readyz every 100 ms on connections of their own.
 // Every answer must be 200 or the busy answer (503, Retry-After, "busy: …"), no answer may take
 // longer than the gateway's deadline, and the probes' p99 must stay under 100 ms.
 import { HttpClient, Recorder, type RouteReport } from './load-driver';
@@ -20,6 +20,8 @@ export interface OverloadOptions {
   route: string;
   path: () => string;
   timeoutMs: number;
+  /** After a busy answer, wait its Retry-After before the next request. */
+  honourRetryAfter: boolean;
 }
 
 /**
@@ -41,6 +43,8 @@ export async function runOverloadScenario(options: OverloadOptions): Promise<Rec
         const ms = record.latenciesMs[0]!;
         const problem = [...record.problems.keys()][0] ?? (busy ? busyProblem(response.headers['retry-after'], response.body) : undefined);
         recorder.record(busy ? busyRoute(label) : label, ms, problem === undefined ? { status: 200 } : { error: problem }, [200]);
+        const retryAfterS = Number(response?.headers['retry-after']);
+        if (busy && options.honourRetryAfter && retryAfterS > 0) await new Promise((resolve) => setTimeout(resolve, retryAfterS * 1000));
       }
     };
     const prober = (async () => {

@@ -15,7 +15,8 @@
 // on one heavy route (--overload-route usage-15m: a year of one meter in 15-minute buckets;
 // summary: the summary of one meter over all --years) for --duration s, with /healthz and /readyz probed;
 // --pool, --pool-wait and --pool-queue set grpc-server's DB_POOL_MAX_CONN, DB_POOL_WAIT_MS and
-// DB_POOL_QUEUE_MAX (default: the pool of 10 of this bench, its wait and queue defaults).
+// DB_POOL_QUEUE_MAX (default: the pool of 10 of this bench, its wait and queue defaults);
+// --honour-retry-after makes each connection wait Retry-After after a busy answer.
 //
 //   pnpm nx run gateway:load -- --overload 200 --duration 60 [--overload-route usage-15m --pool 10 --pool-wait 1000 --pool-queue 100]
 //
@@ -74,6 +75,7 @@ interface Options {
   pool: number;
   poolWaitMs: number | undefined;
   poolQueueMax: number | undefined;
+  honourRetryAfter: boolean;
 }
 
 /** The gateway's deadline for unary calls (its GRPC_DEADLINE_MS default): no answer may take longer. */
@@ -226,6 +228,7 @@ function parseOptions(): Options {
       pool: { type: 'string', default: String(DB_POOL_MAX_CONN) },
       'pool-wait': { type: 'string' },
       'pool-queue': { type: 'string' },
+      'honour-retry-after': { type: 'boolean', default: false },
     },
   });
   const positive = (name: string, text: string) => integerOption(name, text);
@@ -245,6 +248,7 @@ function parseOptions(): Options {
     overloadRoute: overloadRouteOf(values['overload-route']),
     pool: positive('pool', values.pool),
     poolWaitMs: values['pool-wait'] === undefined ? undefined : values['pool-wait'] === '0' ? 0 : positive('pool-wait', values['pool-wait']),
+    honourRetryAfter: values['honour-retry-after'],
     poolQueueMax: values['pool-queue'] === undefined ? undefined : values['pool-queue'] === '0' ? 0 : positive('pool-queue', values['pool-queue']),
   };
 }
@@ -266,10 +270,10 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
     options.overloadRoute === 'usage-15m'
       ? ['GET /api/usage 1 year by 15m', () => `/api/usage?meter=${meter()}&${yearRange()}&bucket=15m`]
       : [`GET /api/summary ${options.years} year(s)`, () => `/api/summary?meter=${meter()}&from=${START_YEAR}-01-01&to=${START_YEAR + options.years}-01-01`];
-  console.log(`overload: ${options.overload} connections on ${route} (closed loop, no pause on Retry-After) for ${options.durationS} s; /healthz and /readyz probed every 100 ms`);
+  console.log(`overload: ${options.overload} connections on ${route} (closed loop, ${options.honourRetryAfter ? 'each waiting Retry-After after a busy answer' : 'no pause on Retry-After'}) for ${options.durationS} s; /healthz and /readyz probed every 100 ms`);
   const busyBefore = await busyCount(metricsPort);
   const startedAt = performance.now();
-  const recorder = await runOverloadScenario({ baseUrl, connections: options.overload, seconds: options.durationS, route, path, timeoutMs: REQUEST_TIMEOUT_MS });
+  const recorder = await runOverloadScenario({ baseUrl, connections: options.overload, seconds: options.durationS, route, path, timeoutMs: REQUEST_TIMEOUT_MS, honourRetryAfter: options.honourRetryAfter });
   const elapsedS = (performance.now() - startedAt) / 1000;
   const busyAfter = await busyCount(metricsPort);
   const run = reportOf(recorder, elapsedS);
