@@ -135,8 +135,8 @@ async function closeAll(running: Running, graceMs: number, logger: Logger): Prom
   // No check starts from here on, and one in flight no longer touches readiness; it settles before the pool closes.
   const healthStopped = running.databaseHealth?.stop();
   if (running.grpc) {
-    const { server, setServing, endHealthWatches, endUploads } = running.grpc;
-    setServing(false);
+    const { server, beginShutdown, endHealthWatches, endUploads } = running.grpc;
+    beginShutdown(); // NOT_SERVING, and a call arriving from here on is answered UNAVAILABLE "shutting down"
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         logger.warn({ graceMs }, 'grace period over; cancelling remaining calls');
