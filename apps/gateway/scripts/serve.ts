@@ -62,7 +62,7 @@ function forwardLines(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, on
   });
 }
 
-/** The message of a pino line at level fatal (60), with its error's message when that adds to it. */
+/** The message of a pino line at level fatal (60); grpc-server and the gateway put the reason in it. */
 function fatalMessageOf(line: string): string | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
