@@ -11,7 +11,9 @@ import pino from 'pino';
 const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
 type AppName = 'grpc-server' | 'gateway';
 
-const logger = pino({ name: 'serve' });
+// Synchronous: the supervisor logs its fatal line and exits at once; pino's default asynchronous
+// stdout could lose that line on a busy machine.
+const logger = pino({ name: 'serve' }, pino.destination({ dest: 1, sync: true }));
 
 interface RunningApp {
   name: AppName;
