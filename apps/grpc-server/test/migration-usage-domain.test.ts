@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@meterusage/testing';
+import { Client } from 'pg';
 import { openDatabase, type DatabaseHandle } from '../src/db/connection';
 import { migrateToLatest } from '../src/db/migrate';
 import { silentLogger } from './support/database';
@@ -30,4 +31,33 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
     }
     await database.db.insertInto('readings').values({ meter_id: 'old', interval_start: '2020-01-01T00:00:00Z', usage: '123.000000000000' }).execute();
   }, 30_000);
+
+  it('is not bound by the statement timeout: a migration that takes longer than it still applies', async () => {
+    const slow = await createTestDatabase('usage_domain_slow');
+    const setup = openDatabase({ connectionString: slow.url, poolMin: 0, poolMax: 1, connectTimeoutMs: 5000 }, silentLogger);
+    // The pool grpc-server migrates through sets statement_timeout (DB_STATEMENT_TIMEOUT_MS); on a
+    // large table 0003's scans outlast it. Made deterministic here: another transaction holds the
+    // table for 1.5 s, three times the pool's 500 ms timeout, so 0003's statements wait that long.
+    const migrating = openDatabase({ connectionString: slow.url, poolMin: 0, poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 500 }, silentLogger);
+    const holder = new Client({ connectionString: slow.url });
+    try {
+      await migrateTo0002(setup.db);
+      await storeOldValues(setup.db);
+      await holder.connect();
+      await holder.query('begin');
+      await holder.query('lock table readings in access exclusive mode');
+      const release = setTimeout(() => void holder.query('commit'), 1500);
+      try {
+        expect(await migrateToLatest(migrating.db, silentLogger)).toEqual(['0003_constrain_reading_usage']);
+      } finally {
+        clearTimeout(release);
+      }
+      await expectQuarantined(setup.db);
+    } finally {
+      await holder.end().catch(() => undefined);
+      await migrating.close();
+      await setup.close();
+      await slow.drop();
+    }
+  }, 60_000);
 });

@@ -21,17 +21,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('quarantined_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
 
-  await sql`
-    with moved as (
-      delete from readings where usage is not null and not (${IN_DOMAIN}) returning meter_id, interval_start, usage
-    )
-    insert into readings_quarantine (meter_id, interval_start, usage, reason)
-    select meter_id, interval_start, usage::text,
+  // The migration reads every stored row (the search below and the constraint's validation): on a
+  // large table that takes longer than DB_STATEMENT_TIMEOUT_MS, which would fail every start.
+  await sql`set local statement_timeout = 0`.execute(db);
+
+  // Found first, then deleted one by one by key: on TimescaleDB a DELETE whose condition is on
+  // usage would decompress every compressed batch (past the per-transaction decompression limit
+  // on any real history), while a key of constants decompresses only the batch holding it. In
+  // the usual case nothing is out of the domain and nothing is deleted at all.
+  const { rows: outside } = await sql<{ meter_id: string; interval_start: Date; usage: string; reason: string }>`
+    select meter_id, interval_start, usage::text as usage,
            case when usage = 'NaN'::numeric then 'not a number'
                 when usage < 0 then 'negative'
                 when usage >= 1e12 then 'not below 10^12'
-                else 'more than 9 decimal places' end
-    from moved`.execute(db);
+                else 'more than 9 decimal places' end as reason
+    from readings where usage is not null and not (${IN_DOMAIN})`.execute(db);
+  for (const row of outside) {
+    await sql`insert into readings_quarantine (meter_id, interval_start, usage, reason)
+              values (${row.meter_id}, ${row.interval_start}, ${row.usage}, ${row.reason})`.execute(db);
+    await sql`delete from readings where meter_id = ${row.meter_id} and interval_start = ${row.interval_start}`.execute(db);
+  }
 
   await sql`alter table readings add constraint readings_usage_domain check (${IN_DOMAIN})`.execute(db);
 }
