@@ -42,5 +42,10 @@ async function reportQuarantine(db: Kysely<Database>, logger: Logger): Promise<v
   const { count, first_ms: firstMs, last_ms: lastMs } = rows[0]!;
   if (count === 0 || firstMs === null || lastMs === null) return;
   logger.warn({ quarantined: count }, `${count} stored readings broke the usage value domain and were moved to readings_quarantine (see its reason column)`);
-  if (await hasHourlyRollup(db)) await refreshHourlyRollup(db, firstMs, lastMs + 86_400_000);
+  if (!(await hasHourlyRollup(db))) return;
+  // Best effort: a failed refresh must not stop the start (0003 is applied by then and this never
+  // runs again); the rollup's own policy refreshes the span on its next run.
+  await refreshHourlyRollup(db, firstMs, lastMs + 86_400_000).catch((error: unknown) =>
+    logger.warn({ err: error }, 'could not refresh the hourly rollup over the quarantined readings; its refresh policy will'),
+  );
 }

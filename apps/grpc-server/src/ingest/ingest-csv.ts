@@ -269,7 +269,12 @@ export async function ingestCsv(
       ...span,
     };
     if (deps.storage.hourlyRollup && inserted + updated > 0) {
-      await refreshHourlyRollup(database.db, validator.firstStartMs, validator.lastEndMs);
+      // After the commit the upload has succeeded: a refresh that fails (a busy pool, a timeout over
+      // a long span) must not turn it into a failure the client would send again. The rollup is
+      // real-time (materialized_only = false) and its policy refreshes the span later.
+      await refreshHourlyRollup(database.db, validator.firstStartMs, validator.lastEndMs).catch((error: unknown) =>
+        deps.logger.warn({ err: error, source: options.sourceName }, 'ingest committed, but the hourly rollup refresh failed; its refresh policy will catch up'),
+      );
     }
     deps.logger.info({ source: options.sourceName, ...summary(result), write, ms: Math.round(performance.now() - startedAt) }, 'ingest committed');
     return result;
