@@ -29,6 +29,13 @@ export function startApp(app: 'grpc-server' | 'gateway', env: Record<string, str
   return startNodeProcess(app, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), main], WORKSPACE_ROOT, env);
 }
 
+// Children still running when this process exits (a crashed bench, a test runner that gives up)
+// would outlive it holding ports and database connections: they are killed with it.
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
 /** Starts `node <args>` in cwd as a real process (e.g. a built app's dist/main.js), with env on top of a minimal one. */
 export function startNodeProcess(app: string, args: string[], cwd: string, env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, args, {
@@ -39,7 +46,13 @@ export function startNodeProcess(app: string, args: string[], cwd: string, env: 
   const output: string[] = [];
   const logs: LogLine[] = [];
   const listeners = new Set<(line: LogLine) => void>();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  liveChildren.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      liveChildren.delete(child);
+      resolve(code);
+    }),
+  );
 
   const collect = (chunk: Buffer, buffer: { rest: string }) => {
     const lines = (buffer.rest + chunk.toString('utf8')).split('\n');
