@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
-import { freePort, scratchDirectory, startGrpcServer, WORKSPACE_ROOT, type LogLine } from '@meterusage/testing';
+import { freePort, scratchDirectory, startApp, startGrpcServer, WORKSPACE_ROOT, type LogLine } from '@meterusage/testing';
 
 // Real processes on a busy 2-core machine: every start includes tsx compiling both apps.
 jest.setTimeout(180_000);
@@ -187,5 +187,23 @@ describe('grpc-server after a SIGKILL', () => {
     }
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  });
+
+  it('refuses a second grpc-server on a data directory a live one uses, leaving the first serving', async () => {
+    const dataDir = path.join(scratchDirectory('embedded-in-use'), 'postgres');
+    const env = { EMBEDDED_DB_DIR: dataDir, EMBEDDED_DB_PORT: String(await freePort()) };
+    const first = await startGrpcServer(env);
+    try {
+      const [postgres] = processesMentioning(dataDir);
+      const second = startApp('grpc-server', { ...env, GRPC_PORT: '0', METRICS_PORT: '0' });
+      expect(await second.exited).toBe(1);
+      expect(second.output.join('\n')).toContain(`another grpc-server (pid ${first.child.pid}) uses the embedded PostgreSQL in`);
+      // The first one's database was not touched: same postgres, still answering.
+      expect(processesMentioning(dataDir)).toEqual([postgres]);
+      await first.waitForLog((line) => line.msg === 'SERVING');
+    } finally {
+      expect(await first.stop('SIGTERM')).toBe(0);
+    }
+    expect(processesMentioning(dataDir)).toEqual([]);
   });
 });

