@@ -24,6 +24,8 @@ const UPLOADS_END_TIMEOUT_MS = 5_000;
 interface Running {
   metricsServer?: Server;
   embedded?: EmbeddedDatabase;
+  /** The embedded PostgreSQL while it starts: a shutdown then waits for it and stops what it started. */
+  embeddedStarting?: Promise<EmbeddedDatabase>;
   database?: DatabaseHandle;
   grpc?: MeterUsageServer;
   databaseHealth?: DatabaseHealthMonitor;
@@ -40,7 +42,8 @@ async function main(): Promise<void> {
   try {
     let connectionString: string;
     if (config.database.kind === 'embedded') {
-      running.embedded = await startEmbeddedPostgres(config.database.dataDir, config.database.port, logger);
+      running.embeddedStarting = startEmbeddedPostgres(config.database.dataDir, config.database.port, logger);
+      running.embedded = await running.embeddedStarting;
       connectionString = running.embedded.connectionString;
       logger.info(
         { database: 'embedded', port: config.database.port, dataDir: config.database.dataDir, postgresLog: running.embedded.logFile },
@@ -158,7 +161,9 @@ async function closeAll(running: Running, graceMs: number, logger: Logger): Prom
   await new Promise<void>((resolve) => (running.metricsServer ? running.metricsServer.close(() => resolve()) : resolve()));
   // A connection still checked out (a call stuck past the grace period) must not keep the process alive.
   await withTimeout(running.database?.close(), POOL_CLOSE_TIMEOUT_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
-  await running.embedded?.stop();
+  // A signal during the embedded PostgreSQL's start: let the start finish, then stop what it started.
+  const embedded = running.embedded ?? (await running.embeddedStarting?.catch(() => undefined));
+  await embedded?.stop();
   logger.info('stopped');
 }
 
