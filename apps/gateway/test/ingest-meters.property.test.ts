@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { IngestReport } from '@meterusage/contracts';
 import type { Client } from 'pg';
-import { startIngestStack, type IngestStack } from './support/ingest-stack';
+import { startAppStack, type AppStack } from './support/app-stack';
 
 // Property (issue #10 item 3): whatever rows a file holds, with or without a meter_id column and
 // with or without ?meter, an upload writes only the meters it may (the one named by ?meter; else
@@ -31,12 +31,12 @@ const EXISTING = ['e1', 'e2', 'e3'];
 const slotTime = (slot: number) => new Date(Date.parse('2019-01-01T00:15:00Z') + slot * 900_000).toISOString();
 
 describe('POST /api/readings: multi-meter files never touch a meter they should not (property)', () => {
-  let stack: IngestStack;
+  let stack: AppStack;
   let client: Client;
   let run = 0;
 
   beforeAll(async () => {
-    stack = await startIngestStack('gateway_ingest_meters');
+    stack = await startAppStack('gateway_ingest_meters');
     ({ client } = stack);
     for (const meterId of EXISTING) {
       const seed = `time,meterusage\n${[0, 1, 2].map((slot) => `${slotTime(slot)},${slot + 1}`).join('\n')}\n`;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Client } from 'pg';
-import { startIngestStack, type IngestStack } from './support/ingest-stack';
+import { startAppStack, type AppStack } from './support/app-stack';
 
 // The reproductions of issue #10 items 1, 2, 3, 6 and the sub-second time, through the gateway and
 // a real grpc-server on PostgreSQL: each asserts the status, the message and the rows before and after.
@@ -8,12 +8,12 @@ import { startIngestStack, type IngestStack } from './support/ingest-stack';
 const MAX_NEW_METERS = 5;
 
 describe('POST /api/readings: the upload reproductions of issue #10', () => {
-  let stack: IngestStack;
+  let stack: AppStack;
   let app: FastifyInstance;
   let client: Client;
 
   beforeAll(async () => {
-    stack = await startIngestStack('gateway_ingest_trust', { env: { MAX_NEW_METERS_PER_UPLOAD: String(MAX_NEW_METERS) } });
+    stack = await startAppStack('gateway_ingest_trust', { env: { MAX_NEW_METERS_PER_UPLOAD: String(MAX_NEW_METERS) } });
     ({ app, client } = stack);
   }, 60_000);
   afterAll(async () => {

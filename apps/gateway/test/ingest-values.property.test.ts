@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import type { Client } from 'pg';
-import { startIngestStack, type IngestStack } from './support/ingest-stack';
+import { startAppStack, type AppStack } from './support/app-stack';
 
 // Property (issue #10 item 2): any text in a usage field either loads exactly as written (the same
 // decimal value stored, and read back as the double nearest to it) or is refused with its line,
@@ -53,13 +53,13 @@ const usageText: fc.Arbitrary<string> = fc.oneof(
 );
 
 describe('POST /api/readings: any usage text loads exactly or is refused with its line (property)', () => {
-  let stack: IngestStack;
+  let stack: AppStack;
   let app: FastifyInstance;
   let client: Client;
   let run = 0;
 
   beforeAll(async () => {
-    stack = await startIngestStack('gateway_ingest_values');
+    stack = await startAppStack('gateway_ingest_values');
     ({ app, client } = stack);
   }, 60_000);
   afterAll(async () => {

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { Client } from 'pg';
-import { startIngestStack, type IngestStack } from './support/ingest-stack';
+import { startAppStack, type AppStack } from './support/app-stack';
 
 describe('POST /api/readings over a real grpc-server and PostgreSQL', () => {
-  let stack: IngestStack;
+  let stack: AppStack;
   let app: FastifyInstance;
   let client: Client;
   const LIMIT = 64 * 1024;
 
   beforeAll(async () => {
-    stack = await startIngestStack('gateway_ingest', { ingestBodyLimitBytes: LIMIT });
+    stack = await startAppStack('gateway_ingest', { ingestBodyLimitBytes: LIMIT });
     ({ app, client } = stack);
   }, 60_000);
   afterAll(async () => {

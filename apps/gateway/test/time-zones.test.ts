@@ -1,29 +1,20 @@
-import type { FastifyInstance } from 'fastify';
-import { Client } from 'pg';
-import { createTestDatabase, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
-import { buildApp } from '../src/app';
+import { startAppStack, type AppStack } from './support/app-stack';
 
 // Issue #10 items 5 and 7 through the HTTP API: one zone list on both sides (no tz gives a 5xx),
 // and edge buckets that show their true counts.
 describe('time zones and bucket edges over a real grpc-server and PostgreSQL', () => {
-  let database: TestDatabase;
-  let grpcServer: AppProcess & { port: number };
-  let app: FastifyInstance;
-  const get = (url: string) => app.inject({ method: 'GET', url });
+  let stack: AppStack;
+  const get = (url: string) => stack.app.inject({ method: 'GET', url });
 
   beforeAll(async () => {
-    database = await createTestDatabase('gateway_zones');
-    grpcServer = await startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1' });
-    app = await buildApp({ grpcTarget: `127.0.0.1:${grpcServer.port}`, grpcDeadlineMs: 10_000 });
+    stack = await startAppStack('gateway_zones');
   }, 60_000);
   afterAll(async () => {
-    await app?.close();
-    await grpcServer?.stop();
-    await database?.drop();
+    await stack?.close();
   });
 
   it('grpc-server checked the zone list against PostgreSQL at start-up', async () => {
-    const line = await grpcServer.waitForLog((logged) => /time zones accepted|time zones the database does not know/.test(String(logged.msg)), 5_000);
+    const line = await stack.grpcServer.waitForLog((logged) => /time zones accepted|time zones the database does not know/.test(String(logged.msg)), 5_000);
     expect(line.accepted).toBeGreaterThan(500);
   });
 
@@ -52,22 +43,11 @@ describe('time zones and bucket edges over a real grpc-server and PostgreSQL', (
   });
 
   it('refuses an upload whose tz is off the list with 400 and writes nothing', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/readings?meter=zone-upload&tz=US/Pacific-New',
-      payload: 'time,meterusage\n2019-01-01 00:15:00,1\n',
-      headers: { 'content-type': 'text/csv' },
-    });
+    const response = await stack.post('meter=zone-upload&tz=US/Pacific-New', 'time,meterusage\n2019-01-01 00:15:00,1\n');
     expect(response.statusCode).toBe(400);
     expect(response.json().error.message).toMatch(/^tz: "US\/Pacific-New" is not an IANA time zone/);
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query(`select count(*)::int as count from meters where meter_id = 'zone-upload'`);
-      expect(rows[0].count).toBe(0);
-    } finally {
-      await client.end();
-    }
+    const { rows } = await stack.client.query(`select count(*)::int as count from meters where meter_id = 'zone-upload'`);
+    expect(rows[0].count).toBe(0);
   });
 
   it('serves buckets in every kind of zone the list holds, including 30-minute DST and skipped days', async () => {

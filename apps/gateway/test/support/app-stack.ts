@@ -3,8 +3,8 @@ import { Client } from 'pg';
 import { createTestDatabase, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
 import { buildApp } from '../../src/app';
 
-/** What the upload tests run against: a database of their own, grpc-server on it (a process), the gateway in process, and a pg client to look at the rows. */
-export interface IngestStack {
+/** What the in-process gateway tests run against: a database of their own, grpc-server on it (a process), the gateway in process (inject), and a pg client to look at the rows. */
+export interface AppStack {
   database: TestDatabase;
   grpcServer: AppProcess & { port: number };
   app: FastifyInstance;
@@ -15,9 +15,9 @@ export interface IngestStack {
   close(): Promise<void>;
 }
 
-/** Starts an IngestStack whose grpc-server has seeded meter-1 with the sample; env adds grpc-server settings. */
-export async function startIngestStack(label: string, options: { env?: Record<string, string>; ingestBodyLimitBytes?: number } = {}): Promise<IngestStack> {
-  const stack: Partial<IngestStack> = {};
+/** Starts an AppStack whose grpc-server has seeded meter-1 with the sample; env adds grpc-server settings. */
+export async function startAppStack(label: string, options: { env?: Record<string, string>; ingestBodyLimitBytes?: number } = {}): Promise<AppStack> {
+  const stack: Partial<AppStack> = {};
   const close = async () => {
     await stack.client?.end();
     await stack.app?.close();
@@ -36,7 +36,7 @@ export async function startIngestStack(label: string, options: { env?: Record<st
   }
   const app = stack.app;
   return {
-    ...(stack as Omit<IngestStack, 'post' | 'close'>),
+    ...(stack as Omit<AppStack, 'post' | 'close'>),
     post: (query, payload) => app.inject({ method: 'POST', url: `/api/readings?${query}`, payload, headers: { 'content-type': 'text/csv' } }),
     close,
   };
