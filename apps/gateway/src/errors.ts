@@ -1,6 +1,6 @@
 import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
 import { METER_ID_PATTERN } from '@meterusage/config';
-import { STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
+import { RETRY_PUSHBACK_TRAILER, STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
 
 /** One invalid request field, named as the HTTP API names it. */
 export interface FieldViolation {
@@ -85,8 +85,6 @@ export interface HttpError {
   headers?: Record<string, string>;
 }
 
-/** gRFC A6's trailer in which grpc-server says how many milliseconds to wait before retrying. */
-const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
 
 // A refused stream waits for another to finish; exports and uploads take seconds, not minutes.
 const RETRY_AFTER_SECONDS_WHEN_BUSY = '5';

@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
+import { RETRY_PUSHBACK_TRAILER, STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
 
 /** A request named something that does not exist. */
 export class NotFoundError extends Error {
@@ -105,11 +105,6 @@ export interface GrpcStatus {
   retryAfterMs?: number;
 }
 
-/**
- * gRFC A6's server pushback trailer: "retry after this many milliseconds". grpc-server sets it on
- * a busy or starting answer; the gateway turns it into Retry-After.
- */
-export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
 /** A busy pool frees a connection within a query's time (tens to hundreds of milliseconds). */
 const RETRY_AFTER_BUSY_MS = 1_000;
 /** Migrations and the seed take seconds. */

@@ -39,3 +39,10 @@ export const METER_USAGE_SERVICE_NAME = 'meterusage.v1.MeterUsageService';
  * local deadline or a lost connection (their text names internals such as addresses).
  */
 export const STATUS_ORIGIN_TRAILER = 'meterusage-status-origin';
+
+/**
+ * Trailing-metadata key of gRPC's retry pushback (gRFC A6): milliseconds after which the client
+ * may try again. grpc-server sets it on busy and starting refusals; the gateway turns it into
+ * HTTP Retry-After.
+ */
+export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
