@@ -2,6 +2,7 @@
 // pg, every row fetched. The SQL texts are the ones Kysely compiles in grpc-server's repositories
 // (same parameters, same numbering); keep them in step when a repository changes.
 import type pg from 'pg';
+import { bucketBoundaries } from '@meterusage/time';
 import { to as copyTo } from 'pg-copy-streams';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -21,29 +22,22 @@ export async function readingSlots(client: pg.Client, meterId: string, slots: { 
   return rows;
 }
 
-/** apps/grpc-server/src/usage/usage.repository.ts aggregateUsage with width 'day'. */
-const DAILY_USAGE_SQL = `
-    with bucket_list as (select local_start at time zone $1 as bucket_start,
-                           (local_start + interval '1 day') at time zone $2 as bucket_end
-                    from generate_series(date_trunc('day', $3::timestamptz at time zone $4),
-                                         ($5::timestamptz - interval '1 microsecond') at time zone $6,
-                                         interval '1 day') as local_start),
-    sums as (
-      select date_trunc('day', "interval_start", $7) as bucket_start,
-             sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max, count(usage) as present_count
-      from readings
-      where meter_id = $8 and "interval_start" >= $9::timestamptz and "interval_start" < $10::timestamptz
-      group by 1
-    )
-    select (extract(epoch from b.bucket_start) * 1000)::float8 as start_ms, (extract(epoch from b.bucket_end) * 1000)::float8 as end_ms,
-           s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
-           coalesce(s.present_count, 0)::int as present_count
-    from bucket_list b left join sums s on s.bucket_start = b.bucket_start
-    order by b.bucket_start`;
+/**
+ * apps/grpc-server/src/usage/usage.repository.ts aggregateUsage (readings source): bucket edges are
+ * computed in libs/time, as grpc-server does, and PostgreSQL sorts the readings into them.
+ */
+const BUCKET_SUMS_SQL = `
+    select s.bucket_index::int as bucket_index, s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
+           s.present_count::int as present_count
+    from (
+      select width_bucket("interval_start", $1::timestamptz[]) - 1 as bucket_index, sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max,
+             count(usage) as present_count
+      from readings where meter_id = $2 and "interval_start" >= $3::timestamptz and "interval_start" < $4::timestamptz group by 1
+    ) s order by 1`;
 
 export async function dailyUsage(client: pg.Client, meterId: string, range: { startMs: number; endMs: number; timeZone: string }) {
-  const [start, end, zone] = [iso(range.startMs), iso(range.endMs), range.timeZone];
-  const { rows } = await client.query(DAILY_USAGE_SQL, [zone, zone, start, zone, end, zone, zone, meterId, start, end]);
+  const bounds = bucketBoundaries(range.timeZone, 'day', range.startMs, range.endMs).map(iso);
+  const { rows } = await client.query(BUCKET_SUMS_SQL, [bounds, meterId, iso(range.startMs), iso(range.endMs)]);
   return rows;
 }
 
