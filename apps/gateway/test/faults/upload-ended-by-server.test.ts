@@ -35,9 +35,7 @@ describe('faults: an upload grpc-server ends (stalled client, shutdown) answers 
   let stack: HttpStack;
 
   beforeAll(async () => {
-    stack = await startHttpStack('faults_upload_ended', {
-      grpcEnv: { UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS), SHUTDOWN_GRACE_MS: String(GRACE_MS) },
-    });
+    stack = await startHttpStack('faults_upload_ended', { grpcEnv: { UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) } });
   }, 90_000);
 
   afterAll(async () => {
@@ -48,32 +46,43 @@ describe('faults: an upload grpc-server ends (stalled client, shutdown) answers 
     const rowsBefore = await countReadings(stack.database.url);
     const startedAt = performance.now();
     const answer = await stalledUpload(stack.baseUrl, 'stalled-upload', syntheticCsv(20_000));
-    const answeredMs = since(startedAt);
     expect(answer).toMatch(/^HTTP\/1\.1 504 /);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
     expect(rawJsonBody(answer)).toEqual({ error: { code: 'DEADLINE_EXCEEDED', message: 'no data for 3 s; nothing written, send the upload again' } });
-    expect(answeredMs).toBeGreaterThanOrEqual(IDLE_TIMEOUT_MS - 100);
     expect(await stack.storedRows('stalled-upload')).toBe(0);
     expect(await countReadings(stack.database.url)).toBe(rowsBefore);
-    report('upload stalled', { answered: answeredMs });
+    report('upload stalled', { answered: since(startedAt) });
   }, 60_000);
 
-  it('an upload still running when the shutdown grace period ends gets 503 "server shutting down", and nothing is written', async () => {
+});
+
+describe('faults: an upload still running when grpc-server shuts down', () => {
+  let stack: HttpStack;
+
+  // Its own stack: an idle timeout far beyond the test, so only the shutdown can end the upload
+  // (the status and message say which did), and grpc-server is stopped by the test.
+  beforeAll(async () => {
+    stack = await startHttpStack('faults_upload_shutdown', { grpcEnv: { UPLOAD_IDLE_TIMEOUT_MS: '600000', SHUTDOWN_GRACE_MS: String(GRACE_MS) } });
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('gets 503 "server shutting down" once the grace period ends, and nothing is written', async () => {
     const rowsBefore = await countReadings(stack.database.url);
     const answer = stalledUpload(stack.baseUrl, 'shutdown-upload', syntheticCsv(20_000, '2032-01-01T00:15:00Z'));
     await waitForCopy(stack.database.url);
     const signalAt = performance.now();
     stack.grpcServer.child.kill('SIGTERM');
     const text = await answer;
-    const answeredMs = since(signalAt);
     expect(text).toMatch(/^HTTP\/1\.1 503 /);
     expect(rawJsonBody(text)).toEqual({ error: { code: 'UNAVAILABLE', message: 'server shutting down; nothing written, send the upload again' } });
-    expect(answeredMs).toBeLessThan(IDLE_TIMEOUT_MS); // the grace period ended it, not the idle timeout
     expect(await stack.grpcServer.exited).toBe(0);
     expect(await countReadings(stack.database.url, 'shutdown-upload')).toBe(0);
     expect(await countReadings(stack.database.url)).toBe(rowsBefore);
     const messages = stack.grpcServer.logs.map((line) => line.msg);
     expect(messages).toContain('grace period over; cancelling remaining calls');
-    report('upload ended by shutdown', { answered: answeredMs });
+    report('upload ended by shutdown', { answered: since(signalAt) });
   }, 60_000);
 });
