@@ -29,6 +29,7 @@ export {
   HealthClient,
 } from './gen/grpc/health/v1/health';
 export { fileDescriptorProtos } from './reflection';
+export { badRequestViolations, encodeBadRequestStatus, STATUS_DETAILS_TRAILER, type FieldViolation } from './status-details';
 
 /** Fully qualified name of the meter-usage service, as used by health checks and reflection. */
 export const METER_USAGE_SERVICE_NAME = 'meterusage.v1.MeterUsageService';
