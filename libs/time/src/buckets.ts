@@ -1,17 +1,14 @@
-import { utcOffsetFinder } from './zoned-time';
+import { addCalendarUnits, type CalendarUnit } from './calendar';
+import { firstInstant, firstInstantReading, utcOffsetFinder } from './zoned-time';
 
-/** The widths usage can be bucketed by. */
-export type BucketWidthName = '15m' | 'hour' | 'day' | 'week' | 'month';
+/** The widths usage can be bucketed by, by the names the HTTP API uses, finest first. */
+export const BUCKET_WIDTH_NAMES = ['15m', 'hour', 'day', 'week', 'month'] as const;
+/** One of BUCKET_WIDTH_NAMES. */
+export type BucketWidthName = (typeof BUCKET_WIDTH_NAMES)[number];
 
 const SECOND_MS = 1000;
 const QUARTER_HOUR_MS = 900_000;
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
-// 1970-01-05, the first Monday after the epoch, in wall-clock milliseconds.
-const FIRST_MONDAY_MS = 4 * DAY_MS;
-// Every offset the tz database has ever had lies within ±16 h (Manila's LMT before 1845 was −15:56).
-const MAX_OFFSET_MS = 16 * HOUR_MS;
 
 /**
  * The boundaries of the buckets that cover [startMs, endMs) in timeZone, ascending and distinct:
@@ -34,7 +31,7 @@ export function bucketBoundaries(timeZone: string, width: BucketWidthName, start
   let bounds: number[];
   if (width === '15m') bounds = fixedBoundaries(QUARTER_HOUR_MS, startMs, endMs);
   else if (width === 'hour') bounds = hourBoundaries(utcOffsetFinder(timeZone), startMs, endMs);
-  else bounds = calendarBoundaries(utcOffsetFinder(timeZone), CALENDAR_UNITS[width], startMs, endMs);
+  else bounds = calendarBoundaries(utcOffsetFinder(timeZone), width, startMs, endMs);
   return trimToRange(bounds, startMs, endMs);
 }
 
@@ -69,73 +66,17 @@ function hourBoundaries(offsetAt: (utcMs: number) => number, startMs: number, en
   return bounds;
 }
 
-interface CalendarUnit {
-  /** Start of the unit holding a wall-clock time (wall-clock ms). */
-  floor(wallClockMs: number): number;
-  /** Start of the following unit. */
-  next(unitStartMs: number): number;
-}
-
-const CALENDAR_UNITS: Record<'day' | 'week' | 'month', CalendarUnit> = {
-  day: { floor: (ms) => Math.floor(ms / DAY_MS) * DAY_MS, next: (ms) => ms + DAY_MS },
-  week: { floor: (ms) => Math.floor((ms - FIRST_MONDAY_MS) / WEEK_MS) * WEEK_MS + FIRST_MONDAY_MS, next: (ms) => ms + WEEK_MS },
-  month: {
-    floor: (ms) => {
-      const date = new Date(ms);
-      return monthStart(date.getUTCFullYear(), date.getUTCMonth());
-    },
-    next: (ms) => {
-      const date = new Date(ms);
-      return monthStart(date.getUTCFullYear(), date.getUTCMonth() + 1);
-    },
-  },
-};
-
-// Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
-function monthStart(year: number, month: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, 1);
-  return date.getTime();
-}
-
 function calendarBoundaries(offsetAt: (utcMs: number) => number, unit: CalendarUnit, startMs: number, endMs: number): number[] {
   const bounds: number[] = [];
   // One unit before the one the start's local time falls in, so that some boundary is ≤ startMs.
-  let unitStart = unit.floor(unit.floor(startMs + offsetAt(startMs)) - 1);
+  let unitStart = addCalendarUnits(unit, startMs + offsetAt(startMs), -1);
   for (;;) {
     const bound = firstInstantReading(offsetAt, unitStart);
     // A unit the zone skipped starts where the next one does: no empty bucket.
     if (bounds.length === 0 || bound > bounds[bounds.length - 1]!) bounds.push(bound);
     if (bound >= endMs) return bounds;
-    unitStart = unit.next(unitStart);
+    unitStart = addCalendarUnits(unit, unitStart, 1);
   }
-}
-
-/** The first instant at which the local clock reads wallClockMs or later. */
-function firstInstantReading(offsetAt: (utcMs: number) => number, wallClockMs: number): number {
-  // Any instant showing wallClockMs lies within ±16 h of it; the offsets in force at both ends,
-  // and at the instants they point to, are the only candidates.
-  const candidates = new Set([offsetAt(wallClockMs - MAX_OFFSET_MS), offsetAt(wallClockMs + MAX_OFFSET_MS)]);
-  for (const offset of [...candidates]) candidates.add(offsetAt(wallClockMs - offset));
-  const exact = [...candidates].filter((offset) => offsetAt(wallClockMs - offset) === offset).map((offset) => wallClockMs - offset);
-  if (exact.length > 0) return Math.min(...exact);
-  // A gap (clocks jumped over wallClockMs): the instant of the jump.
-  const offsets = [...candidates];
-  const from = wallClockMs - Math.max(...offsets);
-  const to = wallClockMs - Math.min(...offsets);
-  return firstInstant(from, to, (ms) => ms + offsetAt(ms) >= wallClockMs);
-}
-
-/** The first whole second in (fromMs, toMs] at which holds(ms) is true, given that it holds at toMs and not at fromMs. */
-function firstInstant(fromMs: number, toMs: number, holds: (ms: number) => boolean): number {
-  let low = fromMs;
-  let high = toMs;
-  while (high - low > SECOND_MS) {
-    const middle = low + Math.floor((high - low) / 2 / SECOND_MS) * SECOND_MS;
-    if (holds(middle)) high = middle;
-    else low = middle;
-  }
-  return high;
 }
 
 function trimToRange(bounds: number[], startMs: number, endMs: number): number[] {

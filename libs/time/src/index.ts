@@ -1,3 +1,12 @@
-export { bucketBoundaries, type BucketWidthName } from './buckets';
+export { BUCKET_WIDTH_NAMES, bucketBoundaries, type BucketWidthName } from './buckets';
+export { addCalendarUnits, calendarUnitAt, isStartOfLocalDay, startOfCalendarUnit, type CalendarUnit } from './calendar';
 export { acceptedTimeZones, isValidTimeZone, narrowTimeZones } from './time-zones';
-export { localTimeResolver, startOfLocalDate, type LocalTimeResolution } from './zoned-time';
+export {
+  formatInstantInZone,
+  instantOfWallClock,
+  localTimeResolver,
+  startOfLocalDate,
+  wallClockAt,
+  type LocalTimeResolution,
+} from './zoned-time';
+export { formatPlainDate, formatWallClock, parsePlainDate, parseWallClock, wallClockMsOf } from './wall-clock';
