@@ -55,14 +55,15 @@ async function main(): Promise<void> {
     }
 
     running.database = openDatabase({ connectionString, ...config }, logger);
-    const storage: StorageFeatures = { hourlyRollup: false };
+    // Known once the migrations ran; the server, built before that, reads it per call.
+    let storage: StorageFeatures = { hourlyRollup: false };
     const metrics = new ServerMetrics(running.database.pool);
     running.grpc = createMeterUsageServer({
       database: running.database,
       defaultMeterId: config.meterId,
       defaultTimeZone: config.csvTimeZone,
       pageTokenSecret: config.pageTokenSecret,
-      storage,
+      storage: () => storage,
       metrics,
       logger,
       streamLimits: { ExportReadings: config.maxConcurrentExports, IngestReadings: config.maxConcurrentUploads },
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     await waitForDatabase(running.database.db, { attempts: config.dbConnectAttempts, ...DEFAULT_RETRY }, logger);
     await migrateToLatest(running.database.db, logger);
     await checkTimeZones(running.database.db, config.csvTimeZone, logger);
-    storage.hourlyRollup = await hasHourlyRollup(running.database.db);
+    storage = { hourlyRollup: await hasHourlyRollup(running.database.db) };
     logger.info({ storage }, storage.hourlyRollup ? 'TimescaleDB: hypertable, compression and hourly rollup in use' : 'plain PostgreSQL storage');
     await seedFromCsv(running.database, { csvPath: config.csvPath, meterId: config.meterId, timeZone: config.csvTimeZone }, { storage, logger });
     if (running.stopping) return;
@@ -115,10 +116,9 @@ async function main(): Promise<void> {
 }
 
 function registerShutdown(running: Running, graceMs: number, logger: Logger): void {
-  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    // A second signal, or one after a failed start began closing, changes nothing.
+    if (running.stopping) return;
     logger.info({ signal }, 'shutting down');
     void closeAll(running, graceMs, logger).then(
       () => process.exit(0),

@@ -1,13 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation } from 'grpc-health-check';
-import { fileDescriptorProtos, METER_USAGE_SERVICE_NAME, MeterUsageServiceService } from '@meterusage/contracts';
+import { fileDescriptorProtos, MeterUsageServiceService } from '@meterusage/contracts';
 import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
 import type { ServerMetrics } from './metrics';
 import type { Logger } from './logger';
 import type { GrpcServerTls } from './config';
+import { addHealthService } from './grpc/health';
+import type { StreamGuards } from './grpc/stream-guards';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
 import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
@@ -25,8 +25,8 @@ export interface ServerDeps {
   defaultTimeZone?: string;
   /** Key that signs page tokens; replicas behind one balancer must share it. */
   pageTokenSecret: string;
-  /** Features of the database (TimescaleDB rollups); defaults to plain PostgreSQL. */
-  storage?: StorageFeatures;
+  /** Features of the database (TimescaleDB rollups), read per call: start-up learns them after the server is built. Plain PostgreSQL when omitted. */
+  storage?: () => StorageFeatures;
   /** Prometheus metrics to record calls in; none when omitted. */
   metrics?: ServerMetrics;
   logger: Logger;
@@ -63,6 +63,8 @@ export interface MeterUsageServer {
   endUploads(): Promise<void>;
 }
 
+const PLAIN_POSTGRESQL: StorageFeatures = Object.freeze({ hourlyRollup: false });
+
 // Keepalive: answer client pings every 10 s or more; clients must not ping more often (the gateway pings every 30 s).
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.keepalive_time_ms': 30_000,
@@ -78,62 +80,47 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const server = new grpc.Server(SERVER_OPTIONS);
-  const streamSlots = deps.streamLimits
-    ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => deps.metrics?.observeRefusal(method) })
-    : undefined;
+  const { database, defaultMeterId, logger, metrics } = deps;
+  const db = database.db;
+  const storage = deps.storage ?? (() => PLAIN_POSTGRESQL);
+  const observer = { logger, metrics };
   const streamShutdown = new StreamShutdown();
-  const handlers = {
-    ...deps,
-    streamShutdown,
-    db: deps.database.db,
-    defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
-    storage: deps.storage ?? { hourlyRollup: false },
-    pageTokens: new PageTokens(deps.pageTokenSecret),
-    streamSlots,
+  const streamGuards: StreamGuards = {
+    slots: deps.streamLimits
+      ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => metrics?.observeRefusal(method) })
+      : undefined,
     messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
-    maxNewMetersPerUpload: deps.maxNewMetersPerUpload ?? DEFAULT_MAX_NEW_METERS_PER_UPLOAD,
+    shutdown: streamShutdown,
   };
-  // Calls run only between start-up's end and shutdown's start; readiness (serving) also follows the database's checks.
-  let phase: ServerPhase = 'starting';
-  let serving = false;
+  // Each feature gets what it uses and nothing else.
   const implementation = {
-    ...createReadingHandlers(handlers),
-    ...createMeterHandlers(handlers),
-    ...createUsageHandlers(handlers),
-    ...createIngestHandlers(handlers),
+    ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens: new PageTokens(deps.pageTokenSecret), streamGuards }),
+    ...createMeterHandlers({ ...observer, db }),
+    ...createUsageHandlers({ ...observer, db, defaultMeterId, storage }),
+    ...createIngestHandlers({
+      ...observer,
+      database,
+      defaultMeterId,
+      defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
+      storage,
+      maxNewMetersPerUpload: deps.maxNewMetersPerUpload ?? DEFAULT_MAX_NEW_METERS_PER_UPLOAD,
+      streamGuards,
+    }),
   };
-  server.addService(MeterUsageServiceService, gateUntilServing(MeterUsageServiceService, implementation, () => phase, deps));
-
-  const health = new HealthImplementation({ '': 'NOT_SERVING', [METER_USAGE_SERVICE_NAME]: 'NOT_SERVING' });
-  const watches = new Set<grpc.ServerWritableStream<{ service: string }, { status: string }>>();
-  const statusOf = (service: string) => (service === '' || service === METER_USAGE_SERVICE_NAME ? (serving ? 'SERVING' : 'NOT_SERVING') : 'SERVICE_UNKNOWN');
-  // Check and List come from grpc-health-check; Watch is ours, so shutdown can end the open ones.
-  health.addToServer({
-    addService: (service, implementation) =>
-      server.addService(service as grpc.ServiceDefinition, {
-        ...implementation,
-        watch(call: grpc.ServerWritableStream<{ service: string }, { status: string }>) {
-          watches.add(call);
-          call.on('cancelled', () => watches.delete(call));
-          call.write({ status: statusOf(call.request.service) });
-        },
-      }),
-  });
+  // Calls run only between start-up's end and shutdown's start; readiness also follows the database's checks.
+  let phase: ServerPhase = 'starting';
+  server.addService(MeterUsageServiceService, gateUntilServing(MeterUsageServiceService, implementation, () => phase, observer));
+  const health = addHealthService(server);
 
   // Reflection reads only the fileDescriptorProtos of each entry; giving it buf's original
   // descriptors (imports included) is what lets `buf curl` resolve the schema.
   const descriptors = { files: { fileDescriptorProtos: fileDescriptorProtos().map((bytes) => Buffer.from(bytes)) } };
-  new ReflectionService(descriptors as unknown as PackageDefinition).addToServer(server);
+  new ReflectionService(descriptors as unknown as ConstructorParameters<typeof ReflectionService>[0]).addToServer(server);
 
   function setServing(nowServing: boolean): void {
     if (phase === 'stopping' && nowServing) return; // shutdown is final
     if (nowServing) phase = 'serving'; // the first SERVING ends start-up; later flips follow the database
-    if (nowServing === serving) return; // Watch sends changes only
-    serving = nowServing;
-    const status = serving ? 'SERVING' : 'NOT_SERVING';
-    health.setStatus('', status);
-    health.setStatus(METER_USAGE_SERVICE_NAME, status);
-    for (const call of watches) if (statusOf(call.request.service) !== 'SERVICE_UNKNOWN') call.write({ status });
+    health.setServing(nowServing);
   }
 
   return {
@@ -141,12 +128,9 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     setServing,
     beginShutdown() {
       phase = 'stopping';
-      setServing(false);
+      health.setServing(false);
     },
-    endHealthWatches() {
-      for (const call of watches) call.end();
-      watches.clear();
-    },
+    endHealthWatches: () => health.endWatches(),
     endUploads: () => streamShutdown.end(),
   };
 }

@@ -2,18 +2,11 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { GrpcStatus } from '../errors';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
-import type { StreamSlots } from './stream-limits';
-import type { StreamShutdown } from './stream-shutdown';
 
-/** Where the RPC wrappers report (logs always, metrics when the server keeps them), and the stream limits they enforce. */
+/** Where the RPC wrappers report: logs always, metrics when the server keeps them. Limits are not its business (StreamGuards). */
 export interface RpcObserver {
   logger: Logger;
   metrics?: ServerMetrics;
-  streamSlots?: StreamSlots;
-  /** A client stream that sends nothing for this long is ended (its work rolled back); none when omitted. */
-  messageIdleTimeoutMs?: number;
-  /** Ends the uploads still running at the end of a shutdown's grace period, with a status saying so. */
-  streamShutdown?: StreamShutdown;
 }
 
 /** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */

@@ -2,6 +2,7 @@ import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { ClientIdleError, ShuttingDownError, toGrpcStatus, toServiceError } from '../errors';
 import { callLogger, failureLog, type RpcObserver } from './call-logger';
+import type { StreamGuards } from './stream-guards';
 import { withStreamSlot } from './stream-limits';
 
 /**
@@ -12,6 +13,7 @@ import { withStreamSlot } from './stream-limits';
 export function clientStream<Request, Response>(
   method: string,
   observer: RpcObserver,
+  guards: StreamGuards,
   consume: (messages: AsyncIterable<Request>, cancelled: AbortSignal, call: ServerReadableStream<Request, Response>) => Promise<Response>,
 ): (call: ServerReadableStream<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
@@ -28,14 +30,14 @@ export function clientStream<Request, Response>(
     async function* messages(): AsyncGenerator<Request> {
       const iterator = (call as AsyncIterable<Request>)[Symbol.asyncIterator]();
       for (;;) {
-        const next = await nextOrAbort(iterator, cancellation.signal, observer.messageIdleTimeoutMs);
+        const next = await nextOrAbort(iterator, cancellation.signal, guards.messageIdleTimeoutMs);
         if (next.done === true) break;
         yield next.value;
       }
       if (cancelled()) throw cancellation.signal.reason;
     }
-    const work = () => withStreamSlot(observer.streamSlots, method, cancellation.signal, () => consume(messages(), cancellation.signal, call));
-    (observer.streamShutdown?.run(cancellation, work) ?? work()).then(
+    const work = () => withStreamSlot(guards.slots, method, cancellation.signal, () => consume(messages(), cancellation.signal, call));
+    (guards.shutdown?.run(cancellation, work) ?? work()).then(
       (response) => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'rpc ok');

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { toGrpcStatus, toServiceError } from '../errors';
 import { callLogger, failureLog, type RpcObserver } from './call-logger';
+import type { StreamGuards } from './stream-guards';
 import { withStreamSlot } from './stream-limits';
 
 /** Writes one message, waiting for the transport to drain when its buffer is full (backpressure). */
@@ -19,6 +20,7 @@ export class StreamCancelled extends Error {}
 export function serverStream<Request, Response>(
   method: string,
   observer: RpcObserver,
+  guards: Pick<StreamGuards, 'slots'>,
   produce: (request: Request, write: StreamWriter<Response>, call: ServerWritableStream<Request, Response>) => Promise<void>,
 ): (call: ServerWritableStream<Request, Response>) => void {
   return (call) => {
@@ -36,7 +38,7 @@ export function serverStream<Request, Response>(
       if (!call.write(message)) await once(call, 'drain');
       if (cancelled()) throw new StreamCancelled();
     };
-    withStreamSlot(observer.streamSlots, method, cancellation.signal, () => produce(call.request, write, call)).then(
+    withStreamSlot(guards.slots, method, cancellation.signal, () => produce(call.request, write, call)).then(
       () => {
         finish('OK');
         log.debug({ method, ms: Math.round(performance.now() - startedAt) }, 'stream ok');

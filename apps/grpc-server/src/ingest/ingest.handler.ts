@@ -14,6 +14,7 @@ import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
 import { clientStream } from '../grpc/client-stream';
 import { timeZoneOf } from '../grpc/request-fields';
+import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
@@ -25,7 +26,10 @@ export interface IngestHandlerDeps {
   maxNewMetersPerUpload: number;
   /** Zone of naive timestamps when an upload names none (CSV_TIMEZONE). */
   defaultTimeZone: string;
-  storage: StorageFeatures;
+  /** Read per upload: start-up learns the database's features after the server is built. */
+  storage: () => StorageFeatures;
+  /** Bound uploads: how many at once, how long one may stay silent, how shutdown ends them. */
+  streamGuards: StreamGuards;
   logger: Logger;
   metrics?: ServerMetrics;
 }
@@ -56,7 +60,7 @@ const MAX_REPORTED_METERS = 100;
 /** IngestReadings: options first, then the CSV bytes, streamed into ingestCsv. */
 export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageServiceServer, 'ingestReadings'> {
   return {
-    ingestReadings: clientStream('IngestReadings', deps, async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
+    ingestReadings: clientStream('IngestReadings', deps, deps.streamGuards, async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
       const iterator = messages[Symbol.asyncIterator]();
       const first = await iterator.next();
       if (first.done === true || first.value.payload?.$case !== 'options') {
@@ -70,7 +74,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
           else throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
         }
       }
-      const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage, logger: deps.logger, cancelled });
+      const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
       deps.metrics?.observeUpload(result);
       // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
       const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);

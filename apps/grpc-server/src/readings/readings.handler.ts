@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../db/connection';
 import { pageSizeOf } from '../grpc/request-fields';
 import { serverStream } from '../grpc/server-stream';
 import { unary } from '../grpc/unary';
+import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import { requireMeter } from '../meters/require-meter';
@@ -25,6 +26,8 @@ export interface ReadingsHandlerDeps {
   /** Meter used when a request leaves meter_id empty. */
   defaultMeterId: string;
   pageTokens: PageTokens;
+  /** Bounds exports: how many run at once. */
+  streamGuards: StreamGuards;
   logger: Logger;
   metrics?: ServerMetrics;
 }
@@ -67,7 +70,7 @@ export function createReadingHandlers(
       return { ...base, readings: slots.map((slot) => toReading(slot, meter)), nextPageToken };
     }),
 
-    exportReadings: serverStream('ExportReadings', deps, async (request: ExportReadingsRequest, write) => {
+    exportReadings: serverStream('ExportReadings', deps, deps.streamGuards, async (request: ExportReadingsRequest, write) => {
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       if (range === undefined) return;

@@ -17,7 +17,8 @@ import { aggregateUsage, summarizeUsage } from './usage.repository';
 export interface UsageHandlerDeps {
   db: DatabaseHandle['db'];
   defaultMeterId: string;
-  storage: StorageFeatures;
+  /** Read per call: start-up learns the database's features after the server is built. */
+  storage: () => StorageFeatures;
   logger: Logger;
   metrics?: ServerMetrics;
 }
@@ -49,7 +50,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
       const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
       const source = chooseAggregateSource({
-        rollupAvailable: deps.storage.hourlyRollup,
+        rollupAvailable: deps.storage().hourlyRollup,
         cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
         intervalSeconds: meter.interval_seconds,
       });
