@@ -28,6 +28,7 @@ export {
   HealthCheckResponse_ServingStatus as ServingStatus,
   HealthClient,
 } from './gen/grpc/health/v1/health';
+export { enumNames } from './enum-names';
 export { fileDescriptorProtos } from './reflection';
 export { badRequestViolations, encodeBadRequestStatus, STATUS_DETAILS_TRAILER, type FieldViolation } from './status-details';
 
@@ -47,3 +48,6 @@ export const STATUS_ORIGIN_TRAILER = 'meterusage-status-origin';
  * HTTP Retry-After.
  */
 export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
+
+/** ListReadingsRequest.page_size as the contract states it: 0 means `default`; at most `max`. */
+export const PAGE_SIZE = Object.freeze({ default: 1000, max: 10_000 });
