@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
+import { badRequestViolations } from '@meterusage/contracts';
 import { AbortedError, DatabaseBusyError, InvalidArgumentError, NotFoundError, NotServingError, ResourceExhaustedError, SettingConflictError, toGrpcStatus, toServiceError } from './errors';
 
 describe('toGrpcStatus', () => {
   it.each([
-    ['an invalid argument', new InvalidArgumentError('meter_id', 'must not contain spaces'), status.INVALID_ARGUMENT, 'meter_id: must not contain spaces'],
     ['an unknown resource', new NotFoundError('meter', 'm9'), status.NOT_FOUND, 'meter "m9" not found'],
     ['a stream limit reached', new ResourceExhaustedError('IngestReadings: 2 calls are already running'), status.RESOURCE_EXHAUSTED, 'IngestReadings: 2 calls are already running'],
     ['a concurrent change', new AbortedError('meter "m" was created by another upload'), status.ABORTED, 'meter "m" was created by another upload'],
@@ -16,6 +16,32 @@ describe('toGrpcStatus', () => {
     ['a statement timeout (57014)', Object.assign(new Error('canceling statement'), { code: '57014' }), status.DEADLINE_EXCEEDED, 'the database query took too long and was cancelled'],
   ])('maps %s', (_name, error, code, message) => {
     expect(toGrpcStatus(error)).toEqual({ code, message, internal: false });
+  });
+
+  it('maps an invalid argument to INVALID_ARGUMENT naming the field, with the field as a BadRequest violation in the status details', () => {
+    const invalid = toGrpcStatus(new InvalidArgumentError('meter_id', 'must not contain spaces'));
+    expect(invalid).toEqual({
+      code: status.INVALID_ARGUMENT,
+      message: 'meter_id: must not contain spaces',
+      internal: false,
+      fieldViolations: [{ field: 'meter_id', description: 'must not contain spaces' }],
+    });
+    const details = toServiceError(invalid).metadata?.get('grpc-status-details-bin')[0];
+    expect(badRequestViolations(details as Buffer)).toEqual([{ field: 'meter_id', description: 'must not contain spaces' }]);
+  });
+
+  it('lists every violation of a multi-field error in the message and the details', () => {
+    const violations = [
+      { field: 'time_zone', description: '"Mars" is not an IANA time zone' },
+      { field: 'page_size', description: 'must be at most 10000, got 20000' },
+    ];
+    const invalid = toGrpcStatus(new InvalidArgumentError(violations));
+    expect(invalid.message).toBe('time_zone: "Mars" is not an IANA time zone; page_size: must be at most 10000, got 20000');
+    expect(badRequestViolations(toServiceError(invalid).metadata?.get('grpc-status-details-bin')[0] as Buffer)).toEqual(violations);
+  });
+
+  it('sends no status details for other errors', () => {
+    expect(toServiceError(toGrpcStatus(new NotFoundError('meter', 'm9'))).metadata?.get('grpc-status-details-bin')).toEqual([]);
   });
 
   it('answers a busy pool UNAVAILABLE with a busy message and a pushback, distinct from the database being unavailable', () => {

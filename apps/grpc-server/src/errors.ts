@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { RETRY_PUSHBACK_TRAILER, STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
+import { encodeBadRequestStatus, RETRY_PUSHBACK_TRAILER, STATUS_DETAILS_TRAILER, STATUS_ORIGIN_TRAILER, type FieldViolation } from '@meterusage/contracts';
 
 /** A request named something that does not exist. */
 export class NotFoundError extends Error {
@@ -12,15 +12,29 @@ export class NotFoundError extends Error {
   }
 }
 
-/** A request field is invalid; the message names the field and says why. */
+/**
+ * Request fields are invalid: each violation names a proto field (snake_case, e.g. time_zone) and
+ * says why. The message lists them ("field: reason; ..."); clients read them structured from the
+ * status details (google.rpc.BadRequest), which toServiceError attaches.
+ */
 export class InvalidArgumentError extends Error {
-  constructor(
-    readonly field: string,
-    readonly description: string,
-  ) {
-    super(`${field}: ${description}`);
+  readonly violations: readonly FieldViolation[];
+
+  constructor(field: string, description: string);
+  constructor(violations: readonly FieldViolation[]);
+  constructor(fieldOrViolations: string | readonly FieldViolation[], description = '') {
+    const violations = typeof fieldOrViolations === 'string' ? [{ field: fieldOrViolations, description }] : fieldOrViolations;
+    super(violations.map((violation) => `${violation.field}: ${violation.description}`).join('; '));
     this.name = 'InvalidArgumentError';
+    this.violations = violations;
   }
+}
+
+const ECHO_MAX_CHARS = 64;
+
+/** A request value as a message echoes it: JSON-quoted (escapes included) and cut after 64 characters. */
+export function quoted(value: string): string {
+  return JSON.stringify(value.length > ECHO_MAX_CHARS ? `${value.slice(0, ECHO_MAX_CHARS)}…` : value);
 }
 
 /** Too many calls of one kind already run (a stream limit); the client should retry later. */
@@ -103,6 +117,8 @@ export interface GrpcStatus {
   internal: boolean;
   /** When the client may send the call again (milliseconds), for a server that is busy or starting. */
   retryAfterMs?: number;
+  /** The invalid request fields of an INVALID_ARGUMENT, sent as a google.rpc.BadRequest in the status details. */
+  fieldViolations?: readonly FieldViolation[];
 }
 
 /** A busy pool frees a connection within a query's time (tens to hundreds of milliseconds). */
@@ -124,7 +140,9 @@ const CONNECTION_ERROR_MESSAGES = [
  * that reads SQLSTATE codes. Unknown errors become INTERNAL with a message that reveals nothing.
  */
 export function toGrpcStatus(error: unknown): GrpcStatus {
-  if (error instanceof InvalidArgumentError) return { code: GrpcCode.INVALID_ARGUMENT, message: error.message, internal: false };
+  if (error instanceof InvalidArgumentError) {
+    return { code: GrpcCode.INVALID_ARGUMENT, message: error.message, internal: false, fieldViolations: error.violations };
+  }
   if (error instanceof NotFoundError) return { code: GrpcCode.NOT_FOUND, message: error.message, internal: false };
   if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
   if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
@@ -158,10 +176,16 @@ function unavailable(): GrpcStatus {
   return { code: GrpcCode.UNAVAILABLE, message: 'the database is unavailable; retry shortly', internal: false };
 }
 
-/** A ServiceError carrying the status, for grpc-js callbacks and stream.destroy(); the trailer says its message is ours. */
+/**
+ * A ServiceError carrying the status, for grpc-js callbacks and stream.destroy(); one trailer says
+ * its message is ours, another carries the field violations as gRPC's rich error details.
+ */
 export function toServiceError(status: GrpcStatus): Partial<ServiceError> {
   const metadata = new Metadata();
   metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
   if (status.retryAfterMs !== undefined) metadata.set(RETRY_PUSHBACK_TRAILER, String(status.retryAfterMs));
+  if (status.fieldViolations !== undefined && status.fieldViolations.length > 0) {
+    metadata.set(STATUS_DETAILS_TRAILER, encodeBadRequestStatus(status.code, status.message, status.fieldViolations));
+  }
   return Object.assign(new Error(status.message), { code: status.code, details: status.message, metadata });
 }

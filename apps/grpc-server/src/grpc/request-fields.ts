@@ -1,8 +1,9 @@
+import { PAGE_SIZE } from '@meterusage/contracts';
 import { isValidTimeZone } from '@meterusage/time';
 import { InvalidArgumentError } from '../errors';
 
-export const DEFAULT_PAGE_SIZE = 1000;
-export const MAX_PAGE_SIZE = 10_000;
+export const DEFAULT_PAGE_SIZE = PAGE_SIZE.default;
+export const MAX_PAGE_SIZE = PAGE_SIZE.max;
 
 /** page_size per AIP-158: 0 means the default; negative or above the maximum is refused. */
 export function pageSizeOf(requested: number): number {

@@ -1,6 +1,6 @@
 import { METER_ID_PATTERN } from '@meterusage/config';
 import type { DatabaseHandle } from '../db/connection';
-import { InvalidArgumentError, NotFoundError } from '../errors';
+import { InvalidArgumentError, NotFoundError, quoted } from '../errors';
 import { findMeter, type MeterRow } from './meters.repository';
 
 /**
@@ -10,7 +10,7 @@ import { findMeter, type MeterRow } from './meters.repository';
 export async function requireMeter(db: DatabaseHandle['db'], requestedId: string, defaultMeterId: string): Promise<MeterRow> {
   const meterId = requestedId === '' ? defaultMeterId : requestedId;
   if (!METER_ID_PATTERN.test(meterId)) {
-    throw new InvalidArgumentError('meter_id', "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+    throw new InvalidArgumentError('meter_id', `must be 1 to 64 letters, digits, '.', '_', ':' or '-', got ${quoted(meterId)}`);
   }
   const meter = await findMeter(db, meterId);
   if (meter === undefined) throw new NotFoundError('meter', meterId);

@@ -9,9 +9,23 @@ export interface TimeRange {
 }
 
 /**
+ * The bounds a request gives, checked without the database: each within the instants the API speaks
+ * of and, when both are given, start before end. Call it before looking anything up, so a malformed
+ * range is INVALID_ARGUMENT whatever else the request names.
+ */
+export function requestedRange(startTime: Date | undefined, endTime: Date | undefined): { startMs: number | undefined; endMs: number | undefined } {
+  const startMs = validInstant('start_time', startTime);
+  const endMs = validInstant('end_time', endTime);
+  if (startMs !== undefined && endMs !== undefined && startMs >= endMs) {
+    throw new InvalidArgumentError('start_time', `must be before end_time (${new Date(startMs).toISOString()} is not before ${new Date(endMs).toISOString()})`);
+  }
+  return { startMs, endMs };
+}
+
+/**
  * The range a request asks for: absent bounds become the meter's first interval start and last
  * interval end. Returns undefined when the range holds nothing (no data and no explicit bounds,
- * or an open bound beyond the data). Both bounds given must satisfy start < end.
+ * or an open bound beyond the data). The bounds given are checked by requestedRange.
  */
 export async function resolveRange(
   db: DatabaseHandle['db'],
@@ -19,18 +33,12 @@ export async function resolveRange(
   startTime: Date | undefined,
   endTime: Date | undefined,
 ): Promise<TimeRange | undefined> {
-  const requestedStart = validInstant('start_time', startTime);
-  const requestedEnd = validInstant('end_time', endTime);
-  if (requestedStart !== undefined && requestedEnd !== undefined) {
-    if (requestedStart >= requestedEnd) {
-      throw new InvalidArgumentError('start_time', `must be before end_time (${new Date(requestedStart).toISOString()} ≥ ${new Date(requestedEnd).toISOString()})`);
-    }
-    return { startMs: requestedStart, endMs: requestedEnd };
-  }
+  const requested = requestedRange(startTime, endTime);
+  if (requested.startMs !== undefined && requested.endMs !== undefined) return { startMs: requested.startMs, endMs: requested.endMs };
   const span = await findDataSpan(db, meter.meter_id);
   if (span === undefined) return undefined;
-  const startMs = requestedStart ?? span.firstStartMs;
-  const endMs = requestedEnd ?? span.lastStartMs + meter.interval_seconds * 1000;
+  const startMs = requested.startMs ?? span.firstStartMs;
+  const endMs = requested.endMs ?? span.lastStartMs + meter.interval_seconds * 1000;
   return startMs < endMs ? { startMs, endMs } : undefined;
 }
 

@@ -15,7 +15,7 @@ import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import { requireMeter } from '../meters/require-meter';
-import { resolveRange } from '../meters/resolve-range';
+import { requestedRange, resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
 import { toReading } from './readings.mapper';
 import { listAllReadings, listReadingSlots, streamReadingBatches } from './readings.repository';
@@ -49,6 +49,7 @@ export function createReadingHandlers(
 
     listReadings: unary('ListReadings', deps, async (request: ListReadingsRequest): Promise<ListReadingsResponse> => {
       const pageSize = pageSizeOf(request.pageSize);
+      requestedRange(request.startTime, request.endTime);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const query = { meterId: meter.meter_id, startMs: request.startTime?.getTime(), endMs: request.endTime?.getTime() };
       const cursor = request.pageToken === '' ? undefined : deps.pageTokens.decode(request.pageToken, query);
@@ -71,6 +72,7 @@ export function createReadingHandlers(
     }),
 
     exportReadings: serverStream('ExportReadings', deps, deps.streamGuards, async (request: ExportReadingsRequest, write) => {
+      requestedRange(request.startTime, request.endTime);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       if (range === undefined) return;
