@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from './config';
-import { HttpStatusError, rawClientErrorResponse, toHttpError } from './errors';
+import { errorBody, HttpStatusError, rawClientErrorResponse, toHttpError } from './errors';
 import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
@@ -39,7 +39,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     requestIdHeader: false,
     // Unknown query parameters are refused (400) rather than silently dropped: a typo such as
     // ?form= must not quietly return the whole range. verbose: errors carry the parameter's schema
-    // and value, from which errors.ts words every refusal itself. The date-time and date formats
+    // and value, from which errors/schema-errors.ts words every refusal itself. The date-time and date formats
     // are the shapes the routes parse (time-domain.ts), not ajv-formats' looser ones.
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, verbose: true },
@@ -109,7 +109,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
       const allow = [...methods].sort().join(', ');
       throw new HttpStatusError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it takes ${allow}`, { allow });
     }
-    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${path}` } });
+    return reply.code(404).send(errorBody('NOT_FOUND', `no route for ${request.method} ${path}`));
   });
 
   await app.register(securityHeadersPlugin);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { METER_USAGE_SERVICE_NAME, ServingStatus } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
+import { READINESS_UNREACHABLE, readinessSchema } from './response-schemas';
 
 const READINESS_DEADLINE_MS = 2_000;
 
@@ -8,7 +9,9 @@ const READINESS_DEADLINE_MS = 2_000;
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'The gateway process answers' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'grpc-server reports SERVING' } }, async (request, reply) => {
+  const readyzSchema = { tags: ['operations'], summary: 'grpc-server reports SERVING', response: { 200: readinessSchema, 503: readinessSchema } };
+  // A probe's answer, not an error: 503 with the status, in the same body as 200.
+  app.get('/readyz', { logLevel: 'warn', schema: readyzSchema }, async (request, reply) => {
     try {
       const response = await callUnary(
         app.grpcHealth.check.bind(app.grpcHealth),
@@ -20,7 +23,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     } catch (error) {
       // Whether grpc-server is reachable is logged once per change (plugins/grpc-clients.ts), not per probe.
       request.log.debug({ cause: (error as Error).message }, 'readiness check could not reach grpc-server');
-      return reply.code(503).send({ status: 'UNREACHABLE' });
+      return reply.code(503).send({ status: READINESS_UNREACHABLE });
     }
   });
 }

@@ -1,11 +1,13 @@
 // JSON schemas of the query parameters shared by the /api routes. Fastify validates every query
 // against them (unknown parameters included) before a handler runs; each becomes OpenAPI.
-import { METER_ID_PATTERN } from '@meterusage/config';
 
+// A meter id's rule (1 to 64 letters, digits, '.', '_', ':' or '-') is grpc-server's: its refusal
+// comes back naming meter. Only emptiness is refused here: in gRPC an empty id means the default
+// meter, which over HTTP is asked for by leaving meter out.
 export const meterParam = {
   type: 'string',
-  pattern: METER_ID_PATTERN.source,
-  description: 'Meter id; omitted = the default meter (METER_ID of grpc-server).',
+  minLength: 1,
+  description: "Meter id: 1 to 64 letters, digits, '.', '_', ':' or '-'; omitted = the default meter (METER_ID of grpc-server).",
 } as const;
 
 const instantOrDate = (description: string) =>

@@ -12,16 +12,16 @@ export interface RangeRequest {
 
 /**
  * Resolves from/to in the query's time zone: an RFC 3339 timestamp is taken as written, a plain
- * date is local midnight in tz. Semantic checks the schema cannot do are 400s naming the field.
+ * date is local midnight in tz. What the range means (start before end, the meter) is grpc-server's
+ * to judge: its field violations come back naming these parameters (errors/http-field-names.ts).
  */
 export function toRangeRequest(query: RangeQuery): RangeRequest {
+  // tz is checked here, not left to grpc-server: plain dates are resolved in it before any call,
+  // and only AggregateUsage carries a zone on (readings, summaries and exports take instants).
   if (!isValidTimeZone(query.tz)) {
     throw new BadRequestError('tz', `"${query.tz}" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)`);
   }
   const startTime = parseInstantParameter('from', query.from, query.tz);
   const endTime = parseInstantParameter('to', query.to, query.tz);
-  if (startTime !== undefined && endTime !== undefined && startTime >= endTime) {
-    throw new BadRequestError('from', `must be before to (${startTime.toISOString()} is not before ${endTime.toISOString()})`);
-  }
   return { meterId: query.meter ?? '', startTime, endTime };
 }

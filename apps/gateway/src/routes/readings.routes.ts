@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PAGE_SIZE } from '@meterusage/contracts';
 import { BadRequestError, ruleOf } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toReadingJson } from './json-mapping';
@@ -6,7 +7,15 @@ import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
 import { errorResponses, readingSchema } from './response-schemas';
 
-const pageSizeParam = { type: 'integer', minimum: 1, maximum: 10_000, description: 'Intervals per page (default 1000, at most 10000).' } as const;
+// HTTP's page_size is 1 to the contract's maximum: an omitted parameter is the default, and 0 is
+// refused here because in gRPC it would silently mean the default. The maximum stays in the schema
+// so OpenAPI states the range and a refusal words it whole.
+const pageSizeParam = {
+  type: 'integer',
+  minimum: 1,
+  maximum: PAGE_SIZE.max,
+  description: `Intervals per page (default ${PAGE_SIZE.default}, at most ${PAGE_SIZE.max}).`,
+} as const;
 
 interface ReadingsQuery extends RangeQuery {
   page_size?: number;

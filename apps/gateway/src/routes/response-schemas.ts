@@ -1,4 +1,11 @@
-// Response schemas: they document the API (OpenAPI) and let Fastify serialise quickly.
+// Response schemas: they document the API (OpenAPI) and let Fastify serialise quickly. Enum values
+// come from the contract's generated enums; the error body's schema from errors/.
+import { enumNames, ReadingQuality, ServingStatus, TimeLabel } from '@meterusage/contracts';
+import { errorSchema } from '../errors';
+
+/** /readyz's status when grpc-server could not be asked. */
+export const READINESS_UNREACHABLE = 'UNREACHABLE';
+
 const instant = { type: 'string', format: 'date-time' } as const;
 
 export const readingSchema = {
@@ -10,10 +17,7 @@ export const readingSchema = {
     end: { ...instant, description: 'Interval end (exclusive).' },
     usage: { type: 'number', description: "Energy in the meter's unit; absent when missing." },
     missing: { type: 'boolean', description: 'True when the interval has no value.' },
-    quality: {
-      type: 'string',
-      enum: ['READING_QUALITY_MEASURED', 'READING_QUALITY_MISSING_IN_SOURCE', 'READING_QUALITY_NOT_RECEIVED', 'READING_QUALITY_UNSPECIFIED'],
-    },
+    quality: { type: 'string', enum: enumNames(ReadingQuality) },
   },
 } as const;
 
@@ -24,7 +28,7 @@ export const meterSchema = {
     meterId: { type: 'string' },
     unit: { type: 'string' },
     intervalSeconds: { type: 'integer' },
-    timeLabel: { type: 'string', enum: ['TIME_LABEL_START', 'TIME_LABEL_END', 'TIME_LABEL_UNSPECIFIED'] },
+    timeLabel: { type: 'string', enum: enumNames(TimeLabel) },
     firstIntervalStart: instant,
     lastIntervalEnd: instant,
   },
@@ -65,24 +69,7 @@ export const summarySchema = {
   },
 } as const;
 
-export const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', description: 'gRPC status name, e.g. INVALID_ARGUMENT.' },
-        message: { type: 'string' },
-        details: {
-          type: 'array',
-          items: { type: 'object', properties: { field: { type: 'string' }, description: { type: 'string' } } },
-        },
-      },
-    },
-  },
-} as const;
+export { errorSchema };
 
 /** The error responses every /api route may give. */
 export const errorResponses = {
@@ -91,4 +78,11 @@ export const errorResponses = {
   500: errorSchema,
   503: { ...errorSchema, description: 'grpc-server or its database is unavailable, or shutting down (an upload then wrote nothing: send it again).' },
   504: { ...errorSchema, description: 'No answer in time, or an upload that sent no data for UPLOAD_IDLE_TIMEOUT_MS (nothing written).' },
+} as const;
+
+/** The body of /readyz: grpc-server's serving status of the meter service, or UNREACHABLE when it did not answer. */
+export const readinessSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: [...enumNames(ServingStatus), READINESS_UNREACHABLE] } },
 } as const;

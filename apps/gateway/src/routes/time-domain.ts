@@ -22,6 +22,9 @@ export const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
 export function parseInstantParameter(field: string, value: string | undefined, timeZone: string): Date | undefined {
   if (value === undefined) return undefined;
   const ms = PLAIN_DATE.test(value) ? localMidnight(field, value, timeZone) : timestampMs(field, value);
+  // Checked here although grpc-server checks its instants too: this is where the text becomes an
+  // instant (a plain date's midnight can fall outside while its text looks inside), and only here
+  // can the refusal quote what was written.
   if (ms < EARLIEST_MS || ms > LATEST_MS) {
     const where = PLAIN_DATE.test(value) ? ` (midnight in ${timeZone})` : '';
     throw new BadRequestError(field, `"${value}"${where} is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles`);

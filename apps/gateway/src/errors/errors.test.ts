@@ -1,6 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { STATUS_ORIGIN_TRAILER } from '@meterusage/contracts';
-import { BadRequestError, grpcErrorToHttp, ruleOf, toHttpError } from './errors';
+import { encodeBadRequestStatus, STATUS_DETAILS_TRAILER, STATUS_ORIGIN_TRAILER, type FieldViolation } from '@meterusage/contracts';
+import { BadRequestError, grpcErrorToHttp, ruleOf, toHttpError } from './index';
 
 const grpcError = (code: status, details: string) => Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
 /** A status grpc-server translated itself: its trailers say so. */
@@ -9,18 +9,40 @@ const serverStatus = (code: status, details: string) => {
   metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
   return Object.assign(grpcError(code, details), { metadata });
 };
+/** An INVALID_ARGUMENT grpc-server sent: its fields in the status details, as a google.rpc.BadRequest. */
+const invalidArgument = (violations: FieldViolation[]) => {
+  const message = violations.map((violation) => `${violation.field}: ${violation.description}`).join('; ');
+  const error = serverStatus(status.INVALID_ARGUMENT, message);
+  error.metadata.set(STATUS_DETAILS_TRAILER, encodeBadRequestStatus(status.INVALID_ARGUMENT, message, violations));
+  return error;
+};
 
 describe('grpcErrorToHttp', () => {
-  it('names the HTTP query parameter in an INVALID_ARGUMENT message and its details', () => {
-    expect(grpcErrorToHttp(grpcError(status.INVALID_ARGUMENT, 'start_time: must be before end_time (x ≥ y)'), 1000)).toEqual({
+  it('names the HTTP query parameter of each field violation in the status details, in the message and the details', () => {
+    const violations = [
+      { field: 'start_time', description: 'must be before end_time (x is not before y)' },
+      { field: 'page_size', description: 'must be at most 10000, got 20000' },
+    ];
+    expect(grpcErrorToHttp(invalidArgument(violations), 1000)).toEqual({
       statusCode: 400,
       body: {
         error: {
           code: 'INVALID_ARGUMENT',
-          message: 'from: must be before to (x ≥ y)',
-          details: [{ field: 'from', description: 'must be before to (x ≥ y)' }],
+          message: 'from: must be before to (x is not before y); page_size: must be at most 10000, got 20000',
+          details: [
+            { field: 'from', description: 'must be before to (x is not before y)' },
+            { field: 'page_size', description: 'must be at most 10000, got 20000' },
+          ],
         },
       },
+      logLevel: 'debug',
+    });
+  });
+
+  it('passes an INVALID_ARGUMENT without status details through as its message alone, never parsing it', () => {
+    expect(grpcErrorToHttp(grpcError(status.INVALID_ARGUMENT, 'start_time: must be before end_time'), 1000)).toEqual({
+      statusCode: 400,
+      body: { error: { code: 'INVALID_ARGUMENT', message: 'start_time: must be before end_time' } },
       logLevel: 'debug',
     });
   });
@@ -98,7 +120,7 @@ describe('toHttpError', () => {
         { instancePath: '/from', keyword: 'format', schemaPath: '#/properties/from/anyOf/0/format', parentSchema: { format: 'date-time' }, data: 'x' },
         { instancePath: '/from', keyword: 'format', schemaPath: '#/properties/from/anyOf/1/format', parentSchema: { format: 'date' }, data: 'x' },
         { instancePath: '/from', keyword: 'anyOf', schemaPath: '#/properties/from/anyOf', parentSchema: { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] }, data: 'x' },
-        { instancePath: '/meter', keyword: 'type', schemaPath: '#/properties/meter/type', parentSchema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' }, data: ['a', 'b'] },
+        { instancePath: '/meter', keyword: 'type', schemaPath: '#/properties/meter/type', parentSchema: { type: 'string', minLength: 1 }, data: ['a', 'b'] },
       ],
     });
     const details = [
@@ -121,7 +143,7 @@ describe('toHttpError', () => {
     [{ type: 'number', maximum: 5 }, 'must be a number of at most 5'],
     [{ type: 'string', minLength: 1, maxLength: 64 }, 'must be 1 to 64 characters long'],
     [{ type: 'string', maxLength: 512 }, 'must be at most 512 characters long'],
-    [{ type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' }, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'"],
+    [{ type: 'string', minLength: 1 }, 'must not be empty'],
     [{ type: 'string', enum: ['csv', 'ndjson'] }, 'must be one of csv, ndjson'],
     [{ type: 'string', format: 'date-time' }, 'must be an RFC 3339 timestamp (2019-01-01T00:00:00Z)'],
     [{ type: 'boolean' }, 'must be true or false'],
