@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { METER_ID_RULE, isMeterId } from '@meterusage/meters';
 import { isValidTimeZone } from '@meterusage/time';
 
 /** Log levels accepted by LOG_LEVEL, as pino names them. */
@@ -84,16 +85,13 @@ export class EnvReader {
 
   meterId(name: string, fallback: string): string {
     const raw = this.string(name, fallback);
-    if (!METER_ID_PATTERN.test(raw)) {
-      this.problem(`${name} must be 1 to 64 characters of letters, digits, '.', '_', ':' or '-', got "${raw}"`);
+    if (!isMeterId(raw)) {
+      this.problem(`${name} must be ${METER_ID_RULE}, got "${raw}"`);
       return fallback;
     }
     return raw;
   }
 }
-
-/** Meter ids are short, URL- and file-name-safe tokens. */
-export const METER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * Runs a config loader at process start; on a ConfigError prints every problem and exits with

@@ -6,14 +6,8 @@ import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '
 import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  ConflictPolicy,
-  IngestMode,
-  IngestOptions,
-  MeterUsageServiceClient,
-  TimeLabel,
-  type IngestReadingsResponse,
-} from '@meterusage/contracts';
+import { IngestOptions, MeterUsageServiceClient, TimeLabel, type IngestReadingsResponse } from '@meterusage/contracts';
+import { CONFLICT_POLICIES, DEFAULT_CONFLICT_POLICY, DEFAULT_INGEST_MODE, INGEST_MODES, METER_DEFAULTS, TIME_LABELS, type EnumOptions } from '@meterusage/meters';
 import { ProgressBar } from './progress';
 
 const USAGE = `usage: meterusage-ingest --file FILE [options]
@@ -22,25 +16,27 @@ const USAGE = `usage: meterusage-ingest --file FILE [options]
                            meter are rejected. Without it, a meter_id column loads each row into
                            the meter it names; a file without one goes to the server's default meter
   --unit UNIT              unit of the file's values: meters it creates get it, existing ones must
-                           have it (else refused, nothing written); default kWh for new meters
-  --time-label LABEL       start or end: which end of its interval a time names; existing meters
-                           must have it (default: each meter's own, end for new meters)
+                           have it (else refused, nothing written); default ${METER_DEFAULTS.unit} for new meters
+  --time-label LABEL       ${TIME_LABELS.choices}: which end of its interval a time names; existing meters
+                           must have it (default: each meter's own, ${METER_DEFAULTS.timeLabel} for new meters)
   --tz ZONE                IANA zone of times without an offset (default: the server's CSV_TIMEZONE)
-  --on-conflict POLICY     update (default), skip or reject
-  --mode MODE              atomic (default) or partial
+  --on-conflict POLICY     ${CONFLICT_POLICIES.choices} (default ${DEFAULT_CONFLICT_POLICY})
+  --mode MODE              ${INGEST_MODES.choices} (default ${DEFAULT_INGEST_MODE})
   --target HOST:PORT       grpc-server (default: $GRPC_TARGET or localhost:50051)
   --json                   print the report as JSON on stdout
 exit status: 0 written, 1 rejected rows (nothing written in atomic mode) or a settings conflict (nothing written),
   2 usage error or refused options (e.g. too many new meters), 3 server unreachable or failed`;
 
-const POLICIES: Record<string, ConflictPolicy> = { update: ConflictPolicy.CONFLICT_POLICY_UPDATE, skip: ConflictPolicy.CONFLICT_POLICY_SKIP, reject: ConflictPolicy.CONFLICT_POLICY_REJECT };
-const MODES: Record<string, IngestMode> = { atomic: IngestMode.INGEST_MODE_ATOMIC, partial: IngestMode.INGEST_MODE_PARTIAL };
-const LABELS: Record<string, TimeLabel> = { start: TimeLabel.TIME_LABEL_START, end: TimeLabel.TIME_LABEL_END };
 const CHUNK_BYTES = 1024 * 1024;
 
 function fail(message: string): never {
   process.stderr.write(`meterusage-ingest: ${message}\n\n${USAGE}\n`);
   process.exit(2);
+}
+
+/** The enum value of a flag's option name; exits with a usage error for another name. */
+function optionValue<Name extends string, Value extends number>(flag: string, options: EnumOptions<Name, Value>, raw: string): Value {
+  return options.valueNamed(raw) ?? fail(`--${flag} must be ${options.choices}, got "${raw}"`);
 }
 
 function parseOptions() {
@@ -52,8 +48,8 @@ function parseOptions() {
         meter: { type: 'string', default: '' },
         unit: { type: 'string', default: '' },
         tz: { type: 'string', default: '' },
-        'on-conflict': { type: 'string', default: 'update' },
-        mode: { type: 'string', default: 'atomic' },
+        'on-conflict': { type: 'string', default: DEFAULT_CONFLICT_POLICY },
+        mode: { type: 'string', default: DEFAULT_INGEST_MODE },
         'time-label': { type: 'string' },
         target: { type: 'string', default: process.env.GRPC_TARGET ?? 'localhost:50051' },
         json: { type: 'boolean', default: false },
@@ -69,12 +65,10 @@ function parseOptions() {
     process.exit(0);
   }
   if (values.file === undefined) fail('--file is required');
-  const onConflict = POLICIES[values['on-conflict']];
-  if (onConflict === undefined) fail(`--on-conflict must be update, skip or reject, got "${values['on-conflict']}"`);
-  const mode = MODES[values.mode];
-  if (mode === undefined) fail(`--mode must be atomic or partial, got "${values.mode}"`);
+  const onConflict = optionValue('on-conflict', CONFLICT_POLICIES, values['on-conflict']);
+  const mode = optionValue('mode', INGEST_MODES, values.mode);
   const label = values['time-label'];
-  if (label !== undefined && LABELS[label] === undefined) fail(`--time-label must be start or end, got "${label}"`);
+  const timeLabel = label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : optionValue('time-label', TIME_LABELS, label);
   let size: number;
   try {
     size = statSync(values.file).size;
@@ -92,7 +86,7 @@ function parseOptions() {
       timeZone: values.tz,
       onConflict,
       mode,
-      timeLabel: label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : LABELS[label],
+      timeLabel,
       sourceName: values.file,
     }),
   };

@@ -1,10 +1,8 @@
-import { METER_ID_PATTERN } from '@meterusage/config';
+import { isMeterId, METER_DEFAULTS, type ConflictPolicyName, type IngestModeName, type TimeLabelName } from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
-import type { TimeLabel } from '../db/schema';
 import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
 import { AbortedError, InvalidArgumentError, SettingConflictError } from '../errors';
 import type { Logger } from '../logger';
-import { METER_DEFAULTS } from '../meters/meters.repository';
 import { CsvRowReader, type CsvRecord } from './csv-row-reader';
 import { ReadingValidator, type MeterTiming } from './reading-validator';
 import type { RowError } from './row-error';
@@ -20,7 +18,6 @@ import {
   storedWithinSpans,
   takeConflicts,
   takeDuplicates,
-  type ConflictPolicyName,
   type MergeCounts,
   type TakenRows,
 } from './staging.repository';
@@ -36,9 +33,9 @@ export interface IngestOptions {
   timeZone: string;
   onConflict: ConflictPolicyName;
   /** atomic: one rejected row and nothing is written; partial: valid rows are written. */
-  mode: 'atomic' | 'partial';
+  mode: IngestModeName;
   /** Label convention the upload states: new meters get it, existing ones must have it. Undefined: each meter's own (end for new meters). */
-  timeLabel: TimeLabel | undefined;
+  timeLabel: TimeLabelName | undefined;
   /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD): reading stops at the next one, nothing written. */
   maxNewMeters: number;
   /** For logs: where the data came from. */
@@ -81,12 +78,11 @@ export interface IngestResult {
 export const MAX_REPORTED_ERRORS = 100;
 /** Text parsed and staged at a time. */
 const PARSE_SLICE_CHARS = 64 * 1024;
-const NEW_METER_INTERVAL_SECONDS = 900;
 
 interface StoredMeter {
   unit: string;
   intervalSeconds: number;
-  timeLabel: TimeLabel;
+  timeLabel: TimeLabelName;
 }
 
 /**
@@ -113,13 +109,13 @@ export async function ingestCsv(
   const lookUpMeters = async (records: CsvRecord[]) => {
     const named = new Set<string>();
     validator.collectMeterIds(records, named);
-    const unknown = [...named].filter((meterId) => !lookedUp.has(meterId) && METER_ID_PATTERN.test(meterId));
+    const unknown = [...named].filter((meterId) => !lookedUp.has(meterId) && isMeterId(meterId));
     if (unknown.length === 0) return;
     for (const meterId of unknown) lookedUp.add(meterId);
     await copy.pause();
     for (const meter of await meterSettings(client, unknown)) stored.set(meter.meterId, meter);
   };
-  const newMeterTiming: MeterTiming = { intervalSeconds: NEW_METER_INTERVAL_SECONDS, timeLabel: options.timeLabel ?? 'end' };
+  const newMeterTiming: MeterTiming = { intervalSeconds: METER_DEFAULTS.intervalSeconds, timeLabel: options.timeLabel ?? METER_DEFAULTS.timeLabel };
   let newMeters = 0;
   // Called once per meter, on its first row: a settings conflict or one new meter too many ends
   // the upload there, before anything is written and without reading the rest.

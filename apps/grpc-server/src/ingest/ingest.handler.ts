@@ -1,14 +1,11 @@
 import {
-  ConflictPolicy,
-  IngestMode,
-  TimeLabel,
   type IngestOptions as IngestOptionsMessage,
   type IngestReadingsRequest,
   type IngestReadingsResponse,
   type IngestReport,
   type MeterUsageServiceServer,
 } from '@meterusage/contracts';
-import { METER_ID_PATTERN } from '@meterusage/config';
+import { CONFLICT_POLICIES, DEFAULT_CONFLICT_POLICY, DEFAULT_INGEST_MODE, INGEST_MODES, isMeterId, METER_ID_RULE, TIME_LABELS, UNIT_PATTERN, UNIT_RULE } from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
@@ -33,26 +30,6 @@ export interface IngestHandlerDeps {
   logger: Logger;
   metrics?: ServerMetrics;
 }
-
-const POLICIES: Record<ConflictPolicy, IngestOptions['onConflict'] | undefined> = {
-  [ConflictPolicy.CONFLICT_POLICY_UNSPECIFIED]: 'update',
-  [ConflictPolicy.CONFLICT_POLICY_UPDATE]: 'update',
-  [ConflictPolicy.CONFLICT_POLICY_SKIP]: 'skip',
-  [ConflictPolicy.CONFLICT_POLICY_REJECT]: 'reject',
-  [ConflictPolicy.UNRECOGNIZED]: undefined,
-};
-const MODES: Record<IngestMode, IngestOptions['mode'] | undefined> = {
-  [IngestMode.INGEST_MODE_UNSPECIFIED]: 'atomic',
-  [IngestMode.INGEST_MODE_ATOMIC]: 'atomic',
-  [IngestMode.INGEST_MODE_PARTIAL]: 'partial',
-  [IngestMode.UNRECOGNIZED]: undefined,
-};
-const LABELS: Record<TimeLabel, IngestOptions['timeLabel'] | null> = {
-  [TimeLabel.TIME_LABEL_UNSPECIFIED]: undefined,
-  [TimeLabel.TIME_LABEL_START]: 'start',
-  [TimeLabel.TIME_LABEL_END]: 'end',
-  [TimeLabel.UNRECOGNIZED]: null,
-};
 
 /** Meters listed in a report (meters, meters_created): the first ones by meter id; the counts give the totals. */
 const MAX_REPORTED_METERS = 100;
@@ -85,15 +62,16 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
 
 function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps): IngestOptions {
   const meterId = message.meterId === '' ? undefined : message.meterId;
-  if (meterId !== undefined && !METER_ID_PATTERN.test(meterId)) throw new InvalidArgumentError('meter_id', "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+  if (meterId !== undefined && !isMeterId(meterId)) throw new InvalidArgumentError('meter_id', `must be ${METER_ID_RULE}`);
   const unit = message.unit === '' ? undefined : message.unit;
-  if (unit !== undefined && !/^[\p{L}\p{N}_/.·²³%-]{1,16}$/u.test(unit)) throw new InvalidArgumentError('unit', 'must be 1 to 16 letters, digits or one of _ / . - %');
-  const onConflict = POLICIES[message.onConflict];
-  if (onConflict === undefined) throw new InvalidArgumentError('on_conflict', 'must be CONFLICT_POLICY_UPDATE, _SKIP or _REJECT');
-  const mode = MODES[message.mode];
-  if (mode === undefined) throw new InvalidArgumentError('mode', 'must be INGEST_MODE_ATOMIC or INGEST_MODE_PARTIAL');
-  const timeLabel = LABELS[message.timeLabel];
-  if (timeLabel === null) throw new InvalidArgumentError('time_label', 'must be TIME_LABEL_START or TIME_LABEL_END');
+  if (unit !== undefined && !UNIT_PATTERN.test(unit)) throw new InvalidArgumentError('unit', `must be ${UNIT_RULE}`);
+  const onConflict = CONFLICT_POLICIES.fromField(message.onConflict, DEFAULT_CONFLICT_POLICY);
+  if (onConflict === null) throw new InvalidArgumentError('on_conflict', `must be ${CONFLICT_POLICIES.memberChoices}`);
+  const mode = INGEST_MODES.fromField(message.mode, DEFAULT_INGEST_MODE);
+  if (mode === null) throw new InvalidArgumentError('mode', `must be ${INGEST_MODES.memberChoices}`);
+  // Unstated: each meter keeps its own label (new meters get the default).
+  const timeLabel = TIME_LABELS.fromField(message.timeLabel, undefined);
+  if (timeLabel === null) throw new InvalidArgumentError('time_label', `must be ${TIME_LABELS.memberChoices}`);
   return {
     meterId,
     defaultMeterId: deps.defaultMeterId,

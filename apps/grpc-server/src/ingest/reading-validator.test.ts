@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SAMPLE_CSV_PATH } from '@meterusage/testing';
-import type { TimeLabel } from '../db/schema';
+import type { TimeLabelName } from '@meterusage/meters';
 import { CsvRowReader } from './csv-row-reader';
 import { ReadingValidator, type ValidReading } from './reading-validator';
 import type { RowError } from './row-error';
@@ -8,12 +8,12 @@ import type { RowError } from './row-error';
 interface ParseOptions {
   timeZone: string;
   intervalSeconds: number;
-  timeLabel: TimeLabel;
+  timeLabel: TimeLabelName;
 }
 
 /** Reads text through CsvRowReader and ReadingValidator, as an upload does, in 7-character chunks. */
 function parse(text: string, options: Partial<ParseOptions> = {}) {
-  const { timeZone, intervalSeconds, timeLabel } = { timeZone: 'UTC', intervalSeconds: 900, timeLabel: 'end' as TimeLabel, ...options };
+  const { timeZone, intervalSeconds, timeLabel } = { timeZone: 'UTC', intervalSeconds: 900, timeLabel: 'end' as TimeLabelName, ...options };
   const reader = new CsvRowReader();
   const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone, timingOf: () => ({ intervalSeconds, timeLabel }) });
   const readings: Array<{ line: number; intervalStartMs: number; usage: string | null }> = [];

@@ -1,6 +1,5 @@
-import { METER_ID_PATTERN } from '@meterusage/config';
+import { isMeterId, METER_ID_RULE, type TimeLabelName } from '@meterusage/meters';
 import { localTimeResolver, type LocalTimeResolution } from '@meterusage/time';
-import type { TimeLabel } from '../db/schema';
 import type { CsvRecord } from './csv-row-reader';
 import type { RowError } from './row-error';
 import { parseUsageValue } from './usage-value';
@@ -15,7 +14,7 @@ export interface ValidReading {
 
 export interface MeterTiming {
   intervalSeconds: number;
-  timeLabel: TimeLabel;
+  timeLabel: TimeLabelName;
 }
 
 export interface ValidatorOptions {
@@ -222,7 +221,7 @@ export class ReadingValidator {
       }
       meter = this.stateOf(named);
       if (meter === undefined) {
-        return { line, field: 'meter_id', reason: `"${clip(named)}" is not a meter id (1 to 64 letters, digits, '.', '_', ':' or '-')` };
+        return { line, field: 'meter_id', reason: `"${clip(named)}" is not a meter id (${METER_ID_RULE})` };
       }
     }
     const state = meter!;
@@ -252,7 +251,7 @@ export class ReadingValidator {
   private meterState(meterId: string): MeterState | undefined {
     const known = this.meters.get(meterId);
     if (known !== undefined) return known;
-    if (!METER_ID_PATTERN.test(meterId)) return undefined;
+    if (!isMeterId(meterId)) return undefined;
     const timing = this.options.timingOf(meterId);
     const state: MeterState = {
       meterId,

@@ -3,15 +3,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { TimeLabel } from '../db/schema';
+import type { ConflictPolicyName, TimeLabelName } from '@meterusage/meters';
 import type { RowError } from './row-error';
 import type { MeterSpan } from './reading-validator';
 
 // The SQL of an upload, on the one connection (and transaction) the upload holds: a temporary
 // staging table filled by COPY, checked with the upload's meters locked, then appended to readings
 // (no staged row meets a stored one) or merged with INSERT ... ON CONFLICT.
-
-export type ConflictPolicyName = 'update' | 'skip' | 'reject';
 
 /** A staged row's interval start as timestamptz (staging alias s). */
 const STAGED_START = `timestamptz 'epoch' + s.start_ms * interval '1 millisecond'`;
@@ -232,7 +230,7 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
 }
 
 /** Creates the meters of meterIds that do not exist yet, in meter order; returns their ids. */
-export async function createMissingMeters(client: pg.PoolClient, meterIds: string[], unit: string, timeLabel: TimeLabel): Promise<string[]> {
+export async function createMissingMeters(client: pg.PoolClient, meterIds: string[], unit: string, timeLabel: TimeLabelName): Promise<string[]> {
   const { rows } = await client.query<{ meter_id: string }>(
     `insert into meters (meter_id, unit, time_label)
      select meter_id, $2, $3 from unnest($1::text[]) as meter_id order by meter_id
@@ -256,8 +254,8 @@ export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Pro
 export async function meterSettings(
   client: pg.PoolClient,
   meterIds: string[],
-): Promise<Array<{ meterId: string; unit: string; intervalSeconds: number; timeLabel: TimeLabel }>> {
-  const { rows } = await client.query<{ meter_id: string; unit: string; interval_seconds: number; time_label: TimeLabel }>(
+): Promise<Array<{ meterId: string; unit: string; intervalSeconds: number; timeLabel: TimeLabelName }>> {
+  const { rows } = await client.query<{ meter_id: string; unit: string; interval_seconds: number; time_label: TimeLabelName }>(
     `select meter_id, unit, interval_seconds, time_label from meters where meter_id = any($1::text[]) order by meter_id`,
     [meterIds],
   );

@@ -1,7 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import { isTimescaleAvailable } from '../timescale';
 
-// Frozen once shipped: later schema changes go in new migrations.
+// Frozen once shipped: later schema changes go in new migrations. The meter id pattern and the
+// column defaults (kWh, 900 s, end) are copies of @meterusage/meters' METER_ID_PATTERN and
+// METER_DEFAULTS written out on purpose: importing them would let a change there rewrite what
+// this migration creates on new databases only.
 
 export async function up(db: Kysely<any>): Promise<void> {
   const timescale = await isTimescaleAvailable(db);
