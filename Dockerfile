@@ -73,9 +73,8 @@ CMD ["node", "dist/main.js"]
 FROM runtime AS gateway
 COPY --from=build /prod/gateway/package.json ./package.json
 COPY --from=build /prod/gateway/node_modules ./node_modules
+# dist/ holds the dashboard too: the gateway's build bundles it into dist/public, served from /app/dist/public.
 COPY --from=build /prod/gateway/dist ./dist
-# The dashboard; the app resolves it as <app root>/public, i.e. /app/public.
-COPY --from=build /prod/gateway/public ./public
 ENV HTTP_PORT=8000 \
     HTTP_HOST=0.0.0.0 \
     GRPC_TARGET=grpc-server:50051 \

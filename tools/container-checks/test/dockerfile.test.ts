@@ -152,7 +152,7 @@ describe('.dockerignore', () => {
   });
 
   it('keeps the sources of the build in the context', () => {
-    for (const path of ['proto/meterusage/v1/reading.proto', 'libs/contracts/src/index.ts', 'apps/gateway/public/index.html', 'buf.gen.yaml']) {
+    for (const path of ['proto/meterusage/v1/reading.proto', 'libs/contracts/src/index.ts', 'apps/gateway/dashboard/index.html', 'apps/gateway/dashboard/src/app.ts', 'buf.gen.yaml']) {
       expect(isIgnored(path, real.dockerignore)).toBe(false);
     }
   });

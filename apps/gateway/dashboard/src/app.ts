@@ -1,33 +1,43 @@
 // Dashboard entry: wires the URL state, the controls and the views, and loads /api/summary and
-// /api/usage for the selection. Plain ES modules, no build step; uPlot is loaded before this
-// module by a classic script (the global `uPlot`). The page's data-state (loading, ready, empty,
-// error) and data-loads tell scripts and tests when a view is complete.
-import { ApiError, exportUrl, getMeters, getSummary, getTimeZones, getUsage } from './js/api.js';
-import { createBucketTable } from './js/bucket-table.js';
-import { formatCount, formatSpan } from './js/format.js';
-import { autoBucket, bucketForRange, bucketInfo, formatBound, parseBound, presetOf, presetRange, shiftRange } from './js/range.js';
-import { createStatusView } from './js/status-view.js';
-import { renderSummary } from './js/summary-cards.js';
-import { isValidTimeZone } from './js/time-zone.js';
-import { createUploadPanel } from './js/upload-panel.js';
-import { createUsageChart } from './js/usage-chart.js';
-import { toUsageColumns } from './js/usage-data.js';
-import { readState, writeState } from './js/url-state.js';
-import { createViewControls } from './js/view-controls.js';
+// /api/usage for the selection. Bundled by esbuild (scripts/build-dashboard.ts) into app.js;
+// uPlot is loaded before it by a classic script (the global `uPlot`). The page's data-state
+// (loading, ready, empty, error) and data-loads tell scripts and tests when a view is complete.
+import { ApiError, exportUrl, getMeters, getSummary, getTimeZones, getUsage, type MeterBody, type RequestOptions, type UsageBody, type UsageSummaryBody } from './api';
+import { createBucketTable } from './bucket-table';
+import { formatCount, formatSpan } from './format';
+import { autoBucket, bucketInfo, parseBound, presetOf, type TimeRange } from './ranges';
+import { createStatusView } from './status-view';
+import { renderSummary } from './summary-cards';
+import { browserKnowsTimeZone } from './time-zone';
+import { createUploadPanel } from './upload-panel';
+import { createUsageChart } from './usage-chart';
+import { toUsageColumns } from './usage-data';
+import { readState, writeState, type ViewState } from './url-state';
+import { createViewControls } from './view-controls';
+import { nextState, type ViewAction } from './view-state';
 
 /** A tab shown again after this long reloads the view, so a dashboard left open stays current. */
 const STALE_AFTER_MS = 5 * 60_000;
 
-const byId = (id) => document.getElementById(id);
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`index.html has no #${id}`);
+  return element as T;
+}
+function bySelector<T extends HTMLElement>(selectors: string): T {
+  const element = document.querySelector<T>(selectors);
+  if (element === null) throw new Error(`index.html has no ${selectors}`);
+  return element;
+}
 const main = byId('dashboard');
 
-let state = readState();
-let meters = [];
+let state: ViewState = readState(window.location.search);
+let meters: MeterBody[] = [];
 let timeZonesLoaded = false; // GET /api/time-zones asked (again after a failure)
-let resolved; // { fromMs, toMs } the server resolved for the shown view
-let zoomHistory = []; // states before each zoom, for "Undo zoom"
+let resolved: TimeRange | undefined; // the range the server resolved for the shown view
+let zoomHistory: ViewState[] = []; // states before each zoom, for "Undo zoom"
 let loadSeq = 0;
-let inFlight;
+let inFlight: AbortController | undefined;
 let lastLoadedAt = 0;
 
 const status = createStatusView({
@@ -66,8 +76,8 @@ const chart = createUsageChart(byId('chart'), {
 
 const table = createBucketTable({
   section: byId('table-section'),
-  tbody: document.querySelector('#bucket-table tbody'),
-  caption: document.querySelector('#bucket-table caption'),
+  tbody: bySelector('#bucket-table tbody'),
+  caption: bySelector('#bucket-table caption'),
   usageHeader: byId('usage-header'),
   prev: byId('page-prev'),
   next: byId('page-next'),
@@ -75,7 +85,7 @@ const table = createBucketTable({
   pageCount: byId('page-count'),
   info: byId('page-info'),
   incompleteOnly: byId('incomplete-only'),
-  scroller: document.querySelector('#table-section .table-scroll'),
+  scroller: bySelector('#table-section .table-scroll'),
 });
 
 const upload = createUploadPanel(
@@ -92,50 +102,12 @@ const upload = createUploadPanel(
   },
   {
     viewTimeZone: () => state.tz,
-    onUploaded: () => load({ reloadMeters: true }),
+    onUploaded: () => void load({ reloadMeters: true }),
     onShowMeter: (meterId) => apply({ type: 'meter', meter: meterId, allData: true }),
   },
 );
 
-/** The state after a user action; range changes keep the bucket while it still fits the new range. */
-function nextState(action) {
-  const withRange = (fromMs, toMs) => ({
-    ...state,
-    from: formatBound(fromMs, state.tz),
-    to: formatBound(toMs, state.tz),
-    bucket: bucketForRange(state.bucket, toMs - fromMs),
-  });
-  switch (action.type) {
-    case 'meter':
-      return action.allData ? { meter: action.meter, tz: state.tz } : { ...state, meter: action.meter };
-    case 'bucket':
-      return { ...state, bucket: action.bucket };
-    case 'tz': {
-      // Plain dates stay dates (local midnight in the new zone); instants stay the same instants.
-      const move = (bound) => {
-        const ms = bound === undefined || /^\d{4}-\d{2}-\d{2}$/.test(bound) ? undefined : parseBound(bound, state.tz);
-        return ms === undefined ? bound : formatBound(ms, action.tz);
-      };
-      return { ...state, tz: action.tz, from: move(state.from), to: move(state.to) };
-    }
-    case 'preset': {
-      if (action.preset === 'all') return { meter: state.meter, tz: state.tz };
-      const range = presetRange(action.preset, resolved ? resolved.toMs - 1 : Date.now(), state.tz);
-      return withRange(range.fromMs, range.toMs);
-    }
-    case 'shift': {
-      const range = shiftRange(resolved.fromMs, resolved.toMs, action.direction, state.tz);
-      return withRange(range.fromMs, range.toMs);
-    }
-    case 'zoom':
-    case 'range':
-      return withRange(action.fromMs, action.toMs);
-    default:
-      return state;
-  }
-}
-
-function apply(action) {
+function apply(action: ViewAction): void {
   try {
     applyAction(action);
   } catch (error) {
@@ -143,38 +115,41 @@ function apply(action) {
   }
 }
 
-function applyAction(action) {
+function applyAction(action: ViewAction): void {
   if (action.type === 'range' && (action.fromMs === undefined || action.toMs === undefined)) {
     const field = action.fromMs === undefined ? 'from' : 'to';
     showError(new ApiError({ kind: 'invalid', title: 'Invalid selection', message: `${field}: enter a date and a time`, field }));
     return;
   }
   if (action.type === 'undo-zoom') {
-    if (zoomHistory.length === 0) return;
-    state = zoomHistory.pop();
+    const previous = zoomHistory.pop();
+    if (previous === undefined) return;
+    state = previous;
   } else {
     if (action.type === 'zoom') zoomHistory.push(state);
     else zoomHistory = [];
-    state = nextState(action);
+    state = nextState(state, action, resolved, Date.now());
   }
-  load();
+  void load();
 }
 
-function showError(error) {
-  const kind = error instanceof ApiError ? error.kind : 'http';
+function showError(error: unknown): void {
+  const apiError = error instanceof ApiError ? error : undefined;
+  const kind = apiError?.kind ?? 'http';
+  const message = error instanceof Error ? error.message : String(error);
   status.show('error', {
     kind,
-    title: error instanceof ApiError ? error.title : 'Something went wrong',
-    message: kind === 'not-found' ? `${error.message}. Choose a meter from the list.` : error.message,
+    title: apiError?.title ?? 'Something went wrong',
+    message: kind === 'not-found' ? `${message}. Choose a meter from the list.` : message,
     canShowAll: kind === 'invalid' && (state.from !== undefined || state.to !== undefined),
   });
-  syncControls(error.field);
+  syncControls(apiError?.field);
 }
 
-function syncControls(invalidField) {
+function syncControls(invalidField?: string): void {
   const explicit = state.from !== undefined || state.to !== undefined;
   // The inputs show the state's own bounds (also when the server refused them), else the resolved ones.
-  const known = isValidTimeZone(state.tz);
+  const known = browserKnowsTimeZone(state.tz);
   controls.sync({
     state,
     range: {
@@ -187,11 +162,10 @@ function syncControls(invalidField) {
     invalidField,
   });
   upload.sync({ meter: state.meter, timeZone: state.tz });
-  const link = byId('download');
-  link.href = exportUrl(state);
+  byId<HTMLAnchorElement>('download').href = exportUrl(state);
 }
 
-async function load({ reloadMeters = false } = {}) {
+async function load({ reloadMeters = false } = {}): Promise<void> {
   const seq = ++loadSeq;
   inFlight?.abort();
   const controller = new AbortController();
@@ -200,7 +174,7 @@ async function load({ reloadMeters = false } = {}) {
   writeState(state);
   status.show('loading', { title: 'Loading…', message: `Usage of ${state.meter ?? 'the default meter'}` });
   try {
-    if (!isValidTimeZone(state.tz)) {
+    if (!browserKnowsTimeZone(state.tz)) {
       throw new ApiError({ kind: 'invalid', title: 'Invalid selection', message: `tz: "${state.tz}" is not a time zone this browser knows`, field: 'tz' });
     }
     // The meter list and the data are independent: ask for them at once.
@@ -234,7 +208,7 @@ async function load({ reloadMeters = false } = {}) {
 }
 
 /** /api/summary and /api/usage of a view; picks the bucket first when the view has none. */
-async function loadData(view, options) {
+async function loadData(view: ViewState, options: RequestOptions): Promise<{ summary: UsageSummaryBody; usage: UsageBody; bucket: string }> {
   if (view.bucket !== undefined) {
     const [summary, usage] = await Promise.all([getSummary(view, options), getUsage(view, options)]);
     return { summary, usage, bucket: view.bucket };
@@ -246,7 +220,7 @@ async function loadData(view, options) {
   return { summary, usage: await getUsage({ ...view, bucket }, options), bucket };
 }
 
-async function render(summary, usage, seq) {
+async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number): Promise<void> {
   const meterId = summary.meterId;
   const meter = meters.find((candidate) => candidate.meterId === meterId);
   const where = resolved ? `${formatSpan(resolved.fromMs, resolved.toMs, state.tz)} (${state.tz})` : 'any time';
@@ -280,20 +254,22 @@ async function render(summary, usage, seq) {
   main.dataset.view = new URLSearchParams(window.location.search).toString();
 }
 
-byId('retry').addEventListener('click', () => load({ reloadMeters: true }));
+byId('retry').addEventListener('click', () => void load({ reloadMeters: true }));
 byId('show-all').addEventListener('click', () => apply({ type: 'preset', preset: 'all' }));
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible' && main.dataset.state !== 'loading' && Date.now() - lastLoadedAt > STALE_AFTER_MS) load();
+  if (document.visibilityState === 'visible' && main.dataset.state !== 'loading' && Date.now() - lastLoadedAt > STALE_AFTER_MS) void load();
 });
 
 /** For the browser console and tests: the chart instance and the current state, read-only. */
-window.dashboard = Object.freeze({
-  get chart() {
-    return chart.plot;
-  },
-  get state() {
-    return { ...state };
-  },
+Object.defineProperty(window, 'dashboard', {
+  value: Object.freeze({
+    get chart() {
+      return chart.plot;
+    },
+    get state() {
+      return { ...state };
+    },
+  }),
 });
 
-load();
+void load();

@@ -1,63 +1,81 @@
 // The table of the chart's buckets, one page at a time (only that page is in the DOM: a year
 // of 15-minute buckets is 35,040 rows), optionally only the incomplete ones.
-import { formatCount, formatNumber, formatPresence, formatSpan } from './format.js';
+import { formatCount, formatNumber, formatPresence, formatSpan } from './format';
+import type { UsageColumns } from './usage-data';
 
 const PAGE_SIZE = 100;
 
-/**
- * @param {{ section: HTMLElement, tbody: HTMLElement, caption: HTMLElement, usageHeader: HTMLElement,
- *   prev: HTMLButtonElement, next: HTMLButtonElement, pageInput: HTMLInputElement, pageCount: HTMLElement,
- *   info: HTMLElement, incompleteOnly: HTMLInputElement, scroller: HTMLElement }} el
- */
-export function createBucketTable(el) {
-  let columns = null;
-  let view = null;
-  let rows = []; // bucket indexes shown (all, or the incomplete ones)
+export interface BucketTableElements {
+  section: HTMLElement;
+  tbody: HTMLTableSectionElement;
+  caption: HTMLTableCaptionElement;
+  usageHeader: HTMLElement;
+  prev: HTMLButtonElement;
+  next: HTMLButtonElement;
+  pageInput: HTMLInputElement;
+  pageCount: HTMLElement;
+  info: HTMLElement;
+  incompleteOnly: HTMLInputElement;
+  scroller: HTMLElement;
+}
+
+/** What the table needs to know of the view besides the buckets. */
+export interface TableView {
+  timeZone: string;
+  bucketLabel: string;
+}
+
+export function createBucketTable(el: BucketTableElements) {
+  let columns: UsageColumns | null = null;
+  let view: TableView | null = null;
+  let rows: number[] = []; // bucket indexes shown (all, or the incomplete ones)
   let page = 0;
 
   const pageTotal = () => Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
 
-  function row(i) {
-    const present = columns.present[i];
-    const expected = columns.expected[i];
+  function row(data: UsageColumns, timeZone: string, i: number): HTMLTableRowElement {
+    const present = data.present[i]!;
+    const expected = data.expected[i]!;
     const state = present === 0 ? 'missing' : present < expected ? 'partial' : 'complete';
     const tr = document.createElement('tr');
     tr.dataset.index = String(i);
     tr.dataset.state = state;
-    if (columns.clipped[i]) tr.dataset.clipped = 'true';
+    if (data.clipped[i]) tr.dataset.clipped = 'true';
     const when = document.createElement('th');
     when.scope = 'row';
     const time = document.createElement('time');
-    time.dateTime = new Date(columns.startSec[i] * 1000).toISOString();
-    time.textContent = formatSpan(columns.startSec[i] * 1000, columns.endMs[i], view.timeZone, { compact: true });
+    time.dateTime = new Date(data.startSec[i]! * 1000).toISOString();
+    time.textContent = formatSpan(data.startSec[i]! * 1000, data.endMs[i]!, timeZone, { compact: true });
     when.append(time);
     const usage = document.createElement('td');
     usage.className = 'num';
-    usage.textContent = state === 'missing' ? 'missing' : formatNumber(columns.sums[i]);
-    if (state !== 'missing') usage.dataset.value = String(columns.sums[i]);
+    usage.textContent = state === 'missing' ? 'missing' : formatNumber(data.sums[i]!);
+    if (state !== 'missing') usage.dataset.value = String(data.sums[i]);
     const presence = document.createElement('td');
     presence.className = 'num';
     presence.textContent = formatPresence(present, expected);
     if (state === 'partial') presence.append(' ', badge('partial', 'partial'));
     if (state === 'missing') presence.append(' ', badge('none', 'none'));
     // Counts of a clipped bucket cover only the part inside the range.
-    if (columns.clipped[i]) presence.append(' ', badge('clipped', 'cut by range'));
+    if (data.clipped[i]) presence.append(' ', badge('clipped', 'cut by range'));
     tr.append(when, usage, presence);
     return tr;
   }
 
-  function badge(kind, text) {
+  function badge(kind: string, text: string): HTMLSpanElement {
     const span = document.createElement('span');
     span.className = `badge badge-${kind}`;
     span.textContent = text;
     return span;
   }
 
-  function showPage(requested) {
+  function showPage(requested: number): void {
+    if (columns === null || view === null) return;
+    const [data, timeZone] = [columns, view.timeZone];
     page = Math.min(Math.max(0, requested), pageTotal() - 1);
     const first = page * PAGE_SIZE;
     const shown = rows.slice(first, first + PAGE_SIZE);
-    el.tbody.replaceChildren(...shown.map(row));
+    el.tbody.replaceChildren(...shown.map((i) => row(data, timeZone, i)));
     el.scroller.scrollTop = 0;
     el.pageInput.value = String(page + 1);
     el.pageInput.max = String(pageTotal());
@@ -72,10 +90,10 @@ export function createBucketTable(el) {
     el.section.dataset.page = String(page + 1);
   }
 
-  function selectRows() {
+  function selectRows(data: UsageColumns): void {
     rows = [];
     const onlyIncomplete = el.incompleteOnly.checked;
-    for (let i = 0; i < columns.length; i++) if (!onlyIncomplete || columns.present[i] < columns.expected[i]) rows.push(i);
+    for (let i = 0; i < data.length; i++) if (!onlyIncomplete || data.present[i]! < data.expected[i]!) rows.push(i);
   }
 
   el.prev.addEventListener('click', () => showPage(page - 1));
@@ -83,18 +101,18 @@ export function createBucketTable(el) {
   el.pageInput.addEventListener('change', () => showPage(Number(el.pageInput.value) - 1));
   el.incompleteOnly.addEventListener('change', () => {
     if (columns === null) return;
-    selectRows();
+    selectRows(columns);
     showPage(0);
   });
 
   return {
     /** Shows the first page of new buckets. */
-    render(nextColumns, nextView) {
+    render(nextColumns: UsageColumns, nextView: TableView): void {
       columns = nextColumns;
       view = nextView;
       el.caption.textContent = `Usage per ${nextView.bucketLabel.toLowerCase()} bucket, times in ${nextView.timeZone}`;
       el.usageHeader.textContent = `Usage (${nextColumns.unit})`;
-      selectRows();
+      selectRows(nextColumns);
       showPage(0);
     },
   };

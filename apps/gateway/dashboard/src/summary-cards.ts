@@ -1,16 +1,17 @@
 // The summary cards: the server's own figures from /api/summary (exact sums, not client sums).
 // Each card's data-value holds the raw number for scripts and tests.
-import { formatCount, formatPresence, formatSpan, formatUsage } from './format.js';
+import type { UsageSummaryBody } from './api';
+import { formatCount, formatPresence, formatSpan, formatUsage } from './format';
 
 /** Fills the cards in `section` from a /api/summary body. */
-export function renderSummary(section, body, { timeZone, intervalLabel }) {
+export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { timeZone, intervalLabel }: { timeZone: string; intervalLabel: string }): void {
   const summary = body.summary ?? {};
   const unit = body.unit ?? '';
-  const set = (key, text, value, detail = '') => {
-    const card = section.querySelector(`[data-summary="${key}"]`);
-    card.querySelector('.card-value').textContent = text;
-    card.querySelector('.card-detail').textContent = detail;
-    card.dataset.value = value === undefined ? '' : String(value);
+  const card = (key: string) => section.querySelector<HTMLElement>(`[data-summary="${key}"]`)!;
+  const set = (key: string, text: string, value: number | undefined, detail = '') => {
+    card(key).querySelector('.card-value')!.textContent = text;
+    card(key).querySelector('.card-detail')!.textContent = detail;
+    card(key).dataset.value = value === undefined ? '' : String(value);
   };
 
   const present = summary.presentCount ?? 0;
@@ -22,7 +23,7 @@ export function renderSummary(section, body, { timeZone, intervalLabel }) {
   if (peak?.usage === undefined) set('peak', '—', undefined, 'no readings');
   else set('peak', formatUsage(peak.usage, unit), peak.usage, formatSpan(Date.parse(peak.start), Date.parse(peak.end), timeZone));
   set('missing', formatCount(missing), missing, `${formatPresence(present, expected)} intervals present`);
-  const missingCard = section.querySelector('[data-summary="missing"]');
+  const missingCard = card('missing');
   missingCard.dataset.present = String(present);
   missingCard.dataset.expected = String(expected);
   missingCard.classList.toggle('has-missing', missing > 0);

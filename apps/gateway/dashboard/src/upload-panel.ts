@@ -1,7 +1,7 @@
 // The upload panel: sends a CSV file to POST /api/readings with the chosen policies and shows
 // the ingest report (what was written, and every rejected line with its reason).
-import { ApiError, uploadCsv } from './api.js';
-import { formatCount, formatDateTime } from './format.js';
+import { ApiError, errorMessage, uploadCsv, type IngestReportBody } from './api';
+import { formatCount, formatDateTime } from './format';
 
 const COUNTS = [
   ['inserted', 'Inserted'],
@@ -9,33 +9,46 @@ const COUNTS = [
   ['unchanged', 'Unchanged'],
   ['skipped', 'Skipped'],
   ['rejected', 'Rejected'],
-];
+] as const;
 
-/**
- * @param {{ form: HTMLFormElement, meter: HTMLInputElement, file: HTMLInputElement, onConflict: HTMLSelectElement,
- *   mode: HTMLSelectElement, tz: HTMLSelectElement, token: HTMLInputElement, submit: HTMLButtonElement, report: HTMLElement }} el
- * @param {{ viewTimeZone(): string, onUploaded(report: object): void, onShowMeter(meterId: string): void }} hooks
- */
-export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter }) {
+export interface UploadElements {
+  form: HTMLFormElement;
+  meter: HTMLInputElement;
+  file: HTMLInputElement;
+  onConflict: HTMLSelectElement;
+  mode: HTMLSelectElement;
+  tz: HTMLSelectElement;
+  token: HTMLInputElement;
+  submit: HTMLButtonElement;
+  report: HTMLElement;
+}
+
+export interface UploadHooks {
+  viewTimeZone(): string;
+  onUploaded(report: IngestReportBody): void;
+  onShowMeter(meterId: string): void;
+}
+
+export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded, onShowMeter }: UploadHooks) {
   let uploading = false;
   el.meter.addEventListener('input', () => {
     el.meter.dataset.edited = 'true';
   });
 
-  function setState(state) {
+  function setState(state: 'idle' | 'uploading' | 'done' | 'rejected' | 'error'): void {
     el.report.dataset.state = state;
     el.form.setAttribute('aria-busy', String(state === 'uploading'));
     el.submit.setAttribute('aria-disabled', String(state === 'uploading'));
   }
 
-  function paragraph(text, className) {
+  function paragraph(text: string, className?: string): HTMLParagraphElement {
     const p = document.createElement('p');
     if (className) p.className = className;
     p.textContent = text;
     return p;
   }
 
-  function renderReport(report) {
+  function renderReport(report: IngestReportBody): void {
     const heading = document.createElement('h3');
     heading.textContent = report.committed
       ? `Written to ${report.meterId}`
@@ -53,7 +66,7 @@ export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter })
       item.append(dt, dd);
       counts.append(item);
     }
-    const parts = [heading, counts];
+    const parts: HTMLElement[] = [heading, counts];
     if (!report.committed) parts.push(paragraph('Atomic mode writes nothing when any row is refused: fix the lines below, or upload again in partial mode to write the valid rows.'));
     if (report.firstIntervalStart && report.lastIntervalEnd) {
       const zone = viewTimeZone();
@@ -68,11 +81,12 @@ export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter })
       line.append(button);
       parts.push(line);
     }
-    if ((report.errors ?? []).length > 0) parts.push(rejectionsTable(report));
+    const errors = report.errors ?? [];
+    if (errors.length > 0) parts.push(rejectionsTable(report.rejected, errors));
     el.report.replaceChildren(...parts);
   }
 
-  function rejectionsTable(report) {
+  function rejectionsTable(rejected: number, errors: NonNullable<IngestReportBody['errors']>): HTMLDivElement {
     const wrapper = document.createElement('div');
     wrapper.className = 'table-scroll';
     wrapper.tabIndex = 0;
@@ -81,8 +95,8 @@ export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter })
     const table = document.createElement('table');
     table.className = 'data-table rejections';
     const caption = table.createCaption();
-    const unlisted = report.rejected - report.errors.length;
-    caption.textContent = unlisted > 0 ? `Rejected rows (the first ${report.errors.length}; ${formatCount(unlisted)} more not listed)` : 'Rejected rows';
+    const unlisted = rejected - errors.length;
+    caption.textContent = unlisted > 0 ? `Rejected rows (the first ${errors.length}; ${formatCount(unlisted)} more not listed)` : 'Rejected rows';
     const head = table.createTHead().insertRow();
     for (const label of ['Line', 'Field', 'Reason']) {
       const th = document.createElement('th');
@@ -91,7 +105,7 @@ export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter })
       head.append(th);
     }
     const body = table.createTBody();
-    for (const error of report.errors) {
+    for (const error of errors) {
       const row = body.insertRow();
       row.dataset.line = String(error.line ?? '');
       row.insertCell().textContent = error.line === undefined ? '—' : String(error.line);
@@ -102,8 +116,12 @@ export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter })
     return wrapper;
   }
 
-  el.form.addEventListener('submit', async (event) => {
+  el.form.addEventListener('submit', (event) => {
     event.preventDefault();
+    void upload();
+  });
+
+  async function upload(): Promise<void> {
     if (uploading) return;
     const file = el.file.files?.[0];
     if (file === undefined) {
@@ -128,19 +146,19 @@ export function createUploadPanel(el, { viewTimeZone, onUploaded, onShowMeter })
       if (report.committed) onUploaded(report);
     } catch (error) {
       setState('error');
-      const detail = error instanceof ApiError ? `${error.title}: ${error.message}` : `Upload failed: ${error.message}`;
+      const detail = error instanceof ApiError ? `${error.title}: ${error.message}` : `Upload failed: ${errorMessage(error)}`;
       el.report.replaceChildren(paragraph(detail, 'error-text'));
       if (error instanceof ApiError && error.kind === 'unauthorized') el.token.focus();
     } finally {
       uploading = false;
     }
-  });
+  }
 
   return {
     /** Keeps the meter field and the "view's zone" option in step with the view. */
-    sync({ meter, timeZone }) {
+    sync({ meter, timeZone }: { meter: string | undefined; timeZone: string }): void {
       if (document.activeElement !== el.meter && el.meter.dataset.edited !== 'true') el.meter.value = meter ?? '';
-      el.tz.querySelector('option[value="view"]').textContent = `The view's zone (${timeZone})`;
+      el.tz.querySelector('option[value="view"]')!.textContent = `The view's zone (${timeZone})`;
     },
   };
 }

@@ -1,22 +1,33 @@
 // The page's state for people and scripts: loading, ready, empty or error, with a message that
 // says what happened and the actions that can help (Retry, Show all data).
 
-/**
- * @param {{ root: HTMLElement, box: HTMLElement, title: HTMLElement, message: HTMLElement,
- *   retry: HTMLButtonElement, showAll: HTMLButtonElement, content: HTMLElement[] }} el
- */
-export function createStatusView(el) {
+export type PageState = 'loading' | 'ready' | 'empty' | 'error';
+
+export interface StatusElements {
+  root: HTMLElement;
+  box: HTMLElement;
+  title: HTMLElement;
+  message: HTMLElement;
+  retry: HTMLButtonElement;
+  showAll: HTMLButtonElement;
+  content: HTMLElement[];
+}
+
+export interface StatusDetails {
+  title?: string;
+  message?: string;
+  kind?: string;
+  canShowAll?: boolean;
+}
+
+export function createStatusView(el: StatusElements) {
   let loads = 0;
   let retryPressed = false;
   el.retry.addEventListener('click', () => {
     retryPressed = true;
   });
 
-  /**
-   * @param {'loading'|'ready'|'empty'|'error'} state
-   * @param {{ title?: string, message?: string, kind?: string, canShowAll?: boolean }} [details]
-   */
-  function show(state, { title = '', message = '', kind = '', canShowAll = false } = {}) {
+  function show(state: PageState, { title = '', message = '', kind = '', canShowAll = false }: StatusDetails = {}): void {
     el.root.dataset.state = state;
     el.root.setAttribute('aria-busy', String(state === 'loading'));
     el.box.dataset.state = state;
@@ -34,7 +45,7 @@ export function createStatusView(el) {
   }
 
   /** Unhides the results before they are drawn (a chart needs its width); show('ready') follows. */
-  function reveal() {
+  function reveal(): void {
     for (const section of el.content) section.hidden = false;
   }
 

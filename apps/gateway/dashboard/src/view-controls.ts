@@ -1,9 +1,11 @@
 // The view's controls: meter, time zone, bucket, from/to, presets, earlier/later and undo zoom.
-// They report what the user asked for as actions; main.js turns actions into a new state.
-import { BUCKETS, PRESETS } from './range.js';
-import { fromDateTimeLocal, toDateTimeLocal } from './time-zone.js';
+// They report what the user asked for as actions; app.ts turns actions into a new state.
+import type { MeterBody } from './api';
+import { BUCKETS, fromDateTimeLocal, PRESETS, toDateTimeLocal, type PresetId, type TimeRange } from './ranges';
+import type { ViewState } from './url-state';
+import type { ViewAction } from './view-state';
 
-function option(value, text) {
+function option(value: string, text: string): HTMLOptionElement {
   const element = document.createElement('option');
   element.value = value;
   element.textContent = text;
@@ -14,18 +16,36 @@ function option(value, text) {
  * Every zone the browser knows that the API accepts (once its list is known), UTC first, plus
  * the given ones if the list lacks them.
  */
-function timeZoneList(accepted, ...extra) {
-  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  const list = ['UTC', ...zones.filter((zone) => zone !== 'UTC' && (accepted === null || accepted.has(zone)))];
+export function timeZoneList(browserZones: readonly string[], accepted: ReadonlySet<string> | null, ...extra: Array<string | undefined>): string[] {
+  const list = ['UTC', ...browserZones.filter((zone) => zone !== 'UTC' && (accepted === null || accepted.has(zone)))];
   for (const zone of extra) if (zone && !list.includes(zone)) list.splice(1, 0, zone);
   return list;
 }
 
-/**
- * @param {Record<string, HTMLElement>} el  meter, meterList, tz, bucket, rangeForm, from, to, presets, earlier, later, zoomOut
- * @param {(action: object) => void} onAction
- */
-export function createViewControls(el, onAction) {
+export interface ControlElements {
+  meter: HTMLSelectElement;
+  meterList: HTMLDataListElement;
+  tz: HTMLSelectElement;
+  bucket: HTMLSelectElement;
+  rangeForm: HTMLFormElement;
+  from: HTMLInputElement;
+  to: HTMLInputElement;
+  presets: HTMLElement;
+  earlier: HTMLButtonElement;
+  later: HTMLButtonElement;
+  zoomOut: HTMLButtonElement;
+}
+
+export interface ControlsView {
+  state: ViewState;
+  range: Partial<TimeRange>;
+  preset: PresetId | undefined;
+  canShift: boolean;
+  canUndoZoom: boolean;
+  invalidField?: string | undefined;
+}
+
+export function createViewControls(el: ControlElements, onAction: (action: ViewAction) => void) {
   el.bucket.replaceChildren(...BUCKETS.map((bucket) => option(bucket.id, bucket.label)));
   el.presets.replaceChildren(
     ...PRESETS.map((preset) => {
@@ -37,10 +57,11 @@ export function createViewControls(el, onAction) {
       return button;
     }),
   );
+  const browserZones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
   let timeZone = 'UTC';
-  let acceptedZones = null; // the API's zone list, once loaded
-  const showTimeZones = (selected) => {
-    el.tz.replaceChildren(...timeZoneList(acceptedZones, selected).map((zone) => option(zone, zone.replaceAll('_', ' '))));
+  let acceptedZones: Set<string> | null = null; // the API's zone list, once loaded
+  const showTimeZones = (selected: string) => {
+    el.tz.replaceChildren(...timeZoneList(browserZones, acceptedZones, selected).map((zone) => option(zone, zone.replaceAll('_', ' '))));
     el.tz.value = selected;
   };
 
@@ -48,22 +69,20 @@ export function createViewControls(el, onAction) {
   el.tz.addEventListener('change', () => onAction({ type: 'tz', tz: el.tz.value }));
   el.bucket.addEventListener('change', () => onAction({ type: 'bucket', bucket: el.bucket.value }));
   el.presets.addEventListener('click', (event) => {
-    const button = event.target.closest('button[data-preset]');
-    if (button) onAction({ type: 'preset', preset: button.dataset.preset });
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-preset]');
+    if (button) onAction({ type: 'preset', preset: button.dataset.preset as PresetId });
   });
   el.earlier.addEventListener('click', () => el.earlier.getAttribute('aria-disabled') !== 'true' && onAction({ type: 'shift', direction: -1 }));
   el.later.addEventListener('click', () => el.later.getAttribute('aria-disabled') !== 'true' && onAction({ type: 'shift', direction: 1 }));
   el.zoomOut.addEventListener('click', () => onAction({ type: 'undo-zoom' }));
   el.rangeForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const fromMs = fromDateTimeLocal(el.from.value, timeZone);
-    const toMs = fromDateTimeLocal(el.to.value, timeZone);
-    onAction({ type: 'range', fromMs, toMs, fromText: el.from.value, toText: el.to.value });
+    onAction({ type: 'range', fromMs: fromDateTimeLocal(el.from.value, timeZone), toMs: fromDateTimeLocal(el.to.value, timeZone) });
   });
 
   return {
     /** Lists the meters (with their unit) and keeps the selection. */
-    setMeters(meters, selected) {
+    setMeters(meters: readonly MeterBody[], selected: string | undefined): void {
       const ids = meters.map((meter) => meter.meterId);
       const options = meters.map((meter) => option(meter.meterId, `${meter.meterId} (${meter.unit})`));
       if (selected && !ids.includes(selected)) options.unshift(option(selected, `${selected} (unknown)`));
@@ -73,13 +92,13 @@ export function createViewControls(el, onAction) {
     },
 
     /** Offers only the zones the API accepts (the browser's zones on its list), keeping the selection. */
-    setTimeZones(names) {
+    setTimeZones(names: readonly string[]): void {
       acceptedZones = new Set(names);
       showTimeZones(timeZone);
     },
 
     /** Shows a state: the selected meter, zone, bucket, the range in the inputs, which preset it is, and the field a 400 named. */
-    sync({ state, range, preset, canShift, canUndoZoom, invalidField }) {
+    sync({ state, range, preset, canShift, canUndoZoom, invalidField }: ControlsView): void {
       timeZone = state.tz;
       if (el.tz.options.length === 0 || ![...el.tz.options].some((o) => o.value === state.tz)) showTimeZones(state.tz);
       el.tz.value = state.tz;
@@ -87,11 +106,18 @@ export function createViewControls(el, onAction) {
       if (state.bucket) el.bucket.value = state.bucket;
       if (range.fromMs !== undefined) el.from.value = toDateTimeLocal(range.fromMs, state.tz);
       if (range.toMs !== undefined) el.to.value = toDateTimeLocal(range.toMs, state.tz);
-      for (const button of el.presets.querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.dataset.preset === preset));
+      for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button')) button.setAttribute('aria-pressed', String(button.dataset.preset === preset));
       el.earlier.setAttribute('aria-disabled', String(!canShift));
       el.later.setAttribute('aria-disabled', String(!canShift));
       el.zoomOut.hidden = !canUndoZoom;
-      for (const [field, input] of [['from', el.from], ['to', el.to], ['tz', el.tz], ['bucket', el.bucket], ['meter', el.meter]]) {
+      const fields: Array<[string, HTMLElement]> = [
+        ['from', el.from],
+        ['to', el.to],
+        ['tz', el.tz],
+        ['bucket', el.bucket],
+        ['meter', el.meter],
+      ];
+      for (const [field, input] of fields) {
         if (field === invalidField) input.setAttribute('aria-invalid', 'true');
         else input.removeAttribute('aria-invalid');
       }

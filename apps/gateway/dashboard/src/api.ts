@@ -1,0 +1,218 @@
+// The gateway's HTTP API (README "HTTP API"), with every failure turned into an ApiError that
+// says what happened: the gateway unreachable, the backend unavailable, an invalid request.
+import type { ViewState } from './url-state';
+
+/** Longer than the gateway's own gRPC deadline (10 s), so its 504 body normally arrives first. */
+const QUERY_TIMEOUT_MS = 20_000;
+/** Matches the gateway's GRPC_STREAM_DEADLINE_MS default for uploads. */
+const UPLOAD_TIMEOUT_MS = 600_000;
+
+export type ApiErrorKind = 'network' | 'timeout' | 'unavailable' | 'invalid' | 'not-found' | 'unauthorized' | 'http';
+
+export interface ApiErrorDetails {
+  kind: ApiErrorKind;
+  /** One line for the user: what failed. */
+  title: string;
+  /** The reason, as precise as the gateway gave it. */
+  message: string;
+  /** HTTP status, when an answer arrived. */
+  status?: number | undefined;
+  code?: string | undefined;
+  /** The query parameter a 400 names. */
+  field?: string | undefined;
+}
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
+  readonly title: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly field: string | undefined;
+
+  constructor({ kind, title, message, status, code, field }: ApiErrorDetails) {
+    super(message);
+    this.name = 'ApiError';
+    this.kind = kind;
+    this.title = title;
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+// The JSON bodies the dashboard reads (see the gateway's response schemas); every field optional
+// where the dashboard copes without it.
+export interface MeterBody {
+  meterId: string;
+  unit: string;
+  intervalSeconds: number;
+}
+export interface UsageSummaryBody {
+  meterId: string;
+  unit?: string;
+  from?: string;
+  to?: string;
+  summary?: {
+    total?: number;
+    mean?: number;
+    presentCount?: number;
+    expectedCount?: number;
+    missingCount?: number;
+    peak?: { start: string; end: string; usage?: number };
+  };
+}
+export interface UsageBucketBody {
+  start: string;
+  end: string;
+  sum?: number | null;
+  presentCount?: number;
+  expectedCount?: number;
+  clipped?: boolean;
+}
+export interface UsageBody {
+  unit?: string;
+  timeZone?: string;
+  buckets?: UsageBucketBody[];
+}
+export interface IngestReportBody {
+  meterId: string;
+  committed: boolean;
+  inserted?: number;
+  updated?: number;
+  unchanged?: number;
+  skipped?: number;
+  rejected: number;
+  firstIntervalStart?: string;
+  lastIntervalEnd?: string;
+  metersCreated?: string[];
+  errors?: Array<{ line?: number; field?: string; reason?: string }>;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+type Params = Record<string, string | undefined>;
+
+/** "/api/usage?meter=m&bucket=day": undefined values are left out. */
+export function apiUrl(path: string, params: Params = {}): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') query.set(key, value);
+  const text = query.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+export function getMeters(options?: RequestOptions): Promise<{ meters?: MeterBody[] }> {
+  return request('/api/meters', {}, options);
+}
+
+/** The zones the API accepts as tz (GET /api/time-zones). */
+export function getTimeZones(options?: RequestOptions): Promise<{ timeZones?: string[] }> {
+  return request('/api/time-zones', {}, options);
+}
+
+export function getSummary({ meter, from, to, tz }: ViewState, options?: RequestOptions): Promise<UsageSummaryBody> {
+  return request('/api/summary', { meter, from, to, tz }, options);
+}
+
+export function getUsage({ meter, from, to, tz, bucket }: ViewState, options?: RequestOptions): Promise<UsageBody> {
+  return request('/api/usage', { meter, from, to, tz, bucket }, options);
+}
+
+/** The CSV download of a selection (a link, not a fetch: the browser streams it to disk). */
+export function exportUrl({ meter, from, to, tz }: ViewState): string {
+  return apiUrl('/api/export', { meter, from, to, tz, format: 'csv' });
+}
+
+export interface UploadOptions {
+  meter: string | undefined;
+  on_conflict: string;
+  mode: string;
+  tz: string | undefined;
+  token: string | undefined;
+}
+
+/**
+ * Sends a CSV file as the request body (streamed by the browser). Resolves with the ingest
+ * report for 200 (written) and 422 (rows rejected, nothing written); other answers throw.
+ */
+export async function uploadCsv(file: File, { meter, on_conflict, mode, tz, token }: UploadOptions, options: RequestOptions = {}): Promise<IngestReportBody> {
+  const headers: Record<string, string> = { 'Content-Type': 'text/csv' };
+  if (token) headers.Authorization = `Bearer ${token}`; // gateways with INGEST_TOKEN set require it
+  const { response, body } = await send(
+    apiUrl('/api/readings', { meter, on_conflict, mode, tz }),
+    { method: 'POST', headers, body: file },
+    { timeoutMs: UPLOAD_TIMEOUT_MS, ...options },
+  );
+  if (response.status === 200 || response.status === 422) return body as IngestReportBody;
+  throw httpError(response, body);
+}
+
+async function request<T>(path: string, params: Params, options: RequestOptions = {}): Promise<T> {
+  const { response, body } = await send(apiUrl(path, params), { headers: { Accept: 'application/json' }, cache: 'no-store' }, options);
+  if (!response.ok) throw httpError(response, body);
+  if (body === undefined) {
+    throw new ApiError({ kind: 'http', title: 'Unexpected answer from the gateway', message: `${path} did not answer with JSON (HTTP ${response.status})`, status: response.status });
+  }
+  return body as T;
+}
+
+/** fetch with a timeout; the caller's AbortSignal cancels quietly (the AbortError propagates). */
+async function send(url: string, init: RequestInit, { signal, timeoutMs = QUERY_TIMEOUT_MS }: RequestOptions = {}): Promise<{ response: Response; body: unknown }> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+  const path = url.split('?')[0]!;
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: combined });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    if (timeout.aborted) throw timedOut(path, timeoutMs);
+    // fetch rejects only when no HTTP answer arrived at all.
+    throw new ApiError({
+      kind: 'network',
+      title: 'Cannot reach the gateway',
+      message: `The request to ${path} failed before any answer arrived (${errorMessage(error)}). Check that the gateway is running and the network is up.`,
+    });
+  }
+  let body: unknown;
+  try {
+    body = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() : undefined;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    if (timeout.aborted) throw timedOut(path, timeoutMs);
+    body = undefined;
+  }
+  return { response, body };
+}
+
+/** The message of anything thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function timedOut(path: string, timeoutMs: number): ApiError {
+  return new ApiError({ kind: 'timeout', title: 'The gateway did not answer in time', message: `No answer to ${path} within ${timeoutMs / 1000} s.` });
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; details?: unknown };
+}
+
+/** An error answer `{"error":{"code","message","details":[{field}]}}` as an ApiError. */
+export function httpError(response: Pick<Response, 'status' | 'statusText'>, body: unknown): ApiError {
+  const error = (body as ErrorBody | undefined)?.error ?? {};
+  const status = response.status;
+  const reason = typeof error.message === 'string' && error.message !== '' ? error.message : response.statusText || 'no reason given';
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  const message = `${reason} (HTTP ${status}${code ? ` ${code}` : ''})`;
+  const details: unknown[] = Array.isArray(error.details) ? error.details : [];
+  const field = details.map((detail) => (detail as { field?: unknown } | null)?.field).find((name): name is string => typeof name === 'string');
+  if (status === 400) return new ApiError({ kind: 'invalid', title: 'Invalid selection', message, status, code, field });
+  if (status === 401 || status === 403) return new ApiError({ kind: 'unauthorized', title: 'Not allowed', message, status, code });
+  if (status === 404) return new ApiError({ kind: 'not-found', title: 'Not found', message, status, code });
+  if (status === 503) return new ApiError({ kind: 'unavailable', title: 'The meter-usage backend is unavailable', message, status, code });
+  if (status === 504) return new ApiError({ kind: 'timeout', title: 'The meter-usage backend did not answer in time', message, status, code });
+  return new ApiError({ kind: 'http', title: `The gateway answered with an error`, message, status, code });
+}

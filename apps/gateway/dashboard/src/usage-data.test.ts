@@ -1,0 +1,36 @@
+import { bucketIndexAt, toUsageColumns } from './usage-data';
+
+const body = {
+  unit: 'kWh',
+  timeZone: 'UTC',
+  buckets: [
+    { start: '2019-01-01T00:00:00Z', end: '2019-01-01T01:00:00Z', sum: 1.5, presentCount: 4, expectedCount: 4 },
+    { start: '2019-01-01T01:00:00Z', end: '2019-01-01T02:00:00Z', sum: 0, presentCount: 0, expectedCount: 4 },
+    { start: '2019-01-01T02:00:00Z', end: '2019-01-01T02:30:00Z', sum: 0.25, presentCount: 1, expectedCount: 2, clipped: true },
+  ],
+};
+
+describe('toUsageColumns', () => {
+  it('turns buckets into columns: a bucket without readings is null, never zero', () => {
+    const columns = toUsageColumns(body);
+    expect(columns.length).toBe(3);
+    expect(columns.startSec).toEqual([1546300800, 1546304400, 1546308000]);
+    expect(columns.sums).toEqual([1.5, null, 0.25]);
+    expect([columns.missingIdxs, columns.partialIdxs, columns.clippedIdxs]).toEqual([[1], [2], [2]]);
+  });
+
+  it('copes with a body without buckets', () => {
+    expect(toUsageColumns(undefined)).toMatchObject({ length: 0, unit: '', timeZone: 'UTC' });
+  });
+});
+
+describe('bucketIndexAt', () => {
+  it('finds the bucket holding an instant, -1 outside the data', () => {
+    const columns = toUsageColumns(body);
+    expect(bucketIndexAt(columns, 1546300800)).toBe(0);
+    expect(bucketIndexAt(columns, 1546304399)).toBe(0);
+    expect(bucketIndexAt(columns, 1546304400)).toBe(1);
+    expect(bucketIndexAt(columns, 1546309800)).toBe(-1);
+    expect(bucketIndexAt(columns, 1546300799)).toBe(-1);
+  });
+});
