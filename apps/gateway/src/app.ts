@@ -5,7 +5,7 @@ import { errorBody, HttpStatusError, rawClientErrorResponse, toHttpError } from 
 import { dashboardPlugin } from './plugins/dashboard';
 import { grpcClientsPlugin } from './plugins/grpc-clients';
 import { healthRoutes } from './routes/health.routes';
-import { metricsPlugin } from './plugins/metrics';
+import { prometheusPlugin } from './plugins/prometheus';
 import { openApiPlugin } from './plugins/openapi';
 import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
@@ -115,7 +115,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(securityHeadersPlugin);
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0 });
   await app.register(openApiPlugin);
-  await app.register(metricsPlugin);
+  await app.register(prometheusPlugin);
   await app.register(grpcClientsPlugin, { target: config.grpcTarget, tls: config.grpcTls });
   await app.register(healthRoutes);
   const routeOptions = { deadlineMs: config.grpcDeadlineMs };

@@ -69,7 +69,7 @@ export const grpcClientsPlugin = fp<{ target: string; tls?: GrpcClientTls }>(
       channel.close();
     });
   },
-  { name: 'grpc-clients', dependencies: ['metrics'] },
+  { name: 'grpc-clients', dependencies: ['prometheus'] },
 );
 
 /**

@@ -9,10 +9,11 @@ declare module 'fastify' {
 }
 
 /**
- * Prometheus metrics at GET /metrics: HTTP latency by route and status, gRPC client latency by
- * method and code, and Node's process metrics. One registry per app instance (tests build many).
+ * Prometheus exposition at GET /metrics (not the seed API's /api/metrics readings): HTTP latency
+ * by route and status, gRPC client latency by method and code, and Node's process figures. One
+ * registry per app instance (tests build many).
  */
-export const metricsPlugin = fp(
+export const prometheusPlugin = fp(
   async (app) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
@@ -43,5 +44,5 @@ export const metricsPlugin = fp(
       reply.type(registry.contentType).send(await registry.metrics()),
     );
   },
-  { name: 'metrics' },
+  { name: 'prometheus' },
 );
