@@ -28,6 +28,7 @@ function startApp(name: AppName): RunningApp {
   const main = path.join(WORKSPACE_ROOT, 'apps', name, 'src', 'main.ts');
   const child = spawn(process.execPath, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), main], {
     cwd: WORKSPACE_ROOT,
+    env: name === 'gateway' ? gatewayEnvironment(process.env) : process.env,
     // An IPC channel: grpc-server tells when it is SERVING.
     stdio: ['inherit', 'pipe', 'pipe', 'ipc'],
   });
@@ -44,6 +45,16 @@ function startApp(name: AppName): RunningApp {
     if (line.trim() !== '') app.lastWords = line.trim();
   });
   return app;
+}
+
+/**
+ * The gateway talks to the grpc-server started beside it: with GRPC_PORT set (and no GRPC_TARGET of
+ * its own), that port on localhost rather than the default 50051, which may be another server's.
+ */
+function gatewayEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const port = env.GRPC_PORT;
+  if (env.GRPC_TARGET !== undefined || port === undefined || !/^[1-9]\d*$/.test(port)) return env;
+  return { ...env, GRPC_TARGET: `localhost:${port}` };
 }
 
 /** Copies a child's output line by line, so lines of the two apps never interleave mid-line. */

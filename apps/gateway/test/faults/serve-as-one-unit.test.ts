@@ -14,12 +14,17 @@ interface Serve {
   lines: string[];
   logs: LogLine[];
   exited: Promise<number | null>;
+  /** The process itself ended ('exit': unlike 'close', not held by children still writing to its pipes), and how. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   waitForLog(matches: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
 }
 
-/** Runs the gateway's serve script as `pnpm nx serve gateway` does, in a process group of its own (a terminal's foreground group). */
-function startServe(env: Record<string, string>): Serve {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), SERVE_SCRIPT], {
+/** The serve script as `pnpm nx serve gateway` runs it. */
+const SERVE_SCRIPT_COMMAND = [process.execPath, '--require', require.resolve('tsx/cjs'), SERVE_SCRIPT];
+
+/** Runs command (the serve script by default), in a process group of its own (a terminal's foreground group). */
+function startServe(env: Record<string, string>, [command, ...args] = SERVE_SCRIPT_COMMAND): Serve {
+  const child = spawn(command!, args, {
     cwd: WORKSPACE_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,11 +47,13 @@ function startServe(env: Record<string, string>): Serve {
   child.stdout.on('data', collect({ rest: '' }));
   child.stderr.on('data', collect({ rest: '' }));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
     pid: child.pid!,
     lines,
     logs,
     exited,
+    ended,
     async waitForLog(matches, timeoutMs = 120_000) {
       const startedAt = Date.now();
       for (;;) {
@@ -96,6 +103,16 @@ async function portsFor(dataDir: string): Promise<Record<string, string>> {
     HTTP_PORT: String(await freePort()),
     GRPC_TARGET: `127.0.0.1:${grpcPort}`,
   };
+}
+
+/** Both apps gone, and their embedded PostgreSQL shut down by grpc-server (not cut off by a signal). */
+function expectStoppedCleanly(appPids: number[], dataDir: string): void {
+  expect(appPids.filter(isAlive)).toEqual([]);
+  expect(processesMentioning(dataDir)).toEqual([]);
+  expect(existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  const postgresLog = readFileSync(path.join(dataDir, 'log', 'postgres.log'), 'utf8');
+  expect(postgresLog).toContain('database system is shut down');
+  expect(postgresLog).not.toContain('administrator command');
 }
 
 describe('pnpm nx serve gateway (apps/gateway/scripts/serve.ts) as one unit', () => {
@@ -155,13 +172,29 @@ describe('pnpm nx serve gateway (apps/gateway/scripts/serve.ts) as one unit', ()
     const code = await serve.exited;
 
     expect(code).toBe(0);
-    expect(appPids.filter(isAlive)).toEqual([]);
-    expect(processesMentioning(env.EMBEDDED_DB_DIR!)).toEqual([]);
-    expect(existsSync(path.join(env.EMBEDDED_DB_DIR!, 'postmaster.pid'))).toBe(false);
-    const postgresLog = readFileSync(path.join(env.EMBEDDED_DB_DIR!, 'log', 'postgres.log'), 'utf8');
-    expect(postgresLog).toContain('database system is shut down');
-    expect(postgresLog).not.toContain('administrator command');
+    expectStoppedCleanly(appPids, env.EMBEDDED_DB_DIR!);
     expect(serve.logs.at(-1)).toMatchObject({ name: 'serve', msg: 'stopped' });
+  });
+
+  it('returns from the documented `pnpm nx serve gateway` on Ctrl-C only once everything stopped, with the interrupted status 130', async () => {
+    // No GRPC_TARGET: the gateway must find the grpc-server of GRPC_PORT by itself.
+    const { GRPC_TARGET: _target, ...env } = await portsFor(path.join(scratchDirectory('serve-nx-ctrl-c'), 'postgres'));
+    const serve = startServe({ ...env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' }, ['pnpm', 'nx', 'serve', 'gateway']);
+    await serve.waitForLog((line) => line.name === 'gateway' && String(line.msg).startsWith('dashboard at'));
+    const readiness = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/readyz`);
+    expect(readiness.status).toBe(200);
+    const appPids = [...new Set(serve.logs.filter((line) => line.name === 'grpc-server' || line.name === 'gateway').map((line) => line.pid as number))];
+    expect(appPids).toHaveLength(2);
+
+    process.kill(-serve.pid, 'SIGINT');
+    const ended = await serve.ended;
+
+    // Checked the moment the command returned (the shell's prompt): nothing of it may still be running.
+    expectStoppedCleanly(appPids, env.EMBEDDED_DB_DIR!);
+    // pnpm waits for its script (the root package.json's "nx") and then ends by the signal itself, so
+    // the shell shows 130 as for any command stopped by Ctrl-C. Run as a binary instead, pnpm died of
+    // the signal at once, giving the prompt back while Nx was still stopping the apps.
+    expect(ended).toEqual({ code: null, signal: 'SIGINT' });
   });
 });
 
