@@ -3,15 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { IngestOptions, TimeLabel, type IngestReadingsRequest, type IngestReadingsResponse, type IngestReport } from '@meterusage/contracts';
 import {
-  ConflictPolicy,
-  IngestMode,
-  IngestOptions,
-  TimeLabel,
-  type IngestReadingsRequest,
-  type IngestReadingsResponse,
-  type IngestReport,
-} from '@meterusage/contracts';
+  CONFLICT_POLICIES,
+  DEFAULT_CONFLICT_POLICY,
+  DEFAULT_INGEST_MODE,
+  INGEST_MODES,
+  TIME_LABELS,
+  type ConflictPolicyName,
+  type IngestModeName,
+  type TimeLabelName,
+} from '@meterusage/meters';
 import { HttpStatusError } from '../errors';
 import { toIsoSeconds } from './json-mapping';
 import { meterParam, querySchema } from './query-schemas';
@@ -29,18 +31,15 @@ interface IngestQuery {
   meter?: string;
   unit?: string;
   tz?: string;
-  on_conflict: 'update' | 'skip' | 'reject';
-  mode: 'atomic' | 'partial';
-  time_label?: 'start' | 'end';
+  on_conflict: ConflictPolicyName;
+  mode: IngestModeName;
+  time_label?: TimeLabelName;
 }
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 // RFC 9110 8.4.1.3: x-gzip is gzip; identity (no coding) is accepted as a no-op.
 const CONTENT_CODINGS: Record<string, 'gzip' | 'identity'> = { gzip: 'gzip', 'x-gzip': 'gzip', identity: 'identity' };
 const ACCEPTED_ENCODINGS = 'gzip, identity';
-const POLICIES = { update: ConflictPolicy.CONFLICT_POLICY_UPDATE, skip: ConflictPolicy.CONFLICT_POLICY_SKIP, reject: ConflictPolicy.CONFLICT_POLICY_REJECT };
-const MODES = { atomic: IngestMode.INGEST_MODE_ATOMIC, partial: IngestMode.INGEST_MODE_PARTIAL };
-const LABELS = { start: TimeLabel.TIME_LABEL_START, end: TimeLabel.TIME_LABEL_END };
 
 const reportSchema = {
   type: 'object',
@@ -102,9 +101,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           meter: { ...meterParam, description: 'The one meter to write (created if new); rows whose meter_id column names another meter are rejected. Omitted: a meter_id column sends each row to the meter it names, else the default meter.' },
           unit: { type: 'string', minLength: 1, maxLength: 16, description: 'Unit of the values: new meters get it (default kWh); an existing meter with another unit is 409.' },
           tz: { type: 'string', minLength: 1, maxLength: 64, description: "IANA zone of times without an offset (default: grpc-server's CSV_TIMEZONE)." },
-          on_conflict: { type: 'string', enum: ['update', 'skip', 'reject'], default: 'update', description: 'A different stored value: replace it, keep it, or reject the row.' },
-          mode: { type: 'string', enum: ['atomic', 'partial'], default: 'atomic', description: 'atomic: any rejected row writes nothing (422).' },
-          time_label: { type: 'string', enum: ['start', 'end'], description: "Which end of its interval a time names: new meters get it (default end); an existing meter with the other label is 409." },
+          on_conflict: { type: 'string', enum: CONFLICT_POLICIES.names, default: DEFAULT_CONFLICT_POLICY, description: 'A different stored value: replace it, keep it, or reject the row.' },
+          mode: { type: 'string', enum: INGEST_MODES.names, default: DEFAULT_INGEST_MODE, description: 'atomic: any rejected row writes nothing (422).' },
+          time_label: { type: 'string', enum: TIME_LABELS.names, description: "Which end of its interval a time names: new meters get it (default end); an existing meter with the other label is 409." },
         }),
         headers: {
           type: 'object',
@@ -156,9 +155,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           meterId: query.meter ?? '',
           unit: query.unit ?? '',
           timeZone: query.tz ?? '',
-          onConflict: POLICIES[query.on_conflict],
-          mode: MODES[query.mode],
-          timeLabel: query.time_label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : LABELS[query.time_label],
+          onConflict: CONFLICT_POLICIES.values[query.on_conflict],
+          mode: INGEST_MODES.values[query.mode],
+          timeLabel: query.time_label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : TIME_LABELS.values[query.time_label],
           sourceName: `POST /api/readings ${request.id}`,
         });
         call.write({ payload: { $case: 'options', value: ingestOptions } });
