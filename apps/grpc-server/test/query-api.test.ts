@@ -8,10 +8,9 @@ import {
 } from '@meterusage/contracts';
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv } from '../src/ingest/seed';
-import { insertNewReadings } from '../src/readings/readings.writer';
 import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
 import { startTestGrpc, type TestGrpc } from './support/grpc';
-import { quarterHours } from './support/synthetic';
+import { insertNewReadings, quarterHours } from './support/synthetic';
 
 const at = (iso: string) => new Date(iso);
 const iso = (date: Date | undefined) => date?.toISOString();

@@ -1,10 +1,9 @@
 import { status, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { IngestOptions, type ExportReadingsResponse, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
 import { ServerMetrics } from '../src/metrics';
-import { insertNewReadings } from '../src/readings/readings.writer';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
-import { quarterHours } from './support/synthetic';
+import { insertNewReadings, quarterHours } from './support/synthetic';
 
 /**
  * Retries a call refused for want of a slot: the client learns of its own cancel at once, the

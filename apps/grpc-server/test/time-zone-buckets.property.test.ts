@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { BucketWidth, type UsageBucket } from '@meterusage/contracts';
 import { acceptedTimeZones } from '@meterusage/time';
-import { insertNewReadings, type ReadingRow } from '../src/readings/readings.writer';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, type TestGrpc } from './support/grpc';
+import { insertNewReadings, type ReadingRow } from './support/synthetic';
 
 // For every zone on the accepted list and every bucket width, over a range around one of the
 // zone's offset changes (sampled by fast-check): the buckets partition the range, add up to
