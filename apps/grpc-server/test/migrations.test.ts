@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '@meterusage/testing';
 import { openDatabase, type DatabaseHandle } from '../src/db/connection';
 import { migrateToLatest } from '../src/db/migrate';
-import { isHypertable, isTimescaleAvailable } from '../src/db/timescale';
+import { isTimescaleAvailable } from '../src/db/timescale';
 import { silentLogger } from './support/database';
+import { isHypertable } from './support/timescale-database';
 
 describe('migrations on a real PostgreSQL', () => {
   let testDatabase: TestDatabase;

@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import pino from 'pino';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Database } from '../src/db/schema';
-import { isHypertable, isTimescaleAvailable } from '../src/db/timescale';
-import { openTimescaleDatabase } from './support/timescale-database';
+import { isTimescaleAvailable } from '../src/db/timescale';
+import { isHypertable, openTimescaleDatabase } from './support/timescale-database';
 
 // This machine's PostgreSQL has no TimescaleDB, so migrations.test.ts only covers the plain branch.
 // Here the real migrations run against TimescaleDB 2.23 in WASM (PGlite fork, in memory).

@@ -17,16 +17,6 @@ export async function isTimescaleAvailable(db: Kysely<Database>): Promise<boolea
   return rows[0]?.available === true;
 }
 
-/** Whether the readings table is a TimescaleDB hypertable. */
-export async function isHypertable(db: Kysely<Database>, table: string): Promise<boolean> {
-  const { rows } = await sql<{ installed: boolean }>`
-    select exists (select 1 from pg_extension where extname = 'timescaledb') as installed`.execute(db);
-  if (rows[0]?.installed !== true) return false;
-  const result = await sql<{ found: boolean }>`
-    select exists (select 1 from timescaledb_information.hypertables where hypertable_name = ${table}) as found`.execute(db);
-  return result.rows[0]?.found === true;
-}
-
 /** Whether the hourly continuous aggregate of migration 0002 exists (TimescaleDB only). */
 export async function hasHourlyRollup(db: Kysely<Database>): Promise<boolean> {
   const { rows } = await sql<{ found: boolean }>`select to_regclass('readings_hourly') is not null as found`.execute(db);

