@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../db/connection';
 import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
 import { AbortedError, InvalidArgumentError, SettingConflictError } from '../errors';
 import type { Logger } from '../logger';
+import { StagingRows } from './copy-rows';
 import { CsvRowReader, type CsvRecord } from './csv-row-reader';
 import { ReadingValidator, type MeterTiming } from './reading-validator';
 import type { RowError } from './row-error';
@@ -14,7 +15,6 @@ import {
   createStaging,
   meterSettings,
   StagingCopy,
-  StagingRows,
   storedWithinSpans,
   takeConflicts,
   takeDuplicates,

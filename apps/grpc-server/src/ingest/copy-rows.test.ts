@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { StagingRows } from './staging.repository';
+import { StagingRows } from './copy-rows';
 
 // StagingRows writes COPY text as bytes; it must give exactly the text the template would.
 const copyText = (line: number, meterId: string, startMs: number, usage: string | null) => `${line}\t${meterId}\t${startMs}\t${usage ?? '\\N'}\n`;
