@@ -13,6 +13,10 @@ import { startAppStack, type AppStack } from './support/app-stack';
 const METER_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const NUM_RUNS = 60;
 
+interface ErrorJson {
+  error: { code: string; message: string; details?: FieldViolation[] };
+}
+
 type Method = 'listReadings' | 'aggregateUsage' | 'getUsageSummary';
 
 /** One invalid request, as the HTTP query and as the gRPC request the gateway would send for it. */
@@ -137,7 +141,7 @@ describe('field violations: grpc-server names the proto field in a BadRequest, t
         expect(grpc.message).toBe(`${testCase.protoField}: ${grpc.violations[0]!.description}`);
 
         const response = await stack.app.inject({ method: 'GET', url: testCase.httpPath, query: testCase.query });
-        const body = response.json() as { error: { code: string; message: string; details?: FieldViolation[] } };
+        const body = response.json<ErrorJson>();
         expect({ status: response.statusCode, code: body.error.code, fields: body.error.details?.map((detail) => detail.field) }).toEqual({
           status: 400,
           code: 'INVALID_ARGUMENT',
@@ -155,7 +159,7 @@ describe('field violations: grpc-server names the proto field in a BadRequest, t
   it('an inverted range names from even for a meter that does not exist (the request is judged before the lookup)', async () => {
     for (const path of ['/api/readings', '/api/export']) {
       const response = await stack.app.inject({ method: 'GET', url: `${path}?meter=no-such-meter&from=2019-02-01&to=2019-01-01` });
-      expect([path, response.statusCode, response.json().error.details]).toEqual([
+      expect([path, response.statusCode, response.json<ErrorJson>().error.details]).toEqual([
         path,
         400,
         [{ field: 'from', description: 'must be before to (2019-02-01T00:00:00.000Z is not before 2019-01-01T00:00:00.000Z)' }],
