@@ -24,9 +24,9 @@ export interface UploadElements {
 }
 
 export interface UploadHooks {
-  viewTimeZone(): string;
-  onUploaded(report: IngestReportBody): void;
-  onShowMeter(meterId: string): void;
+  viewTimeZone: () => string;
+  onUploaded: (report: IngestReportBody) => void;
+  onShowMeter: (meterId: string) => void;
 }
 
 export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded, onShowMeter }: UploadHooks) {

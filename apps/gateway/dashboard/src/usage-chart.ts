@@ -145,8 +145,8 @@ function cssColors(): ChartColors {
 }
 
 export interface ChartCallbacks {
-  onZoom(range: { fromMs: number; toMs: number }): void;
-  onReadout(text: string): void;
+  onZoom: (range: { fromMs: number; toMs: number }) => void;
+  onReadout: (text: string) => void;
 }
 
 /** A chart drawn into `container` (a focusable element). */
