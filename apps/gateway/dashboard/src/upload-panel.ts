@@ -1,7 +1,9 @@
 // The upload panel: sends a CSV file to POST /api/readings with the chosen policies and shows
 // the ingest report (what was written, and every rejected line with its reason).
 import { ApiError, errorMessage, uploadCsv, type IngestReportBody } from './api';
+import { option } from './dom';
 import { formatCount, formatDateTime } from './format';
+import { CONFLICT_POLICY_LABELS, INGEST_MODE_LABELS } from './upload-options';
 
 const COUNTS = [
   ['inserted', 'Inserted'],
@@ -31,6 +33,9 @@ export interface UploadHooks {
 
 export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded, onShowMeter }: UploadHooks) {
   let uploading = false;
+  const options = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([value, label]) => option(value, label));
+  el.onConflict.replaceChildren(...options(CONFLICT_POLICY_LABELS));
+  el.mode.replaceChildren(...options(INGEST_MODE_LABELS));
   el.meter.addEventListener('input', () => {
     el.meter.dataset.edited = 'true';
   });

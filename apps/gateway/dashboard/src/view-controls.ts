@@ -1,16 +1,10 @@
 // The view's controls: meter, time zone, bucket, from/to, presets, earlier/later and undo zoom.
 // They report what the user asked for as actions; app.ts turns actions into a new state.
 import type { MeterBody } from './api';
+import { option } from './dom';
 import { BUCKETS, fromDateTimeLocal, PRESETS, toDateTimeLocal, type PresetId, type TimeRange } from './ranges';
 import type { ViewState } from './url-state';
 import type { ViewAction } from './view-state';
-
-function option(value: string, text: string): HTMLOptionElement {
-  const element = document.createElement('option');
-  element.value = value;
-  element.textContent = text;
-  return element;
-}
 
 /**
  * Every zone the browser knows that the API accepts (once its list is known), UTC first, plus
