@@ -428,7 +428,7 @@ function safeDecode(text: string): string {
   }
 }
 
-/** The forms an input can be echoed in a message: as given, decoded, and quoted as errors.ts quotes (JSON, cut at 64 characters). */
+/** The forms an input can be echoed in a message: as given, decoded, and quoted as the gateway (errors/schema-errors.ts) and grpc-server quote (JSON, cut at 64 characters). */
 function echoesOf(inputs: string[]): string[] {
   const plain = [...inputs, ...inputs.map(safeDecode)];
   const quoted = plain.flatMap((input) => [JSON.stringify(input), JSON.stringify(input.length > 64 ? `${input.slice(0, 64)}…` : input)]);
