@@ -10,3 +10,4 @@ export {
   type LocalTimeResolution,
 } from './zoned-time';
 export { formatPlainDate, formatWallClock, parsePlainDate, parseWallClock, wallClockMsOf } from './wall-clock';
+export { parseTimestamp, plainWallClockMs, type ParsedTimestamp } from './timestamp-parse';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { ReadingValidator, plainWallClockMs, type ValidReading } from './reading-validator';
+import { plainWallClockMs } from '@meterusage/time';
+import { ReadingValidator, type ValidReading } from './reading-validator';
 import type { RowError } from './row-error';
 
 // Property tests: whatever a time or value field holds, the validator gives a reading or a precise

@@ -1,6 +1,8 @@
 import { isMeterId, METER_ID_RULE, type TimeLabelName } from '@meterusage/meters';
-import { localTimeResolver, type LocalTimeResolution } from '@meterusage/time';
+import { clip } from './clip';
+import { meterColumnOf, readHeader, type Columns } from './csv-header';
 import type { CsvRecord } from './csv-row-reader';
+import { TimeFieldReader, type MeterGrid } from './reading-time';
 import type { RowError } from './row-error';
 import { parseUsageValue } from './usage-value';
 
@@ -28,26 +30,10 @@ export interface ValidatorOptions {
   timingOf: (meterId: string) => MeterTiming;
 }
 
-// YYYY-MM-DD, then 'T' or a space, then HH:MM[:SS[.fraction]], then an optional Z or ±HH:MM offset.
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const REQUIRED_COLUMNS = ['time', 'meterusage'] as const;
-// Columns our own CSV export writes besides the ones read here: accepted and ignored.
-const IGNORED_COLUMNS = new Set(['start', 'end', 'quality', 'unit']);
-
-interface Columns {
-  time: number;
-  usage: number;
-  meterId: number | undefined;
-  count: number;
-}
-
 /** What the validator keeps per meter: looked up once per run of rows of the same meter. */
-interface MeterState {
+interface MeterState extends MeterGrid {
   meterId: string;
   timing: MeterTiming;
-  intervalMs: number;
-  /** Label (epoch ms) of the meter's previous row on the grid; -Infinity before the first. */
-  previousLabelMs: number;
   /** Start of the meter's previous accepted row; -Infinity before the first. */
   previousStartMs: number;
   /** Span of the meter's accepted starts; ±Infinity while none. */
@@ -73,39 +59,50 @@ export interface MeterSpan {
 }
 
 /**
- * Validates CSV records one by one into readings or row errors. Knows the header (detected:
- * a first row whose first field is a timestamp means a header-less time,meterusage file), the
- * time zone with its DST rules, each meter's grid, and whether the file is in time order per
- * meter (a file that is cannot hold duplicate times, so the duplicate check can be skipped).
- *
- * DST rule: a wall-clock time that happens twice (autumn) is the earliest of its two instants
- * that comes after the previous row of the same meter, so a file in time order resolves the
- * repeated hour correctly; if neither instant comes after it, the row is rejected as ambiguous.
- * A wall-clock time that does not exist (spring) is rejected.
+ * Validates CSV records one by one into readings or row errors: the header (csv-header.ts), the
+ * meter of each row, its time on the meter's grid in the upload's zone (reading-time.ts) and its
+ * value (usage-value.ts). Keeps per meter what the checks need across rows (the previous label,
+ * for the DST rule) and what the upload reports: counts, spans, and whether the file is in time
+ * order per meter (a file that is cannot hold duplicate times, so the duplicate check can be skipped).
  */
 export class ReadingValidator {
   private columns: Columns | undefined;
   private headerRejected = false;
   private sawRecord = false;
-  private readonly resolveLocal: ((wallClockMs: number) => LocalTimeResolution) | undefined;
+  private readonly times: TimeFieldReader;
   private readonly meters = new Map<string, MeterState>();
   /** The meter_id column as collectMeterIds read the header; undefined before it. */
   private peekedMeterColumn: number | 'none' | undefined;
   /** The state of the meter of the latest row: files hold long runs of one meter. */
   private current: MeterState | undefined;
-  /** True while every meter's rows came in strictly increasing time. */
-  inTimeOrder = true;
+  private ordered = true;
   /** Records after the header (blank lines excluded). */
-  dataRows = 0;
-  /** Earliest and latest accepted interval start (epoch ms); ±Infinity while none is accepted. */
-  firstStartMs = Infinity;
-  lastStartMs = -Infinity;
-  /** End of the latest accepted interval (epoch ms). */
-  lastEndMs = -Infinity;
+  private dataRows = 0;
+  private earliestStartMs = Infinity;
+  private latestEndMs = -Infinity;
 
   constructor(private readonly options: ValidatorOptions) {
-    // Naive times in UTC are their own instants: no resolver call (and result object) per row.
-    this.resolveLocal = options.timeZone === 'UTC' || options.timeZone === 'Etc/UTC' ? undefined : localTimeResolver(options.timeZone);
+    this.times = new TimeFieldReader(options.timeZone);
+  }
+
+  /** True while every meter's rows came in strictly increasing time. */
+  get inTimeOrder(): boolean {
+    return this.ordered;
+  }
+
+  /** Earliest accepted interval start (epoch ms); Infinity while none is accepted. */
+  get firstStartMs(): number {
+    return this.earliestStartMs;
+  }
+
+  /** End of the latest accepted interval (epoch ms); -Infinity while none is accepted. */
+  get lastEndMs(): number {
+    return this.latestEndMs;
+  }
+
+  /** Whether the file has a meter_id column (a multi-meter upload unless the upload names its meter). */
+  get hasMeterColumn(): boolean {
+    return this.columns?.meterId !== undefined;
   }
 
   /** The reading of a record, a RowError, or undefined for a header or blank line. */
@@ -118,8 +115,13 @@ export class ReadingValidator {
     if (fields.length === 1 && fields[0]!.trim() === '') return undefined;
     if (!this.sawRecord) {
       this.sawRecord = true;
-      const header = this.readHeader(record.line, fields);
-      if (header !== 'data') return header;
+      const header = readHeader(record.line, fields);
+      if ('reason' in header) {
+        this.headerRejected = true;
+        return header;
+      }
+      this.columns = header.columns;
+      if (!header.firstRowIsData) return undefined;
     }
     if (this.headerRejected) return undefined;
     this.dataRows += 1;
@@ -154,16 +156,11 @@ export class ReadingValidator {
     }
   }
 
-  /** Whether the file has a meter_id column (a multi-meter upload unless the upload names its meter). */
-  get hasMeterColumn(): boolean {
-    return this.columns?.meterId !== undefined;
-  }
-
   /** Every meter a row was accepted or rejected for, with those counts, in meter order. */
   meterRowCounts(): MeterRowCounts[] {
     const counts: MeterRowCounts[] = [];
     for (const state of this.meters.values()) counts.push({ meterId: state.meterId, accepted: state.accepted, rejected: state.rejected });
-    return counts.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
+    return counts.sort(byMeterId);
   }
 
   /** Each meter with accepted rows and the span of their starts, in meter order. */
@@ -172,33 +169,7 @@ export class ReadingValidator {
     for (const state of this.meters.values()) {
       if (state.firstStartMs <= state.lastStartMs) spans.push({ meterId: state.meterId, firstStartMs: state.firstStartMs, lastStartMs: state.lastStartMs });
     }
-    return spans.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
-  }
-
-  private readHeader(line: number, fields: string[]): RowError | 'data' | undefined {
-    const names = fields.map((field) => field.trim().toLowerCase());
-    if (!names.includes('time')) {
-      if (fields.length === 2 && TIMESTAMP.test(fields[0]!.trim())) {
-        this.columns = { time: 0, usage: 1, meterId: undefined, count: 2 };
-        return 'data';
-      }
-      this.headerRejected = true;
-      return { line, field: 'header', reason: `missing header: expected columns "time,meterusage" (optionally meter_id), found "${clip(fields.join(','))}"` };
-    }
-    const unknown = names.filter((name) => !REQUIRED_COLUMNS.includes(name as (typeof REQUIRED_COLUMNS)[number]) && name !== 'meter_id' && !IGNORED_COLUMNS.has(name));
-    const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
-    const repeated = names.filter((name, index) => names.indexOf(name) !== index);
-    if (unknown.length > 0 || missing.length > 0 || repeated.length > 0) {
-      this.headerRejected = true;
-      const problems = [
-        ...missing.map((name) => `no "${name}" column`),
-        ...unknown.map((name) => `unknown column "${clip(name)}"`),
-        ...repeated.map((name) => `column "${clip(name)}" appears twice`),
-      ];
-      return { line, field: 'header', reason: `${problems.join(', ')}: expected time, meterusage and optionally meter_id` };
-    }
-    this.columns = { time: names.indexOf('time'), usage: names.indexOf('meterusage'), meterId: meterColumnOf(fields), count: names.length };
-    return undefined;
+    return spans.sort(byMeterId);
   }
 
   private readRow(line: number, fields: string[], columns: Columns): ValidReading | RowError {
@@ -226,18 +197,19 @@ export class ReadingValidator {
     }
     const state = meter!;
     this.current = state;
-    const start = this.parseTime(line, fields[columns.time]!.trim(), state);
-    if (typeof start !== 'number') return reject(state, start);
+    const labelMs = this.times.labelMs(line, fields[columns.time]!.trim(), state);
+    if (typeof labelMs !== 'number') return reject(state, labelMs);
+    state.previousLabelMs = labelMs;
+    const start = state.timing.timeLabel === 'end' ? labelMs - state.intervalMs : labelMs;
     const value = parseUsageValue(fields[columns.usage]!.trim());
     if ('reason' in value) return reject(state, { line, field: 'meterusage', reason: value.reason });
 
-    if (start <= state.previousStartMs) this.inTimeOrder = false;
+    if (start <= state.previousStartMs) this.ordered = false;
     state.previousStartMs = start;
     if (start < state.firstStartMs) state.firstStartMs = start;
     if (start > state.lastStartMs) state.lastStartMs = start;
-    if (start < this.firstStartMs) this.firstStartMs = start;
-    if (start > this.lastStartMs) this.lastStartMs = start;
-    if (start + state.intervalMs > this.lastEndMs) this.lastEndMs = start + state.intervalMs;
+    if (start < this.earliestStartMs) this.earliestStartMs = start;
+    if (start + state.intervalMs > this.latestEndMs) this.latestEndMs = start + state.intervalMs;
     state.accepted += 1;
     return { line, meterId: state.meterId, startMs: start, usage: value.usage };
   }
@@ -257,6 +229,7 @@ export class ReadingValidator {
       meterId,
       timing,
       intervalMs: timing.intervalSeconds * 1000,
+      intervalSeconds: timing.intervalSeconds,
       previousLabelMs: -Infinity,
       previousStartMs: -Infinity,
       firstStartMs: Infinity,
@@ -267,144 +240,14 @@ export class ReadingValidator {
     this.meters.set(meterId, state);
     return state;
   }
-
-  private parseTime(line: number, raw: string, meter: MeterState): number | RowError {
-    // The common "YYYY-MM-DD HH:MM:SS" arithmetically; anything else (offsets, fractions, and
-    // every invalid time, for its precise message) by the regular expression.
-    let wallClockMs = plainWallClockMs(raw);
-    let offset: string | undefined;
-    if (Number.isNaN(wallClockMs)) {
-      const parsed = parseTimestamp(line, raw);
-      if ('reason' in parsed) return parsed;
-      if (parsed.subMillisecond) return offGrid(line, raw, meter);
-      ({ wallClockMs, offset } = parsed);
-    }
-
-    let labelMs: number;
-    if (offset !== undefined) {
-      const offsetMs = offsetMilliseconds(offset);
-      if (offsetMs === undefined) return { line, field: 'time', reason: `invalid UTC offset in "${clip(raw)}"` };
-      labelMs = wallClockMs - offsetMs;
-    } else if (this.resolveLocal === undefined) {
-      labelMs = wallClockMs;
-    } else {
-      const resolution = this.resolveLocal(wallClockMs);
-      if (resolution.kind === 'gap') {
-        return { line, field: 'time', reason: `local time "${raw}" does not exist in ${this.options.timeZone} (skipped by a DST change)` };
-      }
-      if (resolution.kind === 'ambiguous') {
-        // The earliest of the two instants after the meter's previous row.
-        const previous = meter.previousLabelMs;
-        if (resolution.earlierUtcMs > previous) labelMs = resolution.earlierUtcMs;
-        else if (resolution.laterUtcMs > previous) labelMs = resolution.laterUtcMs;
-        else {
-          return {
-            line,
-            field: 'time',
-            reason: `local time "${raw}" is ambiguous in ${this.options.timeZone} (repeated by a DST change) and out of order; write it with a UTC offset`,
-          };
-        }
-      } else {
-        labelMs = resolution.utcMs;
-      }
-    }
-    if (labelMs % meter.intervalMs !== 0) return offGrid(line, raw, meter);
-    meter.previousLabelMs = labelMs;
-    return meter.timing.timeLabel === 'end' ? labelMs - meter.intervalMs : labelMs;
-  }
 }
 
-const DAY_MS = 86_400_000;
-const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-
-/**
- * Wall-clock ms of exactly "YYYY-MM-DD HH:MM:SS" (or with a T) holding a valid date and time, by
- * arithmetic; NaN for anything else, which the regular expression then reads or rejects. Years
- * before 100 are left to it too (Date.UTC reads them as 19xx, so it rejects them).
- */
-export function plainWallClockMs(raw: string): number {
-  if (raw.length !== 19) return NaN;
-  const separator = raw.charCodeAt(10);
-  if (raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45 || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58) return NaN;
-  if (separator !== 32 && separator !== 84 && separator !== 116) return NaN;
-  const year = digitsAt(raw, 0) * 100 + digitsAt(raw, 2);
-  const month = digitsAt(raw, 5);
-  const day = digitsAt(raw, 8);
-  const hour = digitsAt(raw, 11);
-  const minute = digitsAt(raw, 14);
-  const second = digitsAt(raw, 17);
-  // digitsAt gives a large negative number for a non-digit: every range check below then fails.
-  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  if (day > monthDays) return NaN;
-  // Days since 1970-01-01 of the year's 1 January (proleptic Gregorian), then of the date.
-  const y = year - 1;
-  const yearDays = 365 * (year - 1970) + (Math.floor(y / 4) - 492) - (Math.floor(y / 100) - 19) + (Math.floor(y / 400) - 4);
-  const days = yearDays + DAYS_BEFORE_MONTH[month]! + (leap && month > 2 ? 1 : 0) + day - 1;
-  return days * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000;
-}
-
-/** The two-digit number at raw[at], or -10000 when either character is not a digit. */
-function digitsAt(raw: string, at: number): number {
-  const tens = raw.charCodeAt(at) - 48;
-  const ones = raw.charCodeAt(at + 1) - 48;
-  if (tens < 0 || tens > 9 || ones < 0 || ones > 9) return -10_000;
-  return tens * 10 + ones;
-}
-
-/** Any accepted time form: wall-clock ms, with the offset when one is written, or why not. */
-function parseTimestamp(line: number, raw: string): { wallClockMs: number; offset: string | undefined; subMillisecond: boolean } | RowError {
-  const match = TIMESTAMP.exec(raw);
-  if (match === null) return { line, field: 'time', reason: `unparseable time "${clip(raw)}": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339` };
-  const [, year, month, day, hour, minute, second = '0', fraction = '', offset] = match;
-  const wallClockMs = Date.UTC(+year!, +month! - 1, +day!, +hour!, +minute!, +second, Number(fraction.padEnd(3, '0').slice(0, 3)));
-  const check = new Date(wallClockMs);
-  if (
-    check.getUTCFullYear() !== +year! ||
-    check.getUTCMonth() !== +month! - 1 ||
-    check.getUTCDate() !== +day! ||
-    check.getUTCHours() !== +hour! ||
-    check.getUTCMinutes() !== +minute! ||
-    +second > 59
-  ) {
-    return { line, field: 'time', reason: `invalid date or time "${clip(raw)}"` };
-  }
-  // Digits below the millisecond are not dropped: any but zeros put the time between milliseconds.
-  return { wallClockMs, offset, subMillisecond: /[1-9]/.test(fraction.slice(3)) };
-}
-
-/** The meter_id column of a header row; undefined without one (or when the row is not a header). */
-function meterColumnOf(fields: readonly string[]): number | undefined {
-  const names = fields.map((field) => field.trim().toLowerCase());
-  const column = names.includes('time') ? names.indexOf('meter_id') : -1;
-  return column < 0 ? undefined : column;
+function byMeterId(a: { meterId: string }, b: { meterId: string }): number {
+  return a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0;
 }
 
 /** A row's error, counted against its meter when known. */
 function reject(meter: MeterState | undefined, error: RowError): RowError {
   if (meter !== undefined) meter.rejected += 1;
   return error;
-}
-
-function offGrid(line: number, raw: string, meter: MeterState): RowError {
-  return { line, field: 'time', reason: `time "${clip(raw)}" is not on the ${describeInterval(meter.timing.intervalSeconds)} grid` };
-}
-
-function offsetMilliseconds(offset: string): number | undefined {
-  if (offset.toUpperCase() === 'Z') return 0;
-  const sign = offset.startsWith('-') ? -1 : 1;
-  const digits = offset.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2));
-  const minutes = Number(digits.slice(2, 4));
-  if (hours > 23 || minutes > 59) return undefined;
-  return sign * (hours * 60 + minutes) * 60_000;
-}
-
-function describeInterval(seconds: number): string {
-  return seconds % 60 === 0 ? `${seconds / 60}-minute` : `${seconds}-second`;
-}
-
-function clip(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }
