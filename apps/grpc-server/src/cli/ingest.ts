@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   let rows = 0;
   const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {
     const call = client.ingestReadings(new Metadata(), { deadline: Date.now() + 24 * 3_600_000 }, (error, result) =>
-      error ? reject(error) : resolve(result!),
+      error ? reject(error) : resolve(result),
     );
     call.write({ payload: { $case: 'options', value: options } });
     void (async () => {
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       call.end();
     })().catch((error: unknown) => {
       call.cancel();
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     });
   }).catch((error: ServiceError) => {
     const reason = error.code === GrpcStatus.UNAVAILABLE ? `grpc-server at ${target} is unreachable` : error.details ?? error.message;
