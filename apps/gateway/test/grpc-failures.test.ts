@@ -1,14 +1,24 @@
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import { MeterUsageServiceService, STATUS_ORIGIN_TRAILER, type MeterUsageServiceServer } from '@meterusage/contracts';
+import {
+  encodeBadRequestStatus,
+  MeterUsageServiceService,
+  STATUS_DETAILS_TRAILER,
+  STATUS_ORIGIN_TRAILER,
+  type FieldViolation,
+  type MeterUsageServiceServer,
+} from '@meterusage/contracts';
 import { freePort } from '@meterusage/testing';
 import { buildApp } from '../src/app';
 
 /**
  * A real gRPC server whose GetMetrics behaves as the test says: fail with a status (with the trailer
- * grpc-server puts on the statuses it words itself, when asked), or never answer.
+ * grpc-server puts on the statuses it words itself, and field violations as BadRequest details,
+ * when asked), or never answer.
  */
-async function startBackend(behaviour: { code: status; details: string; fromGrpcServer?: boolean } | 'hang'): Promise<{ target: string; stop(): void }> {
+async function startBackend(
+  behaviour: { code: status; details: string; fromGrpcServer?: boolean; violations?: FieldViolation[] } | 'hang',
+): Promise<{ target: string; stop(): void }> {
   const server = new Server();
   // Only GetMetrics: grpc-js answers UNIMPLEMENTED for the rest.
   const handlers: Partial<MeterUsageServiceServer> = {
@@ -16,6 +26,7 @@ async function startBackend(behaviour: { code: status; details: string; fromGrpc
       if (behaviour === 'hang') return;
       const metadata = new Metadata();
       if (behaviour.fromGrpcServer === true) metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
+      if (behaviour.violations !== undefined) metadata.set(STATUS_DETAILS_TRAILER, encodeBadRequestStatus(behaviour.code, behaviour.details, behaviour.violations));
       callback({ code: behaviour.code, details: behaviour.details, metadata }, null);
     },
   };
@@ -65,7 +76,9 @@ describe('gateway when grpc-server fails', () => {
     [status.UNAVAILABLE, 'the database is unavailable; retry shortly', 503, 'the meter-usage service is unavailable; retry shortly'],
     [status.INTERNAL, 'relation "readings" does not exist', 500, 'internal error'],
   ])('maps gRPC status %s from the backend to HTTP', async (code, details, httpStatus, message) => {
-    const backend = await startBackend({ code, details });
+    // An INVALID_ARGUMENT names its field in the status details, as grpc-server sends it.
+    const violations = code === status.INVALID_ARGUMENT ? [{ field: 'meter_id', description: 'must not be blank' }] : undefined;
+    const backend = await startBackend({ code, details, ...(violations ? { violations } : {}) });
     try {
       app = await buildApp({ grpcTarget: backend.target, grpcDeadlineMs: 3_000 });
       const response = await app.inject({ method: 'GET', url: '/api/metrics' });
