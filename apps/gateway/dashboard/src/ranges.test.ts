@@ -46,6 +46,8 @@ describe('formatBound and parseBound', () => {
     expect(parseBound('2019-01-01T01:00:00+01:00', AMS)).toBe(utc('2019-01-01T00:00:00Z'));
     expect(parseBound('2019-02-30', AMS)).toBeUndefined();
     expect(parseBound('soon', AMS)).toBeUndefined();
+    expect(parseBound('2019-01-01T01:00:00', AMS)).toBeUndefined();
+    expect(parseBound('2019-01-01T01:00:00.250Z', AMS)).toBe(utc('2019-01-01T01:00:00.250Z'));
     expect(parseBound(undefined, AMS)).toBeUndefined();
   });
 

@@ -9,6 +9,7 @@ import {
   formatWallClock,
   instantOfWallClock,
   isStartOfLocalDay,
+  parseTimestamp,
   parseWallClock,
   startOfLocalDate,
   wallClockAt,
@@ -94,13 +95,13 @@ export function isPlainDateBound(text: string | undefined): boolean {
   return text !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(text);
 }
 
-/** Reads a bound as the API would ("2019-01-17" = local midnight in the zone); undefined when unreadable. */
+/** Reads a bound as the API would ("2019-01-17" = local midnight in the zone, else RFC 3339 with its offset); undefined when unreadable. */
 export function parseBound(text: string | undefined, timeZone: string): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (isPlainDateBound(text)) return startOfLocalDate(text, timeZone);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
+  // A timestamp names an instant only with its offset; the API refuses one without.
+  const parsed = parseTimestamp(text);
+  return parsed.kind === 'timestamp' && typeof parsed.offsetMs === 'number' ? parsed.wallClockMs - parsed.offsetMs : undefined;
 }
 
 /** "2019-01-17T03:30", the value of an <input type="datetime-local"> showing an instant in the zone. */
