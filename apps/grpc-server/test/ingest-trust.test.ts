@@ -166,7 +166,7 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
       const options = { meterId: undefined, defaultMeterId: 'meter-1', unit: undefined, timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, sourceName: 't' } as const;
       await expect(ingestCsv(handle.database, neverEnds, { ...options, maxNewMeters: MAX_NEW_METERS }, plainStorageDeps)).rejects.toMatchObject({
         name: 'InvalidArgumentError',
-        field: 'meter_id',
+        violations: [expect.objectContaining({ field: 'meter_id' })],
       });
     });
 
