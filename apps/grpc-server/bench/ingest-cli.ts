@@ -2,25 +2,19 @@
 // user runs it, with the memory of that process and of grpc-server while it runs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import type { IngestReport } from '@meterusage/contracts';
 import { processMemoryMb, resetPeakMemory, sampleMemory, WORKSPACE_ROOT, type AppProcess, type MemorySamples } from '@meterusage/testing';
 
 const CLI = path.join(WORKSPACE_ROOT, 'apps', 'grpc-server', 'src', 'cli', 'ingest.ts');
 // Every 20 ms: the CLI lives a few seconds and its VmHWM can only be read while it runs.
 const SAMPLE_EVERY_MS = 20;
 
-/** The CLI's --json line. */
-export interface CliReport {
+/** The CLI's --json line: the upload's report with the meter and the CLI's own time. */
+export type CliReport = Pick<IngestReport, 'committed' | 'accepted' | 'inserted' | 'updated' | 'unchanged' | 'skipped' | 'rejected'> & {
   meterId: string;
   /** The CLI's own time from opening the call to the report (no process start-up), in s. */
   seconds: number;
-  committed: boolean;
-  accepted: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  rejected: number;
-}
+};
 
 export interface CliRun {
   /** Wall time of the CLI process, from spawn to exit, in ms. */
