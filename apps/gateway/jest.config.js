@@ -1,6 +1,2 @@
-module.exports = {
-  ...require('../../jest.preset.js'),
-  displayName: 'gateway',
-  globalSetup: '@meterusage/testing/global-setup',
-  globalTeardown: '@meterusage/testing/global-teardown',
-};
+// The dashboard's pure modules (dashboard/src) are unit-tested beside the server's.
+module.exports = require('../../jest.test-kinds.js').testKinds(__dirname, { database: true, unitRoots: ['dashboard/src'] });

@@ -1,6 +1,1 @@
-module.exports = {
-  ...require('../../jest.preset.js'),
-  displayName: 'grpc-server',
-  globalSetup: '@meterusage/testing/global-setup',
-  globalTeardown: '@meterusage/testing/global-teardown',
-};
+module.exports = require('../../jest.test-kinds.js').testKinds(__dirname, { database: true });

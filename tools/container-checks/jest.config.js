@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'container-checks' };
+module.exports = require('../../jest.test-kinds.js').testKinds(__dirname);
