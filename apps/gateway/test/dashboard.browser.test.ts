@@ -197,7 +197,7 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
   it('zooms by dragging across the chart to whole buckets of the range, and "Undo zoom" goes back', async () => {
     const { page, problems } = await newPage();
     const monthView = { meter: 'meter-1', from: '2019-01-01', to: '2019-02-01', bucket: 'day', tz: 'UTC' };
-    await openDashboard(page, baseUrl, `/?${new URLSearchParams(monthView)}`);
+    await openDashboard(page, baseUrl, `/?${new URLSearchParams(monthView).toString()}`);
     const box = (await page.locator('#chart .u-over').boundingBox())!;
     const y = box.y + box.height / 2;
     expect(
@@ -286,7 +286,7 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     // The zone picker offers only zones the API accepts (its list, from GET /api/time-zones).
     const accepted = new Set(((await (await fetch(`${baseUrl}/api/time-zones`)).json()) as { timeZones: string[] }).timeZones);
     await page.waitForFunction("document.querySelectorAll('#tz option').length > 300");
-    const offered = (await page.evaluate("[...document.querySelectorAll('#tz option')].map((option) => option.value)")) as string[];
+    const offered = await page.evaluate<string[]>("[...document.querySelectorAll('#tz option')].map((option) => option.value)");
     expect(offered.filter((zone) => !accepted.has(zone))).toEqual([]);
     expect(offered).toEqual(expect.arrayContaining(['UTC', 'Australia/Lord_Howe', 'Europe/Amsterdam', 'Pacific/Chatham']));
 
@@ -381,12 +381,12 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
   it('downloads exactly the API readings of the selection as CSV', async () => {
     const { page, problems } = await newPage();
     const view = { meter: 'meter-1', from: '2019-01-17', to: '2019-01-18', bucket: 'hour', tz: 'Europe/Amsterdam' };
-    await openDashboard(page, baseUrl, `/?${new URLSearchParams(view)}`);
+    await openDashboard(page, baseUrl, `/?${new URLSearchParams(view).toString()}`);
     const href = await page.getAttribute('#download', 'href');
     expect(href).toBe('/api/export?meter=meter-1&from=2019-01-17&to=2019-01-18&tz=Europe%2FAmsterdam&format=csv');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(download.suggestedFilename()).toBe('meter-1_2019-01-17_2019-01-18.csv');
     expect(csv).toBe(await (await fetch(`${baseUrl}${href}`)).text());
 
