@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   autoBucket,
   BUCKETS,
@@ -96,5 +97,31 @@ describe('shiftRange', () => {
 
   it('steps any other range by its duration', () => {
     expect(shiftRange(utc('2019-01-17T02:30:00Z'), utc('2019-01-17T04:00:00Z'), 1, AMS)).toEqual({ fromMs: utc('2019-01-17T04:00:00Z'), toMs: utc('2019-01-17T05:30:00Z') });
+  });
+});
+
+describe('formatBound and parseBound (property)', () => {
+  // Zones with DST gaps and overlaps, midnight skipped (Sao Paulo, Santiago), a skipped day
+  // (Apia), 30-minute changes (Lord Howe) and local mean time with seconds (Kolkata before 1941).
+  const zone = fc.constantFrom('UTC', 'Europe/Amsterdam', 'America/Sao_Paulo', 'America/Santiago', 'Pacific/Apia', 'Australia/Lord_Howe', 'Asia/Kolkata');
+  const seconds = fc.integer({ min: Date.parse('1890-01-01T00:00:00Z') / 1000, max: Date.parse('2040-01-01T00:00:00Z') / 1000 });
+  const dayStarts = fc.tuple(zone, seconds).map(([timeZone, utcSec]) => [timeZone, presetRange('day', utcSec * 1000, timeZone).fromMs] as const);
+
+  it('reads back every instant it writes, whole seconds in any zone', () => {
+    fc.assert(
+      fc.property(zone, seconds, (timeZone, utcSec) => {
+        expect(parseBound(formatBound(utcSec * 1000, timeZone), timeZone)).toBe(utcSec * 1000);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes the start of every local day as a plain date', () => {
+    fc.assert(
+      fc.property(dayStarts, ([timeZone, startMs]) => {
+        expect(formatBound(startMs, timeZone)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
