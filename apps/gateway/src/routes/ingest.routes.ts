@@ -148,7 +148,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       let refusal: HttpStatusError | undefined;
       const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {
         const call = app.meterUsage.ingestReadings(metadata, { deadline: Date.now() + options.deadlineMs }, (error, result) =>
-          error ? reject(refusal ?? error) : resolve(result!),
+          error ? reject(refusal ?? error) : resolve(result),
         );
         const query = request.query;
         const ingestOptions = IngestOptions.fromPartial({
@@ -161,7 +161,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           sourceName: `POST /api/readings ${request.id}`,
         });
         call.write({ payload: { $case: 'options', value: ingestOptions } });
-        pump(csvBytes(request.body as Readable, coding), call, options.bodyLimitBytes, (why) => {
+        pump(csvBytes(request.body, coding), call, options.bodyLimitBytes, (why) => {
           // Cancelling rolls the upload back on grpc-server: nothing is written.
           refusal = why;
           call.cancel();
