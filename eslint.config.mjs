@@ -1,15 +1,17 @@
-// One flat config for the whole workspace: typescript-eslint's recommended type-aware rules.
+// One flat config for the whole workspace: typescript-eslint's recommended type-aware rules over
+// every .ts file (each file typed by its nearest tsconfig.json, through the project service),
+// and eslint's recommended rules over hand-written JavaScript.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/src/gen/**', '**/coverage/**', '.nx/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/src/gen/**', '**/coverage/**', '.nx/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { globals: { ...globals.node } },
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
@@ -19,8 +21,80 @@ export default tseslint.config(
     },
   },
   {
-    // Kysely's migration guidance: migrations are frozen and must not depend on today's schema types.
+    files: ['**/*.ts'],
+    ignores: ['apps/gateway/dashboard/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // The dashboard runs in the browser (its tsconfig has the DOM library and no Node types).
+    files: ['apps/gateway/dashboard/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Hand-written JavaScript: jest configs, jest's global setup, the profiler preload, scripts.
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs' } },
+  {
+    // TODO(issue #11): these files were being changed by others when the type-aware rules came in;
+    // each owner fixes its findings (`pnpm eslint --fix` does the type assertions) and drops its
+    // file from this list, which then goes.
+    files: [
+      'apps/gateway/bench/clients.ts',
+      'apps/gateway/bench/load.bench.ts',
+      'apps/gateway/bench/query.bench.ts',
+      'apps/gateway/bench/raw-queries.ts',
+      'apps/gateway/src/routes/ingest.routes.ts',
+      'apps/gateway/test/gateway.test.ts',
+      'apps/gateway/test/ingest-meters.property.test.ts',
+      'apps/gateway/test/ingest-values.property.test.ts',
+      'apps/gateway/test/time-zones.test.ts',
+      'apps/grpc-server/bench/ingest.bench.ts',
+      'apps/grpc-server/src/db/migrate.ts',
+      'apps/grpc-server/src/grpc/client-stream.ts',
+      'apps/grpc-server/src/grpc/health.ts',
+      'apps/grpc-server/src/main.ts',
+      'apps/grpc-server/test/ingest-merge.test.ts',
+      'apps/grpc-server/test/support/timescale-database.ts',
+      'apps/grpc-server/test/support/usage-domain.ts',
+      'apps/grpc-server/test/time-zone-buckets.property.test.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-unnecessary-type-assertion': 'warn',
+      '@typescript-eslint/no-unsafe-argument': 'warn',
+      '@typescript-eslint/no-unsafe-return': 'warn',
+      '@typescript-eslint/only-throw-error': 'warn',
+      '@typescript-eslint/require-await': 'warn',
+      '@typescript-eslint/unbound-method': 'warn',
+    },
+  },
+  {
+    // Fastify's contract: a plugin, hook or handler is an async function (or takes a callback),
+    // and an async one with nothing to await is its documented form, not a forgotten await.
+    files: ['apps/gateway/src/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
+    // Tests read untyped values on purpose: light-my-request's response.json() and pg's rows are
+    // `any`, and the test's expect() is what checks their shape. The gRPC test clients' call()
+    // rebinds the method it is given, and expect(mock.method) reads a jest mock, never calls it
+    // unbound.
+    files: ['**/test/**/*.ts', '**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // Kysely's migration guidance: migrations are frozen and take Kysely<any>, not today's schema
+    // types; what they pass that `any` to is untyped on purpose.
     files: ['**/db/migrations/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-unsafe-argument': 'off' },
   },
 );

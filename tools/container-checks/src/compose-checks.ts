@@ -64,6 +64,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A YAML scalar as compose reads it (a number or boolean as written); a missing value, a list or a mapping gives `fallback`. */
+function scalarText(value: unknown, fallback: string): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;
+}
+
 /** The services mapping, or an empty one when missing or malformed (the schema check reports that). */
 export function servicesOf(compose: ComposeDocument): Record<string, Service> {
   const services = compose.services;
@@ -96,7 +101,7 @@ export function environmentOf(service: Service): Map<string, string> {
     );
   }
   if (!isRecord(environment)) return new Map();
-  return new Map(Object.entries(environment).map(([key, value]) => [key, value === null ? '' : String(value)]));
+  return new Map(Object.entries(environment).map(([key, value]) => [key, scalarText(value, '')]));
 }
 
 export interface Mount {
@@ -120,9 +125,9 @@ export function mountsOf(service: Service): Mount[] {
     if (!isRecord(volume)) return [];
     return [
       {
-        type: String(volume.type ?? 'volume'),
+        type: scalarText(volume.type, 'volume'),
         source: typeof volume.source === 'string' ? volume.source : null,
-        target: String(volume.target ?? ''),
+        target: scalarText(volume.target, ''),
         readOnly: volume.read_only === true,
       },
     ];
@@ -160,7 +165,7 @@ export function checkComposeReferences(compose: ComposeDocument, context: Compos
     const build = service.build;
     if (isRecord(build)) {
       const dockerfilePath = posix.normalize(
-        posix.join(String(build.context ?? '.'), String(build.dockerfile ?? 'Dockerfile')),
+        posix.join(scalarText(build.context, '.'), scalarText(build.dockerfile, 'Dockerfile')),
       );
       const stages = context.stagesOf(dockerfilePath);
       if (stages === undefined) problems.push(`${name}: build uses ${dockerfilePath}, which does not exist`);
@@ -220,7 +225,7 @@ export function checkComposePolicy(compose: ComposeDocument): string[] {
   if (database !== undefined) {
     const healthcheck = database.healthcheck;
     const test = isRecord(healthcheck) ? healthcheck.test : undefined;
-    const testText = Array.isArray(test) ? test.join(' ') : String(test ?? '');
+    const testText = Array.isArray(test) ? test.join(' ') : scalarText(test, '');
     if (!testText.includes('pg_isready') || (isRecord(healthcheck) && healthcheck.disable === true)) {
       problems.push('timescaledb: no pg_isready healthcheck');
     }

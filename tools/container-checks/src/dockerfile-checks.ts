@@ -76,7 +76,7 @@ function toDockerInstruction(instruction: Instruction, keyword: string): DockerI
 export function lintDockerfile(text: string): string[] {
   return validate(text)
     .filter((diagnostic) => diagnostic.severity === SEVERITY_ERROR)
-    .map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+    .map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`);
 }
 
 /** Names of all `FROM … AS <name>` stages: the valid `build.target` values. */

@@ -73,7 +73,7 @@ describe('faults: calls before SERVING are answered UNAVAILABLE "starting", neve
     });
     expect(exportError).toMatchObject({ code: status.UNAVAILABLE, details: STARTING });
     const uploadError = await new Promise<ServiceError | IngestReadingsResponse>((resolve) => {
-      const stream = client!.ingestReadings({ deadline: Date.now() + 10_000 }, (error, response) => resolve(error ?? response!));
+      const stream = client!.ingestReadings({ deadline: Date.now() + 10_000 }, (error, response) => resolve(error ?? response));
       stream.end();
     });
     expect(uploadError).toMatchObject({ code: status.UNAVAILABLE, details: STARTING });

@@ -8,7 +8,7 @@ import { countReadings, report as printReport, since, startGateway, syntheticCsv
 function uploadOverGrpc(target: string, csv: string): Promise<IngestReadingsResponse> {
   const client = new MeterUsageServiceClient(target, credentials.createInsecure());
   return new Promise<IngestReadingsResponse>((resolve, reject) => {
-    const call = client.ingestReadings({ deadline: Date.now() + 60_000 }, (error, response) => (error ? reject(error) : resolve(response!)));
+    const call = client.ingestReadings({ deadline: Date.now() + 60_000 }, (error, response) => (error ? reject(error) : resolve(response)));
     call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId: METER }) } });
     const bytes = Buffer.from(csv);
     for (let at = 0; at < bytes.length; at += 64 * 1024) call.write({ payload: { $case: 'chunk', value: bytes.subarray(at, at + 64 * 1024) } });
@@ -59,7 +59,7 @@ describe('faults: the database connections die in the middle of an upload (POST 
       body,
       duplex: 'half',
       signal: abort ? AbortSignal.any([abort.signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
-    } as RequestInit);
+    });
   }
 
   it('fails the upload with 503, writes none of its rows, and the same upload succeeds afterwards', async () => {

@@ -58,7 +58,7 @@ describe('faults: readiness follows the database while grpc-server runs (scratch
       );
       // grpc-server logs before it reports SERVING, but its stdout may reach this process after the
       // health change has reached the gateway over gRPC: wait for the line, then count.
-      await waitUntil('grpc-server logs the recovery', async () => logged(RECOVERED).length > recoveredBefore, { timeoutMs: 10_000, intervalMs: 20 });
+      await waitUntil('grpc-server logs the recovery', () => logged(RECOVERED).length > recoveredBefore, { timeoutMs: 10_000, intervalMs: 20 });
       expect(logged(RECOVERED).slice(recoveredBefore)).toHaveLength(1);
       expect(logged(RECOVERED).at(-1)).toMatchObject({ level: 30, downMs: expect.any(Number) });
       expect((await gateway!.app.inject({ method: 'GET', url: '/api/summary' })).statusCode).toBe(200);

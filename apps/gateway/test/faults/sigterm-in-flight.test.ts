@@ -1,4 +1,4 @@
-import { credentials, Metadata, status, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import {
   HealthClient,
   IngestOptions,
@@ -35,7 +35,7 @@ const SEED_ROWS = 2975;
 function watchHealth(target: string): { statuses: string[]; ended: Promise<string>; close(): void } {
   const client = new HealthClient(target, credentials.createInsecure());
   const statuses: string[] = [];
-  const call = client.watch({ service: METER_USAGE_SERVICE_NAME }) as ClientReadableStream<HealthCheckResponse>;
+  const call = client.watch({ service: METER_USAGE_SERVICE_NAME });
   call.on('data', (message: HealthCheckResponse) => statuses.push(ServingStatus[message.status] ?? 'UNKNOWN'));
   const ended = new Promise<string>((resolve) => {
     call.on('error', (error: ServiceError) => resolve(status[error.code]));
@@ -86,7 +86,7 @@ function halfSentUpload(client: MeterUsageServiceClient, meterId: string, rows: 
   const half = Math.ceil(chunks.length / 2);
   let call!: ClientWritableStream<IngestReadingsRequest>;
   const outcome = new Promise<IngestReadingsResponse | string>((resolve) => {
-    call = client.ingestReadings({ deadline: Date.now() + 120_000 }, (error, response) => resolve(error ? status[error.code] : response!));
+    call = client.ingestReadings({ deadline: Date.now() + 120_000 }, (error, response) => resolve(error ? status[error.code] : response));
   });
   call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId }) } });
   for (const chunk of chunks.slice(0, half)) call.write({ payload: { $case: 'chunk', value: chunk } });
