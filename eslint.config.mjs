@@ -1,12 +1,28 @@
 // One flat config for the whole workspace: typescript-eslint's recommended type-aware rules over
 // every .ts file (each file typed by its nearest tsconfig.json, through the project service),
-// and eslint's recommended rules over hand-written JavaScript.
+// eslint's recommended rules over hand-written JavaScript, and Nx's module boundaries.
 import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** Which project may import which, by the tags in each project.json. */
+const boundaries = (appsMayUseTesting) => [
+  'error',
+  {
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: appsMayUseTesting ? ['type:lib', 'type:testing'] : ['type:lib'] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:tool'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+    ],
+  },
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/src/gen/**', '**/coverage/**', '.nx/**'] },
+  ...nx.configs['flat/base'],
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -37,6 +53,18 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs' } },
+  {
+    // libs/testing only from tests: test files, test support and benches may import it, the
+    // code that ships (src, scripts) may not. Jest configs sit outside the module graph.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['**/jest.config.js'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(true) },
+  },
+  {
+    files: ['apps/*/src/**/*.ts', 'apps/*/scripts/**/*.ts', 'apps/gateway/dashboard/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(false) },
+  },
   {
     // TODO(issue #11): these files were being changed by others when the type-aware rules came in;
     // each owner fixes its findings (`pnpm eslint --fix` does the type assertions) and drops its
