@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     // 1. The CSV files, the database (migrated and seeded by grpc-server), the baseline tables.
     const scratch = scratchDirectory('meterusage-ingest-bench');
     if (options.keep) console.log(`files kept in ${scratch}`);
-    else cleanup.push(async () => rmSync(scratch, { recursive: true, force: true }));
+    else cleanup.push(() => Promise.resolve(rmSync(scratch, { recursive: true, force: true })));
     const file = writeSyntheticCsv(path.join(scratch, `readings-${options.rows}.csv`), options.rows);
     const memoryFile = options.memoryRows > 0 ? writeSyntheticCsv(path.join(scratch, `readings-${options.memoryRows}.csv`), options.memoryRows) : undefined;
 
