@@ -10,7 +10,7 @@ import { seedFromCsv } from './ingest/seed';
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from './logger';
 import { checkTimeZones } from './usage/time-zone-check';
-import { serveMetrics, ServerMetrics } from './metrics';
+import { serveMetrics, ServerMetrics } from './prometheus';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from './server';
 
 // Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING

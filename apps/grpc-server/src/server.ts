@@ -3,7 +3,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { fileDescriptorProtos, MeterUsageServiceService } from '@meterusage/contracts';
 import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
-import type { ServerMetrics } from './metrics';
+import type { ServerMetrics } from './prometheus';
 import type { Logger } from './logger';
 import type { GrpcServerTls } from './config';
 import { addHealthService } from './grpc/health';

@@ -1,6 +1,6 @@
 import { status, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { IngestOptions, type ExportReadingsResponse, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
-import { ServerMetrics } from '../src/metrics';
+import { ServerMetrics } from '../src/prometheus';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
 import { insertNewReadings, quarterHours } from './support/synthetic';

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { GrpcStatus } from '../errors';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../metrics';
+import type { ServerMetrics } from '../prometheus';
 
 /** Where the RPC wrappers report: logs always, metrics when the server keeps them. Limits are not its business (StreamGuards). */
 export interface RpcObserver {

@@ -13,7 +13,7 @@ import { clientStream } from '../grpc/client-stream';
 import { timeZoneOf } from '../grpc/request-fields';
 import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../metrics';
+import type { ServerMetrics } from '../prometheus';
 import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
 
 export interface IngestHandlerDeps {

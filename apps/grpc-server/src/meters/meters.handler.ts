@@ -2,7 +2,7 @@ import type { MeterUsageServiceServer } from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../metrics';
+import type { ServerMetrics } from '../prometheus';
 import { toMeter } from './meters.mapper';
 import { listMetersWithSpan } from './meters.repository';
 

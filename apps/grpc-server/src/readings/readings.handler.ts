@@ -13,7 +13,7 @@ import { serverStream } from '../grpc/server-stream';
 import { unary } from '../grpc/unary';
 import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../metrics';
+import type { ServerMetrics } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
 import { requestedRange, resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';

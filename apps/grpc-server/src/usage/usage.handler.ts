@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../metrics';
+import type { ServerMetrics } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
 import { resolveRange, type TimeRange } from '../meters/resolve-range';
 import type { BucketWidthName } from '@meterusage/time';
