@@ -1,6 +1,6 @@
 export { BUCKET_WIDTH_NAMES, bucketBoundaries, type BucketWidthName } from './buckets';
 export { addCalendarUnits, calendarUnitAt, isStartOfLocalDay, startOfCalendarUnit, type CalendarUnit } from './calendar';
-export { acceptedTimeZones, isValidTimeZone, narrowTimeZones } from './time-zones';
+export { acceptedTimeZones, isValidTimeZone, notATimeZone, narrowTimeZones } from './time-zones';
 export {
   formatInstantInZone,
   instantOfWallClock,

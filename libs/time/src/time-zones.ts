@@ -18,6 +18,11 @@ export function isValidTimeZone(name: string): boolean {
   return accepted.has(name);
 }
 
+/** Why name was refused as a time zone: the one wording both apps use (the name clipped to 64 characters). */
+export function notATimeZone(name: string): string {
+  return `"${name.slice(0, 64)}" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)`;
+}
+
 /** The accepted zone names, sorted: for start-up checks, tests and documentation. */
 export function acceptedTimeZones(): string[] {
   return [...accepted].sort();

@@ -1,4 +1,4 @@
-import { isValidTimeZone } from '@meterusage/time';
+import { isValidTimeZone, notATimeZone } from '@meterusage/time';
 import { BadRequestError } from '../errors';
 import type { RangeQuery } from './query-schemas';
 import { parseInstantParameter } from './time-domain';
@@ -19,7 +19,7 @@ export function toRangeRequest(query: RangeQuery): RangeRequest {
   // tz is checked here, not left to grpc-server: plain dates are resolved in it before any call,
   // and only AggregateUsage carries a zone on (readings, summaries and exports take instants).
   if (!isValidTimeZone(query.tz)) {
-    throw new BadRequestError('tz', `"${query.tz}" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)`);
+    throw new BadRequestError('tz', notATimeZone(query.tz));
   }
   const startTime = parseInstantParameter('from', query.from, query.tz);
   const endTime = parseInstantParameter('to', query.to, query.tz);

@@ -1,5 +1,5 @@
 import { PAGE_SIZE } from '@meterusage/contracts';
-import { isValidTimeZone } from '@meterusage/time';
+import { isValidTimeZone, notATimeZone } from '@meterusage/time';
 import { InvalidArgumentError } from '../errors';
 
 export const DEFAULT_PAGE_SIZE = PAGE_SIZE.default;
@@ -17,7 +17,7 @@ export function pageSizeOf(requested: number): number {
 export function timeZoneOf(requested: string): string {
   if (requested === '') return 'UTC';
   if (!isValidTimeZone(requested)) {
-    throw new InvalidArgumentError('time_zone', `"${requested.slice(0, 64)}" is not an IANA time zone (e.g. UTC, Europe/Amsterdam)`);
+    throw new InvalidArgumentError('time_zone', notATimeZone(requested));
   }
   return requested;
 }
