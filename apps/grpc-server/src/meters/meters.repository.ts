@@ -15,9 +15,6 @@ export interface MeterWithSpanRow extends MeterRow {
   last_start_ms: number | null;
 }
 
-/** Settings of a meter created without explicit ones; the column defaults of the meters table. */
-export const METER_DEFAULTS: Omit<MeterRow, 'meter_id'> = Object.freeze({ unit: 'kWh', interval_seconds: 900, time_label: 'end' });
-
 const EPOCH_MS = (column: string) => sql<number | null>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
 
 /** The meter, or undefined when no such meter exists. */

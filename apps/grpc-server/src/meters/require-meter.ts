@@ -1,4 +1,4 @@
-import { METER_ID_PATTERN } from '@meterusage/config';
+import { isMeterId, METER_ID_RULE } from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
 import { InvalidArgumentError, NotFoundError, quoted } from '../errors';
 import { findMeter, type MeterRow } from './meters.repository';
@@ -9,8 +9,8 @@ import { findMeter, type MeterRow } from './meters.repository';
  */
 export async function requireMeter(db: DatabaseHandle['db'], requestedId: string, defaultMeterId: string): Promise<MeterRow> {
   const meterId = requestedId === '' ? defaultMeterId : requestedId;
-  if (!METER_ID_PATTERN.test(meterId)) {
-    throw new InvalidArgumentError('meter_id', `must be 1 to 64 letters, digits, '.', '_', ':' or '-', got ${quoted(meterId)}`);
+  if (!isMeterId(meterId)) {
+    throw new InvalidArgumentError('meter_id', `must be ${METER_ID_RULE}, got ${quoted(meterId)}`);
   }
   const meter = await findMeter(db, meterId);
   if (meter === undefined) throw new NotFoundError('meter', meterId);
