@@ -7,7 +7,7 @@ import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
-import { resolveRange, type TimeRange } from '../meters/resolve-range';
+import { requestedRange, resolveRange, type TimeRange } from '../meters/resolve-range';
 import type { BucketWidthName } from '@meterusage/time';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
@@ -42,6 +42,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
         throw new InvalidArgumentError('bucket_width', 'must be one of BUCKET_WIDTH_15_MINUTES, _HOUR, _DAY, _WEEK or _MONTH');
       }
       const timeZone = timeZoneOf(request.timeZone);
+      requestedRange(request.startTime, request.endTime); // a malformed request is a 400 whether or not the meter exists
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const requested = await resolveRange(db, meter, request.startTime, request.endTime);
       const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
@@ -60,6 +61,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
     }),
 
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
+      requestedRange(request.startTime, request.endTime);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       const row = range === undefined ? undefined : await summarizeUsage(db, { meterId: meter.meter_id, ...range });
