@@ -11,6 +11,7 @@ import type { GrpcServerTls } from './config';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
 import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
+import { acceptPreEncoded } from './grpc/pre-encoded';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
 import { createMeterHandlers } from './meters/meters.handler';
@@ -102,7 +103,9 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     ...createUsageHandlers(handlers),
     ...createIngestHandlers(handlers),
   };
-  server.addService(MeterUsageServiceService, gateUntilServing(MeterUsageServiceService, implementation, () => phase, deps));
+  // AggregateUsage builds its large answers in slices and hands over the bytes (grpc/pre-encoded.ts).
+  const service = acceptPreEncoded(MeterUsageServiceService);
+  server.addService(service, gateUntilServing(service, implementation, () => phase, deps));
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [METER_USAGE_SERVICE_NAME]: 'NOT_SERVING' });
   const watches = new Set<grpc.ServerWritableStream<{ service: string }, { status: string }>>();

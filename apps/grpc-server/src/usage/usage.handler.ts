@@ -1,7 +1,15 @@
-import { BucketWidth, type AggregateUsageRequest, type GetUsageSummaryRequest, type MeterUsageServiceServer } from '@meterusage/contracts';
+import {
+  BucketWidth,
+  encodeAggregateUsageInSlices,
+  type AggregateUsageRequest,
+  type AggregateUsageResponse,
+  type GetUsageSummaryRequest,
+  type MeterUsageServiceServer,
+} from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
+import { preEncoded } from '../grpc/pre-encoded';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
@@ -55,7 +63,9 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       });
       const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
       const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
-      return { ...base, buckets: buckets.map((bucket, index) => toUsageBucket(bucket, rowOf.get(index), range, meter)) };
+      // Mapped and encoded a slice at a time: each bucket's message lives only until it is encoded.
+      const bytes = await encodeAggregateUsageInSlices(base, buckets.length, (index) => toUsageBucket(buckets[index]!, rowOf.get(index), range, meter));
+      return preEncoded<AggregateUsageResponse>(bytes);
     }),
 
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
