@@ -11,6 +11,7 @@ import type { GrpcServerTls } from './config';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
 import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
+import { Admission, type AdmissionLimits } from './grpc/admission';
 import { acceptPreEncoded } from './grpc/pre-encoded';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
@@ -39,6 +40,8 @@ export interface ServerDeps {
   uploadIdleTimeoutMs?: number;
   /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD); DEFAULT_MAX_NEW_METERS_PER_UPLOAD when omitted. */
   maxNewMetersPerUpload?: number;
+  /** Admission of AggregateUsage answers by their buckets (USAGE_ADMISSION_*); unbounded when omitted. */
+  usageAdmission?: { buckets: number; queueMax: number; waitMs: number };
 }
 
 export interface MeterUsageServer {
@@ -83,6 +86,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => deps.metrics?.observeRefusal(method) })
     : undefined;
   const streamShutdown = new StreamShutdown();
+  const usageAdmission = deps.usageAdmission === undefined ? undefined : createUsageAdmission(deps.usageAdmission, deps.metrics);
   const handlers = {
     ...deps,
     streamShutdown,
@@ -93,6 +97,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     streamSlots,
     messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
     maxNewMetersPerUpload: deps.maxNewMetersPerUpload ?? DEFAULT_MAX_NEW_METERS_PER_UPLOAD,
+    usageAdmission,
   };
   // Calls run only between start-up's end and shutdown's start; readiness (serving) also follows the database's checks.
   let phase: ServerPhase = 'starting';
@@ -152,6 +157,13 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     },
     endUploads: () => streamShutdown.end(),
   };
+}
+
+function createUsageAdmission(limits: NonNullable<ServerDeps['usageAdmission']>, metrics: ServerMetrics | undefined): Admission {
+  const admissionLimits: AdmissionLimits = { capacity: limits.buckets, queueMax: limits.queueMax, waitMs: limits.waitMs };
+  const admission = new Admission('usage answers', admissionLimits, (reason) => metrics?.observeAdmissionBusy(reason));
+  metrics?.watchAdmission(admission);
+  return admission;
 }
 
 /** Plaintext, TLS, or mutual TLS (when a client CA is given, clients without a certificate it signed are refused). */

@@ -6,9 +6,11 @@ import {
   type GetUsageSummaryRequest,
   type MeterUsageServiceServer,
 } from '@meterusage/contracts';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
+import type { Admission, ReleaseAdmission } from '../grpc/admission';
 import { preEncoded } from '../grpc/pre-encoded';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
@@ -28,6 +30,8 @@ export interface UsageHandlerDeps {
   storage: StorageFeatures;
   logger: Logger;
   metrics?: ServerMetrics;
+  /** Admission of answers by their buckets, held from before the query until the answer is encoded; none when omitted. */
+  usageAdmission?: Admission;
 }
 
 // Shortest usual length of each width, to refuse a range with far too many buckets before computing them.
@@ -43,29 +47,36 @@ const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: 
 export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'aggregateUsage' | 'getUsageSummary'> {
   const { db } = deps;
   return {
-    aggregateUsage: unary('AggregateUsage', deps, async (request: AggregateUsageRequest) => {
+    aggregateUsage: unary('AggregateUsage', deps, async (request: AggregateUsageRequest, call) => {
       const width = WIDTHS[request.bucketWidth];
       if (width === undefined) {
         throw new InvalidArgumentError('bucket_width', 'must be one of BUCKET_WIDTH_15_MINUTES, _HOUR, _DAY, _WEEK or _MONTH');
       }
       const timeZone = timeZoneOf(request.timeZone);
-      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const requested = await resolveRange(db, meter, request.startTime, request.endTime);
-      const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
-      if (requested === undefined) return { ...base, buckets: [] };
-      assertBucketCount(requested, width.minLengthMs);
-      const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
-      const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
-      const source = chooseAggregateSource({
-        rollupAvailable: deps.storage.hourlyRollup,
-        cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
-        intervalSeconds: meter.interval_seconds,
-      });
-      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
-      const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
-      // Mapped and encoded a slice at a time: each bucket's message lives only until it is encoded.
-      const bytes = await encodeAggregateUsageInSlices(base, buckets.length, (index) => toUsageBucket(buckets[index]!, rowOf.get(index), range, meter));
-      return preEncoded<AggregateUsageResponse>(bytes);
+      // A range given in full is admitted before any query, so a refusal costs next to nothing.
+      let release = await admit(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
+      try {
+        const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+        const requested = await resolveRange(db, meter, request.startTime, request.endTime);
+        const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
+        if (requested === undefined) return { ...base, buckets: [] };
+        assertBucketCount(requested, width.minLengthMs);
+        release ??= await admit(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
+        const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
+        const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
+        const source = chooseAggregateSource({
+          rollupAvailable: deps.storage.hourlyRollup,
+          cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
+          intervalSeconds: meter.interval_seconds,
+        });
+        const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
+        const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
+        // Mapped and encoded a slice at a time: each bucket's message lives only until it is encoded.
+        const bytes = await encodeAggregateUsageInSlices(base, buckets.length, (index) => toUsageBucket(buckets[index]!, rowOf.get(index), range, meter));
+        return preEncoded<AggregateUsageResponse>(bytes);
+      } finally {
+        release?.();
+      }
     }),
 
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
@@ -84,6 +95,37 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
 }
 
 function assertBucketCount(range: TimeRange, minLengthMs: number): void {
-  const mostBuckets = Math.ceil((range.endMs - range.startMs) / minLengthMs) + 1;
-  if (mostBuckets > MAX_BUCKETS) throw tooManyBuckets(mostBuckets);
+  const most = mostBuckets(range, minLengthMs);
+  if (most > MAX_BUCKETS) throw tooManyBuckets(most);
+}
+
+/** The most buckets a range can give: what its answer costs to build. */
+function mostBuckets(range: TimeRange, minLengthMs: number): number {
+  return Math.ceil((range.endMs - range.startMs) / minLengthMs) + 1;
+}
+
+/** mostBuckets of a request naming both bounds validly (at most MAX_BUCKETS); undefined otherwise, where the handler's checks decide. */
+function explicitBucketCount(request: AggregateUsageRequest, minLengthMs: number): number | undefined {
+  const startMs = request.startTime?.getTime();
+  const endMs = request.endTime?.getTime();
+  if (startMs === undefined || endMs === undefined || !Number.isFinite(startMs) || !Number.isFinite(endMs) || startMs >= endMs) return undefined;
+  const most = mostBuckets({ startMs, endMs }, minLengthMs);
+  return most <= MAX_BUCKETS ? most : undefined;
+}
+
+/** Waits for admission of a call of this many buckets; undefined (nothing to release) without an admission or a count. */
+async function admit(
+  admission: Admission | undefined,
+  buckets: number | undefined,
+  call: ServerUnaryCall<AggregateUsageRequest, AggregateUsageResponse>,
+): Promise<ReleaseAdmission | undefined> {
+  if (admission === undefined || buckets === undefined) return undefined;
+  const cancelled = new AbortController();
+  const onCancelled = () => cancelled.abort(new Error('call cancelled while waiting for admission'));
+  call.once('cancelled', onCancelled);
+  try {
+    return await admission.admit(buckets, cancelled.signal);
+  } finally {
+    call.removeListener('cancelled', onCancelled);
+  }
 }
