@@ -26,19 +26,20 @@ function randomResponses(seed: number, count: number): AggregateUsageResponse[] 
     meterId: pick(['', 'meter-1', 'zähler "Ost"']),
     unit: pick(['', 'kWh']),
     timeZone: pick(['', 'UTC', 'Europe/Berlin']),
-    buckets: Array.from({ length: pick([0, 1, 2, 7, 999, 1000, 1001]) }, bucket),
+    buckets: Array.from({ length: pick([0, 1, 2, 63, 64, 65, 1000]) }, bucket),
   }));
 }
 
 describe('encodeAggregateUsageInSlices / decodeAggregateUsageInSlices', () => {
   const messages = randomResponses(7, 24);
 
-  it('encodes the very bytes of AggregateUsageResponse.encode, whatever the slice size', async () => {
+  it('encodes the very bytes of AggregateUsageResponse.encode, however often it yields', async () => {
     for (const message of messages) {
       const expected = Buffer.from(AggregateUsageResponse.encode(message).finish());
-      for (const perSlice of [1, 3, 1000]) {
+      // 0 ms: a yield at every clock read; 10 ms: hardly ever.
+      for (const sliceMs of [0, 10]) {
         const { buckets, ...header } = message;
-        const actual = await encodeAggregateUsageInSlices(header, buckets.length, (index) => buckets[index]!, perSlice);
+        const actual = await encodeAggregateUsageInSlices(header, buckets.length, (index) => buckets[index]!, sliceMs);
         expect(actual.equals(expected)).toBe(true);
       }
     }
@@ -50,9 +51,9 @@ describe('encodeAggregateUsageInSlices / decodeAggregateUsageInSlices', () => {
       // An unknown varint field and an unknown length-delimited one, as a newer server might send.
       encoded.uint32((9 << 3) | 0).uint64(12345).uint32((10 << 3) | 2).bytes(new Uint8Array([1, 2, 3]));
       const bytes = encoded.finish();
-      for (const perSlice of [1, 3, 1000]) {
+      for (const sliceMs of [0, 10]) {
         const buckets: UsageBucket[] = [];
-        const header = await decodeAggregateUsageInSlices(bytes, (bucket, index) => buckets.push(expectIndex(bucket, index, buckets.length)), perSlice);
+        const header = await decodeAggregateUsageInSlices(bytes, (bucket, index) => buckets.push(expectIndex(bucket, index, buckets.length)), sliceMs);
         expect({ ...header, buckets }).toEqual(AggregateUsageResponse.decode(bytes));
       }
     }
@@ -74,3 +75,18 @@ function expectIndex(bucket: UsageBucket, index: number, expected: number): Usag
   if (index !== expected) throw new Error(`bucket index ${index}, expected ${expected}`);
   return bucket;
 }
+
+describe('slicing', () => {
+  it('lets the event loop run between slices of a large answer', async () => {
+    const buckets = Array.from({ length: 5000 }, (_, index): UsageBucket => ({ start: new Date(index * 900_000), presentCount: index, expectedCount: 1, clipped: false }));
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 0);
+    try {
+      const bytes = await encodeAggregateUsageInSlices({ meterId: 'm', unit: 'kWh', timeZone: 'UTC' }, buckets.length, (index) => buckets[index]!, 0);
+      await decodeAggregateUsageInSlices(bytes, () => undefined, 0);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(turns).toBeGreaterThan(0);
+  });
+});

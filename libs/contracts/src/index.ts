@@ -46,4 +46,4 @@ export const STATUS_ORIGIN_TRAILER = 'meterusage-status-origin';
  * HTTP Retry-After.
  */
 export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
-export { BUCKETS_PER_SLICE, decodeAggregateUsageInSlices, encodeAggregateUsageInSlices, type AggregateUsageHeader } from './aggregate-usage-slices';
+export { SLICE_MS, decodeAggregateUsageInSlices, encodeAggregateUsageInSlices, type AggregateUsageHeader } from './aggregate-usage-slices';
