@@ -105,7 +105,7 @@ describe('loadServerConfig', () => {
   });
 
   it('admits AggregateUsage answers by their buckets, with a bounded queue and wait, and checks all three', () => {
-    expect(loadServerConfig({}, cwd).usageAdmission).toEqual({ buckets: 40_000, queueMax: 8, waitMs: 2000 });
+    expect(loadServerConfig({}, cwd).usageAdmission).toEqual({ buckets: 40_000, queueMax: 256, waitMs: 2000 });
     expect(loadServerConfig({ USAGE_ADMISSION_BUCKETS: '1000', USAGE_ADMISSION_QUEUE_MAX: '0', USAGE_ADMISSION_WAIT_MS: '0' }, cwd).usageAdmission).toEqual({
       buckets: 1000,
       queueMax: 0,

@@ -81,10 +81,13 @@ export const DEFAULT_POOL_QUEUE_MAX = 100;
 /**
  * USAGE_ADMISSION_* when unset (see the README's measurements): one year of one meter in 15-minute
  * buckets (35,040) at a time, with room beside it for the smaller answers of everyday use (a year
- * by hour is 8,760); a short queue with a short wait, so that a refusal comes quickly and an
- * admitted call still has most of the gateway's 10 s deadline for its work.
+ * by hour is 8,760). The queue holds as many calls as one gateway connection can have open (HTTP/2
+ * streams, SERVER_OPTIONS), so a flood from clients that ignore Retry-After waits out its 2 s and
+ * is refused at that pace, rather than being refused at once and sent again at once, spending on
+ * refusals the CPU the admitted answers and the health probes need; 2 s leaves an admitted call
+ * most of the gateway's 10 s deadline.
  */
-export const DEFAULT_USAGE_ADMISSION: UsageAdmissionConfig = Object.freeze({ buckets: 40_000, queueMax: 8, waitMs: 2_000 });
+export const DEFAULT_USAGE_ADMISSION: UsageAdmissionConfig = Object.freeze({ buckets: 40_000, queueMax: 256, waitMs: 2_000 });
 
 /** Reads and validates the process environment once; the result is frozen. */
 export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
