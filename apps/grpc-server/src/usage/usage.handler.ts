@@ -6,11 +6,10 @@ import {
   type GetUsageSummaryRequest,
   type MeterUsageServiceServer,
 } from '@meterusage/contracts';
-import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
-import type { Admission, ReleaseAdmission } from '../grpc/admission';
+import type { Admission } from '../grpc/admission';
 import { preEncoded } from '../grpc/pre-encoded';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
@@ -23,6 +22,7 @@ import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
 import { MAX_BUCKETS, planBuckets, tooManyBuckets } from './bucket-plan';
 import { aggregateUsage, summarizeUsage } from './usage.repository';
+import { admitUsage, explicitBucketCount, mostBuckets } from './usage-admission';
 
 export interface UsageHandlerDeps {
   db: DatabaseHandle['db'];
@@ -54,14 +54,14 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       }
       const timeZone = timeZoneOf(request.timeZone);
       // A range given in full is admitted before any query, so a refusal costs next to nothing.
-      let release = await admit(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
+      let release = await admitUsage(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
       try {
         const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
         const requested = await resolveRange(db, meter, request.startTime, request.endTime);
         const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
         if (requested === undefined) return { ...base, buckets: [] };
         assertBucketCount(requested, width.minLengthMs);
-        release ??= await admit(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
+        release ??= await admitUsage(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
         const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
         const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
         const source = chooseAggregateSource({
@@ -97,35 +97,4 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
 function assertBucketCount(range: TimeRange, minLengthMs: number): void {
   const most = mostBuckets(range, minLengthMs);
   if (most > MAX_BUCKETS) throw tooManyBuckets(most);
-}
-
-/** The most buckets a range can give: what its answer costs to build. */
-function mostBuckets(range: TimeRange, minLengthMs: number): number {
-  return Math.ceil((range.endMs - range.startMs) / minLengthMs) + 1;
-}
-
-/** mostBuckets of a request naming both bounds validly (at most MAX_BUCKETS); undefined otherwise, where the handler's checks decide. */
-function explicitBucketCount(request: AggregateUsageRequest, minLengthMs: number): number | undefined {
-  const startMs = request.startTime?.getTime();
-  const endMs = request.endTime?.getTime();
-  if (startMs === undefined || endMs === undefined || !Number.isFinite(startMs) || !Number.isFinite(endMs) || startMs >= endMs) return undefined;
-  const most = mostBuckets({ startMs, endMs }, minLengthMs);
-  return most <= MAX_BUCKETS ? most : undefined;
-}
-
-/** Waits for admission of a call of this many buckets; undefined (nothing to release) without an admission or a count. */
-async function admit(
-  admission: Admission | undefined,
-  buckets: number | undefined,
-  call: ServerUnaryCall<AggregateUsageRequest, AggregateUsageResponse>,
-): Promise<ReleaseAdmission | undefined> {
-  if (admission === undefined || buckets === undefined) return undefined;
-  const cancelled = new AbortController();
-  const onCancelled = () => cancelled.abort(new Error('call cancelled while waiting for admission'));
-  call.once('cancelled', onCancelled);
-  try {
-    return await admission.admit(buckets, cancelled.signal);
-  } finally {
-    call.removeListener('cancelled', onCancelled);
-  }
 }
