@@ -281,17 +281,17 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
   const busyAnswers = run.routes.find((report) => report.route === busyRoute(route))?.latency.count ?? 0;
   const verdict = overloadVerdict(run.routes, GATEWAY_DEADLINE_MS);
   const problems = countOf(run.total.problems);
-  console.log(`busy answers: ${busyAnswers} (grpc-server meterusage_db_pool_busy_total +${busyAfter - busyBefore}); ${verdict.text}`);
+  console.log(`busy answers: ${busyAnswers} (grpc-server meterusage_db_pool_busy_total + meterusage_usage_admission_busy_total +${busyAfter - busyBefore}); ${verdict.text}`);
   const failed = problems > 0 || !verdict.probesMet || !verdict.deadlineMet;
   console.log(`\nresult: ${failed ? 'FAILED' : 'ok'}: ${problems} unexpected answer(s) or error(s)`);
   return failed ? 1 : 0;
 }
 
-/** grpc-server's busy refusals so far (meterusage_db_pool_busy_total, all reasons); NaN without its metrics port. */
+/** grpc-server's busy refusals so far (pool and usage admission, all reasons); NaN without its metrics port. */
 async function busyCount(metricsPort: number | undefined): Promise<number> {
   if (metricsPort === undefined) return Number.NaN;
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  return [...text.matchAll(/^meterusage_db_pool_busy_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return [...text.matchAll(/^meterusage_(?:db_pool|usage_admission)_busy_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /**

@@ -104,6 +104,18 @@ describe('loadServerConfig', () => {
     );
   });
 
+  it('admits AggregateUsage answers by their buckets, with a bounded queue and wait, and checks all three', () => {
+    expect(loadServerConfig({}, cwd).usageAdmission).toEqual({ buckets: 40_000, queueMax: 256, waitMs: 2000 });
+    expect(loadServerConfig({ USAGE_ADMISSION_BUCKETS: '1000', USAGE_ADMISSION_QUEUE_MAX: '0', USAGE_ADMISSION_WAIT_MS: '0' }, cwd).usageAdmission).toEqual({
+      buckets: 1000,
+      queueMax: 0,
+      waitMs: 0,
+    });
+    expect(() => loadServerConfig({ USAGE_ADMISSION_BUCKETS: '0', USAGE_ADMISSION_QUEUE_MAX: 'few', USAGE_ADMISSION_WAIT_MS: '-5' }, cwd)).toThrow(
+      /USAGE_ADMISSION_BUCKETS must be an integer from 1 to 100000000, got "0"[\s\S]*USAGE_ADMISSION_QUEUE_MAX must be an integer from 0 to 100000, got "few"[\s\S]*USAGE_ADMISSION_WAIT_MS must be an integer from 0 to 600000, got "-5"/,
+    );
+  });
+
   it('serves plaintext gRPC unless a certificate and key are both given, and names unreadable files', () => {
     expect(loadServerConfig({}, cwd).tls).toBeUndefined();
     expect(() => loadServerConfig({ GRPC_TLS_CERT: __filename }, cwd)).toThrow('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together');

@@ -47,8 +47,19 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** Milliseconds a stream over its limit waits for a slot before it is refused. */
   readonly streamSlotWaitMs: number;
+  /** Admission of AggregateUsage answers (query, mapping and encoding), weighted by their buckets. */
+  readonly usageAdmission: UsageAdmissionConfig;
   /** TLS for the gRPC port; undefined = plaintext (local use, or TLS ended by a proxy). */
   readonly tls: GrpcServerTls | undefined;
+}
+
+export interface UsageAdmissionConfig {
+  /** Most buckets of AggregateUsage answers in progress at once (USAGE_ADMISSION_BUCKETS). */
+  readonly buckets: number;
+  /** Most calls waiting for room; the next is refused as busy at once (USAGE_ADMISSION_QUEUE_MAX). */
+  readonly queueMax: number;
+  /** Milliseconds a call waits for room before it is refused as busy (USAGE_ADMISSION_WAIT_MS). */
+  readonly waitMs: number;
 }
 
 /** PEM contents of the server's certificate chain and key, and optionally the CA that client certificates must chain to. */
@@ -66,6 +77,17 @@ export const DEFAULT_MAX_NEW_METERS_PER_UPLOAD = 1000;
 export const DEFAULT_POOL_WAIT_MS = 1000;
 /** DB_POOL_QUEUE_MAX when unset. */
 export const DEFAULT_POOL_QUEUE_MAX = 100;
+
+/**
+ * USAGE_ADMISSION_* when unset (see the README's measurements): one year of one meter in 15-minute
+ * buckets (35,040) at a time, with room beside it for the smaller answers of everyday use (a year
+ * by hour is 8,760). The queue holds as many calls as one gateway connection can have open (HTTP/2
+ * streams, SERVER_OPTIONS), so a flood from clients that ignore Retry-After waits out its 2 s and
+ * is refused at that pace, rather than being refused at once and sent again at once, spending on
+ * refusals the CPU the admitted answers and the health probes need; 2 s leaves an admitted call
+ * most of the gateway's 10 s deadline.
+ */
+export const DEFAULT_USAGE_ADMISSION: UsageAdmissionConfig = Object.freeze({ buckets: 40_000, queueMax: 256, waitMs: 2_000 });
 
 /** Reads and validates the process environment once; the result is frozen. */
 export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
@@ -132,6 +154,11 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     maxNewMetersPerUpload: reader.integer('MAX_NEW_METERS_PER_UPLOAD', DEFAULT_MAX_NEW_METERS_PER_UPLOAD, { min: 1, max: 10_000_000 }),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 3_600_000 }),
     streamSlotWaitMs: reader.integer('STREAM_SLOT_WAIT_MS', 2000, { min: 0, max: 600_000 }),
+    usageAdmission: Object.freeze({
+      buckets: reader.integer('USAGE_ADMISSION_BUCKETS', DEFAULT_USAGE_ADMISSION.buckets, { min: 1, max: 100_000_000 }),
+      queueMax: reader.integer('USAGE_ADMISSION_QUEUE_MAX', DEFAULT_USAGE_ADMISSION.queueMax, { min: 0, max: 100_000 }),
+      waitMs: reader.integer('USAGE_ADMISSION_WAIT_MS', DEFAULT_USAGE_ADMISSION.waitMs, { min: 0, max: 600_000 }),
+    }),
     tls: readTls(reader),
   };
   reader.throwIfInvalid();

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       streamSlotWaitMs: config.streamSlotWaitMs,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
       maxNewMetersPerUpload: config.maxNewMetersPerUpload,
+      usageAdmission: config.usageAdmission,
     });
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort, config.tls);
     const transport = config.tls === undefined ? 'plaintext' : config.tls.clientCa === undefined ? 'TLS' : 'mutual TLS';

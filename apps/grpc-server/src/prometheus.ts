@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { GatedPool } from './db/connection';
+import type { Admission } from './grpc/admission';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** grpc-server's Prometheus metrics: RPC latency by method and code, pool usage, ingest counters. */
@@ -39,7 +40,15 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private readonly admissionBusy = new Counter({
+    name: 'meterusage_usage_admission_busy_total',
+    help: 'AggregateUsage calls refused as busy (UNAVAILABLE, HTTP 503 + Retry-After) because answers of USAGE_ADMISSION_BUCKETS buckets were being built: the wait queue was full, or the wait ran out',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor(pool?: GatedPool) {
+    for (const reason of ['queue_full', 'wait_timeout']) this.admissionBusy.inc({ reason }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
     if (pool !== undefined) {
       const gauge = (name: string, help: string, read: () => number) =>
@@ -54,6 +63,17 @@ export class ServerMetrics {
 
   observeRpc(method: string, code: string, seconds: number): void {
     this.rpc.observe({ method, code }, seconds);
+  }
+
+  /** Gauges of the buckets in progress and the calls waiting in the admission of AggregateUsage answers. */
+  watchAdmission(admission: Admission): void {
+    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    gauge('meterusage_usage_admission_buckets_in_progress', 'Buckets of AggregateUsage answers being queried, mapped and encoded', () => admission.inProgressCost);
+    gauge('meterusage_usage_admission_waiting_calls', 'AggregateUsage calls waiting for admission', () => admission.waitingCount);
+  }
+
+  observeAdmissionBusy(reason: string): void {
+    this.admissionBusy.inc({ reason });
   }
 
   observeRefusal(method: string): void {

@@ -11,6 +11,8 @@ import type { StreamGuards } from './grpc/stream-guards';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
 import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
+import { Admission, type AdmissionLimits } from './grpc/admission';
+import { acceptPreEncoded } from './grpc/pre-encoded';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
 import { createMeterHandlers } from './meters/meters.handler';
@@ -38,6 +40,8 @@ export interface ServerDeps {
   uploadIdleTimeoutMs?: number;
   /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD); DEFAULT_MAX_NEW_METERS_PER_UPLOAD when omitted. */
   maxNewMetersPerUpload?: number;
+  /** Admission of AggregateUsage answers by their buckets (USAGE_ADMISSION_*); unbounded when omitted. */
+  usageAdmission?: { buckets: number; queueMax: number; waitMs: number };
 }
 
 export interface MeterUsageServer {
@@ -85,6 +89,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const storage = deps.storage ?? (() => PLAIN_POSTGRESQL);
   const observer = { logger, metrics };
   const streamShutdown = new StreamShutdown();
+  const usageAdmission = deps.usageAdmission === undefined ? undefined : createUsageAdmission(deps.usageAdmission, metrics);
   const streamGuards: StreamGuards = {
     slots: deps.streamLimits
       ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => metrics?.observeRefusal(method) })
@@ -96,7 +101,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const implementation = {
     ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens: new PageTokens(deps.pageTokenSecret), streamGuards }),
     ...createMeterHandlers({ ...observer, db }),
-    ...createUsageHandlers({ ...observer, db, defaultMeterId, storage }),
+    ...createUsageHandlers({ ...observer, db, defaultMeterId, storage, usageAdmission }),
     ...createIngestHandlers({
       ...observer,
       database,
@@ -109,7 +114,9 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   };
   // Calls run only between start-up's end and shutdown's start; readiness also follows the database's checks.
   let phase: ServerPhase = 'starting';
-  server.addService(MeterUsageServiceService, gateUntilServing(MeterUsageServiceService, implementation, () => phase, observer));
+  // AggregateUsage builds its large answers in slices and hands over the bytes (grpc/pre-encoded.ts).
+  const service = acceptPreEncoded(MeterUsageServiceService);
+  server.addService(service, gateUntilServing(service, implementation, () => phase, observer));
   const health = addHealthService(server);
 
   // Reflection reads only the fileDescriptorProtos of each entry; giving it buf's original
@@ -133,6 +140,13 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     endHealthWatches: () => health.endWatches(),
     endUploads: () => streamShutdown.end(),
   };
+}
+
+function createUsageAdmission(limits: NonNullable<ServerDeps['usageAdmission']>, metrics: ServerMetrics | undefined): Admission {
+  const admissionLimits: AdmissionLimits = { capacity: limits.buckets, queueMax: limits.queueMax, waitMs: limits.waitMs };
+  const admission = new Admission('usage answers', admissionLimits, (reason) => metrics?.observeAdmissionBusy(reason));
+  metrics?.watchAdmission(admission);
+  return admission;
 }
 
 /** Plaintext, TLS, or mutual TLS (when a client CA is given, clients without a certificate it signed are refused). */

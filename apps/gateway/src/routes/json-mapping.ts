@@ -75,17 +75,21 @@ export function toMeterJson(meter: Meter) {
   };
 }
 
+/**
+ * Keys in the order /api/usage has always written them (its schema serializer puts the required
+ * keys first, then the optional ones), so JSON.stringify of this object writes the same bytes.
+ */
 export function toBucketJson(bucket: UsageBucket) {
   return {
     start: toIsoSeconds(bucket.start),
     end: toIsoSeconds(bucket.end),
+    presentCount: bucket.presentCount,
+    expectedCount: bucket.expectedCount,
+    clipped: bucket.clipped,
     sum: bucket.sum,
     mean: bucket.mean,
     min: bucket.min,
     max: bucket.max,
-    presentCount: bucket.presentCount,
-    expectedCount: bucket.expectedCount,
-    clipped: bucket.clipped,
   };
 }
 

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { BucketWidth } from '@meterusage/contracts';
 import { acceptedTimeZones } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
-import { toBucketJson, toIsoSeconds, toSummaryJson } from './json-mapping';
+import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
+import { aggregateUsageJson } from './usage-json';
 
 const BUCKETS = {
   '15m': BucketWidth.BUCKET_WIDTH_15_MINUTES,
@@ -13,6 +14,13 @@ const BUCKETS = {
   day: BucketWidth.BUCKET_WIDTH_DAY,
   week: BucketWidth.BUCKET_WIDTH_WEEK,
   month: BucketWidth.BUCKET_WIDTH_MONTH,
+} as const;
+
+/** The 200 answer of GET /api/usage; aggregateUsageJson writes exactly what this schema's serializer would. */
+export const usageResponseSchema = {
+  type: 'object',
+  required: ['meterId', 'unit', 'timeZone', 'buckets'],
+  properties: { meterId: { type: 'string' }, unit: { type: 'string' }, timeZone: { type: 'string' }, buckets: { type: 'array', items: bucketSchema } },
 } as const;
 
 interface UsageQuery extends RangeQuery {
@@ -35,23 +43,20 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
           bucket: { type: 'string', enum: Object.keys(BUCKETS), default: 'day', description: 'Bucket width; weeks start on Monday.' },
         }),
         response: {
-          200: {
-            type: 'object',
-            required: ['meterId', 'unit', 'timeZone', 'buckets'],
-            properties: { meterId: { type: 'string' }, unit: { type: 'string' }, timeZone: { type: 'string' }, buckets: { type: 'array', items: bucketSchema } },
-          },
+          200: usageResponseSchema,
           ...errorResponses,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const range = toRangeRequest(request.query);
-      const response = await callUnary(
-        app.meterUsage.aggregateUsage.bind(app.meterUsage),
+      const encoded = await callUnary(
+        app.aggregateUsageBytes.aggregateUsage.bind(app.aggregateUsageBytes),
         { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz },
         { deadlineMs: options.deadlineMs, requestId: request.id },
       );
-      return { meterId: response.meterId, unit: response.unit, timeZone: response.timeZone, buckets: response.buckets.map(toBucketJson) };
+      // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
+      return reply.type('application/json; charset=utf-8').send(await aggregateUsageJson(encoded));
     },
   );
 

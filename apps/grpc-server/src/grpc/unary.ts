@@ -23,6 +23,13 @@ export function unary<Request, Response>(
         callback(null, response);
       },
       (error: unknown) => {
+        // The client went away (its deadline, or it cancelled): nobody reads the status, and the
+        // failure is the cancellation's (e.g. a wait for admission given up), not a fault.
+        if (call.cancelled) {
+          finish('CANCELLED');
+          log.info({ method, ms: Math.round(performance.now() - startedAt), cause: (error as Error).message }, 'rpc cancelled (by the client or its deadline)');
+          return;
+        }
         const status = toGrpcStatus(error);
         finish(GrpcCode[status.code]);
         const report = failureLog(log, status);

@@ -1,7 +1,16 @@
-import { BucketWidth, type AggregateUsageRequest, type GetUsageSummaryRequest, type MeterUsageServiceServer } from '@meterusage/contracts';
+import {
+  BucketWidth,
+  encodeAggregateUsageInSlices,
+  type AggregateUsageRequest,
+  type AggregateUsageResponse,
+  type GetUsageSummaryRequest,
+  type MeterUsageServiceServer,
+} from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
+import type { Admission } from '../grpc/admission';
+import { preEncoded } from '../grpc/pre-encoded';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
@@ -13,6 +22,7 @@ import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
 import { MAX_BUCKETS, planBuckets, tooManyBuckets } from './bucket-plan';
 import { aggregateUsage, summarizeUsage } from './usage.repository';
+import { admitUsage, explicitBucketCount, mostBuckets } from './usage-admission';
 
 export interface UsageHandlerDeps {
   db: DatabaseHandle['db'];
@@ -21,6 +31,8 @@ export interface UsageHandlerDeps {
   storage: () => StorageFeatures;
   logger: Logger;
   metrics?: ServerMetrics;
+  /** Admission of answers by their buckets, held from before the query until the answer is encoded; none when omitted. */
+  usageAdmission?: Admission;
 }
 
 // Shortest usual length of each width, to refuse a range with far too many buckets before computing them.
@@ -36,28 +48,37 @@ const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: 
 export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'aggregateUsage' | 'getUsageSummary'> {
   const { db } = deps;
   return {
-    aggregateUsage: unary('AggregateUsage', deps, async (request: AggregateUsageRequest) => {
+    aggregateUsage: unary('AggregateUsage', deps, async (request: AggregateUsageRequest, call) => {
       const width = WIDTHS[request.bucketWidth];
       if (width === undefined) {
         throw new InvalidArgumentError('bucket_width', 'must be one of BUCKET_WIDTH_15_MINUTES, _HOUR, _DAY, _WEEK or _MONTH');
       }
       const timeZone = timeZoneOf(request.timeZone);
       requestedRange(request.startTime, request.endTime); // a malformed request is a 400 whether or not the meter exists
-      const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const requested = await resolveRange(db, meter, request.startTime, request.endTime);
-      const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
-      if (requested === undefined) return { ...base, buckets: [] };
-      assertBucketCount(requested, width.minLengthMs);
-      const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
-      const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
-      const source = chooseAggregateSource({
-        rollupAvailable: deps.storage().hourlyRollup,
-        cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
-        intervalSeconds: meter.interval_seconds,
-      });
-      const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
-      const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
-      return { ...base, buckets: buckets.map((bucket, index) => toUsageBucket(bucket, rowOf.get(index), range, meter)) };
+      // A range given in full is admitted before any query, so a refusal costs next to nothing.
+      let release = await admitUsage(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
+      try {
+        const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+        const requested = await resolveRange(db, meter, request.startTime, request.endTime);
+        const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
+        if (requested === undefined) return { ...base, buckets: [] };
+        assertBucketCount(requested, width.minLengthMs);
+        release ??= await admitUsage(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
+        const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
+        const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
+        const source = chooseAggregateSource({
+          rollupAvailable: deps.storage().hourlyRollup,
+          cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
+          intervalSeconds: meter.interval_seconds,
+        });
+        const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
+        const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
+        // Mapped and encoded a slice at a time: each bucket's message lives only until it is encoded.
+        const bytes = await encodeAggregateUsageInSlices(base, buckets.length, (index) => toUsageBucket(buckets[index]!, rowOf.get(index), range, meter));
+        return preEncoded<AggregateUsageResponse>(bytes);
+      } finally {
+        release?.();
+      }
     }),
 
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
@@ -77,6 +98,6 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
 }
 
 function assertBucketCount(range: TimeRange, minLengthMs: number): void {
-  const mostBuckets = Math.ceil((range.endMs - range.startMs) / minLengthMs) + 1;
-  if (mostBuckets > MAX_BUCKETS) throw tooManyBuckets(mostBuckets);
+  const most = mostBuckets(range, minLengthMs);
+  if (most > MAX_BUCKETS) throw tooManyBuckets(most);
 }

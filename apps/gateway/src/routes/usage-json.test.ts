@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AggregateUsageResponse, type UsageBucket } from '@meterusage/contracts';
+import { toBucketJson } from './json-mapping';
+import { EARLIEST_MS, LATEST_MS } from './time-domain';
+import { aggregateUsageJson } from './usage-json';
+import { usageResponseSchema } from './usage.routes';
+
+// The sliced writer against two references on generated answers: JSON.stringify of the mapping,
+// and the body the route's response schema serializer (fast-json-stringify, what Fastify wrote
+// before) makes of the same mapping.
+
+const instant = fc.oneof(
+  fc.integer({ min: EARLIEST_MS / 1000, max: Math.floor(LATEST_MS / 1000) }).map((seconds) => new Date(seconds * 1000)),
+  fc.integer({ min: EARLIEST_MS, max: LATEST_MS }).map((ms) => new Date(ms)),
+);
+const usage = fc.option(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1e21, 5e-324, 0.1 + 0.2)), { nil: undefined });
+const count = fc.oneof(fc.nat({ max: 3000 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+const bucket: fc.Arbitrary<UsageBucket> = fc.record({ start: instant, end: instant, sum: usage, mean: usage, min: usage, max: usage, presentCount: count, expectedCount: count, clipped: fc.boolean() });
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', 'meter-1', 'kWh', 'Europe/Amsterdam', '"quoted" \\ back\nslash', '\u2028\u2029', '\ud800'));
+const answer = fc.record({
+  meterId: text,
+  unit: text,
+  timeZone: text,
+  // Mostly small answers; some long enough to be decoded in several slices (a yield every 64 buckets at sliceMs 0).
+  buckets: fc.oneof({ arbitrary: fc.array(bucket, { maxLength: 20 }), weight: 9 }, { arbitrary: fc.array(bucket, { minLength: 60, maxLength: 300 }), weight: 1 }),
+});
+
+const mapping = (response: AggregateUsageResponse) => ({ meterId: response.meterId, unit: response.unit, timeZone: response.timeZone, buckets: response.buckets.map(toBucketJson) });
+
+describe('aggregateUsageJson', () => {
+  let schemaSerializer: FastifyInstance;
+
+  beforeAll(async () => {
+    // A route with the very response schema of GET /api/usage, returning the mapped answer for Fastify to serialise.
+    schemaSerializer = Fastify();
+    let next: unknown;
+    schemaSerializer.post('/', { schema: { response: { 200: usageResponseSchema } } }, async () => next);
+    schemaSerializer.decorate('serialise', async (value: unknown) => {
+      next = value;
+      return (await schemaSerializer.inject({ method: 'POST', url: '/' })).body;
+    });
+    await schemaSerializer.ready();
+  });
+
+  afterAll(() => schemaSerializer.close());
+
+  const serialise = (value: unknown): Promise<string> => (schemaSerializer as unknown as { serialise(value: unknown): Promise<string> }).serialise(value);
+
+  it('writes the bytes of JSON.stringify of the mapping and of the route schema serializer, for generated answers', async () => {
+    await fc.assert(
+      fc.asyncProperty(answer, async (response) => {
+        // Through the wire format, as the route gets it: what decodes is what the references see.
+        const bytes = AggregateUsageResponse.encode(response).finish();
+        const decoded = AggregateUsageResponse.decode(bytes);
+        const written = await aggregateUsageJson(bytes, 0);
+        expect(written).toBe(JSON.stringify(mapping(decoded)));
+        expect(await aggregateUsageJson(bytes)).toBe(written);
+        expect(written).toBe(await serialise(mapping(decoded)));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('writes an answer without buckets, and refuses a bucket outside years 0001-9999 as the mapping does (400 OUT_OF_RANGE)', async () => {
+    const empty = AggregateUsageResponse.encode({ meterId: 'meter-1', unit: 'kWh', timeZone: 'UTC', buckets: [] }).finish();
+    expect(await aggregateUsageJson(empty)).toBe('{"meterId":"meter-1","unit":"kWh","timeZone":"UTC","buckets":[]}');
+    const outside = AggregateUsageResponse.encode({
+      meterId: 'meter-1',
+      unit: 'kWh',
+      timeZone: 'UTC',
+      buckets: [{ start: new Date('9999-12-01T00:00:00Z'), end: new Date(LATEST_MS + 1), presentCount: 0, expectedCount: 0, clipped: false }],
+    }).finish();
+    await expect(aggregateUsageJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
+  });
+});

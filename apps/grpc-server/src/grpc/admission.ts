@@ -1,0 +1,127 @@
+import { DatabaseBusyError } from '../errors';
+
+export interface AdmissionLimits {
+  /** Most work in progress at once, in the caller's unit of cost (e.g. buckets of answers being built). */
+  capacity: number;
+  /** Most calls waiting for room; one more is refused at once. */
+  queueMax: number;
+  /** Milliseconds a call may wait for room before it is refused. */
+  waitMs: number;
+}
+
+/** Gives the cost a call holds back; calling it again does nothing. */
+export type ReleaseAdmission = () => void;
+
+/**
+ * Refused by an Admission: the server is busy building answers, not down. It is a
+ * DatabaseBusyError so that it gets the same translation (UNAVAILABLE with retry pushback, HTTP
+ * 503 + Retry-After at the gateway), with a message saying what is busy.
+ */
+export class AdmissionBusyError extends DatabaseBusyError {
+  constructor(
+    readonly what: string,
+    inProgress: number,
+    waiting: number,
+    reason: DatabaseBusyError['reason'],
+  ) {
+    super(0, waiting, reason);
+    this.message = `busy: ${what} of ${inProgress.toLocaleString('en')} buckets are being built and ${waiting} calls are waiting, the most this server takes on at once; retry in a moment`;
+    this.name = 'AdmissionBusyError';
+  }
+}
+
+interface Waiter {
+  cost: number;
+  grant(): void;
+}
+
+/**
+ * Admission by cost for work that is heavy after its database query is done (mapping and encoding
+ * a large answer): the database pool bounds the query alone, so without this, every admitted call
+ * builds its answer at once on the one event loop. Calls whose cost fits run at once; others wait
+ * first come first served (a big call is not overtaken for ever by small ones) in a queue bounded
+ * in length and in time, and are refused with AdmissionBusyError past either. A call costing more
+ * than the whole capacity is admitted alone.
+ */
+export class Admission {
+  private inProgress = 0;
+  private readonly waiters: Waiter[] = [];
+
+  constructor(
+    private readonly what: string,
+    private readonly limits: AdmissionLimits,
+    private readonly onRefused?: (reason: DatabaseBusyError['reason']) => void,
+  ) {}
+
+  /** Cost held by admitted calls. */
+  get inProgressCost(): number {
+    return this.inProgress;
+  }
+
+  /** Calls waiting for room. */
+  get waitingCount(): number {
+    return this.waiters.length;
+  }
+
+  /** Room for work of this cost; rejects with AdmissionBusyError when refused, or with the signal's reason when cancelled while waiting. */
+  async admit(cost: number, cancelled?: AbortSignal): Promise<ReleaseAdmission> {
+    const held = Math.min(Math.max(1, Math.ceil(cost)), this.limits.capacity);
+    if (cancelled?.aborted) throw cancelled.reason;
+    if (this.waiters.length === 0 && this.inProgress + held <= this.limits.capacity) {
+      this.inProgress += held;
+      return this.releaser(held);
+    }
+    if (this.waiters.length >= this.limits.queueMax) throw this.refusal('queue_full');
+    await new Promise<void>((resolve, reject) => {
+      const stopWaiting = () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+        clearTimeout(timer);
+        cancelled?.removeEventListener('abort', onCancel);
+      };
+      const waiter: Waiter = {
+        cost: held,
+        grant: () => {
+          stopWaiting();
+          resolve();
+        },
+      };
+      const onCancel = () => {
+        stopWaiting();
+        reject(cancelled!.reason as Error);
+        this.grantWaiters(); // the head may have left: the next may fit
+      };
+      const timer = setTimeout(() => {
+        stopWaiting();
+        reject(this.refusal('wait_timeout'));
+        this.grantWaiters();
+      }, this.limits.waitMs);
+      cancelled?.addEventListener('abort', onCancel, { once: true });
+      this.waiters.push(waiter);
+    });
+    return this.releaser(held);
+  }
+
+  private releaser(held: number): ReleaseAdmission {
+    let holding = true;
+    return () => {
+      if (!holding) return;
+      holding = false;
+      this.inProgress -= held;
+      this.grantWaiters();
+    };
+  }
+
+  /** Admits waiters from the head while they fit (the count moves to them before they resume). */
+  private grantWaiters(): void {
+    for (let head = this.waiters[0]; head !== undefined && this.inProgress + head.cost <= this.limits.capacity; head = this.waiters[0]) {
+      this.inProgress += head.cost;
+      head.grant();
+    }
+  }
+
+  private refusal(reason: DatabaseBusyError['reason']): AdmissionBusyError {
+    this.onRefused?.(reason);
+    return new AdmissionBusyError(this.what, this.inProgress, this.waiters.length, reason);
+  }
+}
