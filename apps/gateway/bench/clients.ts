@@ -29,7 +29,8 @@ export async function countDownloadLines(baseUrl: string, pathAndQuery: string):
     throw new Error(`functional failure: GET ${pathAndQuery} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
   }
   let lines = 0;
-  for await (const chunk of response.body) lines += countNewlines(chunk);
+  // fetch streams the body as bytes; undici's types leave the stream's chunks untyped.
+  for await (const chunk of response.body as ReadableStream<Uint8Array>) lines += countNewlines(chunk);
   return lines;
 }
 

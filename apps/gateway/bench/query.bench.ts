@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
     const baseUrl = `http://127.0.0.1:${httpPort}`;
     const grpc = directGrpcClient(grpcTarget);
-    cleanup.push(async () => grpc.close());
+    cleanup.push(() => Promise.resolve(grpc.close()));
 
     // 3. Measurements. Memory first, while both processes are fresh.
     const pids = { 'grpc-server': grpcServer.child.pid!, gateway: gateway.child.pid! };
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
         raw: async (round) => {
           const rows = await readingSlots(client, meterOf(0, round), { firstSlotMs: march.startMs, count: slots, intervalSeconds: 900 });
           expectEqual('raw slots of March', rows.length, slots);
-          agree(`month ${round}`, rows.filter((row: { stored: boolean }) => row.stored).length);
+          agree(`month ${round}`, rows.filter((row) => row.stored).length);
         },
         grpc: async (round) => {
           const response = await grpc.listReadings({ meterId: meterOf(0, round), startTime: new Date(march.startMs), endTime: new Date(march.endMs), pageSize: 10_000, pageToken: '' });

@@ -22,7 +22,7 @@ describe('gateway over a real grpc-server and PostgreSQL', () => {
     const response = await app.inject({ method: 'GET', url: '/api/metrics' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const body = response.json() as Array<{ time: string; meterusage: number | null }>;
+    const body = response.json<Array<{ time: string; meterusage: number | null }>>();
     expect(body).toEqual(readSampleCsv());
     expect(body[0]).toEqual({ time: '2019-01-01T00:15:00Z', meterusage: 55.09 });
     expect(body.filter((metric) => metric.meterusage === null)).toEqual([{ time: '2019-01-17T02:45:00Z', meterusage: null }]);

@@ -92,7 +92,7 @@ describe('POST /api/readings: multi-meter files never touch a meter they should 
           const response = await stack.post(String(query), `${header}\n${lines.join('\n')}\n`);
           const after = await snapshot();
           expect([200, 422]).toContain(response.statusCode);
-          const report = response.json() as { meterId?: string; committed: boolean; errors: Array<{ line: number; field: string }>; meters: MeterIngestCounts[] } & Record<string, number>;
+          const report = response.json<{ meterId?: string; committed: boolean; errors: Array<{ line: number; field: string }>; meters: MeterIngestCounts[] } & Record<string, number>>();
 
           const allowed = new Set(upload.target !== undefined ? [upload.target] : upload.meterColumn ? upload.rows.map((row) => row.meterId) : ['meter-1']);
           for (const [meterId, readings] of after) if (!allowed.has(meterId)) expect([meterId, readings]).toEqual([meterId, before.get(meterId)]);

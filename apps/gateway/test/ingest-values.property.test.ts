@@ -75,7 +75,7 @@ describe('POST /api/readings: any usage text loads exactly or is refused with it
         const body = `time,meterusage\n${values.map((value, index) => `${time(index)},"${value}"`).join('\n')}\n`;
         const response = await stack.post(`meter=${meterId}&mode=partial`, body);
         expect([200, 422]).toContain(response.statusCode);
-        const report = response.json() as { errors: Array<{ line: number; field: string; reason: string }>; rejected: number };
+        const report = response.json<{ errors: Array<{ line: number; field: string; reason: string }>; rejected: number }>();
         const rejectedLines = new Set(report.errors.map((error) => error.line));
         for (const error of report.errors) expect([error.field, error.reason.length > 0]).toEqual(['meterusage', true]);
 

@@ -34,7 +34,7 @@ describe('time zones and bucket edges over a real grpc-server and PostgreSQL', (
   it('lists the accepted zones at /api/time-zones: the fractional and 30-minute ones, none that only one side knows', async () => {
     const response = await get('/api/time-zones');
     expect(response.statusCode).toBe(200);
-    const { timeZones } = response.json() as { timeZones: string[] };
+    const { timeZones } = response.json<{ timeZones: string[] }>();
     expect(timeZones.length).toBeGreaterThan(500);
     expect(timeZones).toEqual([...timeZones].sort());
     expect(timeZones).toEqual(expect.arrayContaining(['UTC', 'Europe/Amsterdam', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'Asia/Calcutta']));
@@ -61,7 +61,7 @@ describe('time zones and bucket edges over a real grpc-server and PostgreSQL', (
   it('snaps an omitted range outward: the last Amsterdam day is 3 of 96 intervals, not 3 of 3 (issue #10 item 7)', async () => {
     const response = await get('/api/usage?bucket=day&tz=Europe/Amsterdam');
     expect(response.statusCode).toBe(200);
-    const { buckets } = response.json() as { buckets: Array<{ start: string; end: string; presentCount: number; expectedCount: number; clipped: boolean }> };
+    const { buckets } = response.json<{ buckets: Array<{ start: string; end: string; presentCount: number; expectedCount: number; clipped: boolean }> }>();
     expect(buckets).toHaveLength(32);
     expect(buckets[0]).toMatchObject({ start: '2018-12-31T23:00:00Z', end: '2019-01-01T23:00:00Z', presentCount: 92, expectedCount: 96, clipped: false });
     expect(buckets[31]).toMatchObject({ start: '2019-01-31T23:00:00Z', end: '2019-02-01T23:00:00Z', presentCount: 3, expectedCount: 96, clipped: false });

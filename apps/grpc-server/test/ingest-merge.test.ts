@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import pino from 'pino';
 import { ingestCsv, type IngestOptions, type IngestResult } from '../src/ingest/ingest-csv';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
@@ -55,9 +55,11 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
   async function ingest(text: string, options: Partial<IngestOptions> = {}): Promise<IngestResult & { write: unknown }> {
     const result = await ingestCsv(
       handle.database,
-      (async function* () {
-        for (let at = 0; at < text.length; at += 997) yield text.slice(at, at + 997);
-      })(),
+      Readable.from(
+        (function* () {
+          for (let at = 0; at < text.length; at += 997) yield text.slice(at, at + 997);
+        })(),
+      ),
       { ...OPTIONS, sourceName: 'test', ...options },
       { storage: { hourlyRollup: false }, logger },
     );

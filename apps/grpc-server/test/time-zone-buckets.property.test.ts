@@ -48,8 +48,8 @@ function wallClock(timeZone: string): (utcMs: number) => { wallMs: number; year:
     const field: Record<string, number> = {};
     for (const part of format.formatToParts(utcMs)) if (part.type !== 'literal') field[part.type] = Number(part.value);
     const date = new Date(0);
-    date.setUTCFullYear(field.year!, field.month! - 1, field.day!);
-    date.setUTCHours(field.hour!, field.minute!, field.second!);
+    date.setUTCFullYear(field.year!, field.month! - 1, field.day);
+    date.setUTCHours(field.hour!, field.minute, field.second);
     return { wallMs: date.getTime(), year: field.year!, month: field.month! };
   };
 }

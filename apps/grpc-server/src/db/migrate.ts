@@ -13,7 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_constrain_reading_usage': constrainReadingUsage,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 
 /** Applies every pending migration in order; concurrent starts are serialised by Kysely's lock. */
 export async function migrateToLatest(db: Kysely<Database>, logger: Logger): Promise<string[]> {

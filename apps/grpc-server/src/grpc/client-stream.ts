@@ -81,15 +81,7 @@ function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal, idleMs:
       reject(new ClientIdleError(idleMs));
     }, idleMs);
     signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        settle();
-        resolve(result);
-      },
-      (error: unknown) => {
-        settle();
-        reject(error as Error);
-      },
-    );
+    // The iterator's own rejection reason is passed on as it is.
+    iterator.next().finally(settle).then(resolve, reject);
   });
 }

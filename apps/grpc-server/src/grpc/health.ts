@@ -21,7 +21,7 @@ export function addHealthService(server: grpc.Server): HealthService {
   // Check and List come from grpc-health-check; Watch is ours, so shutdown can end the open ones.
   health.addToServer({
     addService: (service, implementation) =>
-      server.addService(service as grpc.ServiceDefinition, {
+      server.addService(service, {
         ...implementation,
         watch(call: WatchCall) {
           watches.add(call);

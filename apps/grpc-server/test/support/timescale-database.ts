@@ -127,8 +127,8 @@ class PGliteProcessDriver implements Driver {
   constructor(private readonly pglite: PGliteProcess) {
     this.connection = {
       executeQuery: (compiledQuery) => pglite.query(compiledQuery),
-      // eslint-disable-next-line require-yield -- the interface wants a generator; nothing here streams.
-      streamQuery: async function* () {
+      // Nothing here streams: the call throws before any iterator is made.
+      streamQuery: () => {
         throw new Error('streaming is not supported by the PGlite test dialect');
       },
     };
@@ -143,10 +143,11 @@ class PGliteProcessDriver implements Driver {
     return this.connection;
   }
 
-  async releaseConnection(): Promise<void> {
+  releaseConnection(): Promise<void> {
     const next = this.waiting.shift();
     if (next === undefined) this.busy = false;
     else next();
+    return Promise.resolve();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {

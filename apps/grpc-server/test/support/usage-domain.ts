@@ -21,8 +21,8 @@ export const STORED_BEFORE_0003 = [
 /** Migrates db up to 0002 only, as a deployment of the previous release had it. */
 export async function migrateTo0002(db: Kysely<Database>): Promise<void> {
   const migrations: Record<string, Migration> = { '0001_create_meters_and_readings': createMetersAndReadings, '0002_create_hourly_rollup': createHourlyRollup };
-  const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
-  if (error !== undefined) throw error;
+  const { error } = await new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } }).migrateToLatest();
+  if (error !== undefined) throw new Error('migrating to 0002 failed', { cause: error });
 }
 
 /** Stores STORED_BEFORE_0003 for meter `old`. */
