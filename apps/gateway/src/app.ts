@@ -1,3 +1,4 @@
+import { RFC3339_TIMESTAMP } from '@meterusage/time';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from './config';
@@ -14,7 +15,7 @@ import { ingestRoutes } from './routes/ingest.routes';
 import { metersRoutes } from './routes/meters.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { readingsRoutes } from './routes/readings.routes';
-import { PLAIN_DATE, RFC3339_TIMESTAMP } from './routes/time-domain';
+import { PLAIN_DATE } from './routes/time-domain';
 import { usageRoutes } from './routes/usage.routes';
 
 declare module 'fastify' {
@@ -40,7 +41,8 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     // Unknown query parameters are refused (400) rather than silently dropped: a typo such as
     // ?form= must not quietly return the whole range. verbose: errors carry the parameter's schema
     // and value, from which errors/schema-errors.ts words every refusal itself. The date-time and date formats
-    // are the shapes the routes parse (time-domain.ts), not ajv-formats' looser ones.
+    // are the shapes the routes parse (libs/time's RFC 3339 pattern, time-domain.ts's plain date),
+    // not ajv-formats' looser ones.
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, verbose: true },
       onCreate: (ajv) => {

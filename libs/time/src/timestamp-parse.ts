@@ -1,6 +1,9 @@
-// Timestamps as data files write them: "YYYY-MM-DD HH:MM:SS" (or with a T), optionally with a
-// fraction and a Z or ±HH:MM offset (RFC 3339). Parsed into wall-clock milliseconds (see
-// wall-clock.ts) plus the offset when one is written; zoned-time.ts resolves the rest.
+import { parsePlainDate } from './wall-clock';
+
+// Timestamps as text, in two dialects. Data files write "YYYY-MM-DD HH:MM:SS" (or with a T),
+// optionally with a fraction and a Z or ±HH:MM offset: parsed into wall-clock milliseconds (see
+// wall-clock.ts) plus the offset when one is written; zoned-time.ts resolves the rest. The HTTP
+// API reads strict RFC 3339 instants, which always carry their offset: parsed straight to epoch ms.
 
 // YYYY-MM-DD, then 'T' or a space, then HH:MM[:SS[.fraction]], then an optional Z or ±HH:MM offset.
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -56,6 +59,45 @@ function offsetMilliseconds(offset: string): number | 'invalid' {
   const minutes = Number(digits.slice(2, 4));
   if (hours > 23 || minutes > 59) return 'invalid';
   return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/**
+ * The shape of an RFC 3339 instant: a four-digit year, seconds, an optional fraction of any
+ * length and a Z or ±HH:MM offset (fields checked by parseRfc3339Instant). The HTTP API's
+ * date-time format.
+ */
+export const RFC3339_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/** Why a text is not an RFC 3339 instant, in the order parseRfc3339Instant checks. */
+export type Rfc3339Refusal = 'unparseable' | 'invalid-date' | 'invalid-time' | 'leap-second' | 'sub-millisecond' | 'invalid-offset';
+
+/** An RFC 3339 instant as epoch milliseconds, or the first reason it is not one. */
+export type Rfc3339Instant = { kind: 'instant'; ms: number } | { kind: Rfc3339Refusal };
+
+/**
+ * An RFC 3339 instant exactly as written: nothing is rounded (digits below the millisecond are
+ * refused, not dropped), a leap second is refused, and the offset must lie within ±23:59. Years
+ * 0000-0099 are read as written (no range is imposed here; the caller keeps its own).
+ */
+export function parseRfc3339Instant(text: string): Rfc3339Instant {
+  const match = RFC3339_TIMESTAMP.exec(text);
+  if (match === null) return { kind: 'unparseable' };
+  // The pattern puts exactly "YYYY-MM-DD" first: the calendar check is parsePlainDate's.
+  const midnightMs = parsePlainDate(text.slice(0, 10));
+  if (midnightMs === undefined) return { kind: 'invalid-date' };
+  const [hour, minute, second] = match.slice(4, 7).map(Number) as [number, number, number];
+  const fraction = match[7] ?? '';
+  if (hour > 23 || minute > 59 || second > 60) return { kind: 'invalid-time' };
+  if (second === 60) return { kind: 'leap-second' };
+  if (/[1-9]/.test(fraction.slice(3))) return { kind: 'sub-millisecond' };
+  let offsetMinutes = 0;
+  if (match[8] !== undefined) {
+    const [offsetHours, offsetRest] = [Number(match[9]), Number(match[10])];
+    if (offsetHours > 23 || offsetRest > 59) return { kind: 'invalid-offset' };
+    offsetMinutes = (match[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetRest);
+  }
+  const timeOfDayMs = ((hour * 60 + minute) * 60 + second) * 1000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return { kind: 'instant', ms: midnightMs + timeOfDayMs - offsetMinutes * 60_000 };
 }
 
 const DAY_MS = 86_400_000;

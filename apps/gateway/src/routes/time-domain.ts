@@ -1,12 +1,10 @@
-import { startOfLocalDate } from '@meterusage/time';
+import { parseRfc3339Instant, startOfLocalDate, type Rfc3339Refusal } from '@meterusage/time';
 import { BadRequestError } from '../errors';
 
 // The times this API reads and writes: RFC 3339 with four-digit years, 0001-01-01T00:00:00Z to
 // 9999-12-31T23:59:59.999Z (protobuf Timestamp's range, resolved to the millisecond, which is
 // what the gateway's Date and the contract's timestamps carry).
 
-/** The shape of an RFC 3339 timestamp (fields checked separately); the schema's date-time format. */
-export const RFC3339_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 /** The shape of a plain date (local midnight in the request's zone); the schema's date format. */
 export const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -38,28 +36,18 @@ function localMidnight(field: string, value: string, timeZone: string): number {
   return ms;
 }
 
-function timestampMs(field: string, value: string): number {
-  const match = RFC3339_TIMESTAMP.exec(value);
-  const invalid = (why: string) => new BadRequestError(field, `"${value}" ${why}`);
-  if (match === null) throw invalid('is not an RFC 3339 timestamp (2019-01-01T00:00:00Z) or a date (2019-01-01)');
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const fraction = match[7] ?? '';
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw invalid('is not a date of the calendar');
-  if (hour > 23 || minute > 59) throw invalid('is not a time of day');
-  if (second > 59) throw invalid(second === 60 ? 'names a leap second, which this API does not handle' : 'is not a time of day');
-  if (/[1-9]/.test(fraction.slice(3))) throw invalid('has digits below the millisecond; times are resolved to the millisecond');
-  let offsetMinutes = 0;
-  if (match[8] !== undefined) {
-    const [offsetHours, offsetRest] = [Number(match[9]), Number(match[10])];
-    if (offsetHours > 23 || offsetRest > 59) throw invalid('has a UTC offset outside -23:59 to +23:59');
-    offsetMinutes = (match[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetRest);
-  }
-  const wallClock = new Date(Date.UTC(2000, 0, 1, hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0'))));
-  wallClock.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0-99 as 1900-1999
-  return wallClock.getTime() - offsetMinutes * 60_000;
-}
+// Each way a text is not an RFC 3339 instant (libs/time says which), worded for the 400.
+const REFUSALS: Record<Rfc3339Refusal, string> = {
+  unparseable: 'is not an RFC 3339 timestamp (2019-01-01T00:00:00Z) or a date (2019-01-01)',
+  'invalid-date': 'is not a date of the calendar',
+  'invalid-time': 'is not a time of day',
+  'leap-second': 'names a leap second, which this API does not handle',
+  'sub-millisecond': 'has digits below the millisecond; times are resolved to the millisecond',
+  'invalid-offset': 'has a UTC offset outside -23:59 to +23:59',
+};
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+function timestampMs(field: string, value: string): number {
+  const parsed = parseRfc3339Instant(value);
+  if (parsed.kind !== 'instant') throw new BadRequestError(field, `"${value}" ${REFUSALS[parsed.kind]}`);
+  return parsed.ms;
 }
