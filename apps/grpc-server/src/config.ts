@@ -31,7 +31,7 @@ export interface ServerConfig {
   readonly grpcHost: string;
   readonly grpcPort: number;
   /** Port of the Prometheus /metrics endpoint (0 picks a free one). */
-  readonly metricsPort: number;
+  readonly prometheusPort: number;
   readonly logLevel: LogLevel;
   /** Signs page tokens; random per process unless set (set it when replicas share clients). */
   readonly pageTokenSecret: string;
@@ -145,7 +145,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     meterId: reader.meterId('METER_ID', 'meter-1'),
     grpcHost: reader.string('GRPC_HOST', '0.0.0.0'),
     grpcPort: reader.port('GRPC_PORT', 50051, { allowZero: true }),
-    metricsPort: reader.port('METRICS_PORT', 9464, { allowZero: true }),
+    prometheusPort: reader.port('METRICS_PORT', 9464, { allowZero: true }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     pageTokenSecret: reader.string('PAGE_TOKEN_SECRET', randomBytes(32).toString('hex')),
     maxConcurrentExports,

@@ -10,7 +10,7 @@ import { seedFromCsv } from './ingest/seed';
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from './logger';
 import { checkTimeZones } from './usage/time-zone-check';
-import { serveMetrics, ServerMetrics } from './prometheus';
+import { servePrometheus, Telemetry } from './prometheus';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from './server';
 
 // Wiring only: config → logger → database → serve (NOT_SERVING) → wait, migrate, seed → SERVING
@@ -22,7 +22,7 @@ const POOL_CLOSE_TIMEOUT_MS = 5_000;
 const UPLOADS_END_TIMEOUT_MS = 5_000;
 
 interface Running {
-  metricsServer?: Server;
+  prometheusServer?: Server;
   embedded?: EmbeddedDatabase;
   /** The embedded PostgreSQL while it starts: a shutdown then waits for it and stops what it started. */
   embeddedStarting?: Promise<EmbeddedDatabase>;
@@ -57,14 +57,14 @@ async function main(): Promise<void> {
     running.database = openDatabase({ connectionString, ...config }, logger);
     // Known once the migrations ran; the server, built before that, reads it per call.
     let storage: StorageFeatures = { hourlyRollup: false };
-    const metrics = new ServerMetrics(running.database.pool);
+    const telemetry = new Telemetry(running.database.pool);
     running.grpc = createMeterUsageServer({
       database: running.database,
       defaultMeterId: config.meterId,
       defaultTimeZone: config.csvTimeZone,
       pageTokenSecret: config.pageTokenSecret,
       storage: () => storage,
-      metrics,
+      telemetry,
       logger,
       streamLimits: { ExportReadings: config.maxConcurrentExports, IngestReadings: config.maxConcurrentUploads },
       streamSlotWaitMs: config.streamSlotWaitMs,
@@ -75,9 +75,10 @@ async function main(): Promise<void> {
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort, config.tls);
     const transport = config.tls === undefined ? 'plaintext' : config.tls.clientCa === undefined ? 'TLS' : 'mutual TLS';
     logger.info({ port, transport }, `gRPC listening on ${config.grpcHost}:${port} (${transport}; NOT_SERVING until the database is ready)`);
-    const metricsEndpoint = await serveMetrics(metrics, config.grpcHost, config.metricsPort);
-    running.metricsServer = metricsEndpoint.server;
-    logger.info({ metricsPort: metricsEndpoint.port }, `metrics at http://${config.grpcHost}:${metricsEndpoint.port}/metrics`);
+    const prometheusEndpoint = await servePrometheus(telemetry, config.grpcHost, config.prometheusPort);
+    running.prometheusServer = prometheusEndpoint.server;
+    // The log field is named after METRICS_PORT, its setting; tooling and the tests read it.
+    logger.info({ metricsPort: prometheusEndpoint.port }, `Prometheus metrics at http://${config.grpcHost}:${prometheusEndpoint.port}/metrics`);
 
     await waitForDatabase(running.database.db, { attempts: config.dbConnectAttempts, ...DEFAULT_RETRY }, logger);
     await migrateToLatest(running.database.db, logger);
@@ -159,7 +160,7 @@ async function closeAll(running: Running, graceMs: number, logger: Logger): Prom
     });
   }
   await healthStopped;
-  await new Promise<void>((resolve) => (running.metricsServer ? running.metricsServer.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (running.prometheusServer ? running.prometheusServer.close(() => resolve()) : resolve()));
   // A connection still checked out (a call stuck past the grace period) must not keep the process alive.
   await withTimeout(running.database?.close(), POOL_CLOSE_TIMEOUT_MS, () => logger.warn('database pool did not close in time; exiting anyway'));
   // A signal during the embedded PostgreSQL's start: let the start finish, then stop what it started.

@@ -4,7 +4,7 @@ import type { Admission } from './grpc/admission';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** grpc-server's Prometheus metrics: RPC latency by method and code, pool usage, ingest counters. */
-export class ServerMetrics {
+export class Telemetry {
   readonly registry = new Registry();
   private readonly rpc = new Histogram({
     name: 'grpc_server_handling_seconds',
@@ -90,11 +90,11 @@ export class ServerMetrics {
 }
 
 /** Serves GET /metrics on its own port (gRPC has no HTTP route); resolves with the bound port. */
-export function serveMetrics(metrics: ServerMetrics, host: string, port: number): Promise<{ server: Server; port: number }> {
+export function servePrometheus(telemetry: Telemetry, host: string, port: number): Promise<{ server: Server; port: number }> {
   const server = createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {
-      metrics.registry.metrics().then(
-        (body) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      telemetry.registry.metrics().then(
+        (body) => response.writeHead(200, { 'content-type': telemetry.registry.contentType }).end(body),
         () => response.writeHead(500).end(),
       );
     } else {

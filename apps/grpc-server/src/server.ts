@@ -3,7 +3,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { fileDescriptorProtos, MeterUsageServiceService } from '@meterusage/contracts';
 import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
-import type { ServerMetrics } from './prometheus';
+import type { Telemetry } from './prometheus';
 import type { Logger } from './logger';
 import type { GrpcServerTls } from './config';
 import { addHealthService } from './grpc/health';
@@ -29,8 +29,8 @@ export interface ServerDeps {
   pageTokenSecret: string;
   /** Features of the database (TimescaleDB rollups), read per call: start-up learns them after the server is built. Plain PostgreSQL when omitted. */
   storage?: () => StorageFeatures;
-  /** Prometheus metrics to record calls in; none when omitted. */
-  metrics?: ServerMetrics;
+  /** Prometheus counters to record calls in (served on METRICS_PORT); none when omitted. */
+  telemetry?: Telemetry;
   logger: Logger;
   /** Most calls of each long-running method at once (method name → limit); unbounded when omitted. */
   streamLimits?: StreamLimits;
@@ -50,21 +50,21 @@ export interface MeterUsageServer {
    * Flip readiness: SERVING once the database is migrated and seeded, NOT_SERVING while the
    * database fails its check. The first SERVING also opens the gate: calls before it are refused as "starting".
    */
-  setServing(serving: boolean): void;
+  setServing: (serving: boolean) => void;
   /** Shutdown has begun: NOT_SERVING, and every new call is answered UNAVAILABLE "shutting down" (call before tryShutdown). */
-  beginShutdown(): void;
+  beginShutdown: () => void;
   /**
    * Ends every open health Watch with OK, after the statuses already sent. A Watch never ends by
    * itself, so one open Watch would otherwise hold a graceful shutdown until its grace period is
    * over. Call it after tryShutdown() (no new calls, so watchers cannot come back on this server).
    */
-  endHealthWatches(): void;
+  endHealthWatches: () => void;
   /**
    * Ends the uploads still running with UNAVAILABLE ("server shutting down; nothing written, send
    * the upload again") and resolves once they are rolled back: for the end of the grace period,
    * before forceShutdown cancels whatever is left.
    */
-  endUploads(): Promise<void>;
+  endUploads: () => Promise<void>;
 }
 
 const PLAIN_POSTGRESQL: StorageFeatures = Object.freeze({ hourlyRollup: false });
@@ -84,15 +84,15 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 /** Builds the gRPC server with the meter service, health and reflection; binding is the caller's. */
 export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const server = new grpc.Server(SERVER_OPTIONS);
-  const { database, defaultMeterId, logger, metrics } = deps;
+  const { database, defaultMeterId, logger, telemetry } = deps;
   const db = database.db;
   const storage = deps.storage ?? (() => PLAIN_POSTGRESQL);
-  const observer = { logger, metrics };
+  const observer = { logger, telemetry };
   const streamShutdown = new StreamShutdown();
-  const usageAdmission = deps.usageAdmission === undefined ? undefined : createUsageAdmission(deps.usageAdmission, metrics);
+  const usageAdmission = deps.usageAdmission === undefined ? undefined : createUsageAdmission(deps.usageAdmission, telemetry);
   const streamGuards: StreamGuards = {
     slots: deps.streamLimits
-      ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => metrics?.observeRefusal(method) })
+      ? new StreamSlots(deps.streamLimits, { waitMs: deps.streamSlotWaitMs ?? 0, onRefused: (method) => telemetry?.observeRefusal(method) })
       : undefined,
     messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
     shutdown: streamShutdown,
@@ -142,10 +142,10 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   };
 }
 
-function createUsageAdmission(limits: NonNullable<ServerDeps['usageAdmission']>, metrics: ServerMetrics | undefined): Admission {
+function createUsageAdmission(limits: NonNullable<ServerDeps['usageAdmission']>, telemetry: Telemetry | undefined): Admission {
   const admissionLimits: AdmissionLimits = { capacity: limits.buckets, queueMax: limits.queueMax, waitMs: limits.waitMs };
-  const admission = new Admission('usage answers', admissionLimits, (reason) => metrics?.observeAdmissionBusy(reason));
-  metrics?.watchAdmission(admission);
+  const admission = new Admission('usage answers', admissionLimits, (reason) => telemetry?.observeAdmissionBusy(reason));
+  telemetry?.watchAdmission(admission);
   return admission;
 }
 

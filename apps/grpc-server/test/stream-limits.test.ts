@@ -1,6 +1,6 @@
 import { status, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { IngestOptions, type ExportReadingsResponse, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
-import { ServerMetrics } from '../src/prometheus';
+import { Telemetry } from '../src/prometheus';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
 import { insertNewReadings, quarterHours } from './support/synthetic';
@@ -32,11 +32,11 @@ const CSV = 'time,meterusage\n2019-01-01 00:00:00,1.5\n2019-01-01 00:15:00,2.5\n
 describe('concurrency limits of the long streams (ExportReadings, IngestReadings)', () => {
   let handle: MigratedDatabase;
   let grpc: TestGrpc;
-  const metrics = new ServerMetrics();
+  const telemetry = new Telemetry();
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('stream_limits');
-    grpc = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1, ExportReadings: 1 }, metrics });
+    grpc = await startTestGrpc(handle, 'meter-1', { streamLimits: { IngestReadings: 1, ExportReadings: 1 }, telemetry });
     // Large enough that a client which does not read keeps the export waiting for flow control.
     await insertNewReadings(handle.database.pool, 'big', quarterHours('2018-01-01T00:00:00Z', '2019-01-01T00:00:00Z'));
   }, 60_000);
@@ -69,7 +69,7 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
     await expect(first.response).resolves.toMatchObject({ report: { inserted: 2 } });
     // The slot is free again: the same file now goes through (and changes nothing).
     await expect(upload(grpc.client, CSV, { meterId: 'meter-1' })).resolves.toMatchObject({ report: { inserted: 0, unchanged: 2 } });
-    const refused = await metrics.registry.getSingleMetricAsString('meterusage_grpc_refused_total');
+    const refused = await telemetry.registry.getSingleMetricAsString('meterusage_grpc_refused_total');
     expect(refused).toContain('meterusage_grpc_refused_total{method="IngestReadings"} 1');
   });
 

@@ -1,12 +1,12 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { GrpcStatus } from '../errors';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../prometheus';
+import type { Telemetry } from '../prometheus';
 
 /** Where the RPC wrappers report: logs always, metrics when the server keeps them. Limits are not its business (StreamGuards). */
 export interface RpcObserver {
   logger: Logger;
-  metrics?: ServerMetrics;
+  telemetry?: Telemetry;
 }
 
 /** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */

@@ -19,7 +19,7 @@ export function clientStream<Request, Response>(
   return (call, callback) => {
     const startedAt = performance.now();
     const log = callLogger(observer.logger, call);
-    const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
+    const finish = (code: string) => observer.telemetry?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     // grpc-js may end the message stream of a cancelled call as if the client had finished it, so
     // consumers must also check this signal before they commit anything.
     const cancellation = new AbortController();

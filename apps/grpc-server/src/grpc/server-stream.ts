@@ -26,7 +26,7 @@ export function serverStream<Request, Response>(
   return (call) => {
     const startedAt = performance.now();
     const log = callLogger(observer.logger, call);
-    const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
+    const finish = (code: string) => observer.telemetry?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     const cancellation = new AbortController();
     const cancelled = () => cancellation.signal.aborted;
     call.on('cancelled', () => {

@@ -28,7 +28,7 @@ export function gateUntilServing(
       const phase = phaseOf();
       if (phase === 'serving') return run(call, callback);
       const status = toGrpcStatus(new NotServingError(phase));
-      observer.metrics?.observeRpc(methodName, GrpcCode[status.code], 0);
+      observer.telemetry?.observeRpc(methodName, GrpcCode[status.code], 0);
       callLogger(observer.logger, call).info({ method: methodName, phase }, `call refused: ${status.message}`);
       // Server streams report their status through an 'error' event; the others through their callback.
       if (method.responseStream) call.emit('error', toServiceError(status));

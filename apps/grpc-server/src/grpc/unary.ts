@@ -15,7 +15,7 @@ export function unary<Request, Response>(
   return (call, callback) => {
     const startedAt = performance.now();
     const log = callLogger(observer.logger, call);
-    const finish = (code: string) => observer.metrics?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
+    const finish = (code: string) => observer.telemetry?.observeRpc(method, code, (performance.now() - startedAt) / 1000);
     handle(call.request, call).then(
       (response) => {
         finish('OK');

@@ -13,7 +13,7 @@ import { clientStream } from '../grpc/client-stream';
 import { timeZoneOf } from '../grpc/request-fields';
 import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../prometheus';
+import type { Telemetry } from '../prometheus';
 import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
 
 export interface IngestHandlerDeps {
@@ -28,7 +28,7 @@ export interface IngestHandlerDeps {
   /** Bound uploads: how many at once, how long one may stay silent, how shutdown ends them. */
   streamGuards: StreamGuards;
   logger: Logger;
-  metrics?: ServerMetrics;
+  telemetry?: Telemetry;
 }
 
 /** Meters listed in a report (meters, meters_created): the first ones by meter id; the counts give the totals. */
@@ -52,7 +52,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
         }
       }
       const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
-      deps.metrics?.observeUpload(result);
+      deps.telemetry?.observeUpload(result);
       // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
       const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
       return { meterId, report: toIngestReport(result) };

@@ -13,7 +13,7 @@ import { serverStream } from '../grpc/server-stream';
 import { unary } from '../grpc/unary';
 import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../prometheus';
+import type { Telemetry } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
 import { requestedRange, resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
@@ -29,7 +29,7 @@ export interface ReadingsHandlerDeps {
   /** Bounds exports: how many run at once. */
   streamGuards: StreamGuards;
   logger: Logger;
-  metrics?: ServerMetrics;
+  telemetry?: Telemetry;
 }
 
 /** Readings per ExportReadingsResponse message, and rows per database cursor fetch. */

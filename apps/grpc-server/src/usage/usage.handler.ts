@@ -14,7 +14,7 @@ import { preEncoded } from '../grpc/pre-encoded';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
-import type { ServerMetrics } from '../prometheus';
+import type { Telemetry } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
 import { requestedRange, resolveRange, type TimeRange } from '../meters/resolve-range';
 import type { BucketWidthName } from '@meterusage/time';
@@ -30,7 +30,7 @@ export interface UsageHandlerDeps {
   /** Read per call: start-up learns the database's features after the server is built. */
   storage: () => StorageFeatures;
   logger: Logger;
-  metrics?: ServerMetrics;
+  telemetry?: Telemetry;
   /** Admission of answers by their buckets, held from before the query until the answer is encoded; none when omitted. */
   usageAdmission?: Admission;
 }
