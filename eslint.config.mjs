@@ -66,19 +66,6 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': boundaries(false) },
   },
   {
-    // TODO(issue #11): these files were being changed by others when the type-aware rules came in;
-    // each owner fixes its findings (`pnpm eslint --fix` does the type assertions) and drops its
-    // file from this list, which then goes.
-    files: [
-      'apps/gateway/bench/load.bench.ts',
-      'apps/grpc-server/src/main.ts',
-    ],
-    rules: {
-      '@typescript-eslint/require-await': 'warn',
-      '@typescript-eslint/unbound-method': 'warn',
-    },
-  },
-  {
     // Fastify's contract: a plugin, hook or handler is an async function (or takes a callback),
     // and an async one with nothing to await is its documented form, not a forgotten await.
     files: ['apps/gateway/src/**/*.ts'],

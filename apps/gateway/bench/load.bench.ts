@@ -137,10 +137,10 @@ async function main(): Promise<number> {
       { name: 'gateway', app: gateway, rssMb: [], errorLogs: 0, errorExamples: [] },
     ];
     const logTrimmer = setInterval(() => watched.forEach(drainLogs), 1000);
-    cleanup.push(async () => clearInterval(logTrimmer));
+    cleanup.push(() => Promise.resolve(clearInterval(logTrimmer)));
 
     const client = new HttpClient(baseUrl, options.connections, REQUEST_TIMEOUT_MS);
-    cleanup.push(async () => client.close());
+    cleanup.push(() => Promise.resolve(client.close()));
     const random = seededRandom(options.seed);
     const mix = queryMix(client, { meterIds: data.meterIds, startYear: START_YEAR, years: options.years }, random);
     const pick = weightedPicker(mix, random);
