@@ -25,7 +25,10 @@ interface BaselineOptions {
 export async function mainQueryBaselines(options: BaselineOptions): Promise<RouteReport[]> {
   const { client, connections: workers, seconds, random } = options;
   const meter = () => options.data.meterIds[Math.floor(random() * options.data.meterIds.length)]!;
-  const phase = async (route: string, operation: Operation) => ({ ...reportOf(await runClosedLoop({ workers, seconds, pick: () => operation }), seconds).total, route });
+  const phase = async (route: string, operation: Operation) => ({
+    ...reportOf(await runClosedLoop({ workers, seconds, pick: () => operation }), seconds).total,
+    route,
+  });
 
   const healthz: Operation = async (recorder) => void (await client.get(recorder, 'healthz', '/healthz'));
   const floor = await phase('GET /healthz alone (HTTP floor)', healthz);

@@ -34,8 +34,7 @@ class RouteRecord {
 export class Recorder {
   readonly routes = new Map<string, RouteRecord>();
   record(route: string, ms: number, outcome: Outcome, expected: readonly number[]): void {
-    const unexpected =
-      outcome.error !== undefined ? outcome.error : expected.includes(outcome.status ?? -1) ? undefined : `HTTP ${outcome.status}`;
+    const unexpected = outcome.error !== undefined ? outcome.error : expected.includes(outcome.status ?? -1) ? undefined : `HTTP ${outcome.status}`;
     this.routeRecord(route).add({ ms, unexpected });
   }
 

@@ -64,7 +64,11 @@ export function queryMix(client: HttpClient, data: MixData, random: () => number
     ['GET /api/summary 1 month', 12, () => `/api/summary?meter=${meter()}&${range(randomMonth())}`],
     ['GET /api/export 1 day CSV', 6, () => `/api/export?meter=${meter()}&${range(randomDay())}&format=csv`],
   ];
-  const entries: MixEntry[] = gets.map(([route, weight, path]) => ({ route, weight, operation: async (recorder) => void (await client.get(recorder, route, path())) }));
+  const entries: MixEntry[] = gets.map(([route, weight, path]) => ({
+    route,
+    weight,
+    operation: async (recorder) => void (await client.get(recorder, route, path())),
+  }));
   entries.push(
     { route: PAGE_WALK_ROUTE, weight: 8, operation: (recorder) => walkPages(client, recorder, meter(), randomMonth()) },
     {

@@ -16,7 +16,14 @@ export const probeRoute = (path: string, duringUpload: boolean) => `GET ${path} 
  * Sends `uploads` uploads of `newMeters` new meters each, one every seconds/uploads s, and probes
  * the two routes every 100 ms until the last upload is answered; records everything in `recorder`.
  */
-export async function runUploadScenario(options: { baseUrl: URL; recorder: Recorder; seconds: number; uploads: number; newMeters: number; timeoutMs: number }): Promise<void> {
+export async function runUploadScenario(options: {
+  baseUrl: URL;
+  recorder: Recorder;
+  seconds: number;
+  uploads: number;
+  newMeters: number;
+  timeoutMs: number;
+}): Promise<void> {
   const { baseUrl, recorder } = options;
   let inFlight = 0;
   let done = false;

@@ -178,7 +178,15 @@ async function main(): Promise<number> {
     printMemory(watched);
 
     // 3. Baselines in the same run.
-    const baselines = await mainQueryBaselines({ client, databaseUrl, connections: options.connections, seconds: options.baselineS, data, poolSize: options.pool, random });
+    const baselines = await mainQueryBaselines({
+      client,
+      databaseUrl,
+      connections: options.connections,
+      seconds: options.baselineS,
+      data,
+      poolSize: options.pool,
+      random,
+    });
     printBaselines(baselines, run.total, options);
 
     // 3b. The largest admitted upload while the mix runs (after the baselines: it adds meters).
@@ -270,10 +278,20 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
     options.overloadRoute === 'usage-15m'
       ? ['GET /api/usage 1 year by 15m', () => `/api/usage?meter=${meter()}&${yearRange()}&bucket=15m`]
       : [`GET /api/summary ${options.years} year(s)`, () => `/api/summary?meter=${meter()}&from=${START_YEAR}-01-01&to=${START_YEAR + options.years}-01-01`];
-  console.log(`overload: ${options.overload} connections on ${route} (closed loop, ${options.honourRetryAfter ? 'each waiting Retry-After after a busy answer' : 'no pause on Retry-After'}) for ${options.durationS} s; /healthz and /readyz probed every 100 ms`);
+  console.log(
+    `overload: ${options.overload} connections on ${route} (closed loop, ${options.honourRetryAfter ? 'each waiting Retry-After after a busy answer' : 'no pause on Retry-After'}) for ${options.durationS} s; /healthz and /readyz probed every 100 ms`,
+  );
   const busyBefore = await busyCount(metricsPort);
   const startedAt = performance.now();
-  const recorder = await runOverloadScenario({ baseUrl, connections: options.overload, seconds: options.durationS, route, path, timeoutMs: REQUEST_TIMEOUT_MS, honourRetryAfter: options.honourRetryAfter });
+  const recorder = await runOverloadScenario({
+    baseUrl,
+    connections: options.overload,
+    seconds: options.durationS,
+    route,
+    path,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    honourRetryAfter: options.honourRetryAfter,
+  });
   const elapsedS = (performance.now() - startedAt) / 1000;
   const busyAfter = await busyCount(metricsPort);
   const run = reportOf(recorder, elapsedS);
@@ -281,7 +299,9 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
   const busyAnswers = run.routes.find((report) => report.route === busyRoute(route))?.latency.count ?? 0;
   const verdict = overloadVerdict(run.routes, GATEWAY_DEADLINE_MS);
   const problems = countOf(run.total.problems);
-  console.log(`busy answers: ${busyAnswers} (grpc-server meterusage_db_pool_busy_total + meterusage_usage_admission_busy_total +${busyAfter - busyBefore}); ${verdict.text}`);
+  console.log(
+    `busy answers: ${busyAnswers} (grpc-server meterusage_db_pool_busy_total + meterusage_usage_admission_busy_total +${busyAfter - busyBefore}); ${verdict.text}`,
+  );
   const failed = problems > 0 || !verdict.probesMet || !verdict.deadlineMet;
   console.log(`\nresult: ${failed ? 'FAILED' : 'ok'}: ${problems} unexpected answer(s) or error(s)`);
   return failed ? 1 : 0;
@@ -334,7 +354,8 @@ const ms = (value: number) => (Number.isNaN(value) ? '–' : value < 10 ? value.
 
 function printTable(header: string[], rows: string[][], rightAligned: Set<number>): void {
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join(' | ')} |`;
+  const line = (row: string[]) =>
+    `| ${row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join(' | ')} |`;
   console.log(`${line(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
 }
@@ -360,7 +381,9 @@ function printRoutes(title: string, reports: RouteReport[]): void {
 }
 
 function printMemory(watched: Watched[]): void {
-  console.log(`\nmemory (VmRSS from /proc/<pid>/status every second; "flat" = median of the last ${RSS_WINDOW_S} s ≤ ${RSS_FLAT_LIMIT} × median of the first ${RSS_WINDOW_S} s):`);
+  console.log(
+    `\nmemory (VmRSS from /proc/<pid>/status every second; "flat" = median of the last ${RSS_WINDOW_S} s ≤ ${RSS_FLAT_LIMIT} × median of the first ${RSS_WINDOW_S} s):`,
+  );
   const rows = watched.map(({ name, app, rssMb }) => {
     const first = statsOf(rssMb.slice(0, RSS_WINDOW_S)).median;
     const last = statsOf(rssMb.slice(-RSS_WINDOW_S)).median;
@@ -375,10 +398,16 @@ function printMemory(watched: Watched[]): void {
       processMemoryMb(app.child.pid!).peak.toFixed(1),
     ];
   });
-  printTable(['process', 'samples', `first ${RSS_WINDOW_S} s median MB`, `last ${RSS_WINDOW_S} s median MB`, 'last/first', 'range MB', 'VmHWM MB'], rows, new Set([1, 2, 3, 5, 6]));
+  printTable(
+    ['process', 'samples', `first ${RSS_WINDOW_S} s median MB`, `last ${RSS_WINDOW_S} s median MB`, 'last/first', 'range MB', 'VmHWM MB'],
+    rows,
+    new Set([1, 2, 3, 5, 6]),
+  );
   // The shape tells a leak (climbs to the end) from a heap growing to its working size (levels off).
   for (const { name, rssMb } of watched) {
-    const windows = Array.from({ length: Math.ceil(rssMb.length / RSS_WINDOW_S) }, (_, index) => statsOf(rssMb.slice(index * RSS_WINDOW_S, (index + 1) * RSS_WINDOW_S)).median.toFixed(0));
+    const windows = Array.from({ length: Math.ceil(rssMb.length / RSS_WINDOW_S) }, (_, index) =>
+      statsOf(rssMb.slice(index * RSS_WINDOW_S, (index + 1) * RSS_WINDOW_S)).median.toFixed(0),
+    );
     console.log(`${name} VmRSS median of each ${RSS_WINDOW_S} s, MB: ${windows.join(' → ')}`);
   }
 }
@@ -399,12 +428,22 @@ async function uploadScenario(baseUrl: URL, pick: () => Operation, options: Opti
   const recorder = new Recorder();
   const startedAt = performance.now();
   const mix = runClosedLoop({ workers: options.uploadConnections, seconds: options.durationS, pick });
-  await runUploadScenario({ baseUrl, recorder, seconds: options.durationS, uploads: options.uploads, newMeters: options.newMeters, timeoutMs: REQUEST_TIMEOUT_MS });
+  await runUploadScenario({
+    baseUrl,
+    recorder,
+    seconds: options.durationS,
+    uploads: options.uploads,
+    newMeters: options.newMeters,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const mixRecorder = await mix;
   for (const [route, record] of mixRecorder.routes) recorder.routes.set(`${route} (mix)`, record);
   const elapsedS = (performance.now() - startedAt) / 1000;
   const run = reportOf(recorder, elapsedS);
-  printRoutes(`upload scenario: the mix on ${options.uploadConnections} connections with ${options.uploads} uploads of ${options.newMeters} new meters each (measured ${elapsedS.toFixed(1)} s)`, [...run.routes, run.total]);
+  printRoutes(
+    `upload scenario: the mix on ${options.uploadConnections} connections with ${options.uploads} uploads of ${options.newMeters} new meters each (measured ${elapsedS.toFixed(1)} s)`,
+    [...run.routes, run.total],
+  );
   const during = ['/api/meters', '/readyz'].map((path) => run.routes.find((route) => route.route === probeRoute(path, true)));
   const upload = run.routes.find((route) => route.route === UPLOAD_ROUTE);
   console.log(

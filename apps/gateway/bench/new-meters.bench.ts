@@ -6,15 +6,7 @@
 //
 // BENCH_DATABASE_URL names the PostgreSQL maintenance database (default: the local server).
 import { parseArgs } from 'node:util';
-import {
-  benchAdminUrl,
-  freePort,
-  recreateBenchDatabase,
-  SAMPLE_CSV_PATH,
-  startApp,
-  startGrpcServer,
-  stopBenchProcess,
-} from '@meterusage/testing';
+import { benchAdminUrl, freePort, recreateBenchDatabase, SAMPLE_CSV_PATH, startApp, startGrpcServer, stopBenchProcess } from '@meterusage/testing';
 import { Recorder, reportOf } from './load-driver';
 import { probeRoute, runUploadScenario, UPLOAD_ROUTE } from './load-upload';
 
@@ -25,7 +17,12 @@ async function main(): Promise<void> {
     const { url, drop } = await recreateBenchDatabase(benchAdminUrl(), 'meterusage_new_meters');
     const grpcServer = await startGrpcServer({ DATABASE_URL: url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', MAX_NEW_METERS_PER_UPLOAD: String(size) });
     const httpPort = await freePort();
-    const gateway = startApp('gateway', { HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', GRPC_TARGET: `127.0.0.1:${grpcServer.port}`, GRPC_DEADLINE_MS: '600000' });
+    const gateway = startApp('gateway', {
+      HTTP_PORT: String(httpPort),
+      HTTP_HOST: '127.0.0.1',
+      GRPC_TARGET: `127.0.0.1:${grpcServer.port}`,
+      GRPC_DEADLINE_MS: '600000',
+    });
     try {
       await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
       const recorder = new Recorder();
@@ -36,7 +33,12 @@ async function main(): Promise<void> {
       const probes = ['/api/meters', '/readyz'].map((path) => of(probeRoute(path, true)));
       console.log(
         `${size.toLocaleString('en')} new meters: upload ${upload?.latency.max.toFixed(0)} ms (${[...(upload?.problems.keys() ?? [])].join(', ') || 'HTTP 200'}); ` +
-          probes.map((probe, index) => `${['/api/meters', '/readyz'][index]} during it: ${probe?.latency.count ?? 0} probes, max ${probe?.latency.max.toFixed(0) ?? '–'} ms`).join('; '),
+          probes
+            .map(
+              (probe, index) =>
+                `${['/api/meters', '/readyz'][index]} during it: ${probe?.latency.count ?? 0} probes, max ${probe?.latency.max.toFixed(0) ?? '–'} ms`,
+            )
+            .join('; '),
       );
     } finally {
       await stopBenchProcess('gateway', gateway);

@@ -71,8 +71,12 @@ async function main(): Promise<void> {
     await client.connect();
     cleanup.push(() => client.end());
     const version = (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
-    console.log(`meterusage query benchmark: PostgreSQL ${version} (${redactUrl(benchUrl)}), Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`);
-    console.log(`data: ${options.meters} meters × ${options.years} year(s) of 15-minute readings from 2019, plus syn-export with ${EXPORT_READINGS.toLocaleString('en')} readings from 1990`);
+    console.log(
+      `meterusage query benchmark: PostgreSQL ${version} (${redactUrl(benchUrl)}), Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`,
+    );
+    console.log(
+      `data: ${options.meters} meters × ${options.years} year(s) of 15-minute readings from 2019, plus syn-export with ${EXPORT_READINGS.toLocaleString('en')} readings from 1990`,
+    );
     const data = await loadSyntheticReadings(benchUrl, { meters: options.meters, years: options.years, exportReadings: EXPORT_READINGS });
     const size = (await client.query<{ size: string }>(`select pg_size_pretty(pg_total_relation_size('readings')) as size`)).rows[0]!.size;
     console.log(
@@ -114,7 +118,13 @@ async function main(): Promise<void> {
           agree(`month ${round}`, rows.filter((row) => row.stored).length);
         },
         grpc: async (round) => {
-          const response = await grpc.listReadings({ meterId: meterOf(0, round), startTime: new Date(march.startMs), endTime: new Date(march.endMs), pageSize: 10_000, pageToken: '' });
+          const response = await grpc.listReadings({
+            meterId: meterOf(0, round),
+            startTime: new Date(march.startMs),
+            endTime: new Date(march.endMs),
+            pageSize: 10_000,
+            pageToken: '',
+          });
           expectEqual('gRPC readings of March', response.readings.length, slots);
           agree(`month ${round}`, response.readings.filter((reading) => reading.quality !== ReadingQuality.READING_QUALITY_NOT_RECEIVED).length);
         },
@@ -189,8 +199,10 @@ async function main(): Promise<void> {
     const exports = await measureRounds(
       {
         raw: async () => expectEqual('COPY lines', await copyReadings(client, exportMeter), EXPORT_READINGS),
-        grpc: async () => expectEqual('gRPC export readings', await grpc.exportCount({ meterId: exportMeter, startTime: undefined, endTime: undefined }), EXPORT_READINGS),
-        e2e: async () => expectEqual('CSV download lines', await countDownloadLines(baseUrl, `/api/export?meter=${exportMeter}&format=csv`), EXPORT_READINGS + 1),
+        grpc: async () =>
+          expectEqual('gRPC export readings', await grpc.exportCount({ meterId: exportMeter, startTime: undefined, endTime: undefined }), EXPORT_READINGS),
+        e2e: async () =>
+          expectEqual('CSV download lines', await countDownloadLines(baseUrl, `/api/export?meter=${exportMeter}&format=csv`), EXPORT_READINGS + 1),
       },
       { warmup: 0, reps: 3 },
     );
@@ -247,7 +259,14 @@ function exportRow(operation: string, samples: Record<'raw' | 'grpc' | 'e2e', nu
 }
 
 function printTable(rows: TableRow[], reps: number): void {
-  const header: TableRow = { operation: 'operation', raw: 'raw median (p90)', grpc: 'gRPC only median (p90)', e2e: 'e2e median (p90)', ratio: 'e2e/raw', aim: 'aim' };
+  const header: TableRow = {
+    operation: 'operation',
+    raw: 'raw median (p90)',
+    grpc: 'gRPC only median (p90)',
+    e2e: 'e2e median (p90)',
+    ratio: 'e2e/raw',
+    aim: 'aim',
+  };
   const keys = Object.keys(header) as (keyof TableRow)[];
   const widths = keys.map((key) => Math.max(...[header, ...rows].map((row) => row[key].length)));
   const line = (row: TableRow) => `| ${keys.map((key, index) => row[key].padEnd(widths[index]!)).join(' | ')} |`;

@@ -18,7 +18,12 @@ const READING_SLOTS_SQL = `
 
 export async function readingSlots(client: pg.Client, meterId: string, slots: { firstSlotMs: number; count: number; intervalSeconds: number }) {
   const lastSlotMs = slots.firstSlotMs + (slots.count - 1) * slots.intervalSeconds * 1000;
-  const { rows } = await client.query<{ start_ms: number; usage: number | null; stored: boolean }>(READING_SLOTS_SQL, [iso(slots.firstSlotMs), iso(lastSlotMs), slots.intervalSeconds, meterId]);
+  const { rows } = await client.query<{ start_ms: number; usage: number | null; stored: boolean }>(READING_SLOTS_SQL, [
+    iso(slots.firstSlotMs),
+    iso(lastSlotMs),
+    slots.intervalSeconds,
+    meterId,
+  ]);
   return rows;
 }
 
@@ -37,7 +42,12 @@ const BUCKET_SUMS_SQL = `
 
 export async function dailyUsage(client: pg.Client, meterId: string, range: { startMs: number; endMs: number; timeZone: string }) {
   const bounds = bucketBoundaries(range.timeZone, 'day', range.startMs, range.endMs).map(iso);
-  const { rows } = await client.query<{ bucket_index: number; present_count: number }>(BUCKET_SUMS_SQL, [bounds, meterId, iso(range.startMs), iso(range.endMs)]);
+  const { rows } = await client.query<{ bucket_index: number; present_count: number }>(BUCKET_SUMS_SQL, [
+    bounds,
+    meterId,
+    iso(range.startMs),
+    iso(range.endMs),
+  ]);
   return rows;
 }
 

@@ -57,7 +57,12 @@ describe('loadGatewayConfig', () => {
   });
 
   it('uses TLS towards grpc-server when GRPC_TLS=true or any TLS file is named, and pairs client certificate with key', () => {
-    expect(loadGatewayConfig({ GRPC_TLS: 'true' }).grpcTls).toEqual({ ca: undefined, certificateChain: undefined, privateKey: undefined, serverName: undefined });
+    expect(loadGatewayConfig({ GRPC_TLS: 'true' }).grpcTls).toEqual({
+      ca: undefined,
+      certificateChain: undefined,
+      privateKey: undefined,
+      serverName: undefined,
+    });
     const withCa = loadGatewayConfig({ GRPC_TLS_CA: __filename, GRPC_TLS_SERVER_NAME: 'grpc.internal' }).grpcTls;
     expect(withCa?.ca?.toString()).toContain('uses TLS towards grpc-server');
     expect(withCa?.serverName).toBe('grpc.internal');

@@ -97,7 +97,13 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
         quality: 'READING_QUALITY_MEASURED',
       });
       expect(readings.filter((reading) => reading.missing)).toEqual([
-        { time: '2019-01-17T02:45:00Z', start: '2019-01-17T02:30:00Z', end: '2019-01-17T02:45:00Z', missing: true, quality: 'READING_QUALITY_MISSING_IN_SOURCE' },
+        {
+          time: '2019-01-17T02:45:00Z',
+          start: '2019-01-17T02:30:00Z',
+          end: '2019-01-17T02:45:00Z',
+          missing: true,
+          quality: 'READING_QUALITY_MISSING_IN_SOURCE',
+        },
       ]);
     });
 
@@ -142,7 +148,9 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       expect(response.statusCode).toBe(200);
       const body = response.json();
       expect(body.timeZone).toBe('Europe/Amsterdam');
-      expect(body.buckets.map((bucket: { start: string; presentCount: number; expectedCount: number }) => [bucket.start, bucket.presentCount, bucket.expectedCount])).toEqual([
+      expect(
+        body.buckets.map((bucket: { start: string; presentCount: number; expectedCount: number }) => [bucket.start, bucket.presentCount, bucket.expectedCount]),
+      ).toEqual([
         ['2019-03-29T23:00:00Z', 96, 96],
         ['2019-03-30T23:00:00Z', 90, 92],
         ['2019-03-31T22:00:00Z', 96, 96],
@@ -159,7 +167,13 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       expect(month.sum).toBeCloseTo(total, 6);
       expect(month.mean).toBeCloseTo(total / present.length, 9);
       // No range: the bucket is the whole of January (the data ends at 23:45), not clipped.
-      expect([month.min, month.max, month.presentCount, month.expectedCount, month.clipped]).toEqual([Math.min(...present), Math.max(...present), 2974, 2976, false]);
+      expect([month.min, month.max, month.presentCount, month.expectedCount, month.clipped]).toEqual([
+        Math.min(...present),
+        Math.max(...present),
+        2974,
+        2976,
+        false,
+      ]);
     });
 
     it('defaults to day buckets in UTC and refuses unknown buckets and oversized requests', async () => {
@@ -177,7 +191,10 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
     const present = readSampleCsv().flatMap((row) => (row.meterusage === null ? [] : [row.meterusage]));
     expect(body.from).toBe('2019-01-01T00:00:00Z');
     expect(body.to).toBe('2019-01-31T23:45:00Z');
-    expect(body.summary.total).toBeCloseTo(present.reduce((sum, value) => sum + value, 0), 6);
+    expect(body.summary.total).toBeCloseTo(
+      present.reduce((sum, value) => sum + value, 0),
+      6,
+    );
     expect(body.summary.peak).toEqual({
       time: '2019-01-21T10:15:00Z',
       start: '2019-01-21T10:00:00Z',
@@ -198,16 +215,17 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       const [header, ...lines] = response.body.trimEnd().split('\n');
       expect(header).toBe('meter_id,time,start,end,meterusage,quality');
       const readings = (await get('/api/readings?from=2019-01-17&to=2019-01-18')).json().readings as ReadingJson[];
-      expect(lines).toEqual(
-        readings.map((reading) => `meter-1,${reading.time},${reading.start},${reading.end},${reading.usage ?? ''},${reading.quality}`),
-      );
+      expect(lines).toEqual(readings.map((reading) => `meter-1,${reading.time},${reading.start},${reading.end},${reading.usage ?? ''},${reading.quality}`));
       expect(lines).toContain('meter-1,2019-01-17T02:45:00Z,2019-01-17T02:30:00Z,2019-01-17T02:45:00Z,,READING_QUALITY_MISSING_IN_SOURCE');
     });
 
     it('downloads NDJSON, one reading per line', async () => {
       const response = await get('/api/export?format=ndjson');
       expect(response.headers['content-type']).toBe('application/x-ndjson');
-      const lines = response.body.trimEnd().split('\n').map((line) => JSON.parse(line) as ReadingJson & { meterId: string });
+      const lines = response.body
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as ReadingJson & { meterId: string });
       expect(lines).toHaveLength(2975);
       expect(lines.map((line) => ({ time: line.time, meterusage: line.usage ?? null }))).toEqual(readSampleCsv());
     });

@@ -65,8 +65,7 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
   let stopping = false;
 
   // A fixed port, so a grpc-server started again after a stop is where the gateway looks.
-  const startBackend = () =>
-    startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', GRPC_PORT: String(grpcPort) });
+  const startBackend = () => startGrpcServer({ DATABASE_URL: database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', GRPC_PORT: String(grpcPort) });
 
   beforeAll(async () => {
     database = await createTestDatabase('gateway_dashboard');
@@ -442,7 +441,12 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     expect(await afterNextLoad(page, () => page.click('#upload-report button:has-text("Show upload-demo")'))).toBe('ready');
     expect(urlQuery(page)).toEqual({ meter: 'upload-demo', bucket: '15m', tz: 'UTC' });
     const cards = await readCards(page);
-    expect({ total: cards.total, present: cards.present, expected: cards.expected, missing: cards.missing }).toEqual({ total: 1.5, present: 1, expected: 2, missing: 1 });
+    expect({ total: cards.total, present: cards.present, expected: cards.expected, missing: cards.missing }).toEqual({
+      total: 1.5,
+      present: 1,
+      expected: 2,
+      missing: 1,
+    });
     expect((await readChart(page)).values).toEqual([1.5, null]);
     expect(problems).toEqual([]);
   });

@@ -123,7 +123,12 @@ describe('field violations: grpc-server names the proto field in a BadRequest, t
   /** The call's INVALID_ARGUMENT status: its code, message and the BadRequest field violations of its details. */
   const grpcRefusal = (testCase: Case) =>
     new Promise<{ code: number; message: string; violations: FieldViolation[] }>((resolve, reject) => {
-      const call = client[testCase.method].bind(client) as (request: unknown, metadata: Metadata, options: object, callback: (error: ServiceError | null) => void) => void;
+      const call = client[testCase.method].bind(client) as (
+        request: unknown,
+        metadata: Metadata,
+        options: object,
+        callback: (error: ServiceError | null) => void,
+      ) => void;
       call(testCase.request, new Metadata(), { deadline: Date.now() + 10_000 }, (error) => {
         if (error === null) return reject(new Error(`accepted: ${JSON.stringify(testCase.request)}`));
         const details = error.metadata.get(STATUS_DETAILS_TRAILER)[0];

@@ -26,7 +26,8 @@ async function startBackend(
       if (behaviour === 'hang') return;
       const metadata = new Metadata();
       if (behaviour.fromGrpcServer === true) metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
-      if (behaviour.violations !== undefined) metadata.set(STATUS_DETAILS_TRAILER, encodeBadRequestStatus(behaviour.code, behaviour.details, behaviour.violations));
+      if (behaviour.violations !== undefined)
+        metadata.set(STATUS_DETAILS_TRAILER, encodeBadRequestStatus(behaviour.code, behaviour.details, behaviour.violations));
       callback({ code: behaviour.code, details: behaviour.details, metadata }, null);
     },
   };

@@ -80,7 +80,10 @@ describe('gateway ↔ grpc-server over TLS and mutual TLS, and the concurrency l
   it('requires a client certificate signed by GRPC_TLS_CLIENT_CA under mutual TLS', async () => {
     const withoutCertificate = await gatewayTo(mutualTlsServer!.port, tlsOf({ ca: certificates.caCert }));
     expect(await getJson(withoutCertificate, '/api/meters')).toEqual([503, UNAVAILABLE]);
-    const withCertificate = await gatewayTo(mutualTlsServer!.port, tlsOf({ ca: certificates.caCert, cert: certificates.clientCert, key: certificates.clientKey }));
+    const withCertificate = await gatewayTo(
+      mutualTlsServer!.port,
+      tlsOf({ ca: certificates.caCert, cert: certificates.clientCert, key: certificates.clientKey }),
+    );
     const [status, body] = await getJson(withCertificate, '/api/summary?meter=meter-1');
     expect(status).toBe(200);
     expect(body).toMatchObject({ meterId: 'meter-1', summary: { presentCount: 2974, missingCount: 1 } });
@@ -88,7 +91,15 @@ describe('gateway ↔ grpc-server over TLS and mutual TLS, and the concurrency l
 
   it('works with buf curl as the README shows: --cacert for TLS, plus --cert and --key for mutual TLS', async () => {
     const listMeters = (port: number, ...flags: string[]) =>
-      run(BUF, ['curl', '--protocol', 'grpc', '--cacert', certificates.caCert, ...flags, `https://localhost:${port}/meterusage.v1.MeterUsageService/ListMeters`]);
+      run(BUF, [
+        'curl',
+        '--protocol',
+        'grpc',
+        '--cacert',
+        certificates.caCert,
+        ...flags,
+        `https://localhost:${port}/meterusage.v1.MeterUsageService/ListMeters`,
+      ]);
     expect(JSON.parse((await listMeters(tlsServer!.port)).stdout)).toMatchObject({ meters: [{ meterId: 'meter-1' }] });
     const mutual = await listMeters(mutualTlsServer!.port, '--cert', certificates.clientCert, '--key', certificates.clientKey);
     expect(JSON.parse(mutual.stdout)).toMatchObject({ meters: [{ meterId: 'meter-1' }] });
@@ -100,11 +111,14 @@ describe('gateway ↔ grpc-server over TLS and mutual TLS, and the concurrency l
     const port = (app.server.address() as { port: number }).port;
     const post = (body?: string) =>
       new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-        const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/readings?meter=tls-upload', headers: { 'content-type': 'text/csv' } }, (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
-        });
+        const request = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/readings?meter=tls-upload', headers: { 'content-type': 'text/csv' } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+          },
+        );
         request.on('error', reject);
         if (body === undefined) {
           // A slow upload: the header line now, the rest when the test says.

@@ -9,7 +9,9 @@ const CSV = 'time,meterusage\n2019-03-01 00:15:00,1.5\n2019-03-01 00:30:00,2.5\n
 const json = (text: string) => JSON.parse(text) as Record<string, unknown> & { error?: { code: string; message: string; details?: unknown[] } };
 
 /** The 400 body of one refused parameter. */
-const refusal = (field: string, description: string) => ({ error: { code: 'INVALID_ARGUMENT', message: `${field}: ${description}`, details: [{ field, description }] } });
+const refusal = (field: string, description: string) => ({
+  error: { code: 'INVALID_ARGUMENT', message: `${field}: ${description}`, details: [{ field, description }] },
+});
 
 describe('HTTP strictness (issue #10 item 8): real grpc-server and gateway processes, raw HTTP', () => {
   let stack: HttpStack;
@@ -58,7 +60,10 @@ describe('HTTP strictness (issue #10 item 8): real grpc-server and gateway proce
           { time: '2019-03-01T00:30:00Z', meterusage: 2.5 },
         ],
       });
-      expect(await get('/api/metrics?meter=nobody')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'meter "nobody" not found' } } });
+      expect(await get('/api/metrics?meter=nobody')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND', message: 'meter "nobody" not found' } },
+      });
     });
 
     it('refuses unknown parameters and a malformed meter like every other route', async () => {
@@ -92,15 +97,30 @@ describe('HTTP strictness (issue #10 item 8): real grpc-server and gateway proce
         ['0099-12-31', '0100-01-02'],
         ['0099-12-31T00:00:00Z', '0100-01-02T00:00:00Z'],
       ]) {
-        expect(await get(`/api/summary?from=${from}&to=${to}`)).toMatchObject({ status: 200, body: { from: '0099-12-31T00:00:00Z', to: '0100-01-02T00:00:00Z' } });
+        expect(await get(`/api/summary?from=${from}&to=${to}`)).toMatchObject({
+          status: 200,
+          body: { from: '0099-12-31T00:00:00Z', to: '0100-01-02T00:00:00Z' },
+        });
       }
     });
 
     it.each([
       ['from=0000-12-31T23:00:00Z', 'from', '"0000-12-31T23:00:00Z" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles'],
-      ['from=0001-01-01T00:00:00%2B01:00', 'from', '"0001-01-01T00:00:00+01:00" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles'],
-      ['from=0001-01-01&tz=Asia/Tokyo', 'from', '"0001-01-01" (midnight in Asia/Tokyo) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles'],
-      ['to=9999-12-31T23:00:00-05:00', 'to', '"9999-12-31T23:00:00-05:00" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles'],
+      [
+        'from=0001-01-01T00:00:00%2B01:00',
+        'from',
+        '"0001-01-01T00:00:00+01:00" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles',
+      ],
+      [
+        'from=0001-01-01&tz=Asia/Tokyo',
+        'from',
+        '"0001-01-01" (midnight in Asia/Tokyo) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles',
+      ],
+      [
+        'to=9999-12-31T23:00:00-05:00',
+        'to',
+        '"9999-12-31T23:00:00-05:00" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the times this API handles',
+      ],
       ['from=%2B010000-01-01T00:00:00Z', 'from', 'must be an RFC 3339 timestamp (2019-01-01T00:00:00Z) or a date (2019-01-01), got "+010000-01-01T00:00:00Z"'],
       ['from=2019-02-29', 'from', '"2019-02-29" is not a date of the calendar'],
       ['from=2019-01-01T24:00:00Z', 'from', '"2019-01-01T24:00:00Z" is not a time of day'],
@@ -153,7 +173,12 @@ describe('HTTP strictness (issue #10 item 8): real grpc-server and gateway proce
       expect([answer.status, answer.headers['accept-encoding'], json(answer.text)]).toEqual([
         415,
         'gzip, identity',
-        { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Encoding "br" is not supported; send the CSV uncompressed or gzip-compressed (Content-Encoding: gzip)' } },
+        {
+          error: {
+            code: 'UNSUPPORTED_MEDIA_TYPE',
+            message: 'Content-Encoding "br" is not supported; send the CSV uncompressed or gzip-compressed (Content-Encoding: gzip)',
+          },
+        },
       ]);
       expect(await stack.storedRows('strict-br')).toBe(0);
     });

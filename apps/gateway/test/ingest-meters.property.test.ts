@@ -23,7 +23,6 @@ interface Upload {
   onConflict: 'update' | 'skip' | 'reject';
 }
 
-
 /** The report's per-meter counts (the contract's MeterIngestCounts, as JSON). */
 type MeterIngestCounts = IngestReport['meters'][number];
 
@@ -87,12 +86,18 @@ describe('POST /api/readings: multi-meter files never touch a meter they should 
         async (upload) => {
           const header = upload.meterColumn ? 'meter_id,time,meterusage' : 'time,meterusage';
           const lines = upload.rows.map((row) => `${upload.meterColumn ? `${row.meterId},` : ''}${slotTime(row.slot)},${row.value}`);
-          const query = new URLSearchParams({ mode: upload.mode, on_conflict: upload.onConflict, ...(upload.target === undefined ? {} : { meter: upload.target }) });
+          const query = new URLSearchParams({
+            mode: upload.mode,
+            on_conflict: upload.onConflict,
+            ...(upload.target === undefined ? {} : { meter: upload.target }),
+          });
           const before = await snapshot();
           const response = await stack.post(String(query), `${header}\n${lines.join('\n')}\n`);
           const after = await snapshot();
           expect([200, 422]).toContain(response.statusCode);
-          const report = response.json<{ meterId?: string; committed: boolean; errors: Array<{ line: number; field: string }>; meters: MeterIngestCounts[] } & Record<string, number>>();
+          const report = response.json<
+            { meterId?: string; committed: boolean; errors: Array<{ line: number; field: string }>; meters: MeterIngestCounts[] } & Record<string, number>
+          >();
 
           const allowed = new Set(upload.target !== undefined ? [upload.target] : upload.meterColumn ? upload.rows.map((row) => row.meterId) : ['meter-1']);
           for (const [meterId, readings] of after) if (!allowed.has(meterId)) expect([meterId, readings]).toEqual([meterId, before.get(meterId)]);
@@ -111,9 +116,13 @@ describe('POST /api/readings: multi-meter files never touch a meter they should 
             for (const key of ['inserted', 'updated', 'unchanged', 'skipped'] as const) expect([key, sum(key)]).toEqual([key, report[key]]);
             for (const meter of report.meters) {
               expect(allowed.has(meter.meterId)).toBe(true);
-              expect([meter.meterId, readingCount(after.get(meter.meterId)) - readingCount(before.get(meter.meterId))]).toEqual([meter.meterId, meter.inserted]);
+              expect([meter.meterId, readingCount(after.get(meter.meterId)) - readingCount(before.get(meter.meterId))]).toEqual([
+                meter.meterId,
+                meter.inserted,
+              ]);
               // The default meter's sample is snapshotted as count and sum: its changed values cannot be counted.
-              if (meter.meterId !== 'meter-1') expect([meter.meterId, changedCount(before.get(meter.meterId), after.get(meter.meterId))]).toEqual([meter.meterId, meter.updated]);
+              if (meter.meterId !== 'meter-1')
+                expect([meter.meterId, changedCount(before.get(meter.meterId), after.get(meter.meterId))]).toEqual([meter.meterId, meter.updated]);
               expect([meter.meterId, meter.created]).toEqual([meter.meterId, !before.has(meter.meterId) && after.has(meter.meterId)]);
             }
           }

@@ -63,7 +63,8 @@ describe('POST /api/readings: the upload reproductions of issue #10', () => {
     });
     expect(await snapshot()).toEqual(before);
 
-    const body = 'time,meterusage\n2019-01-01 00:15:00,1e309\n2019-01-01 00:30:00,1e-400\n2019-01-01 00:45:00,1e131072\n2019-01-01 01:00:00,1e-20000\n2019-01-01 01:15:00,2.5\n';
+    const body =
+      'time,meterusage\n2019-01-01 00:15:00,1e309\n2019-01-01 00:30:00,1e-400\n2019-01-01 00:45:00,1e131072\n2019-01-01 01:00:00,1e-20000\n2019-01-01 01:15:00,2.5\n';
     const partial = await post('meter=p&mode=partial', body);
     expect(partial.statusCode).toBe(200);
     expect(partial.json()).toMatchObject({ committed: true, inserted: 1, rejected: 4 });
@@ -138,7 +139,9 @@ describe('POST /api/readings: the upload reproductions of issue #10', () => {
     const statuses = [kwh.statusCode, mwh.statusCode].sort();
     expect(statuses).toEqual([200, 409]);
     const loser = kwh.statusCode === 409 ? kwh : mwh;
-    expect(loser.json().error.message).toMatch(/^unit: the upload says (kWh|MWh), meter "twice"( \(created by another upload while this one was read\))? has (kWh|MWh); nothing was written$/);
+    expect(loser.json().error.message).toMatch(
+      /^unit: the upload says (kWh|MWh), meter "twice"( \(created by another upload while this one was read\))? has (kWh|MWh); nothing was written$/,
+    );
     const winnerUnit = kwh.statusCode === 200 ? 'kWh' : 'MWh';
     const stored = await client.query(`select distinct usage::text as usage from readings where meter_id = 'twice'`);
     expect(stored.rows).toEqual([{ usage: winnerUnit === 'kWh' ? '1' : '2' }]);

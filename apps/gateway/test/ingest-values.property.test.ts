@@ -36,7 +36,10 @@ const usageText: fc.Arbitrary<string> = fc.oneof(
         fc.stringMatching(/^\d{0,16}$/),
         fc.constantFrom('', '.', '.', ','),
         fc.stringMatching(/^\d{0,12}$/),
-        fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{1,6}$/)).map((parts) => parts.join(''))),
+        fc.oneof(
+          fc.constant(''),
+          fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{1,6}$/)).map((parts) => parts.join('')),
+        ),
       )
       .map((parts) => parts.join('')),
   },
@@ -46,8 +49,35 @@ const usageText: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      '1e309', '1e-400', '1e131072', '1e-20000', '0x1A', '1,5', '1.234,5', '1 234', 'Infinity', '-Infinity', 'inf', 'NaN', '', '-0', '+0', '+', '-', '.', 'e5',
-      '999999999999.999999999', '1e12', '0.000000001', '1e-9', '1e-10', '0e999999', `0.${'0'.repeat(70_000 / 2)}`, '٣', '１', '1_000',
+      '1e309',
+      '1e-400',
+      '1e131072',
+      '1e-20000',
+      '0x1A',
+      '1,5',
+      '1.234,5',
+      '1 234',
+      'Infinity',
+      '-Infinity',
+      'inf',
+      'NaN',
+      '',
+      '-0',
+      '+0',
+      '+',
+      '-',
+      '.',
+      'e5',
+      '999999999999.999999999',
+      '1e12',
+      '0.000000001',
+      '1e-9',
+      '1e-10',
+      '0e999999',
+      `0.${'0'.repeat(70_000 / 2)}`,
+      '٣',
+      '１',
+      '1_000',
     ),
   },
 );
@@ -102,7 +132,13 @@ describe('POST /api/readings: any usage text loads exactly or is refused with it
           const usage = storedAt.get(Date.parse(reading.start));
           expect(reading.usage).toBe(usage === null || usage === undefined ? undefined : Number(usage));
         }
-        for (const url of [`/api/usage?meter=${meterId}&bucket=hour`, `/api/summary?meter=${meterId}`, `/api/export?meter=${meterId}`, `/api/export?meter=${meterId}&format=ndjson`, `/api/metrics?meter=${meterId}`]) {
+        for (const url of [
+          `/api/usage?meter=${meterId}&bucket=hour`,
+          `/api/summary?meter=${meterId}`,
+          `/api/export?meter=${meterId}`,
+          `/api/export?meter=${meterId}&format=ndjson`,
+          `/api/metrics?meter=${meterId}`,
+        ]) {
           expect([url, (await app.inject({ method: 'GET', url })).statusCode]).toEqual([url, 200]);
         }
       }),
@@ -111,14 +147,26 @@ describe('POST /api/readings: any usage text loads exactly or is refused with it
   }, 120_000);
 
   it('reads the extreme values of the domain through every route, sums included', async () => {
-    const rows = Array.from({ length: 96 }, (_, index) => `${new Date(Date.parse('2019-06-01T00:15:00Z') + index * 900_000).toISOString()},${index % 3 === 0 ? '999999999999.999999999' : index % 3 === 1 ? '0.000000001' : '0'}`);
+    const rows = Array.from(
+      { length: 96 },
+      (_, index) =>
+        `${new Date(Date.parse('2019-06-01T00:15:00Z') + index * 900_000).toISOString()},${index % 3 === 0 ? '999999999999.999999999' : index % 3 === 1 ? '0.000000001' : '0'}`,
+    );
     const upload = await stack.post('meter=extreme', `time,meterusage\n${rows.join('\n')}\n`);
     expect(upload.json()).toMatchObject({ committed: true, inserted: 96 });
     const summary = await app.inject({ method: 'GET', url: '/api/summary?meter=extreme' });
     expect(summary.statusCode).toBe(200);
     expect(summary.json().summary).toMatchObject({ presentCount: 96, peak: { usage: 1e12 }, minimum: { usage: 0 } });
     expect(summary.json().summary.total).toBeCloseTo(32 * 1e12, -6);
-    for (const url of ['/api/readings?meter=extreme', '/api/usage?meter=extreme&bucket=hour', '/api/usage?meter=extreme&bucket=day', '/api/usage?meter=extreme&bucket=month&tz=Asia/Kathmandu', '/api/export?meter=extreme', '/api/export?meter=extreme&format=ndjson', '/api/metrics?meter=extreme']) {
+    for (const url of [
+      '/api/readings?meter=extreme',
+      '/api/usage?meter=extreme&bucket=hour',
+      '/api/usage?meter=extreme&bucket=day',
+      '/api/usage?meter=extreme&bucket=month&tz=Asia/Kathmandu',
+      '/api/export?meter=extreme',
+      '/api/export?meter=extreme&format=ndjson',
+      '/api/metrics?meter=extreme',
+    ]) {
       expect([url, (await app.inject({ method: 'GET', url })).statusCode]).toEqual([url, 200]);
     }
   }, 60_000);

@@ -69,7 +69,9 @@ describe('time zones and bucket edges over a real grpc-server and PostgreSQL', (
 
   it('prints clipped on every bucket, true where from or to cuts it (fields without presence are always printed)', async () => {
     const response = await get('/api/usage?bucket=day&tz=UTC&from=2019-01-10T06:00:00Z&to=2019-01-12T18:00:00Z');
-    expect(response.json().buckets.map((bucket: { start: string; expectedCount: number; clipped: boolean }) => [bucket.start, bucket.expectedCount, bucket.clipped])).toEqual([
+    expect(
+      response.json().buckets.map((bucket: { start: string; expectedCount: number; clipped: boolean }) => [bucket.start, bucket.expectedCount, bucket.clipped]),
+    ).toEqual([
       ['2019-01-10T00:00:00Z', 72, true],
       ['2019-01-11T00:00:00Z', 96, false],
       ['2019-01-12T00:00:00Z', 72, true],

@@ -9,7 +9,8 @@ import { startHttpStack, type HttpStack } from './support/http-stack';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const NUM_RUNS = 25;
-const GZIP_ERROR = /^the body is not valid gzip \(Content-Encoding: gzip\): (it ends in the middle of the compressed data|its bytes are not gzip data or are damaged); nothing written$/;
+const GZIP_ERROR =
+  /^the body is not valid gzip \(Content-Encoding: gzip\): (it ends in the middle of the compressed data|its bytes are not gzip data or are damaged); nothing written$/;
 
 interface Report {
   meterId?: string;
@@ -38,10 +39,16 @@ const csvFile = fc
   .chain((slots) =>
     fc.tuple(
       fc.constant(slots),
-      fc.array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((value) => (value / 100).toString()) }, fc.constantFrom('', 'NaN', 'abc', '-1')), {
-        minLength: slots.length,
-        maxLength: slots.length,
-      }),
+      fc.array(
+        fc.oneof(
+          { weight: 8, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((value) => (value / 100).toString()) },
+          fc.constantFrom('', 'NaN', 'abc', '-1'),
+        ),
+        {
+          minLength: slots.length,
+          maxLength: slots.length,
+        },
+      ),
       fc.constantFrom('\n', '\r\n'),
     ),
   )
@@ -70,13 +77,36 @@ describe('POST /api/readings with Content-Encoding (property-based, real process
   it('gzip and x-gzip (any case, with identity around) are decompressed; no coding or identity is plain; every other coding is 415, nothing written', async () => {
     const token = fc.stringMatching(/^[a-z0-9!#$%&'*+.^_`|~-]{1,10}$/);
     const coding = fc.oneof(
-      fc.constantFrom('gzip', 'x-gzip', 'GZIP', 'X-Gzip', 'identity', 'IDENTITY', 'br', 'deflate', 'compress', 'x-compress', 'zstd', 'dcb', 'exi', 'pack200-gzip', 'aes128gcm', '*', 'gzip;q=1'),
+      fc.constantFrom(
+        'gzip',
+        'x-gzip',
+        'GZIP',
+        'X-Gzip',
+        'identity',
+        'IDENTITY',
+        'br',
+        'deflate',
+        'compress',
+        'x-compress',
+        'zstd',
+        'dcb',
+        'exi',
+        'pack200-gzip',
+        'aes128gcm',
+        '*',
+        'gzip;q=1',
+      ),
       token,
     );
-    const header = fc.array(fc.tuple(coding, fc.constantFrom(',', ', ', ' ,  ')), { minLength: 0, maxLength: 3 }).map((parts) => parts.map(([name, comma], index) => (index === 0 ? name : `${comma}${name}`)).join(''));
+    const header = fc
+      .array(fc.tuple(coding, fc.constantFrom(',', ', ', ' ,  ')), { minLength: 0, maxLength: 3 })
+      .map((parts) => parts.map(([name, comma], index) => (index === 0 ? name : `${comma}${name}`)).join(''));
     await fc.assert(
       fc.asyncProperty(header, async (contentEncoding) => {
-        const codings = contentEncoding.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '' && name !== 'identity');
+        const codings = contentEncoding
+          .split(',')
+          .map((name) => name.trim().toLowerCase())
+          .filter((name) => name !== '' && name !== 'identity');
         const expected = codings.length === 0 ? 'identity' : codings.length === 1 && ['gzip', 'x-gzip'].includes(codings[0]!) ? 'gzip' : 'refused';
         const csv = 'time,meterusage\n2030-02-01 00:15:00,1.5\n2030-02-01 00:30:00,2.5\n';
         const meterId = nextMeter('coding');
@@ -87,7 +117,12 @@ describe('POST /api/readings with Content-Encoding (property-based, real process
           expect([answer.status, answer.headers['accept-encoding'], JSON.parse(answer.text)]).toEqual([
             415,
             'gzip, identity',
-            { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `Content-Encoding ${JSON.stringify(contentEncoding)} is not supported; send the CSV uncompressed or gzip-compressed (Content-Encoding: gzip)` } },
+            {
+              error: {
+                code: 'UNSUPPORTED_MEDIA_TYPE',
+                message: `Content-Encoding ${JSON.stringify(contentEncoding)} is not supported; send the CSV uncompressed or gzip-compressed (Content-Encoding: gzip)`,
+              },
+            },
           ]);
           expect(await stack.storedRows(meterId)).toBe(0);
         } else {
@@ -101,16 +136,24 @@ describe('POST /api/readings with Content-Encoding (property-based, real process
 
   it('a gzip upload of any CSV (any level, one or several members) gives the report and rows the same CSV gives uncompressed', async () => {
     await fc.assert(
-      fc.asyncProperty(csvFile, fc.integer({ min: 1, max: 9 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }), async (csv, level, cuts) => {
-        const [plainMeter, gzipMeter] = [nextMeter('plain'), nextMeter('gzip')];
-        const plain = await upload(plainMeter, Buffer.from(csv));
-        const compressed = await upload(gzipMeter, gzipped(csv, level, cuts), { 'content-encoding': 'gzip' });
-        expect([200, 422]).toContain(plain.status); // 422: every line refused, nothing written
-        expect([compressed.status, withoutMeter(JSON.parse(compressed.text) as Report)]).toEqual([plain.status, withoutMeter(JSON.parse(plain.text) as Report)]);
-        // The export of each meter without its id (a 404 of a meter never created names it too).
-        const exported = async (meterId: string) => (await stack.send('GET', `/api/export?meter=${meterId}&format=csv`)).text.split(meterId).join('');
-        expect(await exported(gzipMeter)).toBe(await exported(plainMeter));
-      }),
+      fc.asyncProperty(
+        csvFile,
+        fc.integer({ min: 1, max: 9 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }),
+        async (csv, level, cuts) => {
+          const [plainMeter, gzipMeter] = [nextMeter('plain'), nextMeter('gzip')];
+          const plain = await upload(plainMeter, Buffer.from(csv));
+          const compressed = await upload(gzipMeter, gzipped(csv, level, cuts), { 'content-encoding': 'gzip' });
+          expect([200, 422]).toContain(plain.status); // 422: every line refused, nothing written
+          expect([compressed.status, withoutMeter(JSON.parse(compressed.text) as Report)]).toEqual([
+            plain.status,
+            withoutMeter(JSON.parse(plain.text) as Report),
+          ]);
+          // The export of each meter without its id (a 404 of a meter never created names it too).
+          const exported = async (meterId: string) => (await stack.send('GET', `/api/export?meter=${meterId}&format=csv`)).text.split(meterId).join('');
+          expect(await exported(gzipMeter)).toBe(await exported(plainMeter));
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   }, 120_000);
@@ -126,15 +169,24 @@ describe('POST /api/readings with Content-Encoding (property-based, real process
         const header = 'time,meterusage\n';
         // Whole lines of readings on distinct grid points below the limit; beyond it, any bytes (never read).
         let csv = header;
-        for (let slot = 0; csv.length + 30 <= Math.min(size, BODY_LIMIT_BYTES); slot++) csv += `${new Date(Date.parse('2031-01-01T00:15:00Z') + slot * 900_000).toISOString().slice(0, 19).replace('T', ' ')},1\n`;
-        const body = size > BODY_LIMIT_BYTES ? Buffer.concat([Buffer.from(csv), Buffer.from(line.repeat(Math.ceil((size - csv.length) / line.length)))]).subarray(0, size) : Buffer.from(csv);
+        for (let slot = 0; csv.length + 30 <= Math.min(size, BODY_LIMIT_BYTES); slot++)
+          csv += `${new Date(Date.parse('2031-01-01T00:15:00Z') + slot * 900_000).toISOString().slice(0, 19).replace('T', ' ')},1\n`;
+        const body =
+          size > BODY_LIMIT_BYTES
+            ? Buffer.concat([Buffer.from(csv), Buffer.from(line.repeat(Math.ceil((size - csv.length) / line.length)))]).subarray(0, size)
+            : Buffer.from(csv);
         const meterId = nextMeter('bomb');
         const answer = await upload(meterId, gzipSync(body), { 'content-encoding': 'gzip' });
         outcomes.add(answer.status);
         if (body.length > BODY_LIMIT_BYTES) {
           expect([answer.status, JSON.parse(answer.text)]).toEqual([
             413,
-            { error: { code: 'PAYLOAD_TOO_LARGE', message: `the CSV is larger than ${BODY_LIMIT_BYTES} bytes (counted after decompression); nothing written: split it or use the ingest CLI` } },
+            {
+              error: {
+                code: 'PAYLOAD_TOO_LARGE',
+                message: `the CSV is larger than ${BODY_LIMIT_BYTES} bytes (counted after decompression); nothing written: split it or use the ingest CLI`,
+              },
+            },
           ]);
           expect(await stack.storedRows(meterId)).toBe(0);
         } else {

@@ -191,12 +191,46 @@ async function main(): Promise<void> {
       timeRow('1. psql \\copy → readings-like table (PK, CHECK, FK): BASELINE', file.rows, samples.copy, baselineRate),
       timeRow('   psql \\copy → same table without the FK', file.rows, samples.copyNoFk, baselineRate),
       timeRow('   psql \\copy → temp table, then INSERT … ON CONFLICT', file.rows, samples.copyMerge, baselineRate),
-      timeRow('2. CLI → new meter: CLI process wall time', file.rows, runs.new.map((run) => run.wallMs), baselineRate, copyAim),
-      timeRow('   same runs: the CLI\'s own "seconds" (no start-up)', file.rows, runs.new.map((run) => run.report.seconds * 1000), baselineRate, copyAim),
-      timeRow('   same runs: grpc-server ingestCsv (log "ms")', file.rows, runs.new.map((run) => run.serverMs), baselineRate),
-      timeRow('3. CLI re-ingest, all rows unchanged: wall time', file.rows, runs.reingest.map((run) => run.wallMs), baselineRate, rateAim),
-      timeRow('   same runs: the CLI\'s own "seconds"', file.rows, runs.reingest.map((run) => run.report.seconds * 1000), baselineRate, rateAim),
-      timeRow('   same runs: grpc-server ingestCsv (log "ms")', file.rows, runs.reingest.map((run) => run.serverMs), baselineRate),
+      timeRow(
+        '2. CLI → new meter: CLI process wall time',
+        file.rows,
+        runs.new.map((run) => run.wallMs),
+        baselineRate,
+        copyAim,
+      ),
+      timeRow(
+        '   same runs: the CLI\'s own "seconds" (no start-up)',
+        file.rows,
+        runs.new.map((run) => run.report.seconds * 1000),
+        baselineRate,
+        copyAim,
+      ),
+      timeRow(
+        '   same runs: grpc-server ingestCsv (log "ms")',
+        file.rows,
+        runs.new.map((run) => run.serverMs),
+        baselineRate,
+      ),
+      timeRow(
+        '3. CLI re-ingest, all rows unchanged: wall time',
+        file.rows,
+        runs.reingest.map((run) => run.wallMs),
+        baselineRate,
+        rateAim,
+      ),
+      timeRow(
+        '   same runs: the CLI\'s own "seconds"',
+        file.rows,
+        runs.reingest.map((run) => run.report.seconds * 1000),
+        baselineRate,
+        rateAim,
+      ),
+      timeRow(
+        '   same runs: grpc-server ingestCsv (log "ms")',
+        file.rows,
+        runs.reingest.map((run) => run.serverMs),
+        baselineRate,
+      ),
     ];
     if (memoryRun !== undefined) {
       const rows = memoryFile!.rows;
@@ -262,7 +296,10 @@ async function serverSettings(client: pg.Client) {
   const { rows } = await client.query<{ name: string; value: string }>(
     `select name, current_setting(name) as value from unnest(array['server_version', 'shared_buffers', 'synchronous_commit', 'max_wal_size']) as name`,
   );
-  return Object.fromEntries(rows.map((row) => [row.name, row.value])) as Record<'server_version' | 'shared_buffers' | 'synchronous_commit' | 'max_wal_size', string>;
+  return Object.fromEntries(rows.map((row) => [row.name, row.value])) as Record<
+    'server_version' | 'shared_buffers' | 'synchronous_commit' | 'max_wal_size',
+    string
+  >;
 }
 
 /** Fails the run unless the CLI's report counts are the expected ones (and nothing was rejected). */
@@ -295,7 +332,8 @@ const rateAim: Aim = (rate) => `≥ ${formatRate(REINGEST_RATE_AIM)}: ${rate >= 
 function timeRow(operation: string, rows: number, samplesMs: number[], baselineRate: number, aim?: Aim): TableRow {
   const stats = statsOf(samplesMs);
   const rate = rows / (stats.median / 1000);
-  const spread = stats.samples > 1 ? ` (${(Math.min(...samplesMs) / 1000).toFixed(2)}–${(Math.max(...samplesMs) / 1000).toFixed(2)}, n=${stats.samples})` : ' (n=1)';
+  const spread =
+    stats.samples > 1 ? ` (${(Math.min(...samplesMs) / 1000).toFixed(2)}–${(Math.max(...samplesMs) / 1000).toFixed(2)}, n=${stats.samples})` : ' (n=1)';
   return {
     operation,
     rows: rows.toLocaleString('en'),
@@ -307,7 +345,14 @@ function timeRow(operation: string, rows: number, samplesMs: number[], baselineR
 }
 
 function printTable(rows: TableRow[]): void {
-  const header: TableRow = { operation: 'operation', rows: 'rows', seconds: 'median seconds (min–max, n)', rate: 'rows/s', ratio: 'ratio vs \\copy', aim: 'aim' };
+  const header: TableRow = {
+    operation: 'operation',
+    rows: 'rows',
+    seconds: 'median seconds (min–max, n)',
+    rate: 'rows/s',
+    ratio: 'ratio vs \\copy',
+    aim: 'aim',
+  };
   const keys = Object.keys(header) as (keyof TableRow)[];
   const widths = keys.map((key) => Math.max(...[header, ...rows].map((row) => row[key].length)));
   const line = (row: TableRow) => `| ${keys.map((key, index) => row[key].padEnd(widths[index]!)).join(' | ')} |`;

@@ -71,7 +71,16 @@ export async function expectBaselineRows(client: pg.Client, table: string, file:
 }
 
 async function psql(databaseUrl: string, commands: string[], singleTransaction = false): Promise<void> {
-  const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...(singleTransaction ? ['-1'] : []), '-d', databaseUrl, ...commands.flatMap((command) => ['-c', command])];
+  const args = [
+    '-X',
+    '-q',
+    '-v',
+    'ON_ERROR_STOP=1',
+    ...(singleTransaction ? ['-1'] : []),
+    '-d',
+    databaseUrl,
+    ...commands.flatMap((command) => ['-c', command]),
+  ];
   try {
     await run(PSQL, args, { env: { ...process.env, PGOPTIONS: '-c timezone=UTC' }, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {

@@ -43,7 +43,7 @@ export function writeSyntheticCsv(path: string, rows: number): SyntheticCsv {
   let firstTime = '';
   let lastTime = '';
   try {
-    for (let written = 0; written < rows; ) {
+    for (let written = 0; written < rows;) {
       let text = '';
       const end = Math.min(rows, written + ROWS_PER_WRITE);
       for (let row = written; row < end; row += 1) {

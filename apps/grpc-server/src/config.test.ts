@@ -63,9 +63,7 @@ describe('loadServerConfig', () => {
   });
 
   it('rejects a pool whose minimum exceeds its maximum', () => {
-    expect(() => loadServerConfig({ DB_POOL_MIN_CONN: '5', DB_POOL_MAX_CONN: '2' }, cwd)).toThrow(
-      'DB_POOL_MIN_CONN (5) must not exceed DB_POOL_MAX_CONN (2)',
-    );
+    expect(() => loadServerConfig({ DB_POOL_MIN_CONN: '5', DB_POOL_MAX_CONN: '2' }, cwd)).toThrow('DB_POOL_MIN_CONN (5) must not exceed DB_POOL_MAX_CONN (2)');
   });
 
   it('reads the database health-check interval and refuses one below 100 ms or not a number', () => {
@@ -78,7 +76,9 @@ describe('loadServerConfig', () => {
     expect(loadServerConfig({}, cwd).maxNewMetersPerUpload).toBe(1000);
     expect(loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: '20000' }, cwd).maxNewMetersPerUpload).toBe(20_000);
     expect(() => loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: '0' }, cwd)).toThrow('MAX_NEW_METERS_PER_UPLOAD must be an integer from 1 to 10000000, got "0"');
-    expect(() => loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: 'lots' }, cwd)).toThrow('MAX_NEW_METERS_PER_UPLOAD must be an integer from 1 to 10000000, got "lots"');
+    expect(() => loadServerConfig({ MAX_NEW_METERS_PER_UPLOAD: 'lots' }, cwd)).toThrow(
+      'MAX_NEW_METERS_PER_UPLOAD must be an integer from 1 to 10000000, got "lots"',
+    );
   });
 
   it('accepts an IANA zone for naive CSV times', () => {

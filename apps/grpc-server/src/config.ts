@@ -3,9 +3,7 @@ import path from 'node:path';
 import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@meterusage/config';
 
 /** Where grpc-server finds PostgreSQL: a server it is given, or one it starts itself. */
-export type DatabaseTarget =
-  | { kind: 'external'; connectionString: string; description: string }
-  | { kind: 'embedded'; dataDir: string; port: number };
+export type DatabaseTarget = { kind: 'external'; connectionString: string; description: string } | { kind: 'embedded'; dataDir: string; port: number };
 
 export interface ServerConfig {
   readonly database: DatabaseTarget;
@@ -192,4 +190,3 @@ function describeUrl(url: string): string {
     return '(unparseable DATABASE_URL)';
   }
 }
-

@@ -1,19 +1,64 @@
 import { status } from '@grpc/grpc-js';
 import { badRequestViolations } from '@meterusage/contracts';
-import { AbortedError, DatabaseBusyError, InvalidArgumentError, NotFoundError, NotServingError, ResourceExhaustedError, SettingConflictError, toGrpcStatus, toServiceError } from './errors';
+import {
+  AbortedError,
+  DatabaseBusyError,
+  InvalidArgumentError,
+  NotFoundError,
+  NotServingError,
+  ResourceExhaustedError,
+  SettingConflictError,
+  toGrpcStatus,
+  toServiceError,
+} from './errors';
 
 describe('toGrpcStatus', () => {
   it.each([
     ['an unknown resource', new NotFoundError('meter', 'm9'), status.NOT_FOUND, 'meter "m9" not found'],
-    ['a stream limit reached', new ResourceExhaustedError('IngestReadings: 2 calls are already running'), status.RESOURCE_EXHAUSTED, 'IngestReadings: 2 calls are already running'],
+    [
+      'a stream limit reached',
+      new ResourceExhaustedError('IngestReadings: 2 calls are already running'),
+      status.RESOURCE_EXHAUSTED,
+      'IngestReadings: 2 calls are already running',
+    ],
     ['a concurrent change', new AbortedError('meter "m" was created by another upload'), status.ABORTED, 'meter "m" was created by another upload'],
-    ['a meter setting conflict', new SettingConflictError('unit', 'the upload says MWh, meter "m" has kWh'), status.ALREADY_EXISTS, 'unit: the upload says MWh, meter "m" has kWh'],
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
-    ['an administrator shutdown (57P01)', Object.assign(new Error('terminating connection'), { code: '57P01' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
-    ['a connection exception (08006)', Object.assign(new Error('connection failure'), { code: '08006' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
-    ['too many connections (53300)', Object.assign(new Error('too many clients'), { code: '53300' }), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
+    [
+      'a meter setting conflict',
+      new SettingConflictError('unit', 'the upload says MWh, meter "m" has kWh'),
+      status.ALREADY_EXISTS,
+      'unit: the upload says MWh, meter "m" has kWh',
+    ],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      status.UNAVAILABLE,
+      'the database is unavailable; retry shortly',
+    ],
+    [
+      'an administrator shutdown (57P01)',
+      Object.assign(new Error('terminating connection'), { code: '57P01' }),
+      status.UNAVAILABLE,
+      'the database is unavailable; retry shortly',
+    ],
+    [
+      'a connection exception (08006)',
+      Object.assign(new Error('connection failure'), { code: '08006' }),
+      status.UNAVAILABLE,
+      'the database is unavailable; retry shortly',
+    ],
+    [
+      'too many connections (53300)',
+      Object.assign(new Error('too many clients'), { code: '53300' }),
+      status.UNAVAILABLE,
+      'the database is unavailable; retry shortly',
+    ],
     ['a terminated connection', new Error('Connection terminated unexpectedly'), status.UNAVAILABLE, 'the database is unavailable; retry shortly'],
-    ['a statement timeout (57014)', Object.assign(new Error('canceling statement'), { code: '57014' }), status.DEADLINE_EXCEEDED, 'the database query took too long and was cancelled'],
+    [
+      'a statement timeout (57014)',
+      Object.assign(new Error('canceling statement'), { code: '57014' }),
+      status.DEADLINE_EXCEEDED,
+      'the database query took too long and was cancelled',
+    ],
   ])('maps %s', (_name, error, code, message) => {
     expect(toGrpcStatus(error)).toEqual({ code, message, internal: false });
   });
@@ -61,8 +106,16 @@ describe('toGrpcStatus', () => {
   });
 
   it('answers calls before start-up completes or after shutdown began UNAVAILABLE, saying which', () => {
-    expect(toGrpcStatus(new NotServingError('starting'))).toMatchObject({ code: status.UNAVAILABLE, message: expect.stringMatching(/^starting: /), retryAfterMs: 5000 });
-    expect(toGrpcStatus(new NotServingError('stopping'))).toEqual({ code: status.UNAVAILABLE, message: 'shutting down: this server takes no new calls; retry shortly', internal: false });
+    expect(toGrpcStatus(new NotServingError('starting'))).toMatchObject({
+      code: status.UNAVAILABLE,
+      message: expect.stringMatching(/^starting: /),
+      retryAfterMs: 5000,
+    });
+    expect(toGrpcStatus(new NotServingError('stopping'))).toEqual({
+      code: status.UNAVAILABLE,
+      message: 'shutting down: this server takes no new calls; retry shortly',
+      internal: false,
+    });
   });
 
   it('hides anything unexpected behind INTERNAL without leaking its message', () => {

@@ -152,7 +152,12 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   // Busy is UNAVAILABLE (retry with backoff), not RESOURCE_EXHAUSTED (a quota): the server as a whole is full.
   if (error instanceof DatabaseBusyError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false, retryAfterMs: RETRY_AFTER_BUSY_MS };
   if (error instanceof NotServingError) {
-    return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false, ...(error.phase === 'starting' ? { retryAfterMs: RETRY_AFTER_STARTING_MS } : {}) };
+    return {
+      code: GrpcCode.UNAVAILABLE,
+      message: error.message,
+      internal: false,
+      ...(error.phase === 'starting' ? { retryAfterMs: RETRY_AFTER_STARTING_MS } : {}),
+    };
   }
 
   const code = (error as { code?: unknown } | null)?.code;

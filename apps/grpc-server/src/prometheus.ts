@@ -52,7 +52,14 @@ export class Telemetry {
     collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
     if (pool !== undefined) {
       const gauge = (name: string, help: string, read: () => number) =>
-        new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+        new Gauge({
+          name,
+          help,
+          registers: [this.registry],
+          collect() {
+            this.set(read());
+          },
+        });
       gauge('meterusage_db_pool_connections', 'Open connections of the PostgreSQL pool', () => pool.totalCount);
       gauge('meterusage_db_pool_idle_connections', 'Idle connections of the PostgreSQL pool', () => pool.idleCount);
       gauge('meterusage_db_pool_waiting_requests', 'Calls waiting for a pool connection', () => pool.queuedCount + pool.waitingCount);
@@ -67,8 +74,20 @@ export class Telemetry {
 
   /** Gauges of the buckets in progress and the calls waiting in the admission of AggregateUsage answers. */
   watchAdmission(admission: Admission): void {
-    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
-    gauge('meterusage_usage_admission_buckets_in_progress', 'Buckets of AggregateUsage answers being queried, mapped and encoded', () => admission.inProgressCost);
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge(
+      'meterusage_usage_admission_buckets_in_progress',
+      'Buckets of AggregateUsage answers being queried, mapped and encoded',
+      () => admission.inProgressCost,
+    );
     gauge('meterusage_usage_admission_waiting_calls', 'AggregateUsage calls waiting for admission', () => admission.waitingCount);
   }
 

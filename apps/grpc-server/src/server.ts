@@ -116,7 +116,10 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   let phase: ServerPhase = 'starting';
   // AggregateUsage builds its large answers in slices and hands over the bytes (grpc/pre-encoded.ts).
   const service = acceptPreEncoded(MeterUsageServiceService);
-  server.addService(service, gateUntilServing(service, implementation, () => phase, observer));
+  server.addService(
+    service,
+    gateUntilServing(service, implementation, () => phase, observer),
+  );
   const health = addHealthService(server);
 
   // Reflection reads only the fileDescriptorProtos of each entry; giving it buf's original

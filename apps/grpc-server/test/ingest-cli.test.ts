@@ -82,7 +82,9 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     expect(multi.stderr).toContain('  meter cli-b (new): 2 inserted, 0 updated, 0 unchanged, 0 skipped, 0 rejected');
     const targeted = await ingestCli(['--file', file, '--meter', 'cli-a', '--target', target]);
     expect(targeted.code).toBe(1);
-    expect(targeted.stderr).toContain('line 3 (meter_id): the row names meter "cli-b" but the upload is for meter "cli-a": drop the meter_id column or make it match');
+    expect(targeted.stderr).toContain(
+      'line 3 (meter_id): the row names meter "cli-b" but the upload is for meter "cli-a": drop the meter_id column or make it match',
+    );
   }, 60_000);
 
   it('exits 2 on a usage error and 3 when grpc-server cannot be reached', async () => {

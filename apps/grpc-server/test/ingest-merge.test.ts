@@ -66,9 +66,9 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     return { ...result, write: logs.at(-1)?.write };
   }
   const stored = async (meterId: string) =>
-    (await handle.database.pool.query<{ usage: string | null }>(`select usage::text from readings where meter_id = $1 order by interval_start`, [meterId])).rows.map(
-      (row) => row.usage,
-    );
+    (
+      await handle.database.pool.query<{ usage: string | null }>(`select usage::text from readings where meter_id = $1 order by interval_start`, [meterId])
+    ).rows.map((row) => row.usage);
 
   it('appends a new meter: every row inserted with a plain INSERT', async () => {
     const result = await ingest(file(rows(0, 500)), { meterId: 'append-1' });
@@ -178,7 +178,9 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     const uploadA = await ingest(file(lines), { meterId: 'raced', timeLabel: 'start' });
     expect(uploadA).toMatchObject({ committed: true, inserted: 2, metersCreated: ['raced'] });
     releaseRest();
-    await expect(uploadB).rejects.toThrow('meter "raced" was created by another upload while this one was read (interval 900 s, times label the interval start); nothing was written: send the file again');
+    await expect(uploadB).rejects.toThrow(
+      'meter "raced" was created by another upload while this one was read (interval 900 s, times label the interval start); nothing was written: send the file again',
+    );
     expect(await stored('raced')).toEqual(['0.5', '1.5']);
     // Sent again, B reads the meter as it now is: the same rows, unchanged.
     expect(await ingest(file(lines), { meterId: 'raced' })).toMatchObject({ committed: true, inserted: 0, unchanged: 2 });

@@ -69,7 +69,17 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
       const text = 'meter_id,time,meterusage\na,2019-01-01 00:15:00,1\nb,2019-01-01 00:15:00,8\nc,2019-01-01 00:15:00,3\nc,2019-01-01 00:20:00,4\n';
       const { meterId, report } = await upload(grpc.client, text, { mode: IngestMode.INGEST_MODE_PARTIAL });
       expect(meterId).toBe('');
-      expect(report).toMatchObject({ committed: true, accepted: 3, inserted: 1, updated: 1, unchanged: 1, rejected: 1, meterCount: 3, metersCreatedCount: 1, metersCreated: ['c'] });
+      expect(report).toMatchObject({
+        committed: true,
+        accepted: 3,
+        inserted: 1,
+        updated: 1,
+        unchanged: 1,
+        rejected: 1,
+        meterCount: 3,
+        metersCreatedCount: 1,
+        metersCreated: ['c'],
+      });
       expect(report!.meters).toEqual([
         { meterId: 'a', created: false, inserted: 0, updated: 0, unchanged: 1, skipped: 0, rejected: 0 },
         { meterId: 'b', created: false, inserted: 0, updated: 1, unchanged: 0, skipped: 0, rejected: 0 },
@@ -92,7 +102,10 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
       });
       expect(await snapshot()).toEqual(before);
       // Stating the meter's own unit is fine.
-      expect((await upload(grpc.client, 'time,meterusage\n2019-01-02 00:15:00,1\n', { meterId: 'a', unit: 'kWh' })).report).toMatchObject({ committed: true, inserted: 1 });
+      expect((await upload(grpc.client, 'time,meterusage\n2019-01-02 00:15:00,1\n', { meterId: 'a', unit: 'kWh' })).report).toMatchObject({
+        committed: true,
+        inserted: 1,
+      });
     });
 
     it('refuses a time_label other than the existing meter has (it used to convert), nothing written', async () => {
@@ -119,7 +132,16 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
       const held = new Promise<void>((resolve) => (release = resolve));
       let firstChunkTaken!: () => void;
       const started = new Promise<void>((resolve) => (firstChunkTaken = resolve));
-      const options = { meterId: 'raced-unit', defaultMeterId: 'meter-1', timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, maxNewMeters: 10, sourceName: 'B' } as const;
+      const options = {
+        meterId: 'raced-unit',
+        defaultMeterId: 'meter-1',
+        timeZone: 'UTC',
+        onConflict: 'update',
+        mode: 'atomic',
+        timeLabel: undefined,
+        maxNewMeters: 10,
+        sourceName: 'B',
+      } as const;
       const uploadB = ingestCsv(
         handle.database,
         (async function* () {
@@ -163,7 +185,16 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
         yield newMeterFile(MAX_NEW_METERS + 1, 'stop-');
         await new Promise(() => undefined);
       })();
-      const options = { meterId: undefined, defaultMeterId: 'meter-1', unit: undefined, timeZone: 'UTC', onConflict: 'update', mode: 'atomic', timeLabel: undefined, sourceName: 't' } as const;
+      const options = {
+        meterId: undefined,
+        defaultMeterId: 'meter-1',
+        unit: undefined,
+        timeZone: 'UTC',
+        onConflict: 'update',
+        mode: 'atomic',
+        timeLabel: undefined,
+        sourceName: 't',
+      } as const;
       await expect(ingestCsv(handle.database, neverEnds, { ...options, maxNewMeters: MAX_NEW_METERS }, plainStorageDeps)).rejects.toMatchObject({
         name: 'InvalidArgumentError',
         violations: [expect.objectContaining({ field: 'meter_id' })],
@@ -190,7 +221,11 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
   it('honours sub-second digits: 00:15:00.0009 is off the grid and rejected with its line (item 8)', async () => {
     const before = await snapshot();
     const { report } = await upload(grpc.client, 'time,meterusage\n2019-01-06 00:15:00.0009,1\n', { meterId: 'a' });
-    expect(report).toMatchObject({ committed: false, rejected: 1, errors: [{ line: 2, field: 'time', reason: 'time "2019-01-06 00:15:00.0009" is not on the 15-minute grid' }] });
+    expect(report).toMatchObject({
+      committed: false,
+      rejected: 1,
+      errors: [{ line: 2, field: 'time', reason: 'time "2019-01-06 00:15:00.0009" is not on the 15-minute grid' }],
+    });
     expect(await snapshot()).toEqual(before);
   });
 
@@ -199,15 +234,24 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
     ['1e-400', 'usage 1e-400 has more than 9 decimal places (the smallest step is 0.000000001)'],
     ['1e131072', 'usage 1e131072 is too large: values must be below 10^12 (1000000000000)'],
   ])('rejects %s with its line even in partial mode, and loads the other rows (item 2)', async (value, reason) => {
-    const { report } = await upload(grpc.client, `time,meterusage\n2019-02-01 00:15:00,${value}\n2019-02-01 00:30:00,2.5\n`, { meterId: 'values', mode: IngestMode.INGEST_MODE_PARTIAL });
+    const { report } = await upload(grpc.client, `time,meterusage\n2019-02-01 00:15:00,${value}\n2019-02-01 00:30:00,2.5\n`, {
+      meterId: 'values',
+      mode: IngestMode.INGEST_MODE_PARTIAL,
+    });
     expect(report).toMatchObject({ committed: true, rejected: 1, errors: [{ line: 2, field: 'meterusage', reason }] });
     expect((await snapshot()).values).toEqual(['2019-02-01 00:15=2.5']);
   });
 
   it('reads the extreme values of the domain through every RPC, a month of them summed (item 2)', async () => {
     const values = ['999999999999.999999999', '0.000000001', '0', 'NaN'];
-    const rows = Array.from({ length: 2976 }, (_, index) => `${new Date(Date.parse('2019-03-01T00:15:00Z') + index * 900_000).toISOString()},${values[index % 4]}`);
-    expect((await upload(grpc.client, `time,meterusage\n${rows.join('\n')}\n`, { meterId: 'extreme' })).report).toMatchObject({ committed: true, inserted: 2976 });
+    const rows = Array.from(
+      { length: 2976 },
+      (_, index) => `${new Date(Date.parse('2019-03-01T00:15:00Z') + index * 900_000).toISOString()},${values[index % 4]}`,
+    );
+    expect((await upload(grpc.client, `time,meterusage\n${rows.join('\n')}\n`, { meterId: 'extreme' })).report).toMatchObject({
+      committed: true,
+      inserted: 2976,
+    });
     const meterId = 'extreme';
     const readings = await grpc.call(grpc.client.listReadings, { meterId, pageSize: 10_000, pageToken: '' });
     expect(readings.readings.slice(0, 4).map((reading) => reading.usage)).toEqual([1e12, 1e-9, 0, undefined]);

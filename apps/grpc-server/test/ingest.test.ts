@@ -120,18 +120,67 @@ describe('IngestReadings against a real PostgreSQL', () => {
     // The first bytes of a PNG image: what an upload of the wrong file looks like.
     const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0xff, 0xfe, 0x2c, 0x0a]);
     it.each([
-      ['unparseable time', csv([['2020-01-01 00:15:00', '1'], ['yesterday', '2']]), { line: 3, field: 'time', reason: 'unparseable time "yesterday": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339' }, {}],
-      ['a time in the spring DST gap', csv([['2019-03-31 02:15:00', '1']]), { line: 2, field: 'time', reason: 'local time "2019-03-31 02:15:00" does not exist in Europe/Amsterdam (skipped by a DST change)' }, { timeZone: 'Europe/Amsterdam' }],
-      ['an ambiguous autumn time out of order', csv([['2019-10-27 03:30:00', '1'], ['2019-10-27 02:15:00', '2']]), { line: 3, field: 'time', reason: 'local time "2019-10-27 02:15:00" is ambiguous in Europe/Amsterdam (repeated by a DST change) and out of order; write it with a UTC offset' }, { timeZone: 'Europe/Amsterdam' }],
-      ['a time off the 15-minute grid', csv([['2020-01-01 00:16:00', '1']]), { line: 2, field: 'time', reason: 'time "2020-01-01 00:16:00" is not on the 15-minute grid' }, {}],
+      [
+        'unparseable time',
+        csv([
+          ['2020-01-01 00:15:00', '1'],
+          ['yesterday', '2'],
+        ]),
+        { line: 3, field: 'time', reason: 'unparseable time "yesterday": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339' },
+        {},
+      ],
+      [
+        'a time in the spring DST gap',
+        csv([['2019-03-31 02:15:00', '1']]),
+        { line: 2, field: 'time', reason: 'local time "2019-03-31 02:15:00" does not exist in Europe/Amsterdam (skipped by a DST change)' },
+        { timeZone: 'Europe/Amsterdam' },
+      ],
+      [
+        'an ambiguous autumn time out of order',
+        csv([
+          ['2019-10-27 03:30:00', '1'],
+          ['2019-10-27 02:15:00', '2'],
+        ]),
+        {
+          line: 3,
+          field: 'time',
+          reason: 'local time "2019-10-27 02:15:00" is ambiguous in Europe/Amsterdam (repeated by a DST change) and out of order; write it with a UTC offset',
+        },
+        { timeZone: 'Europe/Amsterdam' },
+      ],
+      [
+        'a time off the 15-minute grid',
+        csv([['2020-01-01 00:16:00', '1']]),
+        { line: 2, field: 'time', reason: 'time "2020-01-01 00:16:00" is not on the 15-minute grid' },
+        {},
+      ],
       ['a negative value', csv([['2020-01-01 00:15:00', '-0.5']]), { line: 2, field: 'meterusage', reason: 'usage -0.5 is negative' }, {}],
-      ['a non-numeric value', csv([['2020-01-01 00:15:00', '12 kWh']]), { line: 2, field: 'meterusage', reason: '"12 kWh" is not a number (a missing reading is written NaN or left empty)' }, {}],
-      ['a duplicate time', csv([['2020-01-01 00:15:00', '1'], ['2020-01-01 00:30:00', '2'], ['2020-01-01 00:15:00', '3']]), { line: 4, field: 'time', reason: 'duplicate time: line 2 already has a reading for this interval' }, {}],
+      [
+        'a non-numeric value',
+        csv([['2020-01-01 00:15:00', '12 kWh']]),
+        { line: 2, field: 'meterusage', reason: '"12 kWh" is not a number (a missing reading is written NaN or left empty)' },
+        {},
+      ],
+      [
+        'a duplicate time',
+        csv([
+          ['2020-01-01 00:15:00', '1'],
+          ['2020-01-01 00:30:00', '2'],
+          ['2020-01-01 00:15:00', '3'],
+        ]),
+        { line: 4, field: 'time', reason: 'duplicate time: line 2 already has a reading for this interval' },
+        {},
+      ],
       ['a wrong column count', csv([['2020-01-01 00:15:00', '1,2']]), { line: 2, field: 'row', reason: 'expected 2 fields, found 3' }, {}],
       ['a 0-byte file', '', { line: 1, field: 'file', reason: 'the file is empty' }, {}],
       ['a header-only file', 'time,meterusage\n', { line: 2, field: 'file', reason: 'the file has a header but no readings' }, {}],
       ['a binary file', binary, { line: 1, field: 'header', reason: expect.stringMatching(/^missing header: /) }, {}],
-      ['a wrong header', 'timestamp,kwh\n2020-01-01 00:15:00,1\n', { line: 1, field: 'header', reason: 'missing header: expected columns "time,meterusage" (optionally meter_id), found "timestamp,kwh"' }, {}],
+      [
+        'a wrong header',
+        'timestamp,kwh\n2020-01-01 00:15:00,1\n',
+        { line: 1, field: 'header', reason: 'missing header: expected columns "time,meterusage" (optionally meter_id), found "timestamp,kwh"' },
+        {},
+      ],
       ['a single enormous line', enormousLine, { line: 2, field: 'row', reason: 'line is longer than 65536 characters' }, {}],
     ] as const)('%s', async (_name, content, firstError, options) => {
       const meterId = `bad-${randomBytes(3).toString('hex')}`;
@@ -199,7 +248,9 @@ describe('IngestReadings against a real PostgreSQL', () => {
     const pool = handle.database.pool;
     for (let attempt = 0; attempt < 100 && pool.totalCount - pool.idleCount > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(pool.totalCount - pool.idleCount).toBe(0);
-    const copying = await pool.query(`select count(*)::int as sessions from pg_stat_activity where datname = current_database() and query like 'copy readings_staging%' and state = 'active'`);
+    const copying = await pool.query(
+      `select count(*)::int as sessions from pg_stat_activity where datname = current_database() and query like 'copy readings_staging%' and state = 'active'`,
+    );
     expect(copying.rows).toEqual([{ sessions: 0 }]);
     expect(await stored('cancelled-1')).toEqual([]);
     expect(await meterExists('cancelled-1')).toBe(false);
@@ -212,8 +263,17 @@ describe('IngestReadings against a real PostgreSQL', () => {
       call.end();
     });
     await expect(noOptions).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'options: the first message of an upload must carry the options' });
-    await expect(upload(grpc.client, 'x', { timeZone: 'Mars/Base' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^time_zone: /) });
-    await expect(upload(grpc.client, 'x', { meterId: 'no spaces allowed' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^meter_id: /) });
-    await expect(upload(grpc.client, 'x', { unit: 'a very long unit name indeed' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^unit: /) });
+    await expect(upload(grpc.client, 'x', { timeZone: 'Mars/Base' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^time_zone: /),
+    });
+    await expect(upload(grpc.client, 'x', { meterId: 'no spaces allowed' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^meter_id: /),
+    });
+    await expect(upload(grpc.client, 'x', { unit: 'a very long unit name indeed' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^unit: /),
+    });
   });
 });

@@ -20,7 +20,11 @@ describe('migrations on a real PostgreSQL', () => {
   });
 
   it('creates meters and readings on an empty database, then finds nothing to do on a re-run', async () => {
-    expect(await migrateToLatest(database.db, silentLogger)).toEqual(['0001_create_meters_and_readings', '0002_create_hourly_rollup', '0003_constrain_reading_usage']);
+    expect(await migrateToLatest(database.db, silentLogger)).toEqual([
+      '0001_create_meters_and_readings',
+      '0002_create_hourly_rollup',
+      '0003_constrain_reading_usage',
+    ]);
     expect(await migrateToLatest(database.db, silentLogger)).toEqual([]);
 
     const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: string }>`

@@ -1,11 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import {
-  BucketWidth,
-  ReadingQuality,
-  TimeLabel,
-  type ListReadingsResponse,
-  type Reading,
-} from '@meterusage/contracts';
+import { BucketWidth, ReadingQuality, TimeLabel, type ListReadingsResponse, type Reading } from '@meterusage/contracts';
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv } from '../src/ingest/seed';
 import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
@@ -110,9 +104,7 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
       const { readings, pages } = await walk({ meterId: '', pageSize: 400 });
       expect(pages).toBe(8); // 2,975 intervals / 400
       expect(new Set(readings.map((reading) => iso(reading.start))).size).toBe(2975);
-      expect(readings.map((reading) => ({ time: iso(reading.time)!.replace('.000Z', 'Z'), meterusage: reading.usage ?? null }))).toEqual(
-        readSampleCsv(),
-      );
+      expect(readings.map((reading) => ({ time: iso(reading.time)!.replace('.000Z', 'Z'), meterusage: reading.usage ?? null }))).toEqual(readSampleCsv());
       const missing = readings.filter((reading) => reading.missing);
       expect(missing.map((reading) => [iso(reading.start), reading.quality])).toEqual([
         ['2019-01-17T02:30:00.000Z', ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE],
@@ -161,16 +153,22 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
           'page_token: is not a token this server issued',
         );
       }
-      expect(await expectInvalid(grpc.call(grpc.client.listReadings, { ...base, meterId: 'ams', pageSize: 10, pageToken: first.nextPageToken }), 'page_token')).toMatch(
-        /belongs to a different query/,
-      );
+      expect(
+        await expectInvalid(grpc.call(grpc.client.listReadings, { ...base, meterId: 'ams', pageSize: 10, pageToken: first.nextPageToken }), 'page_token'),
+      ).toMatch(/belongs to a different query/);
       const second = await grpc.call(grpc.client.listReadings, { ...base, pageSize: 10, pageToken: first.nextPageToken });
       expect(iso(second.readings[0]?.start)).toBe('2019-01-01T02:30:00.000Z');
     });
 
     it('refuses start_time ≥ end_time and answers NOT_FOUND for an unknown meter', async () => {
       await expectInvalid(
-        grpc.call(grpc.client.listReadings, { meterId: '', startTime: at('2019-01-02T00:00:00Z'), endTime: at('2019-01-02T00:00:00Z'), pageSize: 0, pageToken: '' }),
+        grpc.call(grpc.client.listReadings, {
+          meterId: '',
+          startTime: at('2019-01-02T00:00:00Z'),
+          endTime: at('2019-01-02T00:00:00Z'),
+          pageSize: 0,
+          pageToken: '',
+        }),
         'start_time',
       );
       await expect(grpc.call(grpc.client.listReadings, { meterId: 'nope', pageSize: 0, pageToken: '' })).rejects.toMatchObject({
@@ -300,16 +298,36 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
     it('gives Lord Howe Island a 30-minute hour bucket at each 30-minute DST change and loses no reading (issue #10 item 4)', async () => {
       for (const [startIso, endIso, expected] of [
         // 2019-04-07 02:00 +11 → 01:30 +10:30: the repeated half hour is a bucket of its own.
-        ['2019-04-06T13:00:00Z', '2019-04-06T17:30:00Z', [
-          ['2019-04-06T13:00:00.000Z', 4], ['2019-04-06T14:00:00.000Z', 4], ['2019-04-06T15:00:00.000Z', 2], ['2019-04-06T15:30:00.000Z', 4], ['2019-04-06T16:30:00.000Z', 4],
-        ]],
+        [
+          '2019-04-06T13:00:00Z',
+          '2019-04-06T17:30:00Z',
+          [
+            ['2019-04-06T13:00:00.000Z', 4],
+            ['2019-04-06T14:00:00.000Z', 4],
+            ['2019-04-06T15:00:00.000Z', 2],
+            ['2019-04-06T15:30:00.000Z', 4],
+            ['2019-04-06T16:30:00.000Z', 4],
+          ],
+        ],
         // 2019-10-06 02:00 +10:30 → 02:30 +11: local hour 2 lasts 30 minutes.
-        ['2019-10-05T13:30:00Z', '2019-10-05T18:00:00Z', [
-          ['2019-10-05T13:30:00.000Z', 4], ['2019-10-05T14:30:00.000Z', 4], ['2019-10-05T15:30:00.000Z', 2], ['2019-10-05T16:00:00.000Z', 4], ['2019-10-05T17:00:00.000Z', 4],
-        ]],
+        [
+          '2019-10-05T13:30:00Z',
+          '2019-10-05T18:00:00Z',
+          [
+            ['2019-10-05T13:30:00.000Z', 4],
+            ['2019-10-05T14:30:00.000Z', 4],
+            ['2019-10-05T15:30:00.000Z', 2],
+            ['2019-10-05T16:00:00.000Z', 4],
+            ['2019-10-05T17:00:00.000Z', 4],
+          ],
+        ],
       ] as const) {
         const range = { meterId: 'lord-howe', startTime: at(startIso), endTime: at(endIso) };
-        const { buckets } = await grpc.call(grpc.client.aggregateUsage, { ...range, bucketWidth: BucketWidth.BUCKET_WIDTH_HOUR, timeZone: 'Australia/Lord_Howe' });
+        const { buckets } = await grpc.call(grpc.client.aggregateUsage, {
+          ...range,
+          bucketWidth: BucketWidth.BUCKET_WIDTH_HOUR,
+          timeZone: 'Australia/Lord_Howe',
+        });
         expect(buckets.map((bucket) => [iso(bucket.start), bucket.presentCount])).toEqual(expected);
         expect(buckets.every((bucket) => bucket.expectedCount === bucket.presentCount && !bucket.clipped)).toBe(true);
         const { summary } = await grpc.call(grpc.client.getUsageSummary, range);
@@ -412,7 +430,11 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
     });
 
     it('counts holes as missing and reports an empty range with zero counts and no values', async () => {
-      const spring2 = await grpc.call(grpc.client.getUsageSummary, { meterId: 'ams', startTime: at('2019-03-30T23:00:00Z'), endTime: at('2019-03-31T22:00:00Z') });
+      const spring2 = await grpc.call(grpc.client.getUsageSummary, {
+        meterId: 'ams',
+        startTime: at('2019-03-30T23:00:00Z'),
+        endTime: at('2019-03-31T22:00:00Z'),
+      });
       expect([spring2.summary!.presentCount, spring2.summary!.missingCount, spring2.summary!.expectedCount]).toEqual([89, 3, 92]);
       const empty = await grpc.call(grpc.client.getUsageSummary, { meterId: 'empty' });
       expect(empty.summary).toEqual({

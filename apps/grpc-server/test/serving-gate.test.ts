@@ -26,7 +26,10 @@ describe('the serving gate of MeterUsageService', () => {
 
     grpc.server.beginShutdown();
     await expect(listMeters()).rejects.toMatchObject({ code: status.UNAVAILABLE, details: 'shutting down: this server takes no new calls; retry shortly' });
-    await expect(grpc.exportAll({ meterId: 'meter-1' })).rejects.toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/^shutting down: /) });
+    await expect(grpc.exportAll({ meterId: 'meter-1' })).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+      details: expect.stringMatching(/^shutting down: /),
+    });
     // Shutdown is final: a late SERVING (a start-up racing the shutdown) does not reopen the gate.
     grpc.server.setServing(true);
     await expect(listMeters()).rejects.toMatchObject({ code: status.UNAVAILABLE });

@@ -21,7 +21,7 @@ async function onceAdmitted<T>(call: () => Promise<T>, attempts = 50): Promise<T
 }
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
+  for (const deadline = Date.now() + timeoutMs; !(await condition());) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -47,7 +47,10 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
 
   /** An upload that has sent its options and one chunk, and waits: it holds its slot until ended. */
   const openUpload = (meterId = 'meter-1') => openUploadOn(grpc, meterId);
-  function openUploadOn(server: TestGrpc, meterId = 'meter-1'): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
+  function openUploadOn(
+    server: TestGrpc,
+    meterId = 'meter-1',
+  ): { call: ClientWritableStream<IngestReadingsRequest>; response: Promise<IngestReadingsResponse> } {
     let call!: ClientWritableStream<IngestReadingsRequest>;
     const response = new Promise<IngestReadingsResponse>((resolve, reject) => {
       call = server.client.ingestReadings((error, result) => (error ? reject(error) : resolve(result)));

@@ -136,7 +136,7 @@ function referenceBounds(timeZone: string, width: Width, startMs: number, endMs:
     };
     let previous = key(from);
     for (const [pieceStart, pieceEnd] of pieces()) {
-      for (let low = pieceStart; key(pieceEnd) !== previous; ) {
+      for (let low = pieceStart; key(pieceEnd) !== previous;) {
         const before = previous;
         low = bisect(low, pieceEnd, (ms) => key(ms) !== before);
         edges.push(low);
@@ -153,7 +153,7 @@ function referenceBounds(timeZone: string, width: Width, startMs: number, endMs:
     };
     let highest = index(from);
     for (const [pieceStart, pieceEnd] of pieces()) {
-      for (let low = pieceStart; index(pieceEnd) > highest; ) {
+      for (let low = pieceStart; index(pieceEnd) > highest;) {
         const seen = highest;
         low = bisect(low, pieceEnd, (ms) => index(ms) > seen);
         edges.push(low);
@@ -224,7 +224,10 @@ describe('AggregateUsage in every accepted time zone (property, real gRPC server
             const context = `seed ${SEED}: ${timeZone} ${width} [${new Date(startMs).toISOString()}, ${new Date(endMs).toISOString()})`;
             const edges = [buckets[0]!.start!.getTime(), ...buckets.map((bucket: UsageBucket) => bucket.end!.getTime())];
             // A partition: consecutive, non-empty, the first holding the start and the last the end.
-            expect({ context, contiguous: buckets.every((bucket, i) => i === 0 || bucket.start!.getTime() === buckets[i - 1]!.end!.getTime()) }).toEqual({ context, contiguous: true });
+            expect({ context, contiguous: buckets.every((bucket, i) => i === 0 || bucket.start!.getTime() === buckets[i - 1]!.end!.getTime()) }).toEqual({
+              context,
+              contiguous: true,
+            });
             expect({ context, nonEmpty: edges.every((edge, i) => i === 0 || edge > edges[i - 1]!) }).toEqual({ context, nonEmpty: true });
             expect({ context, edges: edges.map((ms) => new Date(ms).toISOString()) }).toEqual({
               context,
@@ -236,7 +239,10 @@ describe('AggregateUsage in every accepted time zone (property, real gRPC server
             // They add up to the summary of the same range.
             const total = buckets.reduce((sum, bucket) => sum + (bucket.sum ?? 0), 0);
             expect({ context, present: buckets.reduce((sum, bucket) => sum + bucket.presentCount, 0) }).toEqual({ context, present: summary!.presentCount });
-            expect({ context, expected: buckets.reduce((sum, bucket) => sum + bucket.expectedCount, 0) }).toEqual({ context, expected: summary!.expectedCount });
+            expect({ context, expected: buckets.reduce((sum, bucket) => sum + bucket.expectedCount, 0) }).toEqual({
+              context,
+              expected: summary!.expectedCount,
+            });
             expect(total).toBeCloseTo(summary!.total ?? 0, 6);
           }
         }),

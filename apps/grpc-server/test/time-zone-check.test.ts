@@ -21,13 +21,17 @@ describe('start-up time-zone check against PostgreSQL', () => {
     const before = acceptedTimeZones();
     await checkTimeZones(handle.database.db, 'Europe/Amsterdam', logger);
     expect(acceptedTimeZones()).toEqual(before.filter((name) => databaseZones.has(name)));
-    expect(logged.map((line) => line.msg)).toContainEqual(expect.stringMatching(/^\d{3} time zones accepted|time zones the database does not know are refused/));
+    expect(logged.map((line) => line.msg)).toContainEqual(
+      expect.stringMatching(/^\d{3} time zones accepted|time zones the database does not know are refused/),
+    );
     // The list never holds a name only one side knows.
     expect(databaseZones.has('US/Pacific-New')).toBe(false);
     expect(isValidTimeZone('US/Pacific-New')).toBe(false);
   });
 
   it('stops the start when the default CSV zone is not on the list', async () => {
-    await expect(checkTimeZones(handle.database.db, 'US/Pacific-New', logger)).rejects.toThrow('CSV_TIMEZONE "US/Pacific-New" is not a time zone the database knows');
+    await expect(checkTimeZones(handle.database.db, 'US/Pacific-New', logger)).rejects.toThrow(
+      'CSV_TIMEZONE "US/Pacific-New" is not a time zone the database knows',
+    );
   });
 });

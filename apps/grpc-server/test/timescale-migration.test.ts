@@ -84,13 +84,28 @@ describe('migrations on TimescaleDB (PGlite in WASM)', () => {
     const reading = { meter_id: 'ts-dup', interval_start: '2019-02-01T00:00:00Z', usage: '1' };
     await db.insertInto('readings').values(reading).execute();
 
-    await expect(db.insertInto('readings').values({ ...reading, usage: '2' }).execute()).rejects.toMatchObject({ code: '23505' });
-    await expect(db.insertInto('readings').values({ ...reading, interval_start: '2019-02-01T00:15:00Z', usage: '-1' }).execute()).rejects.toMatchObject({ code: '23514' });
-    await expect(db.insertInto('readings').values({ ...reading, meter_id: 'nobody' }).execute()).rejects.toMatchObject({ code: '23503' });
+    await expect(
+      db
+        .insertInto('readings')
+        .values({ ...reading, usage: '2' })
+        .execute(),
+    ).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      db
+        .insertInto('readings')
+        .values({ ...reading, interval_start: '2019-02-01T00:15:00Z', usage: '-1' })
+        .execute(),
+    ).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      db
+        .insertInto('readings')
+        .values({ ...reading, meter_id: 'nobody' })
+        .execute(),
+    ).rejects.toMatchObject({ code: '23503' });
     expect(await readBack('ts-dup')).toEqual([{ meter_id: 'ts-dup', interval_start: new Date('2019-02-01T00:00:00Z'), usage: '1' }]);
   });
 
-  it("buckets by Amsterdam days with time_bucket, so the DST day of 2024-03-31 spans 23 hours", async () => {
+  it('buckets by Amsterdam days with time_bucket, so the DST day of 2024-03-31 spans 23 hours', async () => {
     await db.insertInto('meters').values({ meter_id: 'ts-ams' }).execute();
     await db
       .insertInto('readings')

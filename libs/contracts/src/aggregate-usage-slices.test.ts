@@ -6,7 +6,7 @@ import { AggregateUsageResponse } from './gen/meterusage/v1/meter_usage_service'
 // A small seeded generator (no dependency): messages with and without each optional field.
 function randomResponses(seed: number, count: number): AggregateUsageResponse[] {
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const number = () => pick([0, -0, 1.5, -2.25, 1e-9, 123456.789, 1e21, Number.MAX_VALUE, random() * 1000]);
   const maybe = <T>(value: () => T): T | undefined => (random() < 0.3 ? undefined : value());
@@ -49,7 +49,11 @@ describe('encodeAggregateUsageInSlices / decodeAggregateUsageInSlices', () => {
     for (const message of messages) {
       const encoded = AggregateUsageResponse.encode(message);
       // An unknown varint field and an unknown length-delimited one, as a newer server might send.
-      encoded.uint32((9 << 3) | 0).uint64(12345).uint32((10 << 3) | 2).bytes(new Uint8Array([1, 2, 3]));
+      encoded
+        .uint32((9 << 3) | 0)
+        .uint64(12345)
+        .uint32((10 << 3) | 2)
+        .bytes(new Uint8Array([1, 2, 3]));
       const bytes = encoded.finish();
       for (const sliceMs of [0, 10]) {
         const buckets: UsageBucket[] = [];
@@ -78,7 +82,12 @@ function expectIndex(bucket: UsageBucket, index: number, expected: number): Usag
 
 describe('slicing', () => {
   it('lets the event loop run between slices of a large answer', async () => {
-    const buckets = Array.from({ length: 5000 }, (_, index): UsageBucket => ({ start: new Date(index * 900_000), presentCount: index, expectedCount: 1, clipped: false }));
+    const buckets = Array.from({ length: 5000 }, (_, index): UsageBucket => ({
+      start: new Date(index * 900_000),
+      presentCount: index,
+      expectedCount: 1,
+      clipped: false,
+    }));
     let turns = 0;
     const ticker = setInterval(() => (turns += 1), 0);
     try {

@@ -48,7 +48,8 @@ export async function encodeAggregateUsageInSlices(
   const nextSlice = slicer(sliceMs);
   for (let from = 0; from < count; from += BUCKETS_PER_CLOCK_READ) {
     const writer = new BinaryWriter();
-    for (let index = from; index < Math.min(count, from + BUCKETS_PER_CLOCK_READ); index++) UsageBucket.encode(bucketAt(index), writer.uint32(BUCKETS_TAG).fork()).join();
+    for (let index = from; index < Math.min(count, from + BUCKETS_PER_CLOCK_READ); index++)
+      UsageBucket.encode(bucketAt(index), writer.uint32(BUCKETS_TAG).fork()).join();
     parts.push(writer.finish());
     await nextSlice();
   }

@@ -22,12 +22,7 @@ export { Reading, ReadingQuality, readingQualityToJSON } from './gen/meterusage/
 export { Meter, TimeLabel, timeLabelToJSON } from './gen/meterusage/v1/meter';
 export { BucketWidth, bucketWidthToJSON, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
 export { ConflictPolicy, IngestMode, IngestOptions, IngestReport, RowError } from './gen/meterusage/v1/ingest';
-export {
-  HealthCheckRequest,
-  HealthCheckResponse,
-  HealthCheckResponse_ServingStatus as ServingStatus,
-  HealthClient,
-} from './gen/grpc/health/v1/health';
+export { HealthCheckRequest, HealthCheckResponse, HealthCheckResponse_ServingStatus as ServingStatus, HealthClient } from './gen/grpc/health/v1/health';
 export { enumNames } from './enum-names';
 export { fileDescriptorProtos } from './reflection';
 export { badRequestViolations, encodeBadRequestStatus, STATUS_DETAILS_TRAILER, type FieldViolation } from './status-details';

@@ -25,7 +25,10 @@ export interface EnumOptions<Name extends string, Value extends number> {
 }
 
 /** The options of a generated enum whose members share `prefix` (CONFLICT_POLICY_UPDATE → update). */
-export function enumOptions<E extends object, P extends string>(enumObject: E, prefix: P): EnumOptions<OptionNameOf<E, P> & string, Extract<E[keyof E], number>> {
+export function enumOptions<E extends object, P extends string>(
+  enumObject: E,
+  prefix: P,
+): EnumOptions<OptionNameOf<E, P> & string, Extract<E[keyof E], number>> {
   type Name = OptionNameOf<E, P> & string;
   type Value = Extract<E[keyof E], number>;
   // The member names decide the option names: the casts state what the loop establishes.

@@ -132,7 +132,9 @@ export function sampleMemory(pid: number, everyMs = 50): { stop(): MemorySamples
         lowMb: lowest(rssMb),
         highMb: rssMb.reduce((high, value) => Math.max(high, value), 0),
         lateLowMb: lowest(rssMb.slice(Math.floor(rssMb.length / 2))),
-        quarterLowsMb: [0, 1, 2, 3].map((quarter) => lowest(rssMb.slice(Math.floor((quarter * rssMb.length) / 4), Math.floor(((quarter + 1) * rssMb.length) / 4)))),
+        quarterLowsMb: [0, 1, 2, 3].map((quarter) =>
+          lowest(rssMb.slice(Math.floor((quarter * rssMb.length) / 4), Math.floor(((quarter + 1) * rssMb.length) / 4))),
+        ),
         peakMb,
         samples: rssMb.length,
       };

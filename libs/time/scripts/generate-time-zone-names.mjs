@@ -14,7 +14,13 @@ const knownToIntl = (name) => {
     return false;
   }
 };
-const names = [...new Set(readFileSync(0, 'utf8').split('\n').map((line) => line.trim()))]
+const names = [
+  ...new Set(
+    readFileSync(0, 'utf8')
+      .split('\n')
+      .map((line) => line.trim()),
+  ),
+]
   .filter((name) => name !== '' && !name.startsWith('posix/') && !name.startsWith('right/') && knownToIntl(name))
   .sort();
 const body = names.map((name) => `  '${name}',`).join('\n');

@@ -18,9 +18,15 @@ describe('startOfCalendarUnit and addCalendarUnits', () => {
 
 describe('calendarUnitAt', () => {
   it('gives the local day, week or month holding an instant, 23 hours on a spring-change day', () => {
-    expect(calendarUnitAt('day', utc('2019-03-31T12:00:00Z'), 'Europe/Amsterdam')).toEqual({ startMs: utc('2019-03-30T23:00:00Z'), endMs: utc('2019-03-31T22:00:00Z') });
+    expect(calendarUnitAt('day', utc('2019-03-31T12:00:00Z'), 'Europe/Amsterdam')).toEqual({
+      startMs: utc('2019-03-30T23:00:00Z'),
+      endMs: utc('2019-03-31T22:00:00Z'),
+    });
     expect(calendarUnitAt('week', utc('2019-01-17T12:00:00Z'), 'UTC')).toEqual({ startMs: utc('2019-01-14T00:00:00Z'), endMs: utc('2019-01-21T00:00:00Z') });
-    expect(calendarUnitAt('month', utc('2019-02-28T23:30:00Z'), 'Europe/Amsterdam')).toEqual({ startMs: utc('2019-02-28T23:00:00Z'), endMs: utc('2019-03-31T22:00:00Z') });
+    expect(calendarUnitAt('month', utc('2019-02-28T23:30:00Z'), 'Europe/Amsterdam')).toEqual({
+      startMs: utc('2019-02-28T23:00:00Z'),
+      endMs: utc('2019-03-31T22:00:00Z'),
+    });
   });
 
   it('starts a day whose midnight was skipped at the jump', () => {

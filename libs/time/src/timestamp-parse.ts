@@ -47,7 +47,12 @@ export function parseTimestamp(text: string): ParsedTimestamp {
   ) {
     return INVALID_DATE;
   }
-  return { kind: 'timestamp', wallClockMs, offsetMs: offset === undefined ? undefined : offsetMilliseconds(offset), subMillisecond: /[1-9]/.test(fraction.slice(3)) };
+  return {
+    kind: 'timestamp',
+    wallClockMs,
+    offsetMs: offset === undefined ? undefined : offsetMilliseconds(offset),
+    subMillisecond: /[1-9]/.test(fraction.slice(3)),
+  };
 }
 
 /** "Z", "+01:00", "-0530" in ms; 'invalid' for hours above 23 or minutes above 59. */

@@ -27,7 +27,8 @@ describe('parseWallClock', () => {
   });
 
   it('refuses impossible fields and offsets', () => {
-    for (const text of ['2019-01-17T24:00', '2019-01-17T03:60', '2019-02-30T00:00', '2019-01-17T03:30Z', '2019-01-17']) expect(parseWallClock(text)).toBeUndefined();
+    for (const text of ['2019-01-17T24:00', '2019-01-17T03:60', '2019-02-30T00:00', '2019-01-17T03:30Z', '2019-01-17'])
+      expect(parseWallClock(text)).toBeUndefined();
   });
 });
 

@@ -22,10 +22,7 @@ export function parseCompose(text: string): ComposeDocument {
 export function loadComposeSchema(): Record<string, unknown> {
   // dclint's `exports` hides schemas/; its package.json is exported and sits beside that folder.
   const packageRoot = dirname(require.resolve('dclint/package.json'));
-  const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas', 'compose.schema.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas', 'compose.schema.json'), 'utf8')) as Record<string, unknown>;
   delete schema.$schema;
   return schema;
 }
@@ -41,8 +38,7 @@ function composeValidator(): ValidateFunction {
 function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath === '' ? '(top level)' : error.instancePath;
   const params = error.params as Record<string, unknown>;
-  const detail =
-    typeof params.additionalProperty === 'string' ? ` "${params.additionalProperty}"` : '';
+  const detail = typeof params.additionalProperty === 'string' ? ` "${params.additionalProperty}"` : '';
   return `${where}: ${error.message ?? error.keyword}${detail}`;
 }
 
@@ -139,7 +135,9 @@ export function publishedPortsOf(service: Service): number[] {
   const ports = Array.isArray(service.ports) ? service.ports : [];
   return ports.flatMap((port): number[] => {
     if (isRecord(port)) return port.published === undefined ? [] : [Number(port.published)];
-    const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(port)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     // A lone container port is published on a random host port: nothing reachable by number.
     if (parts.length < 2) return [];
     return [Number(parts[parts.length - 2])];
@@ -164,9 +162,7 @@ export function checkComposeReferences(compose: ComposeDocument, context: Compos
 
     const build = service.build;
     if (isRecord(build)) {
-      const dockerfilePath = posix.normalize(
-        posix.join(scalarText(build.context, '.'), scalarText(build.dockerfile, 'Dockerfile')),
-      );
+      const dockerfilePath = posix.normalize(posix.join(scalarText(build.context, '.'), scalarText(build.dockerfile, 'Dockerfile')));
       const stages = context.stagesOf(dockerfilePath);
       if (stages === undefined) problems.push(`${name}: build uses ${dockerfilePath}, which does not exist`);
       else if (typeof build.target === 'string' && !stages.has(build.target)) {

@@ -100,9 +100,7 @@ export function finalStages(parsed: ParsedDockerfile): DockerStage[] {
       if (mountFrom) referenced.add(mountFrom);
     }
   }
-  return parsed.stages.filter(
-    (stage) => !(stage.name !== null && referenced.has(stage.name)) && !referenced.has(String(stage.index)),
-  );
+  return parsed.stages.filter((stage) => !(stage.name !== null && referenced.has(stage.name)) && !referenced.has(String(stage.index)));
 }
 
 /** The stage's own instructions preceded by those of the stages it is built FROM. */
@@ -114,9 +112,7 @@ export function effectiveInstructions(parsed: ParsedDockerfile, stage: DockerSta
 /** External base images: FROM references that are not earlier stages. */
 function externalBases(parsed: ParsedDockerfile): { stage: DockerStage; image: string }[] {
   return parsed.stages
-    .filter(
-      (stage) => !parsed.stages.some((earlier) => earlier.index < stage.index && earlier.name === stage.base),
-    )
+    .filter((stage) => !parsed.stages.some((earlier) => earlier.index < stage.index && earlier.name === stage.base))
     .map((stage) => ({ stage, image: stage.base }));
 }
 
@@ -128,9 +124,7 @@ export function parseImageReference(image: string): { name: string; tag: string 
   const [withoutDigest = '', digest = null] = image.split('@') as [string, string?];
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  return colon === -1
-    ? { name: withoutDigest, tag: null, digest }
-    : { name: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1), digest };
+  return colon === -1 ? { name: withoutDigest, tag: null, digest } : { name: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1), digest };
 }
 
 /** Shell commands of a RUN, split at `&&`, `||`, `;` and `|`, each as a list of words. */

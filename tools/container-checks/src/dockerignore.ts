@@ -46,15 +46,7 @@ export function isIgnored(path: string, patterns: readonly string[]): boolean {
  */
 export function checkDockerignore(patterns: readonly string[], copiedSources: readonly string[]): string[] {
   const problems: string[] = [];
-  const mustBeIgnored = [
-    'node_modules',
-    'apps/gateway/node_modules',
-    'libs/contracts/dist',
-    'apps/grpc-server/dist',
-    'libs/contracts/src/gen',
-    '.git',
-    '.env',
-  ];
+  const mustBeIgnored = ['node_modules', 'apps/gateway/node_modules', 'libs/contracts/dist', 'apps/grpc-server/dist', 'libs/contracts/src/gen', '.git', '.env'];
   for (const path of mustBeIgnored) {
     if (!isIgnored(path, patterns)) problems.push(`.dockerignore lets ${path} into the build context`);
   }

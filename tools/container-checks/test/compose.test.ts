@@ -52,9 +52,7 @@ describe('compose schema validation (broken fixtures)', () => {
     const compose = composeCopy();
     compose.services['gateway']!.restart_policy = 'always';
 
-    expect(validateComposeSchema(compose)).toEqual([
-      '/services/gateway: must NOT have additional properties "restart_policy"',
-    ]);
+    expect(validateComposeSchema(compose)).toEqual(['/services/gateway: must NOT have additional properties "restart_policy"']);
   });
 
   it('rejects an unknown top-level key and a wrongly typed field in one run', () => {
@@ -96,36 +94,28 @@ describe('checkComposeReferences (broken fixtures)', () => {
     const compose = composeCopy();
     compose.services['gateway']!.depends_on = { 'grpc-srv': { condition: 'service_healthy' } };
 
-    expect(checkComposeReferences(compose, context)).toEqual([
-      'gateway: depends_on "grpc-srv", which is not a service',
-    ]);
+    expect(checkComposeReferences(compose, context)).toEqual(['gateway: depends_on "grpc-srv", which is not a service']);
   });
 
   it('catches the list form of depends_on too', () => {
     const compose = composeCopy();
     compose.services['grpc-server']!.depends_on = ['postgres'];
 
-    expect(checkComposeReferences(compose, context)).toEqual([
-      'grpc-server: depends_on "postgres", which is not a service',
-    ]);
+    expect(checkComposeReferences(compose, context)).toEqual(['grpc-server: depends_on "postgres", which is not a service']);
   });
 
   it('catches a build target that is not a Dockerfile stage', () => {
     const compose = composeCopy();
     compose.services['gateway']!.build.target = 'gateway-prod';
 
-    expect(checkComposeReferences(compose, context)).toEqual([
-      'gateway: build target "gateway-prod" is not a stage of Dockerfile',
-    ]);
+    expect(checkComposeReferences(compose, context)).toEqual(['gateway: build target "gateway-prod" is not a stage of Dockerfile']);
   });
 
   it('catches a build that names a missing Dockerfile', () => {
     const compose = composeCopy();
     compose.services['gateway']!.build.dockerfile = 'docker/Dockerfile.gateway';
 
-    expect(checkComposeReferences(compose, context)).toEqual([
-      'gateway: build uses docker/Dockerfile.gateway, which does not exist',
-    ]);
+    expect(checkComposeReferences(compose, context)).toEqual(['gateway: build uses docker/Dockerfile.gateway, which does not exist']);
   });
 
   it('catches a bind mount of a host file that does not exist (long and short syntax)', () => {
@@ -145,9 +135,7 @@ describe('checkComposeReferences (broken fixtures)', () => {
     const compose = composeCopy();
     compose.services['timescaledb']!.volumes = ['pgdata:/var/lib/postgresql/data'];
 
-    expect(checkComposeReferences(compose, context)).toEqual([
-      'timescaledb: volume "pgdata" is not declared under top-level volumes',
-    ]);
+    expect(checkComposeReferences(compose, context)).toEqual(['timescaledb: volume "pgdata" is not declared under top-level volumes']);
   });
 });
 
@@ -162,15 +150,18 @@ describe('checkComposePolicy (broken fixtures)', () => {
     ]);
   });
 
-  it.each(['timescale/timescaledb:latest-pg16', 'timescale/timescaledb:latest', 'timescale/timescaledb', 'timescale/timescaledb:2.23-pg16', 'timescale/timescaledb:pg16'])(
-    'catches the moving image tag %s',
-    (image) => {
-      const compose = composeCopy();
-      compose.services['timescaledb']!.image = image;
+  it.each([
+    'timescale/timescaledb:latest-pg16',
+    'timescale/timescaledb:latest',
+    'timescale/timescaledb',
+    'timescale/timescaledb:2.23-pg16',
+    'timescale/timescaledb:pg16',
+  ])('catches the moving image tag %s', (image) => {
+    const compose = composeCopy();
+    compose.services['timescaledb']!.image = image;
 
-      expect(checkComposePolicy(compose)).toContain(`timescaledb: image ${image} has a moving tag; pin an exact version (e.g. 2.23.0-pg16) or a digest`);
-    },
-  );
+    expect(checkComposePolicy(compose)).toContain(`timescaledb: image ${image} has a moving tag; pin an exact version (e.g. 2.23.0-pg16) or a digest`);
+  });
 
   it('accepts an exact version tag or a digest', () => {
     expect(isExactImageVersion('timescale/timescaledb:2.23.0-pg16')).toBe(true);
@@ -190,27 +181,21 @@ describe('checkComposePolicy (broken fixtures)', () => {
     const compose = composeCopy();
     compose.services['grpc-server']!.depends_on = ['timescaledb'];
 
-    expect(checkComposePolicy(compose)).toEqual([
-      'grpc-server: must wait for timescaledb with condition service_healthy (has service_started)',
-    ]);
+    expect(checkComposePolicy(compose)).toEqual(['grpc-server: must wait for timescaledb with condition service_healthy (has service_started)']);
   });
 
   it('catches a writable CSV mount', () => {
     const compose = composeCopy();
     compose.services['grpc-server']!.volumes = ['./meterusage.csv:/data/meterusage.csv'];
 
-    expect(checkComposePolicy(compose)).toEqual([
-      'grpc-server: the CSV mount at /data/meterusage.csv is writable, want read-only',
-    ]);
+    expect(checkComposePolicy(compose)).toEqual(['grpc-server: the CSV mount at /data/meterusage.csv is writable, want read-only']);
   });
 
   it('catches CSV_PATH pointing somewhere nothing is mounted', () => {
     const compose = composeCopy();
     compose.services['grpc-server']!.environment.CSV_PATH = '/srv/meterusage.csv';
 
-    expect(checkComposePolicy(compose)).toEqual([
-      'grpc-server: CSV_PATH /srv/meterusage.csv is not a mount target',
-    ]);
+    expect(checkComposePolicy(compose)).toEqual(['grpc-server: CSV_PATH /srv/meterusage.csv is not a mount target']);
   });
 
   it('catches a gateway GRPC_TARGET that names no service or the wrong port', () => {
@@ -219,12 +204,8 @@ describe('checkComposePolicy (broken fixtures)', () => {
     const wrongPort = composeCopy();
     wrongPort.services['gateway']!.environment.GRPC_TARGET = 'grpc-server:50052';
 
-    expect(checkComposePolicy(wrongHost)).toEqual([
-      'gateway: GRPC_TARGET points at "localhost", which is not a service',
-    ]);
-    expect(checkComposePolicy(wrongPort)).toEqual([
-      'gateway: GRPC_TARGET port 50052 != grpc-server GRPC_PORT 50051',
-    ]);
+    expect(checkComposePolicy(wrongHost)).toEqual(['gateway: GRPC_TARGET points at "localhost", which is not a service']);
+    expect(checkComposePolicy(wrongPort)).toEqual(['gateway: GRPC_TARGET port 50052 != grpc-server GRPC_PORT 50051']);
   });
 
   it('catches an unpublished port', () => {

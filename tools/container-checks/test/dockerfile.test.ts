@@ -63,9 +63,7 @@ describe('lintDockerfile (broken fixtures)', () => {
   });
 
   it('reports an invalid port, an unknown instruction and a bad flag duration', () => {
-    const broken = GOOD.replace('EXPOSE 8000', 'EXPOSE eighty')
-      .replace('USER node', 'USR node')
-      .replace('HEALTHCHECK CMD', 'HEALTHCHECK --interval=often CMD');
+    const broken = GOOD.replace('EXPOSE 8000', 'EXPOSE eighty').replace('USER node', 'USR node').replace('HEALTHCHECK CMD', 'HEALTHCHECK --interval=often CMD');
 
     const problems = lintDockerfile(broken);
 
@@ -86,7 +84,10 @@ describe('checkDockerfilePolicy (broken fixtures)', () => {
   });
 
   it('follows stage inheritance: USER in a parent stage counts, a later USER root wins', () => {
-    const inherited = GOOD.replace('FROM node:20-bookworm-slim AS app', 'FROM node:20-bookworm-slim AS base\nUSER node\nFROM base AS app').replace('USER node\nEXPOSE', 'EXPOSE');
+    const inherited = GOOD.replace('FROM node:20-bookworm-slim AS app', 'FROM node:20-bookworm-slim AS base\nUSER node\nFROM base AS app').replace(
+      'USER node\nEXPOSE',
+      'EXPOSE',
+    );
     expect(policyOf(inherited)).toEqual([]);
   });
 
@@ -104,9 +105,7 @@ describe('checkDockerfilePolicy (broken fixtures)', () => {
 
   it('sees through an ARG default in FROM', () => {
     const viaArg = `ARG NODE_IMAGE=node:lts\n${GOOD.replace('FROM node:20-bookworm-slim AS build', 'FROM ${NODE_IMAGE} AS build')}`;
-    expect(policyOf(viaArg)).toEqual([
-      'stage build (FROM node:lts): base image tag "lts" is not version-pinned (want e.g. 20-bookworm-slim or a digest)',
-    ]);
+    expect(policyOf(viaArg)).toEqual(['stage build (FROM node:lts): base image tag "lts" is not version-pinned (want e.g. 20-bookworm-slim or a digest)']);
   });
 
   it('accepts a digest-pinned base', () => {
@@ -117,10 +116,7 @@ describe('checkDockerfilePolicy (broken fixtures)', () => {
   it('catches pnpm install without --frozen-lockfile and pnpm deploy without --prod', () => {
     const broken = GOOD.replace('pnpm install --frozen-lockfile', 'pnpm install').replace('deploy --prod', 'deploy');
 
-    expect(policyOf(broken)).toEqual([
-      'line 4: pnpm install without --frozen-lockfile',
-      'line 4: pnpm deploy without --prod',
-    ]);
+    expect(policyOf(broken)).toEqual(['line 4: pnpm install without --frozen-lockfile', 'line 4: pnpm deploy without --prod']);
   });
 
   it('catches a final stage without CMD, HEALTHCHECK, EXPOSE or NODE_ENV=production', () => {
@@ -152,7 +148,13 @@ describe('.dockerignore', () => {
   });
 
   it('keeps the sources of the build in the context', () => {
-    for (const path of ['proto/meterusage/v1/reading.proto', 'libs/contracts/src/index.ts', 'apps/gateway/dashboard/index.html', 'apps/gateway/dashboard/src/app.ts', 'buf.gen.yaml']) {
+    for (const path of [
+      'proto/meterusage/v1/reading.proto',
+      'libs/contracts/src/index.ts',
+      'apps/gateway/dashboard/index.html',
+      'apps/gateway/dashboard/src/app.ts',
+      'buf.gen.yaml',
+    ]) {
       expect(isIgnored(path, real.dockerignore)).toBe(false);
     }
   });

@@ -2,14 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  effectiveInstructions,
-  finalStages,
-  isIgnored,
-  loadRepoContainerFiles,
-  type DockerInstruction,
-  type DockerStage,
-} from '@meterusage/container-checks';
+import { effectiveInstructions, finalStages, isIgnored, loadRepoContainerFiles, type DockerInstruction, type DockerStage } from '@meterusage/container-checks';
 import {
   createTestDatabase,
   freePort,
@@ -60,9 +53,19 @@ function imageEnvironment(stage: DockerStage): Record<string, string> {
 async function runBuildStage(contextDir: string, prodDir: string): Promise<void> {
   const store = (await run('pnpm', ['store', 'path'])).stdout.trim();
   // An empty metadata cache, as in a fresh build container: only the store is shared.
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CACHE_HOME: path.join(contextDir, '..', 'pnpm-cache'), ...imageEnvironment(buildStage) };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    XDG_CACHE_HOME: path.join(contextDir, '..', 'pnpm-cache'),
+    ...imageEnvironment(buildStage),
+  };
   const steps = buildStage.instructions.filter((instruction) => instruction.keyword === 'RUN' && instruction.args.startsWith('pnpm '));
-  expect(steps.map((step) => step.args.split(/\s+/).find((word) => ['fetch', 'install', 'run', 'deploy'].includes(word)))).toEqual(['fetch', 'install', 'run', 'deploy']);
+  expect(steps.map((step) => step.args.split(/\s+/).find((word) => ['fetch', 'install', 'run', 'deploy'].includes(word)))).toEqual([
+    'fetch',
+    'install',
+    'run',
+    'deploy',
+  ]);
   for (const step of steps) {
     const command = step.args.replace(/\\\n/g, ' ').replaceAll(IMAGE_STORE, store).replaceAll(IMAGE_PROD, `${prodDir}/`);
     await run('bash', ['-c', command], { cwd: contextDir, env, maxBuffer: 64 * 1024 * 1024 }).catch((error: Error & { stdout?: string; stderr?: string }) => {

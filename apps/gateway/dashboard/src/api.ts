@@ -153,13 +153,22 @@ async function request<T>(path: string, params: Params, options: RequestOptions 
   const { response, body } = await send(apiUrl(path, params), { headers: { Accept: 'application/json' }, cache: 'no-store' }, options);
   if (!response.ok) throw httpError(response, body);
   if (body === undefined) {
-    throw new ApiError({ kind: 'http', title: 'Unexpected answer from the gateway', message: `${path} did not answer with JSON (HTTP ${response.status})`, status: response.status });
+    throw new ApiError({
+      kind: 'http',
+      title: 'Unexpected answer from the gateway',
+      message: `${path} did not answer with JSON (HTTP ${response.status})`,
+      status: response.status,
+    });
   }
   return body as T;
 }
 
 /** fetch with a timeout; the caller's AbortSignal cancels quietly (the AbortError propagates). */
-async function send(url: string, init: RequestInit, { signal, timeoutMs = QUERY_TIMEOUT_MS }: RequestOptions = {}): Promise<{ response: Response; body: unknown }> {
+async function send(
+  url: string,
+  init: RequestInit,
+  { signal, timeoutMs = QUERY_TIMEOUT_MS }: RequestOptions = {},
+): Promise<{ response: Response; body: unknown }> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
   const path = url.split('?')[0]!;

@@ -2,7 +2,18 @@
 // /api/usage for the selection. Bundled by esbuild (scripts/build-dashboard.ts) into app.js;
 // uPlot is loaded before it by a classic script (the global `uPlot`). The page's data-state
 // (loading, ready, empty, error) and data-loads tell scripts and tests when a view is complete.
-import { ApiError, exportUrl, getMeters, getSummary, getTimeZones, getUsage, type MeterBody, type RequestOptions, type UsageBody, type UsageSummaryBody } from './api';
+import {
+  ApiError,
+  exportUrl,
+  getMeters,
+  getSummary,
+  getTimeZones,
+  getUsage,
+  type MeterBody,
+  type RequestOptions,
+  type UsageBody,
+  type UsageSummaryBody,
+} from './api';
 import { createBucketTable } from './bucket-table';
 import { formatCount, formatSpan } from './format';
 import { autoBucket, bucketInfo, parseBound, presetOf, type TimeRange } from './ranges';

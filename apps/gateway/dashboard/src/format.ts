@@ -15,9 +15,16 @@ function cached(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeForm
 }
 
 const dateTimeFormat = (timeZone: string) =>
-  cached(`dt ${timeZone}`, () => new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
+  cached(
+    `dt ${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+  );
 const compactFormat = (timeZone: string) =>
-  cached(`c ${timeZone}`, () => new Intl.DateTimeFormat(undefined, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
+  cached(
+    `c ${timeZone}`,
+    () => new Intl.DateTimeFormat(undefined, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+  );
 const timeFormat = (timeZone: string) => cached(`t ${timeZone}`, () => new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }));
 
 export function formatNumber(value: number): string {

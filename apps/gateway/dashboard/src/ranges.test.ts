@@ -1,16 +1,5 @@
 import fc from 'fast-check';
-import {
-  autoBucket,
-  BUCKETS,
-  bucketForRange,
-  formatBound,
-  fromDateTimeLocal,
-  parseBound,
-  presetOf,
-  presetRange,
-  shiftRange,
-  toDateTimeLocal,
-} from './ranges';
+import { autoBucket, BUCKETS, bucketForRange, formatBound, fromDateTimeLocal, parseBound, presetOf, presetRange, shiftRange, toDateTimeLocal } from './ranges';
 
 const utc = (iso: string) => Date.parse(iso);
 const AMS = 'Europe/Amsterdam';
@@ -53,7 +42,8 @@ describe('formatBound and parseBound', () => {
   });
 
   it('round-trips every bound it writes', () => {
-    for (const ms of [utc('2019-03-30T23:00:00Z'), utc('2019-03-31T01:00:00Z'), utc('2019-10-27T00:30:00Z')]) expect(parseBound(formatBound(ms, AMS), AMS)).toBe(ms);
+    for (const ms of [utc('2019-03-30T23:00:00Z'), utc('2019-03-31T01:00:00Z'), utc('2019-10-27T00:30:00Z')])
+      expect(parseBound(formatBound(ms, AMS), AMS)).toBe(ms);
   });
 });
 
@@ -87,16 +77,28 @@ describe('presetRange and presetOf', () => {
 
 describe('shiftRange', () => {
   it('steps a month range by calendar months', () => {
-    expect(shiftRange(utc('2019-02-28T23:00:00Z'), utc('2019-03-31T22:00:00Z'), 1, AMS)).toEqual({ fromMs: utc('2019-03-31T22:00:00Z'), toMs: utc('2019-04-30T22:00:00Z') });
-    expect(shiftRange(utc('2019-01-01T00:00:00Z'), utc('2019-03-01T00:00:00Z'), -1, 'UTC')).toEqual({ fromMs: utc('2018-11-01T00:00:00Z'), toMs: utc('2019-01-01T00:00:00Z') });
+    expect(shiftRange(utc('2019-02-28T23:00:00Z'), utc('2019-03-31T22:00:00Z'), 1, AMS)).toEqual({
+      fromMs: utc('2019-03-31T22:00:00Z'),
+      toMs: utc('2019-04-30T22:00:00Z'),
+    });
+    expect(shiftRange(utc('2019-01-01T00:00:00Z'), utc('2019-03-01T00:00:00Z'), -1, 'UTC')).toEqual({
+      fromMs: utc('2018-11-01T00:00:00Z'),
+      toMs: utc('2019-01-01T00:00:00Z'),
+    });
   });
 
   it('steps a day range by calendar days, keeping midnight across a DST change', () => {
-    expect(shiftRange(utc('2019-03-30T23:00:00Z'), utc('2019-03-31T22:00:00Z'), -1, AMS)).toEqual({ fromMs: utc('2019-03-29T23:00:00Z'), toMs: utc('2019-03-30T23:00:00Z') });
+    expect(shiftRange(utc('2019-03-30T23:00:00Z'), utc('2019-03-31T22:00:00Z'), -1, AMS)).toEqual({
+      fromMs: utc('2019-03-29T23:00:00Z'),
+      toMs: utc('2019-03-30T23:00:00Z'),
+    });
   });
 
   it('steps any other range by its duration', () => {
-    expect(shiftRange(utc('2019-01-17T02:30:00Z'), utc('2019-01-17T04:00:00Z'), 1, AMS)).toEqual({ fromMs: utc('2019-01-17T04:00:00Z'), toMs: utc('2019-01-17T05:30:00Z') });
+    expect(shiftRange(utc('2019-01-17T02:30:00Z'), utc('2019-01-17T04:00:00Z'), 1, AMS)).toEqual({
+      fromMs: utc('2019-01-17T04:00:00Z'),
+      toMs: utc('2019-01-17T05:30:00Z'),
+    });
   });
 });
 

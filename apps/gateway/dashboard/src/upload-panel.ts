@@ -72,10 +72,17 @@ export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded
       counts.append(item);
     }
     const parts: HTMLElement[] = [heading, counts];
-    if (!report.committed) parts.push(paragraph('Atomic mode writes nothing when any row is refused: fix the lines below, or upload again in partial mode to write the valid rows.'));
+    if (!report.committed)
+      parts.push(
+        paragraph('Atomic mode writes nothing when any row is refused: fix the lines below, or upload again in partial mode to write the valid rows.'),
+      );
     if (report.firstIntervalStart && report.lastIntervalEnd) {
       const zone = viewTimeZone();
-      parts.push(paragraph(`Intervals from ${formatDateTime(Date.parse(report.firstIntervalStart), zone)} to ${formatDateTime(Date.parse(report.lastIntervalEnd), zone)} (${zone}).`));
+      parts.push(
+        paragraph(
+          `Intervals from ${formatDateTime(Date.parse(report.firstIntervalStart), zone)} to ${formatDateTime(Date.parse(report.lastIntervalEnd), zone)} (${zone}).`,
+        ),
+      );
     }
     for (const meterId of report.metersCreated ?? []) {
       const button = document.createElement('button');

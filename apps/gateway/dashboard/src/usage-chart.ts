@@ -210,7 +210,10 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: 
         },
       },
       series: [
-        { label: shown.timeZone, value: (_u, seconds, _si, i) => (i === null || i === undefined ? '—' : formatSpan(seconds * 1000, data.endMs[i]!, shown.timeZone)) },
+        {
+          label: shown.timeZone,
+          value: (_u, seconds, _si, i) => (i === null || i === undefined ? '—' : formatSpan(seconds * 1000, data.endMs[i]!, shown.timeZone)),
+        },
         {
           label: `Usage (${data.unit} ${shown.per})`,
           stroke: colors.line,

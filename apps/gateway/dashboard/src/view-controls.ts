@@ -100,7 +100,8 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
       if (state.bucket) el.bucket.value = state.bucket;
       if (range.fromMs !== undefined) el.from.value = toDateTimeLocal(range.fromMs, state.tz);
       if (range.toMs !== undefined) el.to.value = toDateTimeLocal(range.toMs, state.tz);
-      for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button')) button.setAttribute('aria-pressed', String(button.dataset.preset === preset));
+      for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button'))
+        button.setAttribute('aria-pressed', String(button.dataset.preset === preset));
       el.earlier.setAttribute('aria-disabled', String(!canShift));
       el.later.setAttribute('aria-disabled', String(!canShift));
       el.zoomOut.hidden = !canUndoZoom;

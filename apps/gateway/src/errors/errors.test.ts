@@ -89,15 +89,24 @@ describe('grpcErrorToHttp', () => {
   it.each([
     [status.DEADLINE_EXCEEDED, 504, 'no data for 60 s; nothing written, send the upload again'],
     [status.UNAVAILABLE, 503, 'server shutting down; nothing written, send the upload again'],
-  ])('passes grpc-server\'s own message of server error %s through (HTTP %i): it says why, logged as a warning', (code, httpStatus, message) => {
-    expect(grpcErrorToHttp(serverStatus(code, message), 1500)).toEqual({ statusCode: httpStatus, body: { error: { code: status[code], message } }, logLevel: 'warn' });
+  ])("passes grpc-server's own message of server error %s through (HTTP %i): it says why, logged as a warning", (code, httpStatus, message) => {
+    expect(grpcErrorToHttp(serverStatus(code, message), 1500)).toEqual({
+      statusCode: httpStatus,
+      body: { error: { code: status[code], message } },
+      logLevel: 'warn',
+    });
   });
 
   it('answers a busy grpc-server with 503, its message and Retry-After from its pushback trailer (rounded up to seconds), not logged as a failure', () => {
     const message = 'busy: all 10 database connections are in use and 100 calls are waiting; retry in a moment';
     const busy = serverStatus(status.UNAVAILABLE, message);
     busy.metadata.set('grpc-retry-pushback-ms', '1500');
-    expect(grpcErrorToHttp(busy, 1500)).toEqual({ statusCode: 503, body: { error: { code: 'UNAVAILABLE', message } }, logLevel: 'debug', headers: { 'retry-after': '2' } });
+    expect(grpcErrorToHttp(busy, 1500)).toEqual({
+      statusCode: 503,
+      body: { error: { code: 'UNAVAILABLE', message } },
+      logLevel: 'debug',
+      headers: { 'retry-after': '2' },
+    });
   });
 
   it('ignores a pushback trailer on a status grpc-server did not word', () => {
@@ -114,12 +123,36 @@ describe('toHttpError', () => {
     const validation = Object.assign(new Error('querystring/page_size must be >= 1'), {
       statusCode: 400,
       validation: [
-        { instancePath: '/page_size', keyword: 'type', schemaPath: '#/properties/page_size/type', parentSchema: { type: 'integer', minimum: 1, maximum: 10000 }, data: 'abc' },
-        { instancePath: '', keyword: 'additionalProperties', schemaPath: '#/additionalProperties', params: { additionalProperty: 'form' }, parentSchema: rangeSchema },
-        { instancePath: '/bucket', keyword: 'enum', schemaPath: '#/properties/bucket/enum', parentSchema: { type: 'string', enum: ['day', 'week'] }, data: 'year' },
+        {
+          instancePath: '/page_size',
+          keyword: 'type',
+          schemaPath: '#/properties/page_size/type',
+          parentSchema: { type: 'integer', minimum: 1, maximum: 10000 },
+          data: 'abc',
+        },
+        {
+          instancePath: '',
+          keyword: 'additionalProperties',
+          schemaPath: '#/additionalProperties',
+          params: { additionalProperty: 'form' },
+          parentSchema: rangeSchema,
+        },
+        {
+          instancePath: '/bucket',
+          keyword: 'enum',
+          schemaPath: '#/properties/bucket/enum',
+          parentSchema: { type: 'string', enum: ['day', 'week'] },
+          data: 'year',
+        },
         { instancePath: '/from', keyword: 'format', schemaPath: '#/properties/from/anyOf/0/format', parentSchema: { format: 'date-time' }, data: 'x' },
         { instancePath: '/from', keyword: 'format', schemaPath: '#/properties/from/anyOf/1/format', parentSchema: { format: 'date' }, data: 'x' },
-        { instancePath: '/from', keyword: 'anyOf', schemaPath: '#/properties/from/anyOf', parentSchema: { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] }, data: 'x' },
+        {
+          instancePath: '/from',
+          keyword: 'anyOf',
+          schemaPath: '#/properties/from/anyOf',
+          parentSchema: { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] },
+          data: 'x',
+        },
         { instancePath: '/meter', keyword: 'type', schemaPath: '#/properties/meter/type', parentSchema: { type: 'string', minLength: 1 }, data: ['a', 'b'] },
       ],
     });
@@ -153,7 +186,11 @@ describe('toHttpError', () => {
 
   it('turns a BadRequestError into 400 naming its field', () => {
     expect(toHttpError(new BadRequestError('tz', '"Mars" is not an IANA time zone'), 1000).body).toEqual({
-      error: { code: 'INVALID_ARGUMENT', message: 'tz: "Mars" is not an IANA time zone', details: [{ field: 'tz', description: '"Mars" is not an IANA time zone' }] },
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: 'tz: "Mars" is not an IANA time zone',
+        details: [{ field: 'tz', description: '"Mars" is not an IANA time zone' }],
+      },
     });
   });
 
@@ -166,7 +203,9 @@ describe('toHttpError', () => {
     expect(toHttpError(Object.assign(new Error("'/api/%zz' is not a valid url component"), { statusCode: 400, code: 'FST_ERR_BAD_URL' }), 1000).body).toEqual({
       error: { code: 'INVALID_ARGUMENT', message: 'the path is not valid percent-encoded UTF-8 (a % starts an escape such as %20 or %C3%A9)' },
     });
-    expect(toHttpError(Object.assign(new Error('Something Fastify says'), { statusCode: 400, code: 'FST_ERR_SOMETHING_NEW' }), 1000).body.error.message).toBe('the request is malformed');
+    expect(toHttpError(Object.assign(new Error('Something Fastify says'), { statusCode: 400, code: 'FST_ERR_SOMETHING_NEW' }), 1000).body.error.message).toBe(
+      'the request is malformed',
+    );
   });
 
   it('answers anything else with a 500 that says nothing about the cause', () => {

@@ -53,7 +53,8 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
   const statusCode = HTTP_STATUS_OF[error.code] ?? 500;
   const code = GrpcCode[error.code] ?? 'UNKNOWN';
   if (statusCode < 500) {
-    const violations = error.code === GrpcCode.INVALID_ARGUMENT ? badRequestViolations(error.metadata?.get(STATUS_DETAILS_TRAILER)[0] as Buffer | undefined) : [];
+    const violations =
+      error.code === GrpcCode.INVALID_ARGUMENT ? badRequestViolations(error.metadata?.get(STATUS_DETAILS_TRAILER)[0] as Buffer | undefined) : [];
     const headers = error.code === GrpcCode.RESOURCE_EXHAUSTED ? { 'retry-after': RETRY_AFTER_SECONDS_WHEN_BUSY } : undefined;
     return {
       statusCode,
@@ -64,7 +65,8 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
   }
   // grpc-server words these two for clients (an upload idle too long or ended by shutdown, the
   // database gone); anything internal stays behind "internal error" whoever sent it.
-  const worded = (error.code === GrpcCode.UNAVAILABLE || error.code === GrpcCode.DEADLINE_EXCEEDED) && error.metadata?.get(STATUS_ORIGIN_TRAILER)[0] === 'grpc-server';
+  const worded =
+    (error.code === GrpcCode.UNAVAILABLE || error.code === GrpcCode.DEADLINE_EXCEEDED) && error.metadata?.get(STATUS_ORIGIN_TRAILER)[0] === 'grpc-server';
   const message = worded
     ? error.details
     : error.code === GrpcCode.UNAVAILABLE

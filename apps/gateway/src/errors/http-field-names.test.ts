@@ -16,11 +16,19 @@ describe('http-field-names: proto request fields → HTTP query parameters', () 
   });
 
   it('renames the violating field and every field its description names, as whole words only', () => {
-    expect(toHttpViolation({ field: 'page_token', description: 'belongs to a different query: keep meter_id, start_time and end_time unchanged while paging' })).toEqual({
+    expect(
+      toHttpViolation({ field: 'page_token', description: 'belongs to a different query: keep meter_id, start_time and end_time unchanged while paging' }),
+    ).toEqual({
       field: 'page_token',
       description: 'belongs to a different query: keep meter, from and to unchanged while paging',
     });
-    expect(toHttpViolation({ field: 'start_time', description: 'must be before end_time (a is not before b)' })).toEqual({ field: 'from', description: 'must be before to (a is not before b)' });
-    expect(toHttpViolation({ field: 'time_zone', description: '"my_time_zone_x" is not an IANA time zone' })).toEqual({ field: 'tz', description: '"my_time_zone_x" is not an IANA time zone' });
+    expect(toHttpViolation({ field: 'start_time', description: 'must be before end_time (a is not before b)' })).toEqual({
+      field: 'from',
+      description: 'must be before to (a is not before b)',
+    });
+    expect(toHttpViolation({ field: 'time_zone', description: '"my_time_zone_x" is not an IANA time zone' })).toEqual({
+      field: 'tz',
+      description: '"my_time_zone_x" is not an IANA time zone',
+    });
   });
 });

@@ -16,8 +16,6 @@ export function callUnary<Request, Response>(
   const metadata = new Metadata();
   if (options.requestId !== undefined) metadata.set('x-request-id', options.requestId);
   return new Promise((resolve, reject) => {
-    method(request, metadata, { deadline: Date.now() + options.deadlineMs }, (error, response) =>
-      error ? reject(error) : resolve(response),
-    );
+    method(request, metadata, { deadline: Date.now() + options.deadlineMs }, (error, response) => (error ? reject(error) : resolve(response)));
   });
 }

@@ -12,7 +12,9 @@ const UPLOT_DIST_DIR = path.join(path.dirname(require.resolve('uplot/package.jso
 export const dashboardPlugin = fp(
   async (app) => {
     if (!existsSync(path.join(PUBLIC_DIR, 'app.js')) || !existsSync(path.join(PUBLIC_DIR, 'index.html'))) {
-      throw new Error(`the dashboard is not built (no app.js and index.html in ${PUBLIC_DIR}): run \`pnpm nx run gateway:build-dashboard\` (or the gateway's build)`);
+      throw new Error(
+        `the dashboard is not built (no app.js and index.html in ${PUBLIC_DIR}): run \`pnpm nx run gateway:build-dashboard\` (or the gateway's build)`,
+      );
     }
     await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: ['index.html'] });
     await app.register(fastifyStatic, { root: UPLOT_DIST_DIR, prefix: '/vendor/uplot/', decorateReply: false });

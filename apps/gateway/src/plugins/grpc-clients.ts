@@ -1,4 +1,13 @@
-import { Channel, connectivityState, credentials, InterceptingCall, status, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
+import {
+  Channel,
+  connectivityState,
+  credentials,
+  InterceptingCall,
+  status,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Interceptor,
+} from '@grpc/grpc-js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GrpcClientTls } from '../config';
 import fp from 'fastify-plugin';

@@ -15,7 +15,11 @@ export const rateLimitPlugin = fp<{ perMinute: number }>(
       timeWindow: 60_000,
       allowList: (request) => EXEMPT.has(request.url.split('?')[0] ?? ''),
       errorResponseBuilder: (_request, context) =>
-        new HttpStatusError(429, 'RESOURCE_EXHAUSTED', `more than ${context.max} requests a minute from this address; retry in ${Math.ceil(context.ttl / 1000)} s`),
+        new HttpStatusError(
+          429,
+          'RESOURCE_EXHAUSTED',
+          `more than ${context.max} requests a minute from this address; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        ),
     });
   },
   { name: 'rate-limit' },

@@ -43,7 +43,20 @@ const ACCEPTED_ENCODINGS = 'gzip, identity';
 
 const reportSchema = {
   type: 'object',
-  required: ['committed', 'accepted', 'inserted', 'updated', 'unchanged', 'skipped', 'rejected', 'errors', 'meters', 'meterCount', 'metersCreated', 'metersCreatedCount'],
+  required: [
+    'committed',
+    'accepted',
+    'inserted',
+    'updated',
+    'unchanged',
+    'skipped',
+    'rejected',
+    'errors',
+    'meters',
+    'meterCount',
+    'metersCreated',
+    'metersCreatedCount',
+  ],
   properties: {
     meterId: { type: 'string', description: 'The one meter the upload targeted; absent for a multi-meter upload (see meters).' },
     committed: { type: 'boolean', description: 'False: nothing was written.' },
@@ -98,12 +111,30 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         tags: ['readings'],
         consumes: CSV_TYPES,
         querystring: querySchema({
-          meter: { ...meterParam, description: 'The one meter to write (created if new); rows whose meter_id column names another meter are rejected. Omitted: a meter_id column sends each row to the meter it names, else the default meter.' },
-          unit: { type: 'string', minLength: 1, maxLength: 16, description: 'Unit of the values: new meters get it (default kWh); an existing meter with another unit is 409.' },
+          meter: {
+            ...meterParam,
+            description:
+              'The one meter to write (created if new); rows whose meter_id column names another meter are rejected. Omitted: a meter_id column sends each row to the meter it names, else the default meter.',
+          },
+          unit: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 16,
+            description: 'Unit of the values: new meters get it (default kWh); an existing meter with another unit is 409.',
+          },
           tz: { type: 'string', minLength: 1, maxLength: 64, description: "IANA zone of times without an offset (default: grpc-server's CSV_TIMEZONE)." },
-          on_conflict: { type: 'string', enum: CONFLICT_POLICIES.names, default: DEFAULT_CONFLICT_POLICY, description: 'A different stored value: replace it, keep it, or reject the row.' },
+          on_conflict: {
+            type: 'string',
+            enum: CONFLICT_POLICIES.names,
+            default: DEFAULT_CONFLICT_POLICY,
+            description: 'A different stored value: replace it, keep it, or reject the row.',
+          },
           mode: { type: 'string', enum: INGEST_MODES.names, default: DEFAULT_INGEST_MODE, description: 'atomic: any rejected row writes nothing (422).' },
-          time_label: { type: 'string', enum: TIME_LABELS.names, description: "Which end of its interval a time names: new meters get it (default end); an existing meter with the other label is 409." },
+          time_label: {
+            type: 'string',
+            enum: TIME_LABELS.names,
+            description: 'Which end of its interval a time names: new meters get it (default end); an existing meter with the other label is 409.',
+          },
         }),
         headers: {
           type: 'object',
@@ -235,8 +266,7 @@ function pump(csv: CsvBytes, call: ClientWritableStream<IngestReadingsRequest>, 
     }
   };
   const onEnd = () => call.end();
-  const onError = (error: Error & { code?: string }) =>
-    error.code?.startsWith('Z_') === true ? refuse(notGzip(error.code)) : call.cancel(); // else the client went away: nobody to answer
+  const onError = (error: Error & { code?: string }) => (error.code?.startsWith('Z_') === true ? refuse(notGzip(error.code)) : call.cancel()); // else the client went away: nobody to answer
   bytes.on('data', onData);
   bytes.on('end', onEnd);
   bytes.once('error', onError);
@@ -254,7 +284,11 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 function tooLarge(limit: number): HttpStatusError {
-  return new HttpStatusError(413, 'PAYLOAD_TOO_LARGE', `the CSV is larger than ${limit} bytes (counted after decompression); nothing written: split it or use the ingest CLI`);
+  return new HttpStatusError(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `the CSV is larger than ${limit} bytes (counted after decompression); nothing written: split it or use the ingest CLI`,
+  );
 }
 
 function toReportJson(meterId: string, report: IngestReport | undefined) {

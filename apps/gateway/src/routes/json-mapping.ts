@@ -1,14 +1,7 @@
 // The gateway's JSON follows the proto3 JSON mapping (camelCase names, enum names, RFC 3339
 // timestamps without fractional seconds), printing fields without presence even at their
 // default (presentCount 0, missing false) and omitting absent optional values (no usage).
-import {
-  readingQualityToJSON,
-  timeLabelToJSON,
-  type Meter,
-  type Reading,
-  type UsageBucket,
-  type UsageSummary,
-} from '@meterusage/contracts';
+import { readingQualityToJSON, timeLabelToJSON, type Meter, type Reading, type UsageBucket, type UsageSummary } from '@meterusage/contracts';
 import { HttpStatusError } from '../errors';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
@@ -41,7 +34,11 @@ export function toIsoSeconds(instant: Date | undefined): string | undefined {
 
 function outsideTimeDomain(ms: number): HttpStatusError {
   const side = ms < EARLIEST_MS ? 'before 0001-01-01T00:00:00Z' : 'after 9999-12-31T23:59:59.999Z';
-  return new HttpStatusError(400, 'OUT_OF_RANGE', `the answer would hold a time ${side} (such as the end of a bucket), which RFC 3339 cannot write; narrow the range`);
+  return new HttpStatusError(
+    400,
+    'OUT_OF_RANGE',
+    `the answer would hold a time ${side} (such as the end of a bucket), which RFC 3339 cannot write; narrow the range`,
+  );
 }
 
 export interface ReadingJson {

@@ -19,8 +19,8 @@ const instantOrDate = (description: string) =>
 
 export const rangeParams = {
   meter: meterParam,
-  from: instantOrDate('Inclusive start of the range; omitted = the meter\'s first interval.'),
-  to: instantOrDate('Exclusive end of the range; omitted = the meter\'s last interval end.'),
+  from: instantOrDate("Inclusive start of the range; omitted = the meter's first interval."),
+  to: instantOrDate("Exclusive end of the range; omitted = the meter's last interval end."),
   tz: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC', description: 'IANA time zone of plain dates (and of buckets), e.g. Europe/Amsterdam.' },
 } as const;
 

@@ -33,7 +33,11 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
           ...rangeParams,
           page_size: pageSizeParam,
           // AIP-158: empty (what a client sends before it has a token) is the first page.
-          page_token: { type: 'string', maxLength: 512, description: 'nextPageToken of the previous page, with the same meter, from and to; empty or omitted = the first page.' },
+          page_token: {
+            type: 'string',
+            maxLength: 512,
+            description: 'nextPageToken of the previous page, with the same meter, from and to; empty or omitted = the first page.',
+          },
         }),
         response: {
           200: {
@@ -70,4 +74,3 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
     },
   );
 }
-

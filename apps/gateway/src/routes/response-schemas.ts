@@ -45,10 +45,14 @@ export const bucketSchema = {
     min: { type: 'number' },
     max: { type: 'number' },
     presentCount: { type: 'integer', description: 'Intervals with a value.' },
-    expectedCount: { type: 'integer', description: 'Intervals the part of the bucket inside the range should hold; presentCount below it means readings are missing.' },
+    expectedCount: {
+      type: 'integer',
+      description: 'Intervals the part of the bucket inside the range should hold; presentCount below it means readings are missing.',
+    },
     clipped: {
       type: 'boolean',
-      description: 'True when from or to cuts the bucket (it starts before the range or ends after it): its counts cover only the part inside. Omitted from/to snap outward to whole buckets.',
+      description:
+        'True when from or to cuts the bucket (it starts before the range or ends after it): its counts cover only the part inside. Omitted from/to snap outward to whole buckets.',
     },
   },
 } as const;
@@ -73,7 +77,10 @@ export { errorSchema };
 
 /** The error responses every /api route may give. */
 export const errorResponses = {
-  400: { ...errorSchema, description: 'A parameter is invalid (details name each, with the reason), or the answer would hold a time outside years 0001-9999 (OUT_OF_RANGE).' },
+  400: {
+    ...errorSchema,
+    description: 'A parameter is invalid (details name each, with the reason), or the answer would hold a time outside years 0001-9999 (OUT_OF_RANGE).',
+  },
   404: { ...errorSchema, description: 'The meter does not exist.' },
   500: errorSchema,
   503: { ...errorSchema, description: 'grpc-server or its database is unavailable, or shutting down (an upload then wrote nothing: send it again).' },

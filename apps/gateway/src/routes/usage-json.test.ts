@@ -16,17 +16,39 @@ const instant = fc.oneof(
 );
 const usage = fc.option(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1e21, 5e-324, 0.1 + 0.2)), { nil: undefined });
 const count = fc.oneof(fc.nat({ max: 3000 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
-const bucket: fc.Arbitrary<UsageBucket> = fc.record({ start: instant, end: instant, sum: usage, mean: usage, min: usage, max: usage, presentCount: count, expectedCount: count, clipped: fc.boolean() });
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', 'meter-1', 'kWh', 'Europe/Amsterdam', '"quoted" \\ back\nslash', '\u2028\u2029', '\ud800'));
+const bucket: fc.Arbitrary<UsageBucket> = fc.record({
+  start: instant,
+  end: instant,
+  sum: usage,
+  mean: usage,
+  min: usage,
+  max: usage,
+  presentCount: count,
+  expectedCount: count,
+  clipped: fc.boolean(),
+});
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('', 'meter-1', 'kWh', 'Europe/Amsterdam', '"quoted" \\ back\nslash', '\u2028\u2029', '\ud800'),
+);
 const answer = fc.record({
   meterId: text,
   unit: text,
   timeZone: text,
   // Mostly small answers; some long enough to be decoded in several slices (a yield every 64 buckets at sliceMs 0).
-  buckets: fc.oneof({ arbitrary: fc.array(bucket, { maxLength: 20 }), weight: 9 }, { arbitrary: fc.array(bucket, { minLength: 60, maxLength: 300 }), weight: 1 }),
+  buckets: fc.oneof(
+    { arbitrary: fc.array(bucket, { maxLength: 20 }), weight: 9 },
+    { arbitrary: fc.array(bucket, { minLength: 60, maxLength: 300 }), weight: 1 },
+  ),
 });
 
-const mapping = (response: AggregateUsageResponse) => ({ meterId: response.meterId, unit: response.unit, timeZone: response.timeZone, buckets: response.buckets.map(toBucketJson) });
+const mapping = (response: AggregateUsageResponse) => ({
+  meterId: response.meterId,
+  unit: response.unit,
+  timeZone: response.timeZone,
+  buckets: response.buckets.map(toBucketJson),
+});
 
 describe('aggregateUsageJson', () => {
   let schemaSerializer: FastifyInstance;

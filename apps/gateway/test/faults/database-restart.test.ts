@@ -115,7 +115,12 @@ describe('faults: the database connections die while grpc-server runs (shared se
     expect(grpcServer!.child.exitCode).toBeNull();
     expect(grpcServer!.output.join('\n')).not.toMatch(/uncaught|unhandled/i);
     expect(await countReadings(database!.url)).toBe(rowsBefore);
-    report('terminate backends', { terminated: String(terminated), inFlightFailedWithin: failedWithinMs, exportedBeforeFault: String(exported), recovered: recoveredMs });
+    report('terminate backends', {
+      terminated: String(terminated),
+      inFlightFailedWithin: failedWithinMs,
+      exportedBeforeFault: String(exported),
+      recovered: recoveredMs,
+    });
   }, 90_000);
 
   it('aborts an HTTP export download (no clean end) when the database goes away mid-stream', async () => {

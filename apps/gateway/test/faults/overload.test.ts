@@ -46,12 +46,19 @@ describe('faults: overload is answered busy (503 + Retry-After), not as an outag
       await locker.query('lock table readings in access exclusive mode');
       const calls = Array.from({ length: CALLS }, async () => {
         const response = await fetch(`${gateway!.baseUrl}/api/summary`);
-        return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error?: { code: string; message: string } } };
+        return {
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          body: (await response.json()) as { error?: { code: string; message: string } },
+        };
       });
       const settled: (typeof answers)[number][] = [];
       for (const call of calls) void call.then((answer) => settled.push(answer));
       // Three calls hold the connections; every other one is refused (queue full, or its wait ran out).
-      await waitUntil('every call but the three holding a connection answered', () => settled.length === CALLS - POOL_MAX_CONN, { timeoutMs: 30_000, intervalMs: 50 });
+      await waitUntil('every call but the three holding a connection answered', () => settled.length === CALLS - POOL_MAX_CONN, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
       // Health checks found the pool busy meanwhile: busy is not down.
       const readiness = await fetch(`${gateway!.baseUrl}/readyz`);
       expect([readiness.status, await readiness.json()]).toEqual([200, { status: 'SERVING' }]);

@@ -47,7 +47,9 @@ function startServe(env: Record<string, string>, [command, ...args] = SERVE_SCRI
   child.stdout.on('data', collect({ rest: '' }));
   child.stderr.on('data', collect({ rest: '' }));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     pid: child.pid!,
     lines,

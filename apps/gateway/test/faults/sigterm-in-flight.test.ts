@@ -200,7 +200,9 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
     const cancelledMs = since(signalAt);
     if (cancelledMs < STALL_GRACE_MS - 500) {
       // Ended before the deadline: something else ended them; show what grpc-server said.
-      throw new Error(`calls ended ${cancelledMs} ms after SIGTERM (export ${exportOutcome}, upload ${JSON.stringify(uploadOutcome)}):\n${server.output.slice(-30).join('\n')}`);
+      throw new Error(
+        `calls ended ${cancelledMs} ms after SIGTERM (export ${exportOutcome}, upload ${JSON.stringify(uploadOutcome)}):\n${server.output.slice(-30).join('\n')}`,
+      );
     }
     expect(exportOutcome).not.toBe('OK');
     // The upload is ended with a status saying why (the gateway answers 503 "server shutting down"), not cut as CANCELLED.
@@ -217,7 +219,12 @@ describe('faults: SIGTERM while an export and an upload are in flight (grpc-serv
     expect(messages.slice(messages.indexOf('shutting down'))).toContain('stopped');
     expect(server.output.join('\n')).not.toMatch(/uncaught|unhandled|shutdown failed/i);
     expect(await countReadings(database!.url, 'sigterm-stalled')).toBe(0);
-    report('SIGTERM, clients stall', { callsCancelled: cancelledMs, exit: exitMs, export: exportOutcome, upload: typeof uploadOutcome === 'string' ? uploadOutcome : 'answered' });
+    report('SIGTERM, clients stall', {
+      callsCancelled: cancelledMs,
+      exit: exitMs,
+      export: exportOutcome,
+      upload: typeof uploadOutcome === 'string' ? uploadOutcome : 'answered',
+    });
   }, 120_000);
 
   it('restarted on the same database, holds exactly the rows committed before: nothing lost, nothing duplicated', async () => {

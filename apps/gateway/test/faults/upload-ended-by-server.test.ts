@@ -53,7 +53,6 @@ describe('faults: an upload grpc-server ends (stalled client, shutdown) answers 
     expect(await countReadings(stack.database.url)).toBe(rowsBefore);
     report('upload stalled', { answered: since(startedAt) });
   }, 60_000);
-
 });
 
 describe('faults: an upload still running when grpc-server shuts down', () => {

@@ -27,7 +27,11 @@ export async function startAppStack(label: string, options: { env?: Record<strin
   try {
     stack.database = await createTestDatabase(label);
     stack.grpcServer = await startGrpcServer({ DATABASE_URL: stack.database.url, CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', ...options.env });
-    stack.app = await buildApp({ grpcTarget: `127.0.0.1:${stack.grpcServer.port}`, grpcDeadlineMs: 20_000, ingestBodyLimitBytes: options.ingestBodyLimitBytes ?? 1024 * 1024 });
+    stack.app = await buildApp({
+      grpcTarget: `127.0.0.1:${stack.grpcServer.port}`,
+      grpcDeadlineMs: 20_000,
+      ingestBodyLimitBytes: options.ingestBodyLimitBytes ?? 1024 * 1024,
+    });
     stack.client = new Client({ connectionString: stack.database.url });
     await stack.client.connect();
   } catch (error) {

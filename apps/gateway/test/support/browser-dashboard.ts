@@ -176,7 +176,9 @@ export async function readUploadReport(page: Page): Promise<UploadReport> {
     const report = document.getElementById('upload-report')!;
     const counts: Record<string, number> = {};
     for (const item of Array.from(report.querySelectorAll('[data-count]'))) counts[item.dataset.count!] = Number(item.dataset.value);
-    const rejections = Array.from(report.querySelectorAll('table.rejections tbody tr')).map((row) => Array.from(row.cells ?? [], (cell) => cell.textContent ?? ''));
+    const rejections = Array.from(report.querySelectorAll('table.rejections tbody tr')).map((row) =>
+      Array.from(row.cells ?? [], (cell) => cell.textContent ?? ''),
+    );
     return { state: report.dataset.state ?? '', heading: report.querySelector('h3')?.textContent ?? '', counts, rejections };
   });
 }

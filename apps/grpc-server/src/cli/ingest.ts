@@ -7,7 +7,15 @@ import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IngestOptions, MeterUsageServiceClient, TimeLabel, type IngestReadingsResponse } from '@meterusage/contracts';
-import { CONFLICT_POLICIES, DEFAULT_CONFLICT_POLICY, DEFAULT_INGEST_MODE, INGEST_MODES, METER_DEFAULTS, TIME_LABELS, type EnumOptions } from '@meterusage/meters';
+import {
+  CONFLICT_POLICIES,
+  DEFAULT_CONFLICT_POLICY,
+  DEFAULT_INGEST_MODE,
+  INGEST_MODES,
+  METER_DEFAULTS,
+  TIME_LABELS,
+  type EnumOptions,
+} from '@meterusage/meters';
 import { ProgressBar } from './progress';
 
 const USAGE = `usage: meterusage-ingest --file FILE [options]
@@ -100,9 +108,7 @@ async function main(): Promise<void> {
   let sentBytes = 0;
   let rows = 0;
   const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {
-    const call = client.ingestReadings(new Metadata(), { deadline: Date.now() + 24 * 3_600_000 }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    );
+    const call = client.ingestReadings(new Metadata(), { deadline: Date.now() + 24 * 3_600_000 }, (error, result) => (error ? reject(error) : resolve(result)));
     call.write({ payload: { $case: 'options', value: options } });
     void (async () => {
       for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
       reject(error instanceof Error ? error : new Error(String(error)));
     });
   }).catch((error: ServiceError) => {
-    const reason = error.code === GrpcStatus.UNAVAILABLE ? `grpc-server at ${target} is unreachable` : error.details ?? error.message;
+    const reason = error.code === GrpcStatus.UNAVAILABLE ? `grpc-server at ${target} is unreachable` : (error.details ?? error.message);
     process.stderr.write(`\nmeterusage-ingest: ${reason}\n`);
     const conflict = error.code === GrpcStatus.ALREADY_EXISTS || error.code === GrpcStatus.ABORTED;
     process.exit(error.code === GrpcStatus.INVALID_ARGUMENT ? 2 : conflict ? 1 : 3);

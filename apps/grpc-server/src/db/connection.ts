@@ -30,14 +30,15 @@ export function openDatabase(options: ConnectionOptions, logger: Logger): Databa
   const pool = new GatedPool(
     { waitMs: options.poolWaitMs ?? options.connectTimeoutMs, queueMax: options.poolQueueMax ?? Number.POSITIVE_INFINITY },
     {
-    connectionString: options.connectionString,
-    min: options.poolMin,
-    max: options.poolMax,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
-    idleTimeoutMillis: 30_000,
-    application_name: 'meterusage-grpc-server',
-  });
+      connectionString: options.connectionString,
+      min: options.poolMin,
+      max: options.poolMax,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+      idleTimeoutMillis: 30_000,
+      application_name: 'meterusage-grpc-server',
+    },
+  );
   // An idle client whose server went away emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed; the pool replaces it'));
   // pg-pool listens for errors only while a client is idle. A checked-out client (an export's

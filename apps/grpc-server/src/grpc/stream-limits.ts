@@ -86,9 +86,7 @@ export class StreamSlots {
 
   private refusal(method: string, limit: number): ResourceExhaustedError {
     this.options.onRefused?.(method, limit);
-    return new ResourceExhaustedError(
-      `${method}: ${limit} calls are already running, the most this server allows at once; retry when one has finished`,
-    );
+    return new ResourceExhaustedError(`${method}: ${limit} calls are already running, the most this server allows at once; retry when one has finished`);
   }
 }
 

@@ -31,4 +31,3 @@ export class StreamShutdown {
     await Promise.all(this.running);
   }
 }
-

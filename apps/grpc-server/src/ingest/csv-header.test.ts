@@ -2,7 +2,10 @@ import { meterColumnOf, readHeader } from './csv-header';
 
 describe('readHeader', () => {
   it('finds the columns of a header in any order and case, with meter_id and ignored export columns', () => {
-    expect(readHeader(1, ['Meter_ID', ' meterusage', 'quality', 'TIME'])).toEqual({ columns: { time: 3, usage: 1, meterId: 0, count: 4 }, firstRowIsData: false });
+    expect(readHeader(1, ['Meter_ID', ' meterusage', 'quality', 'TIME'])).toEqual({
+      columns: { time: 3, usage: 1, meterId: 0, count: 4 },
+      firstRowIsData: false,
+    });
   });
 
   it('reads a first row of a timestamp and a value as data of a header-less time,meterusage file', () => {
@@ -12,7 +15,11 @@ describe('readHeader', () => {
   });
 
   it('names every problem of a header it refuses', () => {
-    expect(readHeader(1, ['when', 'value'])).toEqual({ line: 1, field: 'header', reason: 'missing header: expected columns "time,meterusage" (optionally meter_id), found "when,value"' });
+    expect(readHeader(1, ['when', 'value'])).toEqual({
+      line: 1,
+      field: 'header',
+      reason: 'missing header: expected columns "time,meterusage" (optionally meter_id), found "when,value"',
+    });
     expect(readHeader(1, ['time', 'time', 'kwh'])).toEqual({
       line: 1,
       field: 'header',
@@ -23,6 +30,10 @@ describe('readHeader', () => {
 
 describe('meterColumnOf', () => {
   it('gives the meter_id column of a header, and none for a header without one or a data row', () => {
-    expect([meterColumnOf(['time', 'meter_id', 'meterusage']), meterColumnOf(['time', 'meterusage']), meterColumnOf(['2019-01-01 00:15:00', 'meter_id'])]).toEqual([1, undefined, undefined]);
+    expect([
+      meterColumnOf(['time', 'meter_id', 'meterusage']),
+      meterColumnOf(['time', 'meterusage']),
+      meterColumnOf(['2019-01-01 00:15:00', 'meter_id']),
+    ]).toEqual([1, undefined, undefined]);
   });
 });

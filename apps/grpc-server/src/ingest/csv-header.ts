@@ -29,7 +29,9 @@ export function readHeader(line: number, fields: readonly string[]): { columns: 
     if (fields.length === 2 && parseTimestamp(fields[0]!.trim()).kind !== 'unparseable') return { columns: HEADERLESS, firstRowIsData: true };
     return { line, field: 'header', reason: `missing header: expected columns "time,meterusage" (optionally meter_id), found "${clip(fields.join(','))}"` };
   }
-  const unknown = names.filter((name) => !REQUIRED_COLUMNS.includes(name as (typeof REQUIRED_COLUMNS)[number]) && name !== 'meter_id' && !IGNORED_COLUMNS.has(name));
+  const unknown = names.filter(
+    (name) => !REQUIRED_COLUMNS.includes(name as (typeof REQUIRED_COLUMNS)[number]) && name !== 'meter_id' && !IGNORED_COLUMNS.has(name),
+  );
   const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
   const repeated = names.filter((name, index) => names.indexOf(name) !== index);
   if (unknown.length > 0 || missing.length > 0 || repeated.length > 0) {
@@ -40,7 +42,10 @@ export function readHeader(line: number, fields: readonly string[]): { columns: 
     ];
     return { line, field: 'header', reason: `${problems.join(', ')}: expected time, meterusage and optionally meter_id` };
   }
-  return { columns: { time: names.indexOf('time'), usage: names.indexOf('meterusage'), meterId: meterColumnOf(fields), count: names.length }, firstRowIsData: false };
+  return {
+    columns: { time: names.indexOf('time'), usage: names.indexOf('meterusage'), meterId: meterColumnOf(fields), count: names.length },
+    firstRowIsData: false,
+  };
 }
 
 /** The meter_id column of a header row; undefined without one (or when the row is not a header). */

@@ -109,9 +109,7 @@ describe('CsvRowReader', () => {
 // papaparse gives, and every record must carry a line number, in increasing order.
 
 const token = fc.constantFrom('a', '7', '2019-01-01 00:15:00', '1.5', 'NaN', ',', ',', '"', '""', '\n', '\n', '\r\n', '\r\n', '\r', ' ', 'é', '\u0000');
-const csvText = fc
-  .tuple(fc.boolean(), fc.array(token, { maxLength: 80 }))
-  .map(([bom, tokens]) => `${bom ? '\uFEFF' : ''}${tokens.join('')}`);
+const csvText = fc.tuple(fc.boolean(), fc.array(token, { maxLength: 80 })).map(([bom, tokens]) => `${bom ? '\uFEFF' : ''}${tokens.join('')}`);
 const cutPoints = fc.array(fc.nat({ max: 400 }), { maxLength: 12 });
 
 function chunked(text: string, cuts: number[]): string[] {

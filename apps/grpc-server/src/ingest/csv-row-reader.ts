@@ -90,7 +90,7 @@ export class CsvRowReader {
     // The next comma at or after the current position (-1: none left), carried across lines so
     // that each comma is searched for once, even in lines without one.
     let comma = text.indexOf(',');
-    for (let start = 0; start <= text.length; ) {
+    for (let start = 0; start <= text.length;) {
       let end = text.indexOf(newline, start);
       if (end < 0) end = text.length;
       const line = this.line;

@@ -9,7 +9,16 @@ import { csvRecordBatches } from './csv-source';
 import { committedResult, decideUpload, MAX_REPORTED_ERRORS, resultSummary, rolledBackResult, type IngestResult, type UploadTally } from './ingest-result';
 import { ReadingValidator } from './reading-validator';
 import type { RowError } from './row-error';
-import { appendStaging, createStaging, mergeStaging, StagingCopy, storedWithinSpans, takeConflicts, takeDuplicates, type TakenRows } from './staging.repository';
+import {
+  appendStaging,
+  createStaging,
+  mergeStaging,
+  StagingCopy,
+  storedWithinSpans,
+  takeConflicts,
+  takeDuplicates,
+  type TakenRows,
+} from './staging.repository';
 import { UploadMeters } from './upload-meters';
 
 export type { IngestResult, MeterIngestCounts } from './ingest-result';
@@ -56,10 +65,18 @@ interface IngestDeps {
  * Memory stays flat in the file size; work is O(n log n) in rows and meters (maps and sorted lists,
  * SQL over arrays, never a list searched per meter).
  */
-export async function ingestCsv(database: DatabaseHandle, source: AsyncIterable<Uint8Array | string>, options: IngestOptions, deps: IngestDeps): Promise<IngestResult> {
+export async function ingestCsv(
+  database: DatabaseHandle,
+  source: AsyncIterable<Uint8Array | string>,
+  options: IngestOptions,
+  deps: IngestDeps,
+): Promise<IngestResult> {
   const startedAt = performance.now();
   const log = (result: IngestResult, message: string, write?: 'append' | 'merge') =>
-    deps.logger.info({ source: options.sourceName, ...resultSummary(result), ...(write === undefined ? {} : { write }), ms: Math.round(performance.now() - startedAt) }, message);
+    deps.logger.info(
+      { source: options.sourceName, ...resultSummary(result), ...(write === undefined ? {} : { write }), ms: Math.round(performance.now() - startedAt) },
+      message,
+    );
   const client = await database.pool.connect();
   const copy = new StagingCopy(client);
   let open = false;
@@ -68,7 +85,12 @@ export async function ingestCsv(database: DatabaseHandle, source: AsyncIterable<
     await beginUpload(client);
     open = true;
     const meters = new UploadMeters(client, options);
-    const validator = new ReadingValidator({ meterId: options.meterId, defaultMeterId: options.defaultMeterId, timeZone: options.timeZone, timingOf: (meterId) => meters.timingOf(meterId) });
+    const validator = new ReadingValidator({
+      meterId: options.meterId,
+      defaultMeterId: options.defaultMeterId,
+      timeZone: options.timeZone,
+      timingOf: (meterId) => meters.timingOf(meterId),
+    });
     const staged = await stageRows(csvRecordBatches(source), validator, meters, copy);
     const fileErrors = validator.finish();
     staged.errors.push(...fileErrors);

@@ -75,7 +75,21 @@ const NOTHING_DONE = Object.freeze({ created: false, inserted: 0, updated: 0, un
 export function rolledBackResult(tally: UploadTally): IngestResult {
   const meters = tally.rowCounts.map(({ meterId, rejected }) => ({ ...NOTHING_DONE, meterId, rejected: rejected + (tally.takenPerMeter.get(meterId) ?? 0) }));
   const { accepted, rejected, errors, multiMeterFile, firstStartMs, lastEndMs } = tally;
-  return { committed: false, accepted, rejected, errors, inserted: 0, updated: 0, unchanged: 0, skipped: 0, metersCreated: [], meters, multiMeterFile, firstStartMs, lastEndMs };
+  return {
+    committed: false,
+    accepted,
+    rejected,
+    errors,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    metersCreated: [],
+    meters,
+    multiMeterFile,
+    firstStartMs,
+    lastEndMs,
+  };
 }
 
 /**
@@ -88,7 +102,8 @@ export function committedResult(tally: UploadTally, metersCreated: string[], mer
   const meters = tally.rowCounts.map(({ meterId, accepted: meterAccepted, rejected: meterRejected }): MeterIngestCounts => {
     const taken = tally.takenPerMeter.get(meterId) ?? 0;
     const staged = meterAccepted - taken;
-    const counts = merged !== undefined ? (mergedByMeter.get(meterId) ?? { inserted: 0, updated: 0, skipped: 0 }) : { inserted: staged, updated: 0, skipped: 0 };
+    const counts =
+      merged !== undefined ? (mergedByMeter.get(meterId) ?? { inserted: 0, updated: 0, skipped: 0 }) : { inserted: staged, updated: 0, skipped: 0 };
     return {
       meterId,
       created: created.has(meterId),
@@ -102,7 +117,21 @@ export function committedResult(tally: UploadTally, metersCreated: string[], mer
   const total = (key: 'inserted' | 'updated' | 'skipped') => meters.reduce((sum, meter) => sum + meter[key], 0);
   const [inserted, updated, skipped] = [total('inserted'), total('updated'), total('skipped')];
   const { accepted, rejected, errors, multiMeterFile, firstStartMs, lastEndMs } = tally;
-  return { committed: true, accepted, inserted, updated, unchanged: accepted - inserted - updated - skipped, skipped, rejected, errors, metersCreated, meters, multiMeterFile, firstStartMs, lastEndMs };
+  return {
+    committed: true,
+    accepted,
+    inserted,
+    updated,
+    unchanged: accepted - inserted - updated - skipped,
+    skipped,
+    rejected,
+    errors,
+    metersCreated,
+    meters,
+    multiMeterFile,
+    firstStartMs,
+    lastEndMs,
+  };
 }
 
 /** The fields of a result worth a log line (lists cut short). */

@@ -5,7 +5,17 @@ import {
   type IngestReport,
   type MeterUsageServiceServer,
 } from '@meterusage/contracts';
-import { CONFLICT_POLICIES, DEFAULT_CONFLICT_POLICY, DEFAULT_INGEST_MODE, INGEST_MODES, isMeterId, METER_ID_RULE, TIME_LABELS, UNIT_PATTERN, UNIT_RULE } from '@meterusage/meters';
+import {
+  CONFLICT_POLICIES,
+  DEFAULT_CONFLICT_POLICY,
+  DEFAULT_INGEST_MODE,
+  INGEST_MODES,
+  isMeterId,
+  METER_ID_RULE,
+  TIME_LABELS,
+  UNIT_PATTERN,
+  UNIT_RULE,
+} from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
@@ -37,26 +47,31 @@ const MAX_REPORTED_METERS = 100;
 /** IngestReadings: options first, then the CSV bytes, streamed into ingestCsv. */
 export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageServiceServer, 'ingestReadings'> {
   return {
-    ingestReadings: clientStream('IngestReadings', deps, deps.streamGuards, async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
-      const iterator = messages[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      if (first.done === true || first.value.payload?.$case !== 'options') {
-        throw new InvalidArgumentError('options', 'the first message of an upload must carry the options');
-      }
-      const options = toIngestOptions(first.value.payload.value, deps);
-      async function* chunks(): AsyncGenerator<Uint8Array> {
-        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
-          const payload = next.value.payload;
-          if (payload?.$case === 'chunk') yield payload.value;
-          else throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
+    ingestReadings: clientStream(
+      'IngestReadings',
+      deps,
+      deps.streamGuards,
+      async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
+        const iterator = messages[Symbol.asyncIterator]();
+        const first = await iterator.next();
+        if (first.done === true || first.value.payload?.$case !== 'options') {
+          throw new InvalidArgumentError('options', 'the first message of an upload must carry the options');
         }
-      }
-      const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
-      deps.telemetry?.observeUpload(result);
-      // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
-      const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
-      return { meterId, report: toIngestReport(result) };
-    }),
+        const options = toIngestOptions(first.value.payload.value, deps);
+        async function* chunks(): AsyncGenerator<Uint8Array> {
+          for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+            const payload = next.value.payload;
+            if (payload?.$case === 'chunk') yield payload.value;
+            else throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
+          }
+        }
+        const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
+        deps.telemetry?.observeUpload(result);
+        // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
+        const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
+        return { meterId, report: toIngestReport(result) };
+      },
+    ),
   };
 }
 

@@ -16,14 +16,34 @@ describe('TimeFieldReader', () => {
     const first = amsterdam.labelMs(7, '2019-10-27 02:15:00', { ...QUARTER, previousLabelMs: at('2019-10-27T00:00:00Z') });
     const second = amsterdam.labelMs(8, '2019-10-27 02:15:00', { ...QUARTER, previousLabelMs: first as number });
     expect([first, second]).toEqual([at('2019-10-27T00:15:00Z'), at('2019-10-27T01:15:00Z')]);
-    expect(amsterdam.labelMs(9, '2019-10-27 02:15:00', { ...QUARTER, previousLabelMs: second as number })).toMatchObject({ line: 9, field: 'time', reason: expect.stringContaining('is ambiguous in Europe/Amsterdam') });
+    expect(amsterdam.labelMs(9, '2019-10-27 02:15:00', { ...QUARTER, previousLabelMs: second as number })).toMatchObject({
+      line: 9,
+      field: 'time',
+      reason: expect.stringContaining('is ambiguous in Europe/Amsterdam'),
+    });
   });
 
   it('refuses a skipped spring time, an off-grid time, an invalid offset and text that is no time', () => {
     const amsterdam = new TimeFieldReader('Europe/Amsterdam');
-    expect(amsterdam.labelMs(3, '2019-03-31 02:15:00', QUARTER)).toEqual({ line: 3, field: 'time', reason: 'local time "2019-03-31 02:15:00" does not exist in Europe/Amsterdam (skipped by a DST change)' });
-    expect(amsterdam.labelMs(3, '2019-01-01 00:10:00Z', QUARTER)).toEqual({ line: 3, field: 'time', reason: 'time "2019-01-01 00:10:00Z" is not on the 15-minute grid' });
-    expect(amsterdam.labelMs(3, '2019-01-01 00:15:00+24:00', QUARTER)).toEqual({ line: 3, field: 'time', reason: 'invalid UTC offset in "2019-01-01 00:15:00+24:00"' });
-    expect(amsterdam.labelMs(3, 'soon', QUARTER)).toEqual({ line: 3, field: 'time', reason: 'unparseable time "soon": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339' });
+    expect(amsterdam.labelMs(3, '2019-03-31 02:15:00', QUARTER)).toEqual({
+      line: 3,
+      field: 'time',
+      reason: 'local time "2019-03-31 02:15:00" does not exist in Europe/Amsterdam (skipped by a DST change)',
+    });
+    expect(amsterdam.labelMs(3, '2019-01-01 00:10:00Z', QUARTER)).toEqual({
+      line: 3,
+      field: 'time',
+      reason: 'time "2019-01-01 00:10:00Z" is not on the 15-minute grid',
+    });
+    expect(amsterdam.labelMs(3, '2019-01-01 00:15:00+24:00', QUARTER)).toEqual({
+      line: 3,
+      field: 'time',
+      reason: 'invalid UTC offset in "2019-01-01 00:15:00+24:00"',
+    });
+    expect(amsterdam.labelMs(3, 'soon', QUARTER)).toEqual({
+      line: 3,
+      field: 'time',
+      reason: 'unparseable time "soon": expected "YYYY-MM-DD HH:MM:SS" or RFC 3339',
+    });
   });
 });

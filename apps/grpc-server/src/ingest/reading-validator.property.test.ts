@@ -26,7 +26,10 @@ const timeText = fc.oneof(
       fc.constantFrom(0, 0, 59, 60),
       fc.constantFrom('', 'Z', '+01:00', '-0530', '+25:00', '.5'),
     )
-    .map(([year, month, day, separator, hour, minute, second, suffix]) => `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${suffix}`),
+    .map(
+      ([year, month, day, separator, hour, minute, second, suffix]) =>
+        `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${suffix}`,
+    ),
 );
 const valueText = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', 'NaN', 'nan', '1.5', '+2', '-3', '.5', '1.', '1e3', '1.2.3', ' 4 '));
 
@@ -59,7 +62,12 @@ describe('ReadingValidator properties', () => {
         const utc = Date.UTC(year, month - 1, day, hour, minute, second);
         const check = new Date(utc);
         const valid =
-          check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day && check.getUTCHours() === hour && check.getUTCMinutes() === minute && second <= 59;
+          check.getUTCFullYear() === year &&
+          check.getUTCMonth() === month - 1 &&
+          check.getUTCDate() === day &&
+          check.getUTCHours() === hour &&
+          check.getUTCMinutes() === minute &&
+          second <= 59;
         if (valid) expect(fast).toBe(utc);
         else expect(fast).toBeNaN();
       }),

@@ -84,9 +84,15 @@ describe('ReadingValidator over CsvRowReader', () => {
   });
 
   it('reads a meter_id column and ignores the extra columns of its own CSV export', () => {
-    const text = 'meter_id,time,start,end,meterusage,quality\nm2,2019-01-01T00:15:00Z,2019-01-01T00:00:00Z,2019-01-01T00:15:00Z,1.5,READING_QUALITY_MEASURED\nbad id,2019-01-01T00:30:00Z,,,2,\n';
+    const text =
+      'meter_id,time,start,end,meterusage,quality\nm2,2019-01-01T00:15:00Z,2019-01-01T00:00:00Z,2019-01-01T00:15:00Z,1.5,READING_QUALITY_MEASURED\nbad id,2019-01-01T00:30:00Z,,,2,\n';
     const reader = new CsvRowReader();
-    const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }) });
+    const validator = new ReadingValidator({
+      meterId: undefined,
+      defaultMeterId: 'm1',
+      timeZone: 'UTC',
+      timingOf: () => ({ intervalSeconds: 900, timeLabel: 'end' }),
+    });
     const outcomes = [...reader.push(text), ...reader.end()].map((record) => validator.accept(record));
     expect(outcomes).toEqual([
       undefined,
@@ -187,7 +193,12 @@ describe('ReadingValidator over CsvRowReader', () => {
   });
 
   it('gives each meter the span of its accepted starts, across interleaved runs of meters', () => {
-    const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone: 'UTC', timingOf: () => ({ intervalSeconds: 900, timeLabel: 'start' }) });
+    const validator = new ReadingValidator({
+      meterId: undefined,
+      defaultMeterId: 'm1',
+      timeZone: 'UTC',
+      timingOf: () => ({ intervalSeconds: 900, timeLabel: 'start' }),
+    });
     const rows = [
       ['b', '2020-01-01 00:15:00'],
       ['b', '2020-01-01 00:30:00'],

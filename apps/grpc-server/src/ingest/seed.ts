@@ -30,11 +30,7 @@ const ERRORS_SHOWN = 10;
  * on_conflict=skip: intervals already stored keep their values, so restarts neither duplicate
  * readings nor undo later corrections. Atomic: any invalid row stops the seed, nothing written.
  */
-export async function seedFromCsv(
-  database: DatabaseHandle,
-  options: SeedOptions,
-  deps: { storage: StorageFeatures; logger: Logger },
-): Promise<IngestResult> {
+export async function seedFromCsv(database: DatabaseHandle, options: SeedOptions, deps: { storage: StorageFeatures; logger: Logger }): Promise<IngestResult> {
   try {
     await access(options.csvPath);
   } catch (error) {
@@ -61,7 +57,10 @@ export async function seedFromCsv(
   if (!result.committed && result.errors.length > 0) {
     const shown = result.errors.slice(0, ERRORS_SHOWN).map((error) => `line ${error.line} (${error.field}): ${error.reason}`);
     const more = result.rejected > ERRORS_SHOWN ? `\n  … and ${result.rejected - ERRORS_SHOWN} more` : '';
-    throw new SeedError(`${options.csvPath}: ${Math.max(result.rejected, 1)} invalid row(s), nothing was loaded:\n  ${shown.join('\n  ')}${more}`, result.errors);
+    throw new SeedError(
+      `${options.csvPath}: ${Math.max(result.rejected, 1)} invalid row(s), nothing was loaded:\n  ${shown.join('\n  ')}${more}`,
+      result.errors,
+    );
   }
   deps.logger.info(
     { csvPath: options.csvPath, meterId: options.meterId, rows: result.accepted, inserted: result.inserted, skipped: result.skipped },

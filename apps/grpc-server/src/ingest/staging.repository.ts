@@ -203,7 +203,9 @@ export interface MergeCounts {
  * each meter's count is its staged rows' (no RETURNING on the fast path). Returns the rows inserted.
  */
 export async function appendStaging(client: pg.PoolClient): Promise<number> {
-  const inserted = await client.query(`insert into readings (meter_id, interval_start, usage) select s.meter_id, ${STAGED_START}, s.usage from readings_staging s`);
+  const inserted = await client.query(
+    `insert into readings (meter_id, interval_start, usage) select s.meter_id, ${STAGED_START}, s.usage from readings_staging s`,
+  );
   return inserted.rowCount ?? 0;
 }
 

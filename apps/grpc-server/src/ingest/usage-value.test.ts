@@ -20,7 +20,10 @@ const numberLike = fc
     fc.stringMatching(/^\d{0,25}$/),
     fc.constantFrom('', '.', ','),
     fc.stringMatching(/^\d{0,14}$/),
-    fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{0,6}$/)).map((parts) => parts.join(''))),
+    fc.oneof(
+      fc.constant(''),
+      fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{0,6}$/)).map((parts) => parts.join('')),
+    ),
   )
   .map((parts) => parts.join(''));
 

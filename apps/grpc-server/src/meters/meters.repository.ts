@@ -19,11 +19,7 @@ const EPOCH_MS = (column: string) => sql<number | null>`(extract(epoch from ${sq
 
 /** The meter, or undefined when no such meter exists. */
 export async function findMeter(db: Kysely<Database>, meterId: string): Promise<MeterRow | undefined> {
-  return db
-    .selectFrom('meters')
-    .select(['meter_id', 'unit', 'interval_seconds', 'time_label'])
-    .where('meter_id', '=', meterId)
-    .executeTakeFirst();
+  return db.selectFrom('meters').select(['meter_id', 'unit', 'interval_seconds', 'time_label']).where('meter_id', '=', meterId).executeTakeFirst();
 }
 
 /** Every meter with the span of its stored readings; first/last come from the primary key, not a scan. */
@@ -47,8 +43,20 @@ export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWit
 export async function findDataSpan(db: Kysely<Database>, meterId: string): Promise<{ firstStartMs: number; lastStartMs: number } | undefined> {
   const row = await db
     .selectNoFrom((eb) => [
-      eb.selectFrom('readings').select(EPOCH_MS('interval_start').as('ms')).where('meter_id', '=', meterId).orderBy('interval_start', 'asc').limit(1).as('first'),
-      eb.selectFrom('readings').select(EPOCH_MS('interval_start').as('ms')).where('meter_id', '=', meterId).orderBy('interval_start', 'desc').limit(1).as('last'),
+      eb
+        .selectFrom('readings')
+        .select(EPOCH_MS('interval_start').as('ms'))
+        .where('meter_id', '=', meterId)
+        .orderBy('interval_start', 'asc')
+        .limit(1)
+        .as('first'),
+      eb
+        .selectFrom('readings')
+        .select(EPOCH_MS('interval_start').as('ms'))
+        .where('meter_id', '=', meterId)
+        .orderBy('interval_start', 'desc')
+        .limit(1)
+        .as('last'),
     ])
     .executeTakeFirstOrThrow();
   if (row.first === null || row.last === null) return undefined;

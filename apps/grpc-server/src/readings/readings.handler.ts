@@ -36,9 +36,7 @@ export interface ReadingsHandlerDeps {
 export const EXPORT_BATCH_SIZE = 5000;
 
 /** GetMetrics, ListReadings and ExportReadings: validate, query the repository, map rows to messages. */
-export function createReadingHandlers(
-  deps: ReadingsHandlerDeps,
-): Pick<MeterUsageServiceServer, 'getMetrics' | 'listReadings' | 'exportReadings'> {
+export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsageServiceServer, 'getMetrics' | 'listReadings' | 'exportReadings'> {
   const { db } = deps;
   return {
     getMetrics: unary('GetMetrics', deps, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
@@ -66,8 +64,7 @@ export function createReadingHandlers(
       if (count === 0) return { ...base, readings: [], nextPageToken: '' };
 
       const slots = await listReadingSlots(db, meter.meter_id, { firstSlotMs, count, intervalSeconds: meter.interval_seconds });
-      const nextPageToken =
-        count < remaining ? deps.pageTokens.encode({ ...query, nextStartMs: firstSlotMs + count * stepMs }) : '';
+      const nextPageToken = count < remaining ? deps.pageTokens.encode({ ...query, nextStartMs: firstSlotMs + count * stepMs }) : '';
       return { ...base, readings: slots.map((slot) => toReading(slot, meter)), nextPageToken };
     }),
 

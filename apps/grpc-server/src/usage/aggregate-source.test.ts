@@ -33,7 +33,10 @@ describe('chooseAggregateSource', () => {
     ['a half-hour zone', () => choose('day', 'Asia/Kolkata')],
     ['a quarter-hour zone', () => choose('hour', 'Asia/Kathmandu')],
     // 2019-04-07: +11 → +10:30, so the day after starts at 13:30 UTC and one hour bucket is 30 minutes.
-    ['a 30-minute DST change inside the range', () => choose('hour', 'Australia/Lord_Howe', { startMs: Date.parse('2019-04-06T00:00:00Z'), endMs: Date.parse('2019-04-07T00:00:00Z') })],
+    [
+      'a 30-minute DST change inside the range',
+      () => choose('hour', 'Australia/Lord_Howe', { startMs: Date.parse('2019-04-06T00:00:00Z'), endMs: Date.parse('2019-04-07T00:00:00Z') }),
+    ],
     ['intervals that straddle hours', () => choose('day', 'UTC', year, { intervalSeconds: 5400 })],
   ])('reads the readings with %s', (_reason, chosen) => {
     expect(chosen()).toBe('readings');

@@ -32,12 +32,22 @@ describe('planBuckets', () => {
 
   it('clamps buckets reaching outside years 1–9999 and marks them clipped, even with snapped bounds', () => {
     // Amsterdam's local mean time in year 1 is +00:17:30: its first local month starts in year 0.
-    const first = planBuckets({ startMs: at('0001-01-01T00:00:00Z'), endMs: at('0001-01-01T06:00:00Z') }, { start: false, end: false }, 'month', 'Europe/Amsterdam');
+    const first = planBuckets(
+      { startMs: at('0001-01-01T00:00:00Z'), endMs: at('0001-01-01T06:00:00Z') },
+      { start: false, end: false },
+      'month',
+      'Europe/Amsterdam',
+    );
     expect(show(first)).toEqual({
       range: ['0001-01-01T00:00:00.000Z', '0001-01-31T23:42:30.000Z'],
       buckets: [['0001-01-01T00:00:00.000Z', '0001-01-31T23:42:30.000Z', true]],
     });
-    const last = planBuckets({ startMs: at('9999-12-31T12:00:00Z'), endMs: at('9999-12-31T23:45:00Z') }, { start: false, end: false }, 'day', 'Pacific/Kiritimati');
+    const last = planBuckets(
+      { startMs: at('9999-12-31T12:00:00Z'), endMs: at('9999-12-31T23:45:00Z') },
+      { start: false, end: false },
+      'day',
+      'Pacific/Kiritimati',
+    );
     expect(show(last)).toEqual({
       range: ['9999-12-31T10:00:00.000Z', '9999-12-31T23:59:59.999Z'],
       buckets: [['9999-12-31T10:00:00.000Z', '9999-12-31T23:59:59.999Z', true]],

@@ -26,12 +26,7 @@ export interface BucketPlan {
  * bucket (clipped). Bucket edges beyond 0001-01-01T00:00:00Z–9999-12-31T23:59:59.999Z are clamped
  * there and the bucket marked clipped, so every instant stays printable as RFC 3339.
  */
-export function planBuckets(
-  range: TimeRange,
-  explicit: { start: boolean; end: boolean },
-  width: BucketWidthName,
-  timeZone: string,
-): BucketPlan {
+export function planBuckets(range: TimeRange, explicit: { start: boolean; end: boolean }, width: BucketWidthName, timeZone: string): BucketPlan {
   const rawBounds = bucketBoundaries(timeZone, width, range.startMs, range.endMs);
   if (rawBounds.length - 1 > MAX_BUCKETS) throw tooManyBuckets(rawBounds.length - 1);
   const boundsMs = rawBounds.map((bound) => Math.min(Math.max(bound, INSTANT_LIMITS.minMs), INSTANT_LIMITS.maxMs));

@@ -46,10 +46,7 @@ const epochMs = (expression: RawBuilder<unknown>) => sql<number>`(extract(epoch 
  * boundaries (computed by the caller for the zone), and each reading goes to the bucket its
  * interval start falls in. Only buckets holding readings come back.
  */
-export async function aggregateUsage(
-  db: Kysely<Database>,
-  query: UsageQuery & { boundsMs: readonly number[]; source: AggregateSource },
-): Promise<BucketRow[]> {
+export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & { boundsMs: readonly number[]; source: AggregateSource }): Promise<BucketRow[]> {
   const bounds = query.boundsMs.map(iso);
   const inRange = (column: RawBuilder<unknown>) =>
     sql`meter_id = ${query.meterId} and ${column} >= ${iso(query.startMs)}::timestamptz and ${column} < ${iso(query.endMs)}::timestamptz`;

@@ -12,11 +12,7 @@ const QUARTER_MS = 900_000;
  * Quarter-hour readings from startIso (inclusive) to endIso (exclusive) with values that differ
  * per interval; `missing` intervals get a NaN (null) and `holes` get no row at all.
  */
-export function quarterHours(
-  startIso: string,
-  endIso: string,
-  options: { missing?: string[]; holes?: string[] } = {},
-): ReadingRow[] {
+export function quarterHours(startIso: string, endIso: string, options: { missing?: string[]; holes?: string[] } = {}): ReadingRow[] {
   const missing = new Set((options.missing ?? []).map((iso) => Date.parse(iso)));
   const holes = new Set((options.holes ?? []).map((iso) => Date.parse(iso)));
   const rows: ReadingRow[] = [];

@@ -13,9 +13,24 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('meters')
     .addColumn('meter_id', 'text', (col) => col.primaryKey().check(sql`meter_id ~ '^[A-Za-z0-9._:-]{1,64}$'`))
-    .addColumn('unit', 'text', (col) => col.notNull().defaultTo('kWh').check(sql`length(unit) between 1 and 16`))
-    .addColumn('interval_seconds', 'integer', (col) => col.notNull().defaultTo(900).check(sql`interval_seconds > 0`))
-    .addColumn('time_label', 'text', (col) => col.notNull().defaultTo('end').check(sql`time_label in ('start', 'end')`))
+    .addColumn('unit', 'text', (col) =>
+      col
+        .notNull()
+        .defaultTo('kWh')
+        .check(sql`length(unit) between 1 and 16`),
+    )
+    .addColumn('interval_seconds', 'integer', (col) =>
+      col
+        .notNull()
+        .defaultTo(900)
+        .check(sql`interval_seconds > 0`),
+    )
+    .addColumn('time_label', 'text', (col) =>
+      col
+        .notNull()
+        .defaultTo('end')
+        .check(sql`time_label in ('start', 'end')`),
+    )
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
 
@@ -31,7 +46,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   if (timescale) {
     await sql`select create_hypertable('readings', 'interval_start', chunk_time_interval => interval '30 days', if_not_exists => true)`.execute(db);
-    await sql`alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'meter_id', timescaledb.compress_orderby = 'interval_start')`.execute(db);
+    await sql`alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'meter_id', timescaledb.compress_orderby = 'interval_start')`.execute(
+      db,
+    );
     await sql`select add_compression_policy('readings', interval '90 days', if_not_exists => true)`.execute(db);
   }
 }
