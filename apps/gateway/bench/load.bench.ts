@@ -26,6 +26,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import {
   benchAdminUrl,
+  counterTotal,
+  prometheusPortOf,
   integerOption,
   freePort,
   loadSyntheticReadings,
@@ -108,7 +110,7 @@ async function main(): Promise<number> {
       ...(options.pool < 7 ? { MAX_CONCURRENT_EXPORTS: '1', MAX_CONCURRENT_UPLOADS: '1' } : {}),
       MAX_NEW_METERS_PER_UPLOAD: String(options.newMeters),
     });
-    const metricsPort = grpcServer.logs.find((line) => typeof line.metricsPort === 'number')?.metricsPort as number | undefined;
+    const metricsPort = prometheusPortOf(grpcServer);
     cleanup.push(() => stopBenchProcess('grpc-server', grpcServer));
     const data = await loadSyntheticReadings(databaseUrl, { meters: options.meters, years: options.years, startYear: START_YEAR });
 
@@ -310,8 +312,7 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
 /** grpc-server's busy refusals so far (pool and usage admission, all reasons); NaN without its metrics port. */
 async function busyCount(metricsPort: number | undefined): Promise<number> {
   if (metricsPort === undefined) return Number.NaN;
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  return [...text.matchAll(/^meterusage_(?:db_pool|usage_admission)_busy_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return counterTotal(metricsPort, /^meterusage_(?:db_pool|usage_admission)_busy_total$/);
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   freePort,
+  prometheusPortOf,
   readmeShellExamples,
   readSampleCsv,
   runReadmeExample,
@@ -74,8 +75,7 @@ describe('system end to end (embedded database, real processes)', () => {
     const gatewayMetrics = await (await fetch(`${baseUrl}/metrics`)).text();
     expect(gatewayMetrics).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/api\/metrics",status_code="200"\} [1-9]/);
     expect(gatewayMetrics).toMatch(/gateway_grpc_client_duration_seconds_count\{method="GetMetrics",code="OK"\} [1-9]/);
-    const metricsPort = grpcServer!.logs.find((line) => typeof line.metricsPort === 'number')!.metricsPort as number;
-    const serverMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const serverMetrics = await (await fetch(`http://127.0.0.1:${prometheusPortOf(grpcServer!)}/metrics`)).text();
     expect(serverMetrics).toMatch(/grpc_server_handling_seconds_count\{method="GetMetrics",code="OK"\} [1-9]/);
     expect(serverMetrics).toMatch(/meterusage_db_pool_connections \d+/);
     expect(serverMetrics).toContain('meterusage_ingest_uploads_total');

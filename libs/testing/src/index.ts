@@ -37,3 +37,4 @@ export {
 export { createScratchCluster, type ScratchCluster } from './scratch-cluster';
 export { terminateConnections, waitUntil } from './faults';
 export { createTestCertificates, type TestCertificates } from './tls-certificates';
+export { counterTotal, prometheusPortOf } from './prometheus-scrape';

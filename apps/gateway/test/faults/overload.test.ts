@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
+import { counterTotal, prometheusPortOf, waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
 import { startScratchStack, stopScratchStack } from './support';
 
 // A tiny pool (3 connections), a short wait budget and a small queue; the three connections are
@@ -29,11 +29,7 @@ describe('faults: overload is answered busy (503 + Retry-After), not as an outag
 
   afterAll(() => stopScratchStack({ cluster, grpcServer, gateway }));
 
-  const busyCount = async (): Promise<number> => {
-    const metricsPort = grpcServer!.logs.find((line) => typeof line.metricsPort === 'number')!.metricsPort as number;
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    return [...text.matchAll(/^meterusage_db_pool_busy_total\{reason="\w+"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
-  };
+  const busyCount = () => counterTotal(prometheusPortOf(grpcServer!)!, /^meterusage_db_pool_busy_total$/);
 
   it('answers every call 200 or 503 busy with Retry-After, counts the busy ones, and /readyz stays 200', async () => {
     const busyBefore = await busyCount();

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
+import { counterTotal, prometheusPortOf, waitUntil, type AppProcess, type ScratchCluster } from '@meterusage/testing';
 import { startScratchStack, stopScratchStack } from './support';
 
 // grpc-server admits AggregateUsage answers by their buckets (USAGE_ADMISSION_*). Here the room is
@@ -33,11 +33,7 @@ describe('faults: heavy usage answers beyond the admission are refused busy (503
 
   afterAll(() => stopScratchStack({ cluster, grpcServer, gateway }));
 
-  const admissionBusy = async (): Promise<number> => {
-    const metricsPort = grpcServer!.logs.find((line) => typeof line.metricsPort === 'number')!.metricsPort as number;
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    return [...text.matchAll(/^meterusage_usage_admission_busy_total\{reason="queue_full"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
-  };
+  const admissionBusy = () => counterTotal(prometheusPortOf(grpcServer!)!, /^meterusage_usage_admission_busy_total$/, /reason="queue_full"/);
 
   const get = async (path: string): Promise<Answer> => {
     const response = await fetch(`${gateway!.baseUrl}${path}`);
