@@ -68,10 +68,11 @@ describe('HTTP strictness (issue #10 item 8): real grpc-server and gateway proce
 
     it('refuses unknown parameters and a malformed meter like every other route', async () => {
       expect(await get('/api/metrics?foo=1')).toMatchObject({ status: 400, body: refusal('foo', 'unknown parameter; this route takes meter') });
-      expect(await get('/api/metrics?meter=a%20b')).toMatchObject({
-        status: 400,
-        body: refusal('meter', `must be 1 to 64 letters, digits, '.', '_', ':' or '-', got "a b"`),
-      });
+      const malformedMeter = refusal('meter', `must be 1 to 64 letters, digits, '.', '_', ':' or '-', got "a b"`);
+      expect(await get('/api/metrics?meter=a%20b')).toMatchObject({ status: 400, body: malformedMeter });
+      // An upload's meter is judged by the same rule, in the same words.
+      const uploaded = await upload('meter=a%20b', Buffer.from('time,meterusage\n2019-01-01 00:15:00,1\n'));
+      expect({ status: uploaded.status, body: JSON.parse(uploaded.text) as unknown }).toMatchObject({ status: 400, body: malformedMeter });
     });
   });
 

@@ -18,7 +18,7 @@ import {
 } from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError, quoted } from '../errors';
 import { clientStream } from '../grpc/client-stream';
 import { timeZoneOf } from '../grpc/request-fields';
 import type { StreamGuards } from '../grpc/stream-guards';
@@ -77,7 +77,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
 
 function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps): IngestOptions {
   const meterId = message.meterId === '' ? undefined : message.meterId;
-  if (meterId !== undefined && !isMeterId(meterId)) throw new InvalidArgumentError('meter_id', `must be ${METER_ID_RULE}`);
+  if (meterId !== undefined && !isMeterId(meterId)) throw new InvalidArgumentError('meter_id', `must be ${METER_ID_RULE}, got ${quoted(meterId)}`);
   const unit = message.unit === '' ? undefined : message.unit;
   if (unit !== undefined && !UNIT_PATTERN.test(unit)) throw new InvalidArgumentError('unit', `must be ${UNIT_RULE}`);
   const onConflict = CONFLICT_POLICIES.fromField(message.onConflict, DEFAULT_CONFLICT_POLICY);
