@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { GatedPool } from './db/connection';
-import type { Admission } from './grpc/admission';
+import type { Admission } from './admission';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** grpc-server's Prometheus metrics: RPC latency by method and code, pool usage, ingest counters. */

@@ -11,7 +11,7 @@ import type { StreamGuards } from './grpc/stream-guards';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
 import { StreamShutdown } from './grpc/stream-shutdown';
 import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
-import { Admission, type AdmissionLimits } from './grpc/admission';
+import { Admission, AdmissionBusyError, type AdmissionLimits } from './admission';
 import { acceptPreEncoded } from './grpc/pre-encoded';
 import { createIngestHandlers } from './ingest/ingest.handler';
 import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
@@ -147,7 +147,10 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
 
 function createUsageAdmission(limits: NonNullable<ServerDeps['usageAdmission']>, telemetry: Telemetry | undefined): Admission {
   const admissionLimits: AdmissionLimits = { capacity: limits.buckets, queueMax: limits.queueMax, waitMs: limits.waitMs };
-  const admission = new Admission('usage answers', admissionLimits, (reason) => telemetry?.observeAdmissionBusy(reason));
+  const admission = new Admission(admissionLimits, (reason, { inProgress, waiting }) => {
+    telemetry?.observeAdmissionBusy(reason);
+    return new AdmissionBusyError('usage answers', inProgress, waiting, reason);
+  });
   telemetry?.watchAdmission(admission);
   return admission;
 }

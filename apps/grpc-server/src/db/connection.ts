@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { Admission } from '../admission';
 import { DatabaseBusyError } from '../errors';
 import type { Logger } from '../logger';
 import type { Database } from './schema';
@@ -67,31 +68,25 @@ type BusyReason = DatabaseBusyError['reason'];
 
 type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
 
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /**
- * A pg.Pool whose callers wait for a free connection in a queue of our own, bounded in length
- * (queueMax) and in time (waitMs), and are refused with DatabaseBusyError past either: being busy
- * is not an outage. pg-pool has one timeout for both waiting for a slot and opening a connection
- * and reports both as "timeout exceeded when trying to connect"; here a call only reaches pg-pool
- * once it holds one of `max` permits, so pg-pool's connectionTimeoutMillis times the opening of a
- * connection alone, and its failure still means the database is unavailable.
+ * A pg.Pool whose callers wait for a free connection in the server's Admission (one unit per
+ * connection), bounded in length (queueMax) and in time (waitMs), and are refused with
+ * DatabaseBusyError past either: being busy is not an outage. pg-pool has one timeout for both
+ * waiting for a slot and opening a connection and reports both as "timeout exceeded when trying to
+ * connect"; here a call only reaches pg-pool once it holds one of `max` permits, so pg-pool's
+ * connectionTimeoutMillis times the opening of a connection alone, and its failure still means the
+ * database is unavailable.
  */
 export class GatedPool extends pg.Pool {
-  private readonly limits: { waitMs: number; queueMax: number };
-  private readonly permits: number;
-  private inUse = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly permits: Admission;
   private readonly busyListeners: ((reason: BusyReason) => void)[] = [];
 
   constructor(limits: { waitMs: number; queueMax: number }, config: pg.PoolConfig & { max: number }) {
     super(config);
-    this.limits = limits;
-    this.permits = config.max;
+    this.permits = new Admission({ capacity: config.max, ...limits }, (reason, { waiting }) => {
+      for (const listener of this.busyListeners) listener(reason);
+      return new DatabaseBusyError(config.max, waiting, reason);
+    });
   }
 
   /** Calls listener on every refusal as busy (the metrics count them). */
@@ -101,7 +96,7 @@ export class GatedPool extends pg.Pool {
 
   /** Calls waiting for a free connection (in this pool's queue, before pg-pool's). */
   get queuedCount(): number {
-    return this.waiters.length;
+    return this.permits.waitingCount;
   }
 
   override connect(): Promise<pg.PoolClient>;
@@ -116,61 +111,19 @@ export class GatedPool extends pg.Pool {
   }
 
   private async acquire(): Promise<pg.PoolClient> {
-    await this.takePermit();
+    const returnPermit = await this.permits.admit(1);
     let client: pg.PoolClient;
     try {
       client = await super.connect();
     } catch (error) {
-      this.returnPermit();
+      returnPermit();
       throw error;
     }
     const release = client.release.bind(client);
-    let released = false;
     client.release = (destroy?: Error | boolean) => {
-      // pg-pool throws on a second release; the permit must go back once only.
-      if (!released) {
-        released = true;
-        release(destroy);
-        this.returnPermit();
-        return;
-      }
-      release(destroy);
+      release(destroy); // pg-pool throws on a second release; the permit goes back once (returnPermit is idempotent)
+      returnPermit();
     };
     return client;
-  }
-
-  private takePermit(): Promise<void> {
-    if (this.inUse < this.permits) {
-      this.inUse += 1;
-      return Promise.resolve();
-    }
-    if (this.waiters.length >= this.limits.queueMax) return Promise.reject(this.busy('queue_full'));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(this.busy('wait_timeout'));
-        }, this.limits.waitMs),
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** Hands the permit to the first waiter (it keeps the count), or frees it. */
-  private returnPermit(): void {
-    const next = this.waiters.shift();
-    if (next === undefined) {
-      this.inUse -= 1;
-      return;
-    }
-    clearTimeout(next.timer);
-    next.resolve();
-  }
-
-  private busy(reason: BusyReason): DatabaseBusyError {
-    for (const listener of this.busyListeners) listener(reason);
-    return new DatabaseBusyError(this.permits, this.waiters.length, reason);
   }
 }

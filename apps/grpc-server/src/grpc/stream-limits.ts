@@ -1,3 +1,4 @@
+import { Admission } from '../admission';
 import { ResourceExhaustedError } from '../errors';
 
 /** At most this many calls of each named method run at once. */
@@ -13,80 +14,34 @@ export interface StreamSlotOptions {
 /** Frees the slot a call held; calling it again does nothing. */
 export type ReleaseSlot = () => void;
 
-/** The running calls of one method and the calls queued for a slot, first come first served. */
-class MethodSlots {
-  running = 0;
-  readonly waiting = new Set<() => void>();
-
-  constructor(readonly limit: number) {}
-
-  release(): void {
-    const next = this.waiting.values().next();
-    if (next.done === true) {
-      this.running--;
-      return;
-    }
-    // The longest-waiting call takes the slot over; the count stays.
-    this.waiting.delete(next.value);
-    next.value();
-  }
-}
-
 /**
  * Bounds concurrent calls per method: the long streams, each of which holds a database connection
  * for its whole life, so unbounded streams would starve every other call of the pool. The RPC
  * wrappers take a slot before the handler runs and give it back when the handler's work has
  * settled — not when the client goes away, since a cancelled upload still holds its connection
- * until its rollback is done. A call over the limit waits up to waitMs, then is refused with
- * RESOURCE_EXHAUSTED (HTTP 429 at the gateway).
+ * until its rollback is done. A call over the limit waits up to waitMs (first come first served,
+ * in the server's one Admission), then is refused with RESOURCE_EXHAUSTED (HTTP 429 at the gateway).
  */
 export class StreamSlots {
-  private readonly slotsOf: Map<string, MethodSlots>;
+  private readonly slotsOf: Map<string, Admission>;
 
-  constructor(
-    limits: StreamLimits,
-    private readonly options: StreamSlotOptions,
-  ) {
-    this.slotsOf = new Map(Object.entries(limits).map(([method, limit]) => [method, new MethodSlots(limit)]));
+  constructor(limits: StreamLimits, options: StreamSlotOptions) {
+    this.slotsOf = new Map(
+      Object.entries(limits).map(([method, limit]) => [
+        method,
+        // waitMs 0 refuses at once: a queue of none.
+        new Admission({ capacity: limit, waitMs: options.waitMs, queueMax: options.waitMs <= 0 ? 0 : Number.POSITIVE_INFINITY }, () => {
+          options.onRefused?.(method, limit);
+          return new ResourceExhaustedError(`${method}: ${limit} calls are already running, the most this server allows at once; retry when one has finished`);
+        }),
+      ]),
+    );
   }
 
   /** A slot for one call of method (a no-op release for methods without a limit); rejects when refused or when cancelled while waiting. */
-  async acquire(method: string, cancelled: AbortSignal): Promise<ReleaseSlot> {
+  acquire(method: string, cancelled: AbortSignal): Promise<ReleaseSlot> {
     const slots = this.slotsOf.get(method);
-    if (slots === undefined) return () => undefined;
-    if (cancelled.aborted) throw cancelled.reason;
-    if (slots.running < slots.limit) {
-      slots.running++;
-      return releaseOnce(slots);
-    }
-    if (this.options.waitMs <= 0) throw this.refusal(method, slots.limit);
-    await new Promise<void>((resolve, reject) => {
-      const stopWaiting = () => {
-        slots.waiting.delete(granted);
-        clearTimeout(timer);
-        cancelled.removeEventListener('abort', onCancel);
-      };
-      const granted = () => {
-        stopWaiting();
-        resolve();
-      };
-      const onCancel = () => {
-        stopWaiting();
-        reject(cancelled.reason as Error);
-      };
-      const timer = setTimeout(() => {
-        stopWaiting();
-        reject(this.refusal(method, slots.limit));
-      }, this.options.waitMs);
-      cancelled.addEventListener('abort', onCancel, { once: true });
-      slots.waiting.add(granted);
-    });
-    return releaseOnce(slots);
-  }
-
-  private refusal(method: string, limit: number): ResourceExhaustedError {
-    this.options.onRefused?.(method, limit);
-    return new ResourceExhaustedError(`${method}: ${limit} calls are already running, the most this server allows at once; retry when one has finished`);
+    return slots === undefined ? Promise.resolve(() => undefined) : slots.admit(1, cancelled);
   }
 }
 
@@ -102,13 +57,4 @@ export async function withStreamSlot<T>(slots: StreamSlots | undefined, method: 
   } finally {
     release?.();
   }
-}
-
-function releaseOnce(slots: MethodSlots): ReleaseSlot {
-  let held = true;
-  return () => {
-    if (!held) return;
-    held = false;
-    slots.release();
-  };
 }

@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { AggregateUsageRequest, AggregateUsageResponse } from '@meterusage/contracts';
-import type { Admission, ReleaseAdmission } from '../grpc/admission';
+import type { Admission, ReleaseAdmission } from '../admission';
 import type { TimeRange } from '../meters/resolve-range';
 import { MAX_BUCKETS } from './bucket-plan';
 

@@ -9,7 +9,7 @@ import {
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError } from '../errors';
-import type { Admission } from '../grpc/admission';
+import type { Admission } from '../admission';
 import { preEncoded } from '../grpc/pre-encoded';
 import { timeZoneOf } from '../grpc/request-fields';
 import { unary } from '../grpc/unary';

@@ -1,4 +1,4 @@
-import { DatabaseBusyError } from '../errors';
+import { DatabaseBusyError } from './errors';
 
 export interface AdmissionLimits {
   /** Most work in progress at once, in the caller's unit of cost (e.g. buckets of answers being built). */
@@ -8,6 +8,9 @@ export interface AdmissionLimits {
   /** Milliseconds a call may wait for room before it is refused. */
   waitMs: number;
 }
+
+/** Why a call was refused, and the state then: the refusal's message says what is busy. */
+export type Refusal = (reason: DatabaseBusyError['reason'], state: { inProgress: number; waiting: number }) => Error;
 
 /** Gives the cost a call holds back; calling it again does nothing. */
 export type ReleaseAdmission = () => void;
@@ -36,21 +39,20 @@ interface Waiter {
 }
 
 /**
- * Admission by cost for work that is heavy after its database query is done (mapping and encoding
- * a large answer): the database pool bounds the query alone, so without this, every admitted call
- * builds its answer at once on the one event loop. Calls whose cost fits run at once; others wait
- * first come first served (a big call is not overtaken for ever by small ones) in a queue bounded
- * in length and in time, and are refused with AdmissionBusyError past either. A call costing more
- * than the whole capacity is admitted alone.
+ * The server's one bounded wait for capacity: database connections (GatedPool, cost 1 each) and
+ * usage answers (cost = buckets: the pool bounds their query alone, so without it every admitted
+ * call would build its answer at once on the one event loop). Calls whose cost fits run at once;
+ * others wait first come first served (a big call is not overtaken for ever by small ones) in a
+ * queue bounded in length and in time, and are refused with refuse()'s error past either. A call
+ * costing more than the whole capacity is admitted alone.
  */
 export class Admission {
   private inProgress = 0;
   private readonly waiters: Waiter[] = [];
 
   constructor(
-    private readonly what: string,
     private readonly limits: AdmissionLimits,
-    private readonly onRefused?: (reason: DatabaseBusyError['reason']) => void,
+    private readonly refuse: Refusal,
   ) {}
 
   /** Cost held by admitted calls. */
@@ -120,8 +122,7 @@ export class Admission {
     }
   }
 
-  private refusal(reason: DatabaseBusyError['reason']): AdmissionBusyError {
-    this.onRefused?.(reason);
-    return new AdmissionBusyError(this.what, this.inProgress, this.waiters.length, reason);
+  private refusal(reason: DatabaseBusyError['reason']): Error {
+    return this.refuse(reason, { inProgress: this.inProgress, waiting: this.waiters.length });
   }
 }

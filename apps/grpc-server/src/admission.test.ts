@@ -1,6 +1,14 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
-import { toGrpcStatus } from '../errors';
-import { Admission, AdmissionBusyError } from './admission';
+import { toGrpcStatus } from './errors';
+import { Admission, AdmissionBusyError, type Refusal } from './admission';
+
+/** The usage answers' refusal, recording each reason in refusals. */
+const usageRefusal =
+  (refusals: string[] = []): Refusal =>
+  (reason, { inProgress, waiting }) => {
+    refusals.push(reason);
+    return new AdmissionBusyError('usage answers', inProgress, waiting, reason);
+  };
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -18,7 +26,7 @@ describe('Admission', () => {
   afterEach(() => jest.useRealTimers());
 
   it('admits calls while their costs fit the capacity, and the next one once room is given back', async () => {
-    const admission = new Admission('usage answers', { capacity: 100, queueMax: 10, waitMs: 60_000 });
+    const admission = new Admission({ capacity: 100, queueMax: 10, waitMs: 60_000 }, usageRefusal());
     const first = await admission.admit(60);
     const second = await admission.admit(40);
     const third = track(admission.admit(30));
@@ -35,7 +43,7 @@ describe('Admission', () => {
   });
 
   it('serves waiters first come first served: a small call does not overtake a big one waiting', async () => {
-    const admission = new Admission('usage answers', { capacity: 100, queueMax: 10, waitMs: 60_000 });
+    const admission = new Admission({ capacity: 100, queueMax: 10, waitMs: 60_000 }, usageRefusal());
     const running = await admission.admit(50);
     const big = track(admission.admit(80));
     const small = track(admission.admit(10));
@@ -47,7 +55,7 @@ describe('Admission', () => {
   });
 
   it('admits a call costing more than the capacity alone, once nothing else runs', async () => {
-    const admission = new Admission('usage answers', { capacity: 100, queueMax: 10, waitMs: 60_000 });
+    const admission = new Admission({ capacity: 100, queueMax: 10, waitMs: 60_000 }, usageRefusal());
     const small = await admission.admit(1);
     const huge = track(admission.admit(1_000_000));
     await settled();
@@ -59,7 +67,7 @@ describe('Admission', () => {
 
   it('refuses at once, as busy, when the queue is full, and counts the refusal', async () => {
     const refusals: string[] = [];
-    const admission = new Admission('usage answers', { capacity: 10, queueMax: 1, waitMs: 60_000 }, (reason) => refusals.push(reason));
+    const admission = new Admission({ capacity: 10, queueMax: 1, waitMs: 60_000 }, usageRefusal(refusals));
     const running = await admission.admit(10);
     const waiting = admission.admit(5);
     const refused = await admission.admit(5).catch((error: unknown) => error);
@@ -77,7 +85,7 @@ describe('Admission', () => {
   it('refuses a waiter as busy once its wait budget is spent, and lets the next one in when it fits', async () => {
     jest.useFakeTimers();
     const refusals: string[] = [];
-    const admission = new Admission('usage answers', { capacity: 10, queueMax: 5, waitMs: 500 }, (reason) => refusals.push(reason));
+    const admission = new Admission({ capacity: 10, queueMax: 5, waitMs: 500 }, usageRefusal(refusals));
     const running = await admission.admit(8);
     const big = track(admission.admit(10));
     await jest.advanceTimersByTimeAsync(100);
@@ -92,7 +100,7 @@ describe('Admission', () => {
   });
 
   it('drops a waiter whose call is cancelled, rejecting with the reason', async () => {
-    const admission = new Admission('usage answers', { capacity: 10, queueMax: 5, waitMs: 60_000 });
+    const admission = new Admission({ capacity: 10, queueMax: 5, waitMs: 60_000 }, usageRefusal());
     const running = await admission.admit(10);
     const controller = new AbortController();
     const waiting = track(admission.admit(5, controller.signal));
