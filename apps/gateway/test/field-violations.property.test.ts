@@ -161,8 +161,26 @@ describe('field violations: grpc-server names the proto field in a BadRequest, t
     expect([...kinds.keys()].sort()).toEqual(['meter_id', 'page_size', 'page_token', 'start_time', 'time_zone']);
   }, 120_000);
 
+  it('for any malformed meter id, an upload is refused with the same 400 as a read (one rule, one wording)', async () => {
+    await fc.assert(
+      fc.asyncProperty(badMeter, async ({ query }) => {
+        const read = await stack.app.inject({ method: 'GET', url: '/api/readings', query });
+        const upload = await stack.app.inject({
+          method: 'POST',
+          url: '/api/readings',
+          query,
+          headers: { 'content-type': 'text/csv' },
+          payload: 'time,meterusage\n2019-01-01 00:15:00,1\n',
+        });
+        expect([upload.statusCode, upload.json<ErrorJson>()]).toEqual([400, read.json<ErrorJson>()]);
+        expect(read.json<ErrorJson>().error.details?.[0]?.description).toContain(`got "`);
+      }),
+      { numRuns: 30 },
+    );
+  }, 120_000);
+
   it('an inverted range names from even for a meter that does not exist (the request is judged before the lookup)', async () => {
-    for (const path of ['/api/readings', '/api/export']) {
+    for (const path of ['/api/readings', '/api/export', '/api/usage', '/api/summary']) {
       const response = await stack.app.inject({ method: 'GET', url: `${path}?meter=no-such-meter&from=2019-02-01&to=2019-01-01` });
       expect([path, response.statusCode, response.json<ErrorJson>().error.details]).toEqual([
         path,
