@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BucketWidth } from '@meterusage/contracts';
-import { acceptedTimeZones } from '@meterusage/time';
+import { acceptedTimeZones, type BucketWidthName } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
@@ -8,13 +8,15 @@ import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
 import { aggregateUsageJson } from './usage-json';
 
+// The names are libs/time's (BUCKET_WIDTH_NAMES, which the dashboard offers too): `satisfies` fails
+// the build if this table and that list ever disagree.
 const BUCKETS = {
   '15m': BucketWidth.BUCKET_WIDTH_15_MINUTES,
   hour: BucketWidth.BUCKET_WIDTH_HOUR,
   day: BucketWidth.BUCKET_WIDTH_DAY,
   week: BucketWidth.BUCKET_WIDTH_WEEK,
   month: BucketWidth.BUCKET_WIDTH_MONTH,
-} as const;
+} as const satisfies Record<BucketWidthName, BucketWidth>;
 
 /** The 200 answer of GET /api/usage; aggregateUsageJson writes exactly what this schema's serializer would. */
 export const usageResponseSchema = {
