@@ -5,6 +5,15 @@ const bounds = (timeZone: string, width: BucketWidthName, from: string, to: stri
   bucketBoundaries(timeZone, width, at(from), at(to)).map((ms) => new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 describe('bucketBoundaries', () => {
+  it('hour: an offset change is an edge wherever the walk from the range start lands (Pacific/Gambier 1912, a seconds offset)', () => {
+    // The property test's counterexample (FC_SEED=1165955071): starting here, a walk step ended exactly
+    // on the change at 08:59:48Z and the edge was dropped; starting 12 s later it was kept.
+    for (const centre of [Date.parse('1912-10-01T08:59:48Z'), Date.parse('1912-10-01T09:00:00Z')]) {
+      const bounds = bucketBoundaries('Pacific/Gambier', 'hour', centre - 2819 * 60_000 - 59_000, centre + 1250 * 60_000);
+      expect(bounds.map((ms) => new Date(ms).toISOString())).toEqual(expect.arrayContaining(['1912-10-01T08:59:48.000Z', '1912-10-01T09:00:00.000Z']));
+    }
+  });
+
   it('cuts UTC quarter hours for 15m, whatever the zone', () => {
     expect(bounds('Asia/Kathmandu', '15m', '2019-01-01T00:05:00Z', '2019-01-01T00:31:00Z')).toEqual([
       '2019-01-01T00:00:00Z',

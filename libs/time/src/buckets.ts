@@ -59,7 +59,8 @@ function hourBoundaries(offsetAt: (utcMs: number) => number, startMs: number, en
     const nextOffset = offsetAt(next);
     const stretchEnd = nextOffset === offset ? next : firstInstant(at, next, (ms) => offsetAt(ms) !== offset);
     for (let local = Math.ceil((at + offset) / HOUR_MS) * HOUR_MS; local - offset < stretchEnd; local += HOUR_MS) push(local - offset);
-    if (stretchEnd < next) push(stretchEnd);
+    // A change of offset is a boundary, also when it falls exactly on the step's end.
+    if (stretchEnd < next || nextOffset !== offset) push(stretchEnd);
     at = stretchEnd;
     offset = stretchEnd === next ? nextOffset : offsetAt(stretchEnd);
   }
