@@ -47,6 +47,7 @@ import { mainQueryBaselines } from './load-baselines';
 import { HttpClient, Recorder, reportOf, runClosedLoop, type Operation, type RouteReport } from './load-driver';
 import { queryMix, seededRandom, weightedPicker } from './load-mix';
 import { busyRoute, overloadVerdict, runOverloadScenario } from './load-overload';
+import { readStalls, resetStallWindow, stallVerdict, type StallSource } from './event-loop-stalls';
 import { probeRoute, runUploadScenario, UPLOAD_ROUTE } from './load-upload';
 
 const LOAD_DATABASE = 'meterusage_load';
@@ -129,7 +130,11 @@ async function main(): Promise<number> {
       `data: ${data.readings.toLocaleString('en')} readings of ${options.meters} meters × ${options.years} year(s) from ${START_YEAR} (${data.missing} NULL, ${data.holes} holes) ` +
         `+ the sample meter; loaded in ${((data.insertMs + data.analyzeMs) / 1000).toFixed(1)} s`,
     );
-    if (options.overload > 0) return await overloadRun(baseUrl, data.meterIds, metricsPort, options);
+    const stallSources: StallSource[] = [
+      ...(metricsPort === undefined ? [] : [{ name: 'grpc-server', port: metricsPort, prefix: 'grpc_server_' }]),
+      { name: 'gateway', port: httpPort, prefix: 'gateway_' },
+    ];
+    if (options.overload > 0) return await overloadRun(baseUrl, data.meterIds, metricsPort, stallSources, options);
     console.log(
       `load: ${options.connections} connections (closed loop: each sends its next request when answered), ${options.warmupS} s warm-up, then ${options.durationS} s measured; seed ${options.seed}`,
     );
@@ -269,7 +274,13 @@ function overloadRouteOf(text: string): Options['overloadRoute'] {
 }
 
 /** The overload scenario alone: prints its table, the busy count and the verdict; 1 when anything was unexpected or a target was missed. */
-async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPort: number | undefined, options: Options): Promise<number> {
+async function overloadRun(
+  baseUrl: URL,
+  meterIds: readonly string[],
+  metricsPort: number | undefined,
+  stallSources: readonly StallSource[],
+  options: Options,
+): Promise<number> {
   const random = seededRandom(options.seed);
   const meter = () => meterIds[Math.floor(random() * meterIds.length)]!;
   const yearRange = () => {
@@ -284,6 +295,7 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
     `overload: ${options.overload} connections on ${route} (closed loop, ${options.honourRetryAfter ? 'each waiting Retry-After after a busy answer' : 'no pause on Retry-After'}) for ${options.durationS} s; /healthz and /readyz probed every 100 ms`,
   );
   const busyBefore = await busyCount(metricsPort);
+  await resetStallWindow(stallSources);
   const startedAt = performance.now();
   const recorder = await runOverloadScenario({
     baseUrl,
@@ -295,6 +307,7 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
     honourRetryAfter: options.honourRetryAfter,
   });
   const elapsedS = (performance.now() - startedAt) / 1000;
+  const stalls = stallVerdict(await readStalls(stallSources));
   const busyAfter = await busyCount(metricsPort);
   const run = reportOf(recorder, elapsedS);
   printRoutes(`overload, ${options.overload} connections (measured ${elapsedS.toFixed(1)} s)`, [...run.routes, run.total]);
@@ -304,6 +317,7 @@ async function overloadRun(baseUrl: URL, meterIds: readonly string[], metricsPor
   console.log(
     `busy answers: ${busyAnswers} (grpc-server meterusage_db_pool_busy_total + meterusage_usage_admission_busy_total +${busyAfter - busyBefore}); ${verdict.text}`,
   );
+  console.log(stalls.text);
   const failed = problems > 0 || !verdict.probesMet || !verdict.deadlineMet;
   console.log(`\nresult: ${failed ? 'FAILED' : 'ok'}: ${problems} unexpected answer(s) or error(s)`);
   return failed ? 1 : 0;
