@@ -1,11 +1,11 @@
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import { UsageBucket } from './gen/meterusage/v1/aggregate';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { AggregateUsageResponse } from './gen/meterusage/v1/meter_usage_service';
+import { ProtoSink, UsageBucketReader, type UsageBucketFields } from './usage-bucket-wire';
 
 // A year in 15-minute buckets is 35,040 buckets and 1.5 MB of protobuf; encoding or decoding it in
 // one go holds the event loop for tens of milliseconds (plus the garbage of 70k Dates), and health
 // checks queue behind it. These do the same work in slices of SLICE_MS, yielding between slices,
-// and keep each bucket's objects short-lived. Slices are timed rather than counted: under load
+// with each bucket as plain numbers (usage-bucket-wire.ts) rather than a message of Dates. Slices are timed rather than counted: under load
 // every yield waits for a whole turn of a busy event loop, so a large answer should yield as
 // rarely as the probes allow. The bytes are those of encode()/decode():
 // fields 1-3 (meter_id, unit, time_zone) come before the repeated field 4 (buckets), and a
@@ -41,19 +41,17 @@ export type AggregateUsageHeader = Omit<AggregateUsageResponse, 'buckets'>;
 export async function encodeAggregateUsageInSlices(
   header: AggregateUsageHeader,
   count: number,
-  bucketAt: (index: number) => UsageBucket,
+  bucketAt: (index: number) => UsageBucketFields,
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {
-  const parts: Uint8Array[] = [AggregateUsageResponse.encode({ ...header, buckets: [] }).finish()];
+  const sink = new ProtoSink();
+  sink.raw(AggregateUsageResponse.encode({ ...header, buckets: [] }).finish());
   const nextSlice = slicer(sliceMs);
-  for (let from = 0; from < count; from += BUCKETS_PER_CLOCK_READ) {
-    const writer = new BinaryWriter();
-    for (let index = from; index < Math.min(count, from + BUCKETS_PER_CLOCK_READ); index++)
-      UsageBucket.encode(bucketAt(index), writer.uint32(BUCKETS_TAG).fork()).join();
-    parts.push(writer.finish());
-    await nextSlice();
+  for (let index = 0; index < count; index++) {
+    sink.usageBucket(BUCKETS_TAG, bucketAt(index));
+    if ((index + 1) % BUCKETS_PER_CLOCK_READ === 0) await nextSlice();
   }
-  return Buffer.concat(parts);
+  return sink.bytes();
 }
 
 /**
@@ -63,10 +61,11 @@ export async function encodeAggregateUsageInSlices(
  */
 export async function decodeAggregateUsageInSlices(
   bytes: Uint8Array,
-  onBucket: (bucket: UsageBucket, index: number) => void,
+  onBucket: (bucket: UsageBucketFields, index: number) => void,
   sliceMs = SLICE_MS,
 ): Promise<AggregateUsageResponse> {
   const reader = new BinaryReader(bytes);
+  const buckets = new UsageBucketReader(bytes);
   const otherFields: Uint8Array[] = [];
   const nextSlice = slicer(sliceMs);
   let index = 0;
@@ -74,7 +73,10 @@ export async function decodeAggregateUsageInSlices(
     const fieldStart = reader.pos;
     const tag = reader.uint32();
     if (tag === BUCKETS_TAG) {
-      onBucket(UsageBucket.decode(reader, reader.uint32()), index);
+      const length = reader.uint32();
+      if (reader.pos + length > reader.len) throw new RangeError('premature EOF');
+      onBucket(buckets.read(reader.pos, reader.pos + length), index);
+      reader.pos += length;
       index += 1;
       if (index % BUCKETS_PER_CLOCK_READ === 0) await nextSlice();
       continue;

@@ -1,7 +1,7 @@
 // The gateway's JSON follows the proto3 JSON mapping (camelCase names, enum names, RFC 3339
 // timestamps without fractional seconds), printing fields without presence even at their
 // default (presentCount 0, missing false) and omitting absent optional values (no usage).
-import { readingQualityToJSON, timeLabelToJSON, type Meter, type Reading, type UsageBucket, type UsageSummary } from '@meterusage/contracts';
+import { readingQualityToJSON, timeLabelToJSON, type Meter, type Reading, type UsageBucketFields, type UsageSummary } from '@meterusage/contracts';
 import { HttpStatusError } from '../errors';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
@@ -18,10 +18,13 @@ let cachedDayPrefix = '';
  * answer is refused instead (400 OUT_OF_RANGE), e.g. a month bucket ending in year 10000.
  */
 export function toIsoSeconds(instant: Date | undefined): string | undefined {
-  if (instant === undefined) return undefined;
-  const ms = instant.getTime();
+  return instant === undefined ? undefined : isoSecondsOfMs(instant.getTime());
+}
+
+/** toIsoSeconds of the Date new Date(ms) would make. */
+function isoSecondsOfMs(ms: number): string {
   if (ms < EARLIEST_MS || ms > LATEST_MS) throw outsideTimeDomain(ms);
-  if (ms % 1000 !== 0 || !Number.isFinite(ms)) return instant.toISOString(); // fractions (rare), or throws like toISOString for an invalid date
+  if (ms % 1000 !== 0 || !Number.isFinite(ms)) return new Date(ms).toISOString(); // fractions (rare), or throws like toISOString for an invalid date
   const day = Math.floor(ms / DAY_MS);
   if (day !== cachedDay) {
     const midnight = new Date(day * DAY_MS).toISOString();
@@ -72,22 +75,23 @@ export function toMeterJson(meter: Meter) {
   };
 }
 
+const jsonNumber = (value: number) => (Number.isFinite(value) ? String(value) : 'null');
+
 /**
- * Keys in the order /api/usage has always written them (its schema serializer puts the required
- * keys first, then the optional ones), so JSON.stringify of this object writes the same bytes.
+ * A bucket of /api/usage as JSON text, keys in the order it has always written them (its schema
+ * serializer puts the required keys first, then the optional ones). Written straight from the
+ * wire's numbers, without intermediate objects: a year in 15-minute buckets is 35,040 of them.
  */
-export function toBucketJson(bucket: UsageBucket) {
-  return {
-    start: toIsoSeconds(bucket.start),
-    end: toIsoSeconds(bucket.end),
-    presentCount: bucket.presentCount,
-    expectedCount: bucket.expectedCount,
-    clipped: bucket.clipped,
-    sum: bucket.sum,
-    mean: bucket.mean,
-    min: bucket.min,
-    max: bucket.max,
-  };
+export function bucketJsonText(bucket: UsageBucketFields): string {
+  let text = '{';
+  if (bucket.startMs !== undefined) text += `"start":"${isoSecondsOfMs(bucket.startMs)}",`;
+  if (bucket.endMs !== undefined) text += `"end":"${isoSecondsOfMs(bucket.endMs)}",`;
+  text += `"presentCount":${bucket.presentCount},"expectedCount":${bucket.expectedCount},"clipped":${bucket.clipped}`;
+  if (bucket.sum !== undefined) text += `,"sum":${jsonNumber(bucket.sum)}`;
+  if (bucket.mean !== undefined) text += `,"mean":${jsonNumber(bucket.mean)}`;
+  if (bucket.min !== undefined) text += `,"min":${jsonNumber(bucket.min)}`;
+  if (bucket.max !== undefined) text += `,"max":${jsonNumber(bucket.max)}`;
+  return `${text}}`;
 }
 
 export function toSummaryJson(summary: UsageSummary | undefined) {

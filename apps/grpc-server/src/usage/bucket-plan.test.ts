@@ -4,7 +4,7 @@ const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
 const show = (plan: ReturnType<typeof planBuckets>) => ({
   range: [iso(plan.range.startMs), iso(plan.range.endMs)],
-  buckets: plan.buckets.map((bucket) => [iso(bucket.startMs), iso(bucket.endMs), bucket.clipped]),
+  buckets: Array.from({ length: plan.count }, (_, index) => [iso(plan.boundsMs[index]!), iso(plan.boundsMs[index + 1]!), plan.isClipped(index)]),
 });
 
 describe('planBuckets', () => {

@@ -5,19 +5,16 @@ import { INSTANT_LIMITS, type TimeRange } from '../meters/resolve-range';
 /** Most buckets one AggregateUsage call returns: 15-minute buckets for about 2.8 years. */
 export const MAX_BUCKETS = 100_000;
 
-/** One bucket to report: its bounds and whether the range (or the limits of years 1–9999) cut it. */
-export interface PlannedBucket {
-  startMs: number;
-  endMs: number;
-  clipped: boolean;
-}
-
+// A plan holds numbers only (no object per bucket): a year in 15-minute buckets is 35,040 of them,
+// alive until the answer is encoded, and objects that live that long make every collection slow.
 export interface BucketPlan {
   /** The range the buckets aggregate: the requested one, with omitted bounds snapped outward to whole buckets. */
   range: TimeRange;
-  /** Ascending bucket boundaries: bucket i is [boundsMs[i], boundsMs[i + 1]). */
+  /** Ascending bucket boundaries: bucket i is [boundsMs[i], boundsMs[i + 1]), for i below count. */
   boundsMs: number[];
-  buckets: PlannedBucket[];
+  count: number;
+  /** Whether the range (or the limits of years 1–9999) cut bucket i. */
+  isClipped(index: number): boolean;
 }
 
 /**
@@ -34,12 +31,12 @@ export function planBuckets(range: TimeRange, explicit: { start: boolean; end: b
     startMs: explicit.start ? range.startMs : boundsMs[0]!,
     endMs: explicit.end ? range.endMs : boundsMs[boundsMs.length - 1]!,
   };
-  const buckets = boundsMs.slice(0, -1).map((startMs, index) => {
-    const endMs = boundsMs[index + 1]!;
+  const isClipped = (index: number) => {
+    const [startMs, endMs] = [boundsMs[index]!, boundsMs[index + 1]!];
     const clamped = rawBounds[index] !== startMs || rawBounds[index + 1] !== endMs;
-    return { startMs, endMs, clipped: clamped || startMs < snapped.startMs || endMs > snapped.endMs };
-  });
-  return { range: snapped, boundsMs, buckets };
+    return clamped || startMs < snapped.startMs || endMs > snapped.endMs;
+  };
+  return { range: snapped, boundsMs, count: boundsMs.length - 1, isClipped };
 }
 
 /** The range would give more than MAX_BUCKETS buckets (refused before any work when the shortest bucket already says so). */

@@ -65,16 +65,21 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
         assertBucketCount(requested, width.minLengthMs);
         release ??= await admitUsage(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
         const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
-        const { range, boundsMs, buckets } = planBuckets(requested, explicit, width.name, timeZone);
+        const plan = planBuckets(requested, explicit, width.name, timeZone);
+        const { range, boundsMs } = plan;
         const source = chooseAggregateSource({
           rollupAvailable: deps.storage().hourlyRollup,
           cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
           intervalSeconds: meter.interval_seconds,
         });
         const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
-        const rowOf = new Map(rows.map((row) => [row.bucket_index, row]));
-        // Mapped and encoded a slice at a time: each bucket's message lives only until it is encoded.
-        const bytes = await encodeAggregateUsageInSlices(base, buckets.length, (index) => toUsageBucket(buckets[index]!, rowOf.get(index), range, meter));
+        // Mapped and encoded a slice at a time, in bucket order; rows come ordered by bucket_index,
+        // so each bucket's row (if any) is the next one.
+        let nextRow = 0;
+        const bytes = await encodeAggregateUsageInSlices(base, plan.count, (index) => {
+          const row = rows[nextRow]?.bucket_index === index ? rows[nextRow++] : undefined;
+          return toUsageBucket(plan, index, row, meter);
+        });
         return preEncoded<AggregateUsageResponse>(bytes);
       } finally {
         release?.();

@@ -1,30 +1,32 @@
-import type { Reading, UsageBucket, UsageSummary } from '@meterusage/contracts';
+import type { Reading, UsageBucketFields, UsageSummary } from '@meterusage/contracts';
 import type { MeterRow } from '../meters/meters.repository';
 import type { TimeRange } from '../meters/resolve-range';
 import { toReading } from '../readings/readings.mapper';
 import { expectedIntervals } from './intervals';
-import type { PlannedBucket } from './bucket-plan';
+import type { BucketPlan } from './bucket-plan';
 import type { BucketRow, SummaryRow } from './usage.repository';
 
 const orAbsent = (value: number | null): number | undefined => value ?? undefined;
 
 /**
- * A planned bucket and its aggregates (none when it holds no readings) as UsageBucket;
+ * Bucket index of the plan and its aggregates (none when it holds no readings) as a UsageBucket;
  * expected_count counts the meter's intervals in the part of the bucket inside the range.
  */
-export function toUsageBucket(bucket: PlannedBucket, row: BucketRow | undefined, range: TimeRange, meter: MeterRow): UsageBucket {
-  const insideStart = Math.max(bucket.startMs, range.startMs);
-  const insideEnd = Math.min(bucket.endMs, range.endMs);
+export function toUsageBucket(plan: BucketPlan, index: number, row: BucketRow | undefined, meter: MeterRow): UsageBucketFields {
+  const startMs = plan.boundsMs[index]!;
+  const endMs = plan.boundsMs[index + 1]!;
+  const insideStart = Math.max(startMs, plan.range.startMs);
+  const insideEnd = Math.min(endMs, plan.range.endMs);
   return {
-    start: new Date(bucket.startMs),
-    end: new Date(bucket.endMs),
+    startMs,
+    endMs,
     sum: orAbsent(row?.sum ?? null),
     mean: orAbsent(row?.mean ?? null),
     min: orAbsent(row?.min ?? null),
     max: orAbsent(row?.max ?? null),
     presentCount: row?.present_count ?? 0,
     expectedCount: expectedIntervals(insideStart, insideEnd, meter.interval_seconds * 1000),
-    clipped: bucket.clipped,
+    clipped: plan.isClipped(index),
   };
 }
 
