@@ -77,7 +77,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
         // so each bucket's row (if any) is the next one.
         let nextRow = 0;
         const bytes = await encodeAggregateUsageInSlices(base, plan.count, (index) => {
-          const row = rows[nextRow]?.bucket_index === index ? rows[nextRow++] : undefined;
+          const row = nextRow < rows.length && rows.bucketIndexAt(nextRow) === index ? rows.at(nextRow++) : undefined;
           return toUsageBucket(plan, index, row, meter);
         });
         return preEncoded<AggregateUsageResponse>(bytes);

@@ -41,12 +41,53 @@ export interface UsageQuery {
 const iso = (ms: number) => new Date(ms).toISOString();
 const epochMs = (expression: RawBuilder<unknown>) => sql<number>`(extract(epoch from ${expression}) * 1000)::float8`;
 
+// Each bucket holding readings, packed by PostgreSQL into one bytea: bucket_index (int4), sum,
+// mean, min, max (float8) and present_count (int4), big-endian as int4send/float8send write them.
+// A year in 15-minute buckets is 35,040 rows: as rows, pg parsed them into 35k objects of six
+// strings and numbers, all at once when the answer arrived (over 100 ms with the event loop held)
+// and alive until the answer was encoded; packed, it is one value read in place.
+const PACKED_BUCKET_BYTES = 4 + 4 * 8 + 4;
+
+/** The aggregates of the buckets holding readings, ascending by bucket_index, read in place. */
+export class BucketRows {
+  private readonly view: DataView;
+
+  constructor(packed: Uint8Array) {
+    if (packed.byteLength % PACKED_BUCKET_BYTES !== 0)
+      throw new Error(`packed bucket aggregates of ${packed.byteLength} bytes, not a multiple of ${PACKED_BUCKET_BYTES}`);
+    this.view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  }
+
+  get length(): number {
+    return this.view.byteLength / PACKED_BUCKET_BYTES;
+  }
+
+  bucketIndexAt(position: number): number {
+    return this.view.getInt32(position * PACKED_BUCKET_BYTES);
+  }
+
+  /** The row at position; its aggregates are null when it holds no value (present_count 0), as SQL's are. */
+  at(position: number): BucketRow {
+    const offset = position * PACKED_BUCKET_BYTES;
+    const presentCount = this.view.getInt32(offset + 36);
+    const aggregate = (at: number) => (presentCount === 0 ? null : this.view.getFloat64(offset + at));
+    return {
+      bucket_index: this.bucketIndexAt(position),
+      sum: aggregate(4),
+      mean: aggregate(12),
+      min: aggregate(20),
+      max: aggregate(28),
+      present_count: presentCount,
+    };
+  }
+}
+
 /**
  * Aggregates per bucket of the readings in [startMs, endMs): boundsMs are the ascending bucket
  * boundaries (computed by the caller for the zone), and each reading goes to the bucket its
  * interval start falls in. Only buckets holding readings come back.
  */
-export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & { boundsMs: readonly number[]; source: AggregateSource }): Promise<BucketRow[]> {
+export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & { boundsMs: readonly number[]; source: AggregateSource }): Promise<BucketRows> {
   const bounds = query.boundsMs.map(iso);
   const inRange = (column: RawBuilder<unknown>) =>
     sql`meter_id = ${query.meterId} and ${column} >= ${iso(query.startMs)}::timestamptz and ${column} < ${iso(query.endMs)}::timestamptz`;
@@ -62,11 +103,15 @@ export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & {
       select ${bucketIndex(sql.ref('interval_start'))} as bucket_index, sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max,
              count(usage) as present_count
       from readings where ${inRange(sql.ref('interval_start'))} group by 1`;
-  const { rows } = await sql<BucketRow>`
-    select s.bucket_index::int as bucket_index, s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,
-           s.present_count::int as present_count
-    from (${sums}) s order by 1`.execute(db);
-  return rows;
+  // The aggregates are NULL exactly when present_count is 0 (no value to aggregate); 0 stands in
+  // for them in the packing, and BucketRows gives NULL back from the count.
+  const { rows } = await sql<{ packed: Uint8Array | null }>`
+    select string_agg(
+             int4send(s.bucket_index::int) || float8send(coalesce(s.sum, 0)::float8) || float8send(coalesce(s.mean, 0)::float8)
+             || float8send(coalesce(s.min, 0)::float8) || float8send(coalesce(s.max, 0)::float8) || int4send(s.present_count::int),
+             ''::bytea order by s.bucket_index) as packed
+    from (${sums}) s`.execute(db);
+  return new BucketRows(rows[0]?.packed ?? new Uint8Array(0));
 }
 
 /** Totals, extremes (earliest interval on a tie) and the first and last stored reading of a range, in one round trip. */
