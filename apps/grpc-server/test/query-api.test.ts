@@ -258,6 +258,24 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
       ]);
     });
 
+    it('gives each quarter-hour of the month its own reading, across every packed row of aggregates', async () => {
+      // About 2,975 buckets: more than two of the rows of 1,024 buckets PostgreSQL packs them into.
+      const { buckets } = await grpc.call(grpc.client.aggregateUsage, { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_15_MINUTES, timeZone: 'UTC' });
+      const csv = readSampleCsv();
+      const byTime = new Map(csv.map((row) => [row.time, row.meterusage]));
+      expect(buckets.length).toBeGreaterThan(2 * 1024);
+      let withReading = 0;
+      for (const bucket of buckets) {
+        const value = byTime.get(iso(bucket.end)!.replace('.000Z', 'Z')); // the sample labels an interval by its end
+        if (value !== undefined) withReading += 1;
+        // No row (a hole) or a NaN row: no value, and no aggregates rather than zeros.
+        const expected = value === undefined || value === null ? [0, undefined, undefined, undefined, undefined] : [1, value, value, value, value];
+        expect([bucket.presentCount, bucket.sum, bucket.mean, bucket.min, bucket.max]).toEqual(expected);
+        expect(bucket.end!.getTime() - bucket.start!.getTime()).toBe(900_000);
+      }
+      expect(withReading).toBe(csv.length);
+    });
+
     it('snaps omitted bounds outward to whole local days, so the edge buckets show their true counts (issue #10 item 7)', async () => {
       // The sample runs 2019-01-01T00:00Z–2019-01-31T23:45Z: 01:00 on Jan 1 to 00:45 on Feb 1 in Amsterdam.
       const { buckets } = await grpc.call(grpc.client.aggregateUsage, { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'Europe/Amsterdam' });
