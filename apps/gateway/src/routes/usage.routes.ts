@@ -6,7 +6,7 @@ import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
-import { aggregateUsageJson } from './usage-json';
+import { aggregateUsageJson, bodyInPieces } from './usage-json';
 
 // The names are libs/time's (BUCKET_WIDTH_NAMES, which the dashboard offers too): `satisfies` fails
 // the build if this table and that list ever disagree.
@@ -58,7 +58,8 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
         { deadlineMs: options.deadlineMs, requestId: request.id },
       );
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
-      return reply.type('application/json; charset=utf-8').send(await aggregateUsageJson(encoded));
+      const body = await aggregateUsageJson(encoded);
+      return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(bodyInPieces(body));
     },
   );
 
