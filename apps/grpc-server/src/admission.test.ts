@@ -99,6 +99,25 @@ describe('Admission', () => {
     running();
   });
 
+  it('spreads refusals over the last part of the wait when asked, each waiter at its own point', async () => {
+    jest.useFakeTimers();
+    const draws = [0, 1, 0.5];
+    const refusals: string[] = [];
+    const admission = new Admission({ capacity: 10, queueMax: 5, waitMs: 1000, refusalSpread: 0.5, random: () => draws.shift()! }, usageRefusal(refusals));
+    const running = await admission.admit(10);
+    const [atEnd, atHalf, atThreeQuarters] = [track(admission.admit(1)), track(admission.admit(1)), track(admission.admit(1))];
+    await jest.advanceTimersByTimeAsync(499);
+    expect([atEnd.done, atHalf.done, atThreeQuarters.done]).toEqual([false, false, false]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect([atEnd.done, atHalf.done, atThreeQuarters.done]).toEqual([false, true, false]);
+    await jest.advanceTimersByTimeAsync(250);
+    expect([atEnd.done, atHalf.done, atThreeQuarters.done]).toEqual([false, true, true]);
+    await jest.advanceTimersByTimeAsync(250);
+    expect([atEnd.error, atHalf.error, atThreeQuarters.error].every((error) => error instanceof AdmissionBusyError)).toBe(true);
+    expect(refusals).toEqual(['wait_timeout', 'wait_timeout', 'wait_timeout']);
+    running();
+  });
+
   it('drops a waiter whose call is cancelled, rejecting with the reason', async () => {
     const admission = new Admission({ capacity: 10, queueMax: 5, waitMs: 60_000 }, usageRefusal());
     const running = await admission.admit(10);

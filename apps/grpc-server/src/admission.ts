@@ -7,6 +7,15 @@ export interface AdmissionLimits {
   queueMax: number;
   /** Milliseconds a call may wait for room before it is refused. */
   waitMs: number;
+  /**
+   * Spread the refusals of waiters over the last part of the wait: each is refused at a random
+   * point in [waitMs·(1 − spread), waitMs] (0, the default: at waitMs exactly). Clients that retry
+   * at once after a refusal and arrived together are otherwise refused together, again and again,
+   * in waves a server handles in one turn of its event loop (and so do the apps in front of it).
+   */
+  refusalSpread?: number;
+  /** For tests: the random source of refusalSpread. */
+  random?: () => number;
 }
 
 /** Why a call was refused, and the state then: the refusal's message says what is busy. */
@@ -97,7 +106,7 @@ export class Admission {
         stopWaiting();
         reject(this.refusal('wait_timeout'));
         this.grantWaiters();
-      }, this.limits.waitMs);
+      }, this.waitBudgetMs());
       cancelled?.addEventListener('abort', onCancel, { once: true });
       this.waiters.push(waiter);
     });
@@ -120,6 +129,11 @@ export class Admission {
       this.inProgress += head.cost;
       head.grant();
     }
+  }
+
+  private waitBudgetMs(): number {
+    const spread = this.limits.refusalSpread ?? 0;
+    return this.limits.waitMs * (1 - spread * (this.limits.random ?? Math.random)());
   }
 
   private refusal(reason: DatabaseBusyError['reason']): Error {

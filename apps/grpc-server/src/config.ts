@@ -56,7 +56,7 @@ export interface UsageAdmissionConfig {
   readonly buckets: number;
   /** Most calls waiting for room; the next is refused as busy at once (USAGE_ADMISSION_QUEUE_MAX). */
   readonly queueMax: number;
-  /** Milliseconds a call waits for room before it is refused as busy (USAGE_ADMISSION_WAIT_MS). */
+  /** Most milliseconds a call waits for room before it is refused as busy (USAGE_ADMISSION_WAIT_MS; server.ts spreads refusals over its last half). */
   readonly waitMs: number;
 }
 
