@@ -17,7 +17,10 @@ import { countReadings, report, since, startGateway, startScratchStack, stopScra
 
 // grpc-server's own message (its status carries the origin trailer), passed through by the gateway.
 const UNAVAILABLE_BODY = { error: { code: 'UNAVAILABLE', message: 'the database is unavailable; retry shortly' } };
-const EXPORT_ROWS = 300_000; // 60 batches: far more than grpc-js buffers, so the export is still reading when the fault hits
+// 200 batches, far more than the gateway's side of the stream can hold, so the export is still
+// reading when the fault hits: its 8 MiB HTTP/2 window and the stream's buffer take a few hundred
+// thousand readings, and with 300k the whole export was once in flight before the fault (under load).
+const EXPORT_ROWS = 1_000_000;
 const QUERIES = ['/api/summary', '/api/usage?bucket=day', '/api/readings?page_size=10', '/api/meters'];
 
 /** 503 with exactly the generic JSON body: no stack, no SQL, no address. */
