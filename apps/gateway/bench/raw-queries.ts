@@ -28,8 +28,11 @@ export async function readingSlots(client: pg.Client, meterId: string, slots: { 
 }
 
 /**
- * apps/grpc-server/src/usage/usage.repository.ts aggregateUsage (readings source): bucket edges are
- * computed in libs/time, as grpc-server does, and PostgreSQL sorts the readings into them.
+ * The aggregation of apps/grpc-server/src/usage/usage.repository.ts aggregateUsage (readings
+ * source) as rows: bucket edges are computed in libs/time, as grpc-server does, and PostgreSQL
+ * sorts the readings into them with width_bucket. grpc-server now packs the same aggregates into
+ * base64 rows and counts off even buckets arithmetically, so this baseline is the plain form of
+ * its query, not its exact text.
  */
 const BUCKET_SUMS_SQL = `
     select s.bucket_index::int as bucket_index, s.sum::float8 as sum, s.mean::float8 as mean, s.min::float8 as min, s.max::float8 as max,

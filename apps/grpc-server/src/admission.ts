@@ -132,7 +132,7 @@ export class Admission {
   }
 
   private waitBudgetMs(): number {
-    const spread = this.limits.refusalSpread ?? 0;
+    const spread = Math.min(Math.max(this.limits.refusalSpread ?? 0, 0), 1);
     return this.limits.waitMs * (1 - spread * (this.limits.random ?? Math.random)());
   }
 

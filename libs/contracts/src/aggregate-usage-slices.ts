@@ -15,6 +15,8 @@ import { ProtoSink, UsageBucketReader, type UsageBucketFields } from './usage-bu
 export const SLICE_MS = 10;
 
 const BUCKETS_TAG = (4 << 3) | 2;
+/** A bucket with both times and all four aggregates takes about 56 bytes; the sink grows if needed. */
+const TYPICAL_BUCKET_BYTES = 60;
 // How often (in buckets) the clock is read; a bucket takes a few microseconds.
 const BUCKETS_PER_CLOCK_READ = 64;
 
@@ -44,7 +46,7 @@ export async function encodeAggregateUsageInSlices(
   bucketAt: (index: number) => UsageBucketFields,
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {
-  const sink = new ProtoSink();
+  const sink = new ProtoSink(TYPICAL_BUCKET_BYTES * (count + 1));
   sink.raw(AggregateUsageResponse.encode({ ...header, buckets: [] }).finish());
   const nextSlice = slicer(sliceMs);
   for (let index = 0; index < count; index++) {

@@ -2,7 +2,8 @@
 // buckets is 35,040 of them: through the generated code each costs two Dates, two Timestamp
 // messages, a BigInt per seconds field and a forked BinaryWriter, which made the collector and the
 // codec the largest costs of a big answer in both apps. These produce the very bytes of
-// UsageBucket.encode and read what UsageBucket.decode reads (tests hold them to both).
+// UsageBucket.encode and, for well-formed input, read what UsageBucket.decode reads (tests hold
+// them to both); malformed input (a field running past its end, field number 0, groups) throws.
 
 /** A UsageBucket as plain numbers; times are epoch milliseconds (as a Date would hold them). */
 export interface UsageBucketFields {
@@ -26,13 +27,14 @@ export class ProtoSink {
   private buffer: Buffer;
   private pos = 0;
 
-  constructor(initialBytes = 65_536) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+  /** initialBytes: what the caller expects to write (it grows past that by doubling). */
+  constructor(initialBytes = 1024) {
+    this.buffer = Buffer.allocUnsafe(Math.max(16, initialBytes));
   }
 
-  /** The bytes written so far (a copy, so the working buffer can be dropped). */
+  /** The bytes written so far (a view of the working buffer: write nothing more after taking it). */
   bytes(): Buffer {
-    return Buffer.from(this.buffer.subarray(0, this.pos));
+    return this.buffer.subarray(0, this.pos);
   }
 
   raw(bytes: Uint8Array): void {

@@ -80,6 +80,8 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
           const row = nextRow < rows.length && rows.bucketIndexAt(nextRow) === index ? rows.at(nextRow++) : undefined;
           return toUsageBucket(plan, index, row, meter);
         });
+        // Every row belongs to a planned bucket; one left over would mean aggregates went missing.
+        if (nextRow !== rows.length) throw new Error(`${rows.length - nextRow} aggregate rows matched no bucket of the plan`);
         return preEncoded<AggregateUsageResponse>(bytes);
       } finally {
         release?.();
