@@ -51,15 +51,7 @@ export class Telemetry {
     for (const reason of ['queue_full', 'wait_timeout']) this.admissionBusy.inc({ reason }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
     if (pool !== undefined) {
-      const gauge = (name: string, help: string, read: () => number) =>
-        new Gauge({
-          name,
-          help,
-          registers: [this.registry],
-          collect() {
-            this.set(read());
-          },
-        });
+      const gauge = this.readGauge.bind(this);
       gauge('meterusage_db_pool_connections', 'Open connections of the PostgreSQL pool', () => pool.totalCount);
       gauge('meterusage_db_pool_idle_connections', 'Idle connections of the PostgreSQL pool', () => pool.idleCount);
       gauge('meterusage_db_pool_waiting_requests', 'Calls waiting for a pool connection', () => pool.queuedCount + pool.waitingCount);
@@ -68,21 +60,25 @@ export class Telemetry {
     }
   }
 
+  /** A gauge whose value is read at each scrape. */
+  private readGauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   observeRpc(method: string, code: string, seconds: number): void {
     this.rpc.observe({ method, code }, seconds);
   }
 
   /** Gauges of the buckets in progress and the calls waiting in the admission of AggregateUsage answers. */
   watchAdmission(admission: Admission): void {
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(read());
-        },
-      });
+    const gauge = this.readGauge.bind(this);
     gauge(
       'meterusage_usage_admission_buckets_in_progress',
       'Buckets of AggregateUsage answers being queried, mapped and encoded',
