@@ -41,24 +41,10 @@ export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWit
 
 /** Start of the earliest and latest stored interval of one meter (epoch ms), or undefined without readings. */
 export async function findDataSpan(db: Kysely<Database>, meterId: string): Promise<{ firstStartMs: number; lastStartMs: number } | undefined> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb
-        .selectFrom('readings')
-        .select(EPOCH_MS('interval_start').as('ms'))
-        .where('meter_id', '=', meterId)
-        .orderBy('interval_start', 'asc')
-        .limit(1)
-        .as('first'),
-      eb
-        .selectFrom('readings')
-        .select(EPOCH_MS('interval_start').as('ms'))
-        .where('meter_id', '=', meterId)
-        .orderBy('interval_start', 'desc')
-        .limit(1)
-        .as('last'),
-    ])
-    .executeTakeFirstOrThrow();
+  // The first and the last start, each one index probe.
+  const edge = (eb: ExpressionBuilder<Database, never>, direction: 'asc' | 'desc') =>
+    eb.selectFrom('readings').select(EPOCH_MS('interval_start').as('ms')).where('meter_id', '=', meterId).orderBy('interval_start', direction).limit(1);
+  const row = await db.selectNoFrom((eb) => [edge(eb, 'asc').as('first'), edge(eb, 'desc').as('last')]).executeTakeFirstOrThrow();
   if (row.first === null || row.last === null) return undefined;
   return { firstStartMs: row.first, lastStartMs: row.last };
 }
