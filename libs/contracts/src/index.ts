@@ -4,6 +4,8 @@ export {
   AggregateUsageResponse,
   ExportReadingsRequest,
   ExportReadingsResponse,
+  GetDataVersionRequest,
+  GetDataVersionResponse,
   GetMetricsRequest,
   GetMetricsResponse,
   GetUsageSummaryRequest,

@@ -32,6 +32,20 @@ export const protobufPackage = "meterusage.v1";
 
 export const protobufFileName = "meterusage/v1/meter_usage_service.proto";
 
+/** GetDataVersionRequest selects the meter. */
+export interface GetDataVersionRequest {
+  /** Meter to ask about; empty selects the default meter. */
+  meterId: string;
+}
+
+/** GetDataVersionResponse is the meter's current data version. */
+export interface GetDataVersionResponse {
+  /** The meter (the default meter's id when the request left it empty). */
+  meterId: string;
+  /** Opaque and positive; a different value means the meter's readings may have changed. */
+  dataVersion: number;
+}
+
 /** GetMetricsRequest selects the meter whose readings are returned. */
 export interface GetMetricsRequest {
   /** Meter to read; empty selects the default meter. */
@@ -204,6 +218,172 @@ export interface IngestReadingsResponse {
   /** What happened to the rows. */
   report?: IngestReport | undefined;
 }
+
+function createBaseGetDataVersionRequest(): GetDataVersionRequest {
+  return { meterId: "" };
+}
+
+export const GetDataVersionRequest: MessageFns<GetDataVersionRequest> = {
+  encode(message: GetDataVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDataVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDataVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDataVersionRequest {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetDataVersionRequest): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDataVersionRequest>, I>>(base?: I): GetDataVersionRequest {
+    return GetDataVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDataVersionRequest>, I>>(object: I): GetDataVersionRequest {
+    const message = createBaseGetDataVersionRequest();
+    message.meterId = object.meterId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetDataVersionResponse(): GetDataVersionResponse {
+  return { meterId: "", dataVersion: 0 };
+}
+
+export const GetDataVersionResponse: MessageFns<GetDataVersionResponse> = {
+  encode(message: GetDataVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.dataVersion !== 0) {
+      writer.uint32(16).int64(message.dataVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDataVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDataVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dataVersion = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDataVersionResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      dataVersion: isSet(object.dataVersion)
+        ? globalThis.Number(object.dataVersion)
+        : isSet(object.data_version)
+        ? globalThis.Number(object.data_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetDataVersionResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.dataVersion !== 0) {
+      obj.dataVersion = Math.round(message.dataVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDataVersionResponse>, I>>(base?: I): GetDataVersionResponse {
+    return GetDataVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDataVersionResponse>, I>>(object: I): GetDataVersionResponse {
+    const message = createBaseGetDataVersionResponse();
+    message.meterId = object.meterId ?? "";
+    message.dataVersion = object.dataVersion ?? 0;
+    return message;
+  },
+};
 
 function createBaseGetMetricsRequest(): GetMetricsRequest {
   return { meterId: "" };
@@ -1833,6 +2013,23 @@ export const MeterUsageServiceService = {
       Buffer.from(IngestReadingsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): IngestReadingsResponse => IngestReadingsResponse.decode(value),
   },
+  /**
+   * GetDataVersion returns the version of one meter's stored data: it changes in the same
+   * transaction as every write that changes the meter's readings, and is never reused. Two reads
+   * of the same request under the same version give the same answer, so a client (the gateway's
+   * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
+   */
+  getDataVersion: {
+    path: "/meterusage.v1.MeterUsageService/GetDataVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDataVersionRequest): Buffer =>
+      Buffer.from(GetDataVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDataVersionRequest => GetDataVersionRequest.decode(value),
+    responseSerialize: (value: GetDataVersionResponse): Buffer =>
+      Buffer.from(GetDataVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDataVersionResponse => GetDataVersionResponse.decode(value),
+  },
 } as const;
 
 export interface MeterUsageServiceServer extends UntypedServiceImplementation {
@@ -1864,6 +2061,13 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
    * each. Re-sending the same file changes nothing and reports every row unchanged.
    */
   ingestReadings: handleClientStreamingCall<IngestReadingsRequest, IngestReadingsResponse>;
+  /**
+   * GetDataVersion returns the version of one meter's stored data: it changes in the same
+   * transaction as every write that changes the meter's readings, and is never reused. Two reads
+   * of the same request under the same version give the same answer, so a client (the gateway's
+   * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
+   */
+  getDataVersion: handleUnaryCall<GetDataVersionRequest, GetDataVersionResponse>;
 }
 
 export interface MeterUsageServiceClient extends Client {
@@ -1988,6 +2192,27 @@ export interface MeterUsageServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: IngestReadingsResponse) => void,
   ): ClientWritableStream<IngestReadingsRequest>;
+  /**
+   * GetDataVersion returns the version of one meter's stored data: it changes in the same
+   * transaction as every write that changes the meter's readings, and is never reused. Two reads
+   * of the same request under the same version give the same answer, so a client (the gateway's
+   * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
+   */
+  getDataVersion(
+    request: GetDataVersionRequest,
+    callback: (error: ServiceError | null, response: GetDataVersionResponse) => void,
+  ): ClientUnaryCall;
+  getDataVersion(
+    request: GetDataVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDataVersionResponse) => void,
+  ): ClientUnaryCall;
+  getDataVersion(
+    request: GetDataVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDataVersionResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const MeterUsageServiceClient = makeGenericClientConstructor(
@@ -2040,6 +2265,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {
