@@ -100,7 +100,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   // Each feature gets what it uses and nothing else.
   const implementation = {
     ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens: new PageTokens(deps.pageTokenSecret), streamGuards }),
-    ...createMeterHandlers({ ...observer, db }),
+    ...createMeterHandlers({ ...observer, db, defaultMeterId }),
     ...createUsageHandlers({ ...observer, db, defaultMeterId, storage, usageAdmission }),
     ...createIngestHandlers({
       ...observer,

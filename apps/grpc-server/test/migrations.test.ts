@@ -24,6 +24,7 @@ describe('migrations on a real PostgreSQL', () => {
       '0001_create_meters_and_readings',
       '0002_create_hourly_rollup',
       '0003_constrain_reading_usage',
+      '0004_add_meter_data_version',
     ]);
     expect(await migrateToLatest(database.db, silentLogger)).toEqual([]);
 

@@ -5,12 +5,14 @@ import { hasHourlyRollup, refreshHourlyRollup } from './timescale';
 import * as createMetersAndReadings from './migrations/0001_create_meters_and_readings';
 import * as createHourlyRollup from './migrations/0002_create_hourly_rollup';
 import * as constrainReadingUsage from './migrations/0003_constrain_reading_usage';
+import * as addMeterDataVersion from './migrations/0004_add_meter_data_version';
 
 // Listed here rather than read from disk, so the same code runs from src (tsx, jest) and dist.
 const MIGRATIONS: Record<string, Migration> = {
   '0001_create_meters_and_readings': createMetersAndReadings,
   '0002_create_hourly_rollup': createHourlyRollup,
   '0003_constrain_reading_usage': constrainReadingUsage,
+  '0004_add_meter_data_version': addMeterDataVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -13,6 +13,7 @@ import {
   appendStaging,
   createStaging,
   mergeStaging,
+  renewDataVersions,
   StagingCopy,
   storedWithinSpans,
   takeConflicts,
@@ -60,7 +61,8 @@ interface IngestDeps {
  *   3. UploadMeters.createAndLock: new meters created, all of them locked, races checked;
  *   4. takeRejectedRows: duplicates and (on_conflict=reject) conflicts taken out of staging;
  *   5. decideUpload (pure): roll back, or append (no staged row meets a stored one: plain INSERT)
- *      or merge (equal rows left out, the rest with INSERT … ON CONFLICT), then commit;
+ *      or merge (equal rows left out, the rest with INSERT … ON CONFLICT), renew the data version
+ *      of every meter whose readings changed, then commit;
  *   6. refreshRollup after the commit, and one log line.
  * Memory stays flat in the file size; work is O(n log n) in rows and meters (maps and sorted lists,
  * SQL over arrays, never a list searched per meter).
@@ -110,11 +112,12 @@ export async function ingestCsv(
       return result;
     }
     const merged = decision.write === 'merge' ? await mergeStaging(client, options.onConflict, spans) : await appendStaging(client).then(() => undefined);
+    const result = committedResult(tally, metersCreated, merged);
+    await renewDataVersions(client, changedMeters(result));
     deps.cancelled?.throwIfAborted();
     await client.query('commit');
     open = false;
 
-    const result = committedResult(tally, metersCreated, merged);
     if (deps.storage.hourlyRollup && result.inserted + result.updated > 0) await refreshRollup(database, validator, options.sourceName, deps.logger);
     log(result, 'ingest committed', decision.write);
     return result;
@@ -136,6 +139,11 @@ async function beginUpload(client: pg.PoolClient): Promise<void> {
   // call's deadline and cancellation, not DB_STATEMENT_TIMEOUT_MS.
   await client.query('set local statement_timeout = 0');
   await createStaging(client);
+}
+
+/** The meters whose stored readings the upload changed (inserted or updated some). */
+function changedMeters(result: IngestResult): string[] {
+  return result.meters.filter((meter) => meter.inserted + meter.updated > 0).map((meter) => meter.meterId);
 }
 
 /** What the validator made of the rows, before the database checks. */

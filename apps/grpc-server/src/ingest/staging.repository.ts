@@ -163,6 +163,15 @@ export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Pro
   await client.query(`select meter_id from meters where meter_id = any($1::text[]) order by meter_id for update`, [meterIds]);
 }
 
+/**
+ * Gives meters a new data version (migration 0004), in the upload's transaction: readers see the
+ * new readings and the new version together, never one without the other. Runs after lockMeters.
+ */
+export async function renewDataVersions(client: pg.PoolClient, meterIds: string[]): Promise<void> {
+  if (meterIds.length === 0) return;
+  await client.query(`update meters set data_version = nextval('meter_data_version_seq') where meter_id = any($1::text[])`, [meterIds]);
+}
+
 /** The unit, interval and time label of meters, as stored (read inside the upload's transaction, after lockMeters). */
 export async function meterSettings(
   client: pg.PoolClient,

@@ -5,10 +5,22 @@ import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { toMeter } from './meters.mapper';
 import { listMetersWithSpan } from './meters.repository';
+import { requireDataVersion } from './require-meter';
 
-/** ListMeters. */
-export function createMeterHandlers(deps: { db: DatabaseHandle['db']; logger: Logger; telemetry?: Telemetry }): Pick<MeterUsageServiceServer, 'listMeters'> {
+/** ListMeters and GetDataVersion. */
+export function createMeterHandlers(deps: {
+  db: DatabaseHandle['db'];
+  /** Meter used when a request leaves meter_id empty. */
+  defaultMeterId: string;
+  logger: Logger;
+  telemetry?: Telemetry;
+}): Pick<MeterUsageServiceServer, 'listMeters' | 'getDataVersion'> {
   return {
     listMeters: unary('ListMeters', deps, async () => ({ meters: (await listMetersWithSpan(deps.db)).map(toMeter) })),
+    getDataVersion: unary('GetDataVersion', deps, async (request: { meterId: string }) => {
+      const row = await requireDataVersion(deps.db, request.meterId, deps.defaultMeterId);
+      // A sequence value: below 2^53 for as long as anyone will write readings.
+      return { meterId: row.meter_id, dataVersion: Number(row.data_version) };
+    }),
   };
 }

@@ -22,6 +22,17 @@ export async function findMeter(db: Kysely<Database>, meterId: string): Promise<
   return db.selectFrom('meters').select(['meter_id', 'unit', 'interval_seconds', 'time_label']).where('meter_id', '=', meterId).executeTakeFirst();
 }
 
+export interface MeterVersionRow {
+  meter_id: string;
+  /** bigint, as pg returns it: a string. */
+  data_version: string;
+}
+
+/** The meter's data version (see migration 0004), or undefined when no such meter exists. */
+export async function findDataVersion(db: Kysely<Database>, meterId: string): Promise<MeterVersionRow | undefined> {
+  return db.selectFrom('meters').select(['meter_id', 'data_version']).where('meter_id', '=', meterId).executeTakeFirst();
+}
+
 /** Every meter with the span of its stored readings; first/last come from the primary key, not a scan. */
 export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWithSpanRow[]> {
   const edge = (eb: ExpressionBuilder<Database & { m: MetersTable }, 'm'>, order: 'asc' | 'desc') =>
