@@ -1,11 +1,8 @@
-import { Readable } from 'node:stream';
 import { decodeAggregateUsageInSlices, SLICE_MS } from '@meterusage/contracts';
 import { bucketJsonText } from './json-mapping';
 
 /** Buckets whose JSON text is turned into UTF-8 bytes at once (about 10 kB). */
 const BUCKETS_PER_CHUNK = 64;
-/** Bytes handed to the socket at once when the body is sent. */
-const WRITE_BYTES = 256 * 1024;
 
 /**
  * The JSON body of GET /api/usage from the encoded AggregateUsageResponse: the UTF-8 bytes of
@@ -37,13 +34,4 @@ export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS):
   if (pending.length > 0) flush();
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
   return Buffer.concat([Buffer.from(`${envelope.slice(0, -1)},"buckets":[`, 'utf8'), ...chunks, Buffer.from(']}', 'utf8')]);
-}
-
-/**
- * The body as a stream of views of WRITE_BYTES: one write of 5.6 MB copied it into the kernel in
- * one step of over 10 ms; piece by piece, each next write waits for the socket to drain.
- */
-export function bodyInPieces(body: Buffer): Readable {
-  const pieces = Array.from({ length: Math.ceil(body.length / WRITE_BYTES) }, (_, index) => body.subarray(index * WRITE_BYTES, (index + 1) * WRITE_BYTES));
-  return Readable.from(pieces, { objectMode: false });
 }

@@ -6,7 +6,8 @@ import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
-import { aggregateUsageJson, bodyInPieces } from './usage-json';
+import { sendable } from '../answers/body-pieces';
+import { aggregateUsageJson } from './usage-json';
 
 // The names are libs/time's (BUCKET_WIDTH_NAMES, which the dashboard offers too): `satisfies` fails
 // the build if this table and that list ever disagree.
@@ -33,6 +34,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
   app.get<{ Querystring: UsageQuery }>(
     '/api/usage',
     {
+      config: { versionedAnswer: true },
       schema: {
         summary: 'Usage of a range summed into buckets in a time zone (days, weeks and months follow its calendar)',
         description:
@@ -59,7 +61,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       );
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
       const body = await aggregateUsageJson(encoded);
-      return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(bodyInPieces(body));
+      return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(sendable(body));
     },
   );
 
@@ -84,6 +86,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
   app.get<{ Querystring: RangeQuery }>(
     '/api/summary',
     {
+      config: { versionedAnswer: true },
       schema: {
         summary: 'Total, mean, peak and minimum with their intervals, present/missing/expected counts, first and last reading',
         tags: ['usage'],
