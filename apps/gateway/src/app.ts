@@ -10,6 +10,7 @@ import { prometheusPlugin } from './plugins/prometheus';
 import { openApiPlugin } from './plugins/openapi';
 import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
+import { versionedAnswersPlugin } from './plugins/versioned-answers';
 import { exportRoutes } from './routes/export.routes';
 import { ingestRoutes } from './routes/ingest.routes';
 import { metersRoutes } from './routes/meters.routes';
@@ -26,7 +27,7 @@ declare module 'fastify' {
 }
 
 export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> &
-  Partial<Pick<GatewayConfig, 'grpcTls' | 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute'>>;
+  Partial<Pick<GatewayConfig, 'grpcTls' | 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute' | 'answerCacheMaxBytes'>>;
 
 /** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
 export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
@@ -119,6 +120,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(openApiPlugin);
   await app.register(prometheusPlugin);
   await app.register(grpcClientsPlugin, { target: config.grpcTarget, tls: config.grpcTls });
+  await app.register(versionedAnswersPlugin, { maxBytes: config.answerCacheMaxBytes ?? 64 * 1024 * 1024, deadlineMs: config.grpcDeadlineMs });
   await app.register(healthRoutes);
   const routeOptions = { deadlineMs: config.grpcDeadlineMs };
   await app.register(metricsRoutes, routeOptions);

@@ -13,6 +13,7 @@ describe('loadGatewayConfig', () => {
       ingestBodyLimitBytes: 64 * 1024 * 1024,
       ingestToken: undefined,
       rateLimitPerMinute: 0,
+      answerCacheMaxBytes: 64 * 1024 * 1024,
       logLevel: 'info',
     });
   });
@@ -27,6 +28,7 @@ describe('loadGatewayConfig', () => {
       INGEST_BODY_LIMIT_BYTES: '1048576',
       INGEST_TOKEN: 'a-long-enough-secret',
       RATE_LIMIT_PER_MINUTE: '600',
+      ANSWER_CACHE_MAX_BYTES: '0',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -39,6 +41,7 @@ describe('loadGatewayConfig', () => {
       ingestBodyLimitBytes: 1_048_576,
       ingestToken: 'a-long-enough-secret',
       rateLimitPerMinute: 600,
+      answerCacheMaxBytes: 0,
       logLevel: 'debug',
     });
   });

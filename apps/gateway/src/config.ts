@@ -17,6 +17,8 @@ export interface GatewayConfig {
   readonly ingestToken: string | undefined;
   /** Requests per minute per client address; 0 = no limit. */
   readonly rateLimitPerMinute: number;
+  /** Bytes of finished answers kept in memory by URL and data version; 0 = none kept (ETags and 304 still). */
+  readonly answerCacheMaxBytes: number;
   readonly logLevel: LogLevel;
 }
 
@@ -48,6 +50,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ingestBodyLimitBytes: reader.integer('INGEST_BODY_LIMIT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
     ingestToken: reader.optionalString('INGEST_TOKEN'),
     rateLimitPerMinute: reader.integer('RATE_LIMIT_PER_MINUTE', 0, { min: 0, max: 1_000_000 }),
+    answerCacheMaxBytes: reader.integer('ANSWER_CACHE_MAX_BYTES', 64 * 1024 * 1024, { min: 0, max: 16 * 1024 * 1024 * 1024 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   const token = reader.optionalString('INGEST_TOKEN');

@@ -17,13 +17,15 @@ import { buildApp } from '../src/app';
  * when asked), or never answer.
  */
 async function startBackend(
-  behaviour: { code: status; details: string; fromGrpcServer?: boolean; violations?: FieldViolation[] } | 'hang',
+  behaviour: { code: status; details: string; fromGrpcServer?: boolean; violations?: FieldViolation[] } | 'hang' | 'answer',
 ): Promise<{ target: string; stop(): void }> {
   const server = new Server();
-  // Only GetMetrics: grpc-js answers UNIMPLEMENTED for the rest.
+  // Only GetMetrics: grpc-js answers UNIMPLEMENTED for the rest (GetDataVersion included, as a
+  // grpc-server from before it would).
   const handlers: Partial<MeterUsageServiceServer> = {
     getMetrics: (_call, callback) => {
       if (behaviour === 'hang') return;
+      if (behaviour === 'answer') return callback(null, { meterId: 'meter-1', unit: 'kWh', readings: [] });
       const metadata = new Metadata();
       if (behaviour.fromGrpcServer === true) metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
       if (behaviour.violations !== undefined)
@@ -55,6 +57,21 @@ describe('gateway when grpc-server fails', () => {
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect([ready.statusCode, ready.json()]).toEqual([503, { status: 'UNREACHABLE' }]);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('answers as without the answer cache (no ETag) when grpc-server has no GetDataVersion', async () => {
+    const backend = await startBackend('answer');
+    try {
+      app = await buildApp({ grpcTarget: backend.target, grpcDeadlineMs: 2000 });
+      for (let request = 0; request < 2; request++) {
+        const response = await app.inject({ method: 'GET', url: '/api/metrics', headers: { 'if-none-match': '*' } });
+        expect([response.statusCode, response.json(), response.headers.etag]).toEqual([200, [], undefined]);
+      }
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toContain('gateway_answers_total{outcome="unversioned"} 2');
+    } finally {
+      backend.stop();
+    }
   });
 
   it('answers 504 once the deadline passes when grpc-server does not answer', async () => {

@@ -1,10 +1,13 @@
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AnswerOutcome } from './versioned-answers';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Records one finished gRPC call of the gateway's clients. */
     recordGrpcCall(method: string, code: string, seconds: number): void;
+    /** Counts one request of a versionedAnswer route by what the answer cache made of it. */
+    recordAnswer(outcome: AnswerOutcome): void;
   }
 }
 
@@ -33,7 +36,15 @@ export const prometheusPlugin = fp(
     });
     const rejected = new Counter({ name: 'gateway_rate_limited_total', help: 'Requests refused by the rate limit', registers: [registry] });
 
+    const answers = new Counter({
+      name: 'gateway_answers_total',
+      help: 'Requests of the cached read routes by outcome: hit, miss, not_modified (304), unversioned (grpc-server has no GetDataVersion)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+
     app.decorate('recordGrpcCall', (method: string, code: string, seconds: number) => grpc.observe({ method, code }, seconds));
+    app.decorate('recordAnswer', (outcome: AnswerOutcome) => answers.inc({ outcome }));
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
       if (route === '/metrics') return;

@@ -31,7 +31,7 @@ const metricsSchema = {
 } as const;
 
 export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
-  app.get<{ Querystring: { meter?: string } }>('/api/metrics', { schema: metricsSchema }, async (request): Promise<MetricJson[]> => {
+  app.get<{ Querystring: { meter?: string } }>('/api/metrics', { schema: metricsSchema, config: { versionedAnswer: true } }, async (request): Promise<MetricJson[]> => {
     const response = await callUnary(
       app.meterUsage.getMetrics.bind(app.meterUsage),
       { meterId: request.query.meter ?? '' },

@@ -26,6 +26,7 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
   app.get<{ Querystring: ReadingsQuery }>(
     '/api/readings',
     {
+      config: { versionedAnswer: true },
       schema: {
         summary: "One page of a meter's intervals in [from, to), oldest first; holes appear as NOT_RECEIVED",
         tags: ['readings'],

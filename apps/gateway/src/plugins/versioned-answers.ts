@@ -1,0 +1,89 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AnswerCache } from '../answers/answer-cache';
+import { BodyPieces, sendable } from '../answers/body-pieces';
+import { etagOf, ifNoneMatchMatches } from '../answers/etag';
+import { callUnary } from '../grpc/call';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's 200 answer depends only on its URL and the data of the meter its `meter` parameter names. */
+    versionedAnswer?: boolean;
+  }
+}
+
+/** What a request's answer is computed from, once its meter's data version is known. */
+interface AnswerVersion {
+  meterId: string;
+  dataVersion: number;
+  etag: string;
+}
+
+/** Outcomes counted in gateway_answers_total. */
+export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned';
+
+/**
+ * Conditional requests and the answer cache of the versionedAnswer routes. Before the handler,
+ * grpc-server is asked the meter's data version (GetDataVersion: one primary-key read), which
+ * changes in the same transaction as every write of the meter's readings. Then:
+ *   - If-None-Match with the current ETag: 304, no body;
+ *   - an answer kept for this URL at this version: sent as kept;
+ *   - else the handler runs, and its 200 gets the ETag and is kept.
+ * Every request asks the database, so with any number of gateways and grpc-servers an answer is
+ * never older than the last write committed before the request came in. A failed version call
+ * is the request's answer (it is the route's first call to grpc-server), except UNIMPLEMENTED: a
+ * grpc-server without GetDataVersion is answered as if there were no cache.
+ */
+export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number }>(
+  async (app, options) => {
+    const cache = new AnswerCache(options.maxBytes);
+    const versions = new WeakMap<FastifyRequest, AnswerVersion>();
+    const validators = (etag: string) => ({ etag, 'cache-control': 'no-cache' });
+
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.routeOptions.config.versionedAnswer !== true) return;
+      const meter = (request.query as { meter?: string }).meter ?? '';
+      let version: AnswerVersion;
+      try {
+        const { meterId, dataVersion } = await callUnary(
+          app.meterUsage.getDataVersion.bind(app.meterUsage),
+          { meterId: meter },
+          { deadlineMs: options.deadlineMs, requestId: request.id },
+        );
+        version = { meterId, dataVersion, etag: etagOf(meterId, dataVersion) };
+      } catch (error) {
+        // A grpc-server older than GetDataVersion (a rolling upgrade): answer as without the cache.
+        // Any other failure (unknown meter, busy, unreachable) is the route's answer too, and is
+        // answered now rather than asked again.
+        if ((error as ServiceError).code !== status.UNIMPLEMENTED) throw error;
+        app.recordAnswer('unversioned');
+        return;
+      }
+      if (ifNoneMatchMatches(request.headers['if-none-match'], version.etag)) {
+        app.recordAnswer('not_modified');
+        return reply.code(304).headers(validators(version.etag)).send();
+      }
+      const kept = cache.get(request.url, version.meterId, version.dataVersion);
+      if (kept !== undefined) {
+        app.recordAnswer('hit');
+        return reply
+          .headers({ ...validators(version.etag), 'content-type': kept.contentType, 'content-length': kept.body.length })
+          .send(sendable(kept.body));
+      }
+      app.recordAnswer('miss');
+      versions.set(request, version);
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const version = versions.get(request);
+      if (version === undefined || reply.statusCode !== 200) return payload;
+      void reply.headers(validators(version.etag));
+      const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : payload instanceof BodyPieces ? payload.whole : undefined;
+      if (body === undefined) return payload;
+      cache.set(request.url, { meterId: version.meterId, dataVersion: version.dataVersion, contentType: String(reply.getHeader('content-type')), body });
+      return payload instanceof BodyPieces ? payload : body;
+    });
+  },
+  { name: 'versioned-answers', dependencies: ['grpc-clients', 'prometheus'] },
+);
