@@ -35,8 +35,8 @@ export interface ScratchStack {
   gateway: { app: FastifyInstance; baseUrl: string };
 }
 
-/** Starts a ScratchStack; what did start is taken down again when a later step fails. */
-export async function startScratchStack(name: string, env: Record<string, string> = {}): Promise<ScratchStack> {
+/** Starts a ScratchStack (env: grpc-server's, gatewayConfig: the gateway's); what did start is taken down again when a later step fails. */
+export async function startScratchStack(name: string, env: Record<string, string> = {}, gatewayConfig: Partial<AppConfig> = {}): Promise<ScratchStack> {
   const parts: Partial<ScratchStack> = {};
   try {
     parts.cluster = await createScratchCluster(name);
@@ -44,7 +44,7 @@ export async function startScratchStack(name: string, env: Record<string, string
     // A short connect timeout: requests during an outage fail fast instead of waiting 5 s for a connection.
     const grpcEnv = { DATABASE_URL: parts.cluster.url(), CSV_PATH: SAMPLE_CSV_PATH, METER_ID: 'meter-1', DB_CONNECT_TIMEOUT_MS: '2000', ...env };
     parts.grpcServer = await startGrpcServer(grpcEnv);
-    parts.gateway = await startGateway({ grpcTarget: `127.0.0.1:${parts.grpcServer.port}`, grpcDeadlineMs: 10_000 });
+    parts.gateway = await startGateway({ grpcTarget: `127.0.0.1:${parts.grpcServer.port}`, grpcDeadlineMs: 10_000, ...gatewayConfig });
     return parts as ScratchStack;
   } catch (error) {
     await stopScratchStack(parts);

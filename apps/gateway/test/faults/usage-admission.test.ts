@@ -24,11 +24,12 @@ describe('faults: heavy usage answers beyond the admission are refused busy (503
   let gateway: { app: FastifyInstance; baseUrl: string } | undefined;
 
   beforeAll(async () => {
-    ({ cluster, grpcServer, gateway } = await startScratchStack('faults-usage-admission', {
-      USAGE_ADMISSION_BUCKETS: String(ADMISSION_BUCKETS),
-      USAGE_ADMISSION_QUEUE_MAX: '1',
-      USAGE_ADMISSION_WAIT_MS: '60000',
-    }));
+    // The same request again and again: without the gateway's answer cache, so each reaches grpc-server's admission.
+    ({ cluster, grpcServer, gateway } = await startScratchStack(
+      'faults-usage-admission',
+      { USAGE_ADMISSION_BUCKETS: String(ADMISSION_BUCKETS), USAGE_ADMISSION_QUEUE_MAX: '1', USAGE_ADMISSION_WAIT_MS: '60000' },
+      { answerCacheMaxBytes: 0 },
+    ));
   }, 120_000);
 
   afterAll(() => stopScratchStack({ cluster, grpcServer, gateway }));
