@@ -35,7 +35,12 @@ interface System {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' } },
+    options: {
+      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+    },
   });
   const options = {
     rounds: integerOption('--rounds', values.rounds),
@@ -103,7 +108,7 @@ async function checkSameAnswers(systems: System[]): Promise<boolean> {
     }),
   );
   const same = answers.every((answer) => answer === answers[0]);
-  console.log(`answers: ${JSON.parse(answers[0]!).length} readings from each; ${same ? 'the same readings from every system' : 'THE SYSTEMS DISAGREE'}`);
+  console.log(`answers: ${(JSON.parse(answers[0]!) as unknown[]).length} readings from each; ${same ? 'the same readings from every system' : 'THE SYSTEMS DISAGREE'}`);
   return same;
 }
 

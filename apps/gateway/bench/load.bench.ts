@@ -278,7 +278,11 @@ function parseOptions(): Options {
     honourRetryAfter: values['honour-retry-after'],
     poolQueueMax: values['pool-queue'] === undefined ? undefined : values['pool-queue'] === '0' ? 0 : positive('pool-queue', values['pool-queue']),
     answerCacheBytes:
-      values['answer-cache-bytes'] !== undefined ? integerOption('answer-cache-bytes', values['answer-cache-bytes'], 0) : values.overload !== '0' ? 0 : undefined,
+      values['answer-cache-bytes'] !== undefined
+        ? integerOption('answer-cache-bytes', values['answer-cache-bytes'], 0)
+        : values.overload !== '0'
+          ? 0
+          : undefined,
   };
 }
 

@@ -36,7 +36,8 @@ const READS = {
   metrics: {
     path: (meter: string) => `/api/metrics?meter=${meter}`,
     of: (body: Array<{ time: string; meterusage: number | null }>) => body.map((metric) => `${metric.time}=${metric.meterusage}`),
-    expected: (slots: Array<number | undefined>) => slots.flatMap((value, slot) => (value === undefined ? [] : [`${slotEnd(slot).replace('.000', '')}=${value}`])),
+    expected: (slots: Array<number | undefined>) =>
+      slots.flatMap((value, slot) => (value === undefined ? [] : [`${slotEnd(slot).replace('.000', '')}=${value}`])),
   },
   summary: {
     path: (meter: string) => `/api/summary?meter=${meter}&from=${FROM}&to=${TO}`,

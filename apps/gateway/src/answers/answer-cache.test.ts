@@ -36,7 +36,12 @@ describe('AnswerCache', () => {
   // kept URL at its version finds it; the bytes never exceed the budget.
   it('stays within its budget, evicting the least recently used first (generated operations)', () => {
     const operation = fc.oneof(
-      fc.record({ op: fc.constant('set' as const), url: fc.integer({ min: 0, max: 9 }), version: fc.integer({ min: 1, max: 3 }), bytes: fc.integer({ min: 0, max: 140 }) }),
+      fc.record({
+        op: fc.constant('set' as const),
+        url: fc.integer({ min: 0, max: 9 }),
+        version: fc.integer({ min: 1, max: 3 }),
+        bytes: fc.integer({ min: 0, max: 140 }),
+      }),
       fc.record({ op: fc.constant('get' as const), url: fc.integer({ min: 0, max: 9 }), version: fc.integer({ min: 1, max: 3 }) }),
     );
     fc.assert(

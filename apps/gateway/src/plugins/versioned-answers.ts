@@ -67,9 +67,7 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
       const kept = cache.get(request.url, version.meterId, version.dataVersion);
       if (kept !== undefined) {
         app.recordAnswer('hit');
-        return reply
-          .headers({ ...validators(version.etag), 'content-type': kept.contentType, 'content-length': kept.body.length })
-          .send(sendable(kept.body));
+        return reply.headers({ ...validators(version.etag), 'content-type': kept.contentType, 'content-length': kept.body.length }).send(sendable(kept.body));
       }
       app.recordAnswer('miss');
       versions.set(request, version);
@@ -79,7 +77,14 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
       const version = versions.get(request);
       if (version === undefined || reply.statusCode !== 200) return payload;
       void reply.headers(validators(version.etag));
-      const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : payload instanceof BodyPieces ? payload.whole : undefined;
+      const body =
+        typeof payload === 'string'
+          ? Buffer.from(payload, 'utf8')
+          : Buffer.isBuffer(payload)
+            ? payload
+            : payload instanceof BodyPieces
+              ? payload.whole
+              : undefined;
       if (body === undefined) return payload;
       cache.set(request.url, { meterId: version.meterId, dataVersion: version.dataVersion, contentType: String(reply.getHeader('content-type')), body });
       return payload instanceof BodyPieces ? payload : body;

@@ -31,14 +31,18 @@ const metricsSchema = {
 } as const;
 
 export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
-  app.get<{ Querystring: { meter?: string } }>('/api/metrics', { schema: metricsSchema, config: { versionedAnswer: true } }, async (request): Promise<MetricJson[]> => {
-    const response = await callUnary(
-      app.meterUsage.getMetrics.bind(app.meterUsage),
-      { meterId: request.query.meter ?? '' },
-      { deadlineMs: options.deadlineMs, requestId: request.id },
-    );
-    return response.readings.map(toMetricJson);
-  });
+  app.get<{ Querystring: { meter?: string } }>(
+    '/api/metrics',
+    { schema: metricsSchema, config: { versionedAnswer: true } },
+    async (request): Promise<MetricJson[]> => {
+      const response = await callUnary(
+        app.meterUsage.getMetrics.bind(app.meterUsage),
+        { meterId: request.query.meter ?? '' },
+        { deadlineMs: options.deadlineMs, requestId: request.id },
+      );
+      return response.readings.map(toMetricJson);
+    },
+  );
 }
 
 export function toMetricJson(reading: Reading): MetricJson {
