@@ -49,4 +49,7 @@ export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
 /** ListReadingsRequest.page_size as the contract states it: 0 means `default`; at most `max`. */
 export const PAGE_SIZE = Object.freeze({ default: 1000, max: 10_000 });
 export type { UsageBucketFields } from './usage-bucket-wire';
-export { SLICE_MS, decodeAggregateUsageInSlices, encodeAggregateUsageInSlices, type AggregateUsageHeader } from './aggregate-usage-slices';
+export type { ReadingFields } from './reading-wire';
+export { SLICE_MS } from './repeated-field-slices';
+export { decodeAggregateUsageInSlices, encodeAggregateUsageInSlices, type AggregateUsageHeader } from './aggregate-usage-slices';
+export { decodeReadingsInSlices, encodeReadingsInSlices, type ReadingsMessage } from './readings-slices';

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { UsageBucket } from './gen/meterusage/v1/aggregate';
 import { fieldsOf } from './test-support/usage-bucket-fields';
-import { ProtoSink, UsageBucketReader, type UsageBucketFields } from './usage-bucket-wire';
+import { unknownFields } from './test-support/unknown-fields';
+import { ProtoSink } from './proto-sink';
+import { UsageBucketReader, type UsageBucketFields } from './usage-bucket-wire';
 
 // The hand-written UsageBucket codec against the generated one, on generated buckets: every time
 // a Date can hold (before 1970, sub-second, the extremes), every double (NaN, ±0, ±Infinity),
@@ -52,28 +54,7 @@ describe('ProtoSink.usageBucket', () => {
 
 describe('UsageBucketReader', () => {
   it('reads what UsageBucket.decode reads, also with unknown fields and repeated ones', () => {
-    const unknown = fc.constantFrom(
-      new BinaryWriter()
-        .uint32((20 << 3) | 0)
-        .uint64(12345)
-        .finish(),
-      new BinaryWriter()
-        .uint32((21 << 3) | 2)
-        .bytes(new Uint8Array([1, 2, 3]))
-        .finish(),
-      new BinaryWriter()
-        .uint32((22 << 3) | 5)
-        .fixed32(7)
-        .finish(),
-      new BinaryWriter()
-        .uint32((23 << 3) | 1)
-        .fixed64(7)
-        .finish(),
-      new BinaryWriter()
-        .uint32((7 << 3) | 2)
-        .bytes(new Uint8Array([9]))
-        .finish(), // a known number with another wire type
-    );
+    const unknown = unknownFields(7);
     fc.assert(
       fc.property(
         fc.array(

@@ -1,0 +1,116 @@
+// The protobuf writes of the messages sent in bulk (UsageBucket, Reading), straight from plain
+// numbers: through the generated code each costs Dates, Timestamp messages, a BigInt per seconds
+// field and a forked BinaryWriter. They produce the very bytes of the generated encode (tests hold
+// them to it).
+import type { ReadingFields } from './reading-wire';
+import type { UsageBucketFields } from './usage-bucket-wire';
+import { TWO_32 } from './wire-limits';
+
+/** A growable byte buffer with the few protobuf writes the bulk messages need. */
+export class ProtoSink {
+  private buffer: Buffer;
+  private pos = 0;
+
+  /** initialBytes: what the caller expects to write (it grows past that by doubling). */
+  constructor(initialBytes = 1024) {
+    this.buffer = Buffer.allocUnsafe(Math.max(16, initialBytes));
+  }
+
+  /** The bytes written so far (a view of the working buffer: write nothing more after taking it). */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.pos);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /**
+   * bucket as a length-delimited field (tag: its key byte). A bucket is at most 108 bytes (two
+   * timestamps of 24, four doubles of 9, two int32s of 11, a bool of 2), so its length is one byte.
+   */
+  usageBucket(tag: number, bucket: UsageBucketFields): void {
+    this.reserve(2 + 128);
+    this.buffer[this.pos++] = tag;
+    const lengthAt = this.pos++;
+    if (bucket.startMs !== undefined) this.timestamp(10, bucket.startMs);
+    if (bucket.endMs !== undefined) this.timestamp(18, bucket.endMs);
+    if (bucket.sum !== undefined) this.double(25, bucket.sum);
+    if (bucket.mean !== undefined) this.double(33, bucket.mean);
+    if (bucket.min !== undefined) this.double(41, bucket.min);
+    if (bucket.max !== undefined) this.double(49, bucket.max);
+    if (bucket.presentCount !== 0) this.int32(56, bucket.presentCount);
+    if (bucket.expectedCount !== 0) this.int32(64, bucket.expectedCount);
+    if (bucket.clipped) this.bool(72);
+    this.buffer[lengthAt] = this.pos - lengthAt - 1;
+  }
+
+  /**
+   * reading as a length-delimited field (tag: its key byte). A reading is at most 96 bytes (three
+   * timestamps of 24, a double of 9, a bool of 2, an enum of 11), so its length is one byte.
+   */
+  reading(tag: number, reading: ReadingFields): void {
+    this.reserve(2 + 128);
+    this.buffer[this.pos++] = tag;
+    const lengthAt = this.pos++;
+    if (reading.timeMs !== undefined) this.timestamp(10, reading.timeMs);
+    if (reading.startMs !== undefined) this.timestamp(18, reading.startMs);
+    if (reading.endMs !== undefined) this.timestamp(26, reading.endMs);
+    if (reading.usage !== undefined) this.double(33, reading.usage);
+    if (reading.missing) this.bool(40);
+    if (reading.quality !== 0) this.int32(48, reading.quality);
+    this.buffer[lengthAt] = this.pos - lengthAt - 1;
+  }
+
+  // google.protobuf.Timestamp as ts-proto writes a Date: seconds truncated toward zero, nanos
+  // with the sign of the remainder; each omitted when zero.
+  private timestamp(tag: number, ms: number): void {
+    const seconds = Math.trunc(ms / 1000);
+    const nanos = (ms % 1000) * 1_000_000;
+    this.buffer[this.pos++] = tag;
+    const lengthAt = this.pos++;
+    if (seconds !== 0) {
+      this.buffer[this.pos++] = 8;
+      this.varint64(seconds >>> 0, Math.floor(seconds / TWO_32) >>> 0);
+    }
+    if (nanos !== 0) this.int32(16, nanos);
+    this.buffer[lengthAt] = this.pos - lengthAt - 1;
+  }
+
+  private double(tag: number, value: number): void {
+    this.buffer[this.pos++] = tag;
+    this.buffer.writeDoubleLE(value, this.pos);
+    this.pos += 8;
+  }
+
+  private bool(tag: number): void {
+    this.buffer[this.pos++] = tag;
+    this.buffer[this.pos++] = 1;
+  }
+
+  /** int32 as protobuf writes it: a negative value as its 64-bit two's complement (ten bytes). */
+  private int32(tag: number, value: number): void {
+    if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) throw new Error(`invalid int32: ${value}`);
+    this.buffer[this.pos++] = tag;
+    if (value >= 0) this.varint64(value, 0);
+    else this.varint64(value >>> 0, 0xffffffff);
+  }
+
+  private varint64(lo: number, hi: number): void {
+    while (hi !== 0 || lo > 0x7f) {
+      this.buffer[this.pos++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi = hi >>> 7;
+    }
+    this.buffer[this.pos++] = lo;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.pos + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.pos + bytes));
+    this.buffer.copy(grown, 0, 0, this.pos);
+    this.buffer = grown;
+  }
+}
