@@ -1,11 +1,12 @@
-import type {
-  ExportReadingsRequest,
+import {
+  encodeReadingsInSlices,
   ExportReadingsResponse,
-  GetMetricsRequest,
   GetMetricsResponse,
-  ListReadingsRequest,
   ListReadingsResponse,
-  MeterUsageServiceServer,
+  type ExportReadingsRequest,
+  type GetMetricsRequest,
+  type ListReadingsRequest,
+  type MeterUsageServiceServer,
 } from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
 import { pageSizeOf } from '../grpc/request-fields';
@@ -17,7 +18,8 @@ import type { Telemetry } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
 import { requestedRange, resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
-import { toReading } from './readings.mapper';
+import { preEncoded } from '../grpc/pre-encoded';
+import { toReadingFields } from './readings.mapper';
 import { listAllReadings, listReadingSlots, streamReadingBatches } from './readings.repository';
 
 export interface ReadingsHandlerDeps {
@@ -42,7 +44,8 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
     getMetrics: unary('GetMetrics', deps, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const records = await listAllReadings(db, meter.meter_id);
-      return { meterId: meter.meter_id, unit: meter.unit, readings: records.map((record) => toReading(record, meter)) };
+      const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [] };
+      return preEncoded(await encodeReadingsInSlices(GetMetricsResponse, header, records.length, (index) => toReadingFields(records[index]!, meter)));
     }),
 
     listReadings: unary('ListReadings', deps, async (request: ListReadingsRequest): Promise<ListReadingsResponse> => {
@@ -65,7 +68,8 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
 
       const slots = await listReadingSlots(db, meter.meter_id, { firstSlotMs, count, intervalSeconds: meter.interval_seconds });
       const nextPageToken = count < remaining ? deps.pageTokens.encode({ ...query, nextStartMs: firstSlotMs + count * stepMs }) : '';
-      return { ...base, readings: slots.map((slot) => toReading(slot, meter)), nextPageToken };
+      const header = { ...base, nextPageToken, readings: [] as [] };
+      return preEncoded(await encodeReadingsInSlices(ListReadingsResponse, header, slots.length, (index) => toReadingFields(slots[index]!, meter)));
     }),
 
     exportReadings: serverStream('ExportReadings', deps, deps.streamGuards, async (request: ExportReadingsRequest, write) => {
@@ -74,8 +78,10 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
       const range = await resolveRange(db, meter, request.startTime, request.endTime);
       if (range === undefined) return;
       for await (const records of streamReadingBatches(deps.database, meter.meter_id, range, EXPORT_BATCH_SIZE)) {
-        const readings = records.map((record) => toReading(record, meter));
-        await write({ meterId: meter.meter_id, unit: meter.unit, readings } satisfies ExportReadingsResponse);
+        const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [] };
+        await write(
+          preEncoded(await encodeReadingsInSlices(ExportReadingsResponse, header, records.length, (index) => toReadingFields(records[index]!, meter))),
+        );
       }
     }),
   };
