@@ -20,6 +20,9 @@ interface AnswerVersion {
   etag: string;
 }
 
+/** Failures of the version call after which the route runs as if there were no cache. */
+const ASK_THE_ROUTE = new Set<number>([status.NOT_FOUND, status.INVALID_ARGUMENT, status.UNIMPLEMENTED]);
+
 /** Outcomes counted in gateway_answers_total. */
 export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned';
 
@@ -31,9 +34,9 @@ export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned';
  *   - an answer kept for this URL at this version: sent as kept;
  *   - else the handler runs, and its 200 gets the ETag and is kept.
  * Every request asks the database, so with any number of gateways and grpc-servers an answer is
- * never older than the last write committed before the request came in. A failed version call
- * is the request's answer (it is the route's first call to grpc-server), except UNIMPLEMENTED: a
- * grpc-server without GetDataVersion is answered as if there were no cache.
+ * never older than the last write committed before the request came in. A version call that
+ * fails for the request's meter, or because grpc-server predates GetDataVersion, leaves the
+ * request to the route as if there were no cache; other failures are the request's answer.
  */
 export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number }>(
   async (app, options) => {
@@ -53,10 +56,13 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
         );
         version = { meterId, dataVersion, etag: etagOf(meterId, dataVersion) };
       } catch (error) {
-        // A grpc-server older than GetDataVersion (a rolling upgrade): answer as without the cache.
-        // Any other failure (unknown meter, busy, unreachable) is the route's answer too, and is
-        // answered now rather than asked again.
-        if ((error as ServiceError).code !== status.UNIMPLEMENTED) throw error;
+        // A fault of the request (an unknown or malformed meter): the route's own call judges the
+        // whole request first and gives the error a client should see (an inverted range before an
+        // unknown meter). A grpc-server without GetDataVersion (a rolling upgrade): answered as
+        // without the cache. Anything else (busy, unreachable, a deadline) is the route's answer
+        // too, given now rather than asked for twice.
+        const code = (error as ServiceError).code;
+        if (!ASK_THE_ROUTE.has(code)) throw error;
         app.recordAnswer('unversioned');
         return;
       }
