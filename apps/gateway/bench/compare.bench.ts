@@ -108,7 +108,9 @@ async function checkSameAnswers(systems: System[]): Promise<boolean> {
     }),
   );
   const same = answers.every((answer) => answer === answers[0]);
-  console.log(`answers: ${(JSON.parse(answers[0]!) as unknown[]).length} readings from each; ${same ? 'the same readings from every system' : 'THE SYSTEMS DISAGREE'}`);
+  console.log(
+    `answers: ${(JSON.parse(answers[0]!) as unknown[]).length} readings from each; ${same ? 'the same readings from every system' : 'THE SYSTEMS DISAGREE'}`,
+  );
   return same;
 }
 
