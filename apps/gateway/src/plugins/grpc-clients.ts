@@ -12,7 +12,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { GrpcClientTls } from '../config';
 import fp from 'fastify-plugin';
 import { HealthClient, MeterUsageServiceClient } from '@meterusage/contracts';
-import { createAggregateUsageBytesClient, type AggregateUsageBytesClient } from '../grpc/aggregate-usage-bytes';
+import { createAnswerBytesClient, type AnswerBytesClient } from '../grpc/answer-bytes';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,8 +20,8 @@ declare module 'fastify' {
     meterUsage: MeterUsageServiceClient;
     /** The standard gRPC health client of the same channel target. */
     grpcHealth: HealthClient;
-    /** AggregateUsage answering with the encoded bytes, for the route that decodes large answers in slices. */
-    aggregateUsageBytes: AggregateUsageBytesClient;
+    /** The bulk methods answering with the encoded bytes, for the routes that decode them in slices. */
+    answerBytes: AnswerBytesClient;
   }
 }
 
@@ -76,7 +76,7 @@ export const grpcClientsPlugin = fp<{ target: string; tls?: GrpcClientTls }>(
     const grpcHealth = new HealthClient(target, channelCredentials(tls), clientOptions);
     app.decorate('meterUsage', meterUsage);
     app.decorate('grpcHealth', grpcHealth);
-    app.decorate('aggregateUsageBytes', createAggregateUsageBytesClient(target, channelCredentials(tls), clientOptions));
+    app.decorate('answerBytes', createAnswerBytesClient(target, channelCredentials(tls), clientOptions));
     reportReachability(channel, target, app.log);
     app.addHook('onClose', async () => {
       channel.close();

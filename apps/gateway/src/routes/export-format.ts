@@ -1,6 +1,5 @@
-import type { ExportReadingsResponse, Reading } from '@meterusage/contracts';
-import { readingQualityToJSON } from '@meterusage/contracts';
-import { toIsoSeconds, toReadingJson } from './json-mapping';
+import { decodeReadingsInSlices, ExportReadingsResponse, readingQualityToJSON, type ReadingFields } from '@meterusage/contracts';
+import { readingTimesText } from './json-mapping';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -10,19 +9,30 @@ export type ExportFormat = 'csv' | 'ndjson';
  */
 export const CSV_HEADER = 'meter_id,time,start,end,meterusage,quality\n';
 
-/** One export batch as text: CSV rows or one JSON object per line. */
-export function formatBatch(message: ExportReadingsResponse, format: ExportFormat): string {
+/** One ExportReadingsResponse (its encoded bytes) as the download's lines, with the meter it names. */
+export async function exportBatchText(bytes: Uint8Array, format: ExportFormat): Promise<{ meterId: string; text: string }> {
+  const readings: ReadingFields[] = [];
+  const { meterId } = await decodeReadingsInSlices(ExportReadingsResponse, bytes, (reading) => readings.push(reading));
+  // The meter as it stands in every line: a bare token in CSV (letters, digits and . _ : -, never
+  // quoted), a JSON string in NDJSON.
+  const meterText = format === 'csv' ? meterId : JSON.stringify(meterId);
   let text = '';
-  if (format === 'csv') {
-    for (const reading of message.readings) text += csvLine(message.meterId, reading);
-  } else {
-    for (const reading of message.readings) text += `${JSON.stringify({ meterId: message.meterId, ...toReadingJson(reading) })}\n`;
-  }
-  return text;
+  for (const reading of readings) text += exportLine(format, meterText, reading);
+  return { meterId, text };
 }
 
-function csvLine(meterId: string, reading: Reading): string {
-  // meterId is a token of letters, digits and . _ : - (never needs quoting); the rest are ISO times and numbers.
-  const usage = reading.usage === undefined ? '' : String(reading.usage);
-  return `${meterId},${toIsoSeconds(reading.time)},${toIsoSeconds(reading.start)},${toIsoSeconds(reading.end)},${usage},${readingQualityToJSON(reading.quality)}\n`;
+/**
+ * One line of the download, written straight from the wire's numbers. CSV: the rest are ISO times
+ * and numbers. NDJSON: the text of JSON.stringify({ meterId, ...toReadingJson(reading) }).
+ */
+export function exportLine(format: ExportFormat, meterText: string, reading: ReadingFields): string {
+  const [time, start, end] = readingTimesText(reading);
+  const quality = readingQualityToJSON(reading.quality);
+  if (format === 'csv') return `${meterText},${time},${start},${end},${reading.usage === undefined ? '' : String(reading.usage)},${quality}\n`;
+  let text = `{"meterId":${meterText}`;
+  if (reading.timeMs !== undefined) text += `,"time":"${time}"`;
+  if (reading.startMs !== undefined) text += `,"start":"${start}"`;
+  if (reading.endMs !== undefined) text += `,"end":"${end}"`;
+  if (reading.usage !== undefined) text += `,"usage":${Number.isFinite(reading.usage) ? String(reading.usage) : 'null'}`;
+  return `${text},"missing":${reading.missing},"quality":"${quality}"}\n`;
 }

@@ -1,8 +1,7 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import type { ExportReadingsResponse } from '@meterusage/contracts';
-import { CSV_HEADER, formatBatch, type ExportFormat } from './export-format';
+import { CSV_HEADER, exportBatchText, type ExportFormat } from './export-format';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest, type RangeRequest } from './range-request';
 import { errorResponses, errorSchema } from './response-schemas';
@@ -29,29 +28,30 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
       const range = toRangeRequest(request.query);
       const metadata = new Metadata();
       metadata.set('x-request-id', request.id);
-      const call = app.meterUsage.exportReadings(range, metadata, { deadline: Date.now() + options.deadlineMs });
+      const call = app.answerBytes.exportReadings(range, metadata, { deadline: Date.now() + options.deadlineMs });
       // Wait for the first batch (or the end, or an error) before answering: an unknown meter or a
       // bad range is still a proper 4xx then, not a broken download.
-      const first = await firstBatch(call);
       const format = request.query.format;
+      const encoded = await firstBatch(call);
+      const first = encoded === undefined ? undefined : await exportBatchText(encoded, format);
       const meterId = first?.meterId ?? (range.meterId || 'meter');
       reply
         .type(CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${fileName(meterId, range, format, request.query.tz)}"`)
         .header('cache-control', 'no-store');
-      return reply.send(Readable.from(exportBody(call, first, format), { objectMode: false }));
+      return reply.send(Readable.from(exportBody(call, first?.text, format), { objectMode: false }));
     },
   );
 }
 
-function firstBatch(call: ClientReadableStream<ExportReadingsResponse>): Promise<ExportReadingsResponse | undefined> {
+function firstBatch(call: ClientReadableStream<Buffer>): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       call.off('data', onData);
       call.off('end', onEnd);
       call.off('error', onError);
     };
-    const onData = (message: ExportReadingsResponse) => {
+    const onData = (message: Buffer) => {
       cleanup();
       call.pause();
       resolve(message);
@@ -70,18 +70,14 @@ function firstBatch(call: ClientReadableStream<ExportReadingsResponse>): Promise
   });
 }
 
-/** The download: header, the first batch, then every further batch as it arrives (backpressure via the iterator). */
-async function* exportBody(
-  call: ClientReadableStream<ExportReadingsResponse>,
-  first: ExportReadingsResponse | undefined,
-  format: ExportFormat,
-): AsyncGenerator<string> {
+/** The download: header, the first batch's text, then every further batch as it arrives (backpressure via the iterator). */
+async function* exportBody(call: ClientReadableStream<Buffer>, first: string | undefined, format: ExportFormat): AsyncGenerator<string> {
   let finished = first === undefined;
   try {
     if (format === 'csv') yield CSV_HEADER;
     if (first === undefined) return;
-    yield formatBatch(first, format);
-    for await (const message of call as AsyncIterable<ExportReadingsResponse>) yield formatBatch(message, format);
+    yield first;
+    for await (const message of call as AsyncIterable<Buffer>) yield (await exportBatchText(message, format)).text;
     finished = true;
   } finally {
     // The HTTP client went away (or the stream failed): stop grpc-server producing.

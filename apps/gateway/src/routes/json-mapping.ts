@@ -1,7 +1,15 @@
 // The gateway's JSON follows the proto3 JSON mapping (camelCase names, enum names, RFC 3339
 // timestamps without fractional seconds), printing fields without presence even at their
 // default (presentCount 0, missing false) and omitting absent optional values (no usage).
-import { readingQualityToJSON, timeLabelToJSON, type Meter, type Reading, type UsageBucketFields, type UsageSummary } from '@meterusage/contracts';
+import {
+  readingQualityToJSON,
+  timeLabelToJSON,
+  type Meter,
+  type Reading,
+  type ReadingFields,
+  type UsageBucketFields,
+  type UsageSummary,
+} from '@meterusage/contracts';
 import { HttpStatusError } from '../errors';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
@@ -92,6 +100,33 @@ export function bucketJsonText(bucket: UsageBucketFields): string {
   if (bucket.min !== undefined) text += `,"min":${jsonNumber(bucket.min)}`;
   if (bucket.max !== undefined) text += `,"max":${jsonNumber(bucket.max)}`;
   return `${text}}`;
+}
+
+/**
+ * A reading of /api/readings as JSON text, in the order its schema serializer wrote it (the
+ * required missing and quality first, then time, start, end and usage when present), straight from
+ * the wire's numbers. JSON.parse of it equals toReadingJson of the decoded Reading (tests hold it
+ * to both).
+ */
+export function readingJsonText(reading: ReadingFields): string {
+  let text = `{"missing":${reading.missing},"quality":"${readingQualityToJSON(reading.quality)}"`;
+  if (reading.timeMs !== undefined) text += `,"time":"${isoSecondsOfMs(reading.timeMs)}"`;
+  if (reading.startMs !== undefined) text += `,"start":"${isoSecondsOfMs(reading.startMs)}"`;
+  if (reading.endMs !== undefined) text += `,"end":"${isoSecondsOfMs(reading.endMs)}"`;
+  if (reading.usage !== undefined) text += `,"usage":${jsonNumber(reading.usage)}`;
+  return `${text}}`;
+}
+
+/** An element of /api/metrics as JSON text: {"time","meterusage"} as toMetricJson maps the decoded Reading. */
+export function metricJsonText(reading: ReadingFields): string {
+  const time = reading.timeMs === undefined ? '' : isoSecondsOfMs(reading.timeMs);
+  return `{"time":"${time}","meterusage":${reading.usage === undefined ? 'null' : jsonNumber(reading.usage)}}`;
+}
+
+/** time, start and end of a reading as RFC 3339 text ('' when absent), for the export's lines. */
+export function readingTimesText(reading: ReadingFields): [time: string, start: string, end: string] {
+  const text = (ms: number | undefined) => (ms === undefined ? '' : isoSecondsOfMs(ms));
+  return [text(reading.timeMs), text(reading.startMs), text(reading.endMs)];
 }
 
 export function toSummaryJson(summary: UsageSummary | undefined) {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { AggregateUsageResponse, type UsageBucket } from '@meterusage/contracts';
 import { toIsoSeconds } from './json-mapping';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
 import { aggregateUsageJson } from './usage-json';
 import { usageResponseSchema } from './usage.routes';
+import { schemaSerializer } from '../test-support/schema-serializer';
 
 // The sliced writer against two references on generated answers: JSON.stringify of the mapping,
 // and the body the route's response schema serializer (fast-json-stringify, what Fastify wrote
@@ -65,23 +65,11 @@ const mapping = (response: AggregateUsageResponse) => ({
 });
 
 describe('aggregateUsageJson', () => {
-  let schemaSerializer: FastifyInstance;
-
-  beforeAll(async () => {
-    // A route with the very response schema of GET /api/usage, returning the mapped answer for Fastify to serialise.
-    schemaSerializer = Fastify();
-    let next: unknown;
-    schemaSerializer.post('/', { schema: { response: { 200: usageResponseSchema } } }, async () => next);
-    schemaSerializer.decorate('serialise', async (value: unknown) => {
-      next = value;
-      return (await schemaSerializer.inject({ method: 'POST', url: '/' })).body;
-    });
-    await schemaSerializer.ready();
-  });
-
-  afterAll(() => schemaSerializer.close());
-
-  const serialise = (value: unknown): Promise<string> => (schemaSerializer as unknown as { serialise(value: unknown): Promise<string> }).serialise(value);
+  // The very response schema of GET /api/usage, serialising the mapped answer as Fastify would.
+  let serializer: Awaited<ReturnType<typeof schemaSerializer>>;
+  beforeAll(async () => (serializer = await schemaSerializer(usageResponseSchema)));
+  afterAll(() => serializer.close());
+  const serialise = (value: unknown) => serializer.serialise(value);
 
   it('writes the bytes of JSON.stringify of the mapping and of the route schema serializer, for generated answers', async () => {
     await fc.assert(

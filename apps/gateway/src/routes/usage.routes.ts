@@ -55,7 +55,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     async (request, reply) => {
       const range = toRangeRequest(request.query);
       const encoded = await callUnary(
-        app.aggregateUsageBytes.aggregateUsage.bind(app.aggregateUsageBytes),
+        app.answerBytes.aggregateUsage.bind(app.answerBytes),
         { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz },
         { deadlineMs: options.deadlineMs, requestId: request.id },
       );
