@@ -4,7 +4,9 @@
 // them to it).
 import type { ReadingFields } from './reading-wire';
 import type { UsageBucketFields } from './usage-bucket-wire';
-import { TWO_32 } from './wire-limits';
+
+/** 2^32, for splitting a 64-bit varint into two 32-bit halves. */
+const TWO_32 = 4_294_967_296;
 
 /** A growable byte buffer with the few protobuf writes the bulk messages need. */
 export class ProtoSink {

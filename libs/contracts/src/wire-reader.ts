@@ -1,4 +1,7 @@
-import { MAX_TIME_VALUE_MS, TWO_32 } from './wire-limits';
+/** 2^32, for joining the two 32-bit halves of a 64-bit varint. */
+const TWO_32 = 4_294_967_296;
+/** A Date's time value range: beyond it new Date(ms) is invalid (NaN). */
+const MAX_TIME_VALUE_MS = 8.64e15;
 
 /**
  * What the hand-written readers of bulk messages share: protobuf's primitives over one encoded

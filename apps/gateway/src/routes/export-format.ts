@@ -1,5 +1,5 @@
 import { decodeReadingsInSlices, ExportReadingsResponse, readingQualityToJSON, type ReadingFields } from '@meterusage/contracts';
-import { readingTimesText } from './json-mapping';
+import { isoSecondsOrEmpty } from './json-mapping';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -26,8 +26,10 @@ export async function exportBatchText(bytes: Uint8Array, format: ExportFormat): 
  * and numbers. NDJSON: the text of JSON.stringify({ meterId, ...toReadingJson(reading) }).
  */
 export function exportLine(format: ExportFormat, meterText: string, reading: ReadingFields): string {
-  const [time, start, end] = readingTimesText(reading);
-  const quality = readingQualityToJSON(reading.quality);
+  const time = isoSecondsOrEmpty(reading.timeMs);
+  const start = isoSecondsOrEmpty(reading.startMs);
+  const end = isoSecondsOrEmpty(reading.endMs);
+  const quality = qualityName(reading.quality);
   if (format === 'csv') return `${meterText},${time},${start},${end},${reading.usage === undefined ? '' : String(reading.usage)},${quality}\n`;
   let text = `{"meterId":${meterText}`;
   if (reading.timeMs !== undefined) text += `,"time":"${time}"`;
@@ -35,4 +37,12 @@ export function exportLine(format: ExportFormat, meterText: string, reading: Rea
   if (reading.endMs !== undefined) text += `,"end":"${end}"`;
   if (reading.usage !== undefined) text += `,"usage":${Number.isFinite(reading.usage) ? String(reading.usage) : 'null'}`;
   return `${text},"missing":${reading.missing},"quality":"${quality}"}\n`;
+}
+
+// The enum's names, looked up once per value rather than through the generated function per line.
+const QUALITY_NAMES = new Map<number, string>();
+function qualityName(quality: number): string {
+  let name = QUALITY_NAMES.get(quality);
+  if (name === undefined) QUALITY_NAMES.set(quality, (name = readingQualityToJSON(quality)));
+  return name;
 }
