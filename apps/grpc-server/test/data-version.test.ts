@@ -54,7 +54,7 @@ describe('GetDataVersion over a real gRPC server and PostgreSQL', () => {
     await expectNew();
     await send('v-1', [quarter(0, '1'), quarter(4, '5')], { onConflict: ConflictPolicy.CONFLICT_POLICY_SKIP }); // skip keeps 9, inserts index 4
     await expectNew();
-    expect(seen).toEqual([...seen].sort((a, b) => a - b)); // one sequence: later writes, larger versions
+    expect(seen).toEqual([...seen].sort((a, b) => a - b)); // later writes, larger versions
   });
 
   it('stays the same when nothing changed: equal rows, skipped conflicts, rolled-back and refused uploads', async () => {

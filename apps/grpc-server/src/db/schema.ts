@@ -12,7 +12,7 @@ export interface MetersTable {
   /** Whether source timestamps label the start or the end of an interval. */
   time_label: Generated<TimeLabel>;
   created_at: Generated<Date>;
-  /** Replaced by the next value of meter_data_version_seq by every write that changes the meter's readings. pg returns bigint as a string. */
+  /** Renewed (the time in microseconds, or one more) by every write that changes the meter's readings. pg returns bigint as a string. */
   data_version: Generated<string>;
 }
 

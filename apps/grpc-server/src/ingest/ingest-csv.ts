@@ -63,7 +63,7 @@ interface IngestDeps {
  *   5. decideUpload (pure): roll back, or append (no staged row meets a stored one: plain INSERT)
  *      or merge (equal rows left out, the rest with INSERT … ON CONFLICT), renew the data version
  *      of every meter whose readings changed, then commit;
- *   6. refreshRollup after the commit, and one log line.
+ *   6. refreshRollup after the commit (and the data versions renewed again), and one log line.
  * Memory stays flat in the file size; work is O(n log n) in rows and meters (maps and sorted lists,
  * SQL over arrays, never a list searched per meter).
  */
@@ -118,7 +118,10 @@ export async function ingestCsv(
     await client.query('commit');
     open = false;
 
-    if (deps.storage.hourlyRollup && result.inserted + result.updated > 0) await refreshRollup(database, validator, options.sourceName, deps.logger);
+    if (deps.storage.hourlyRollup && result.inserted + result.updated > 0) {
+      await refreshRollup(database, validator, options.sourceName, deps.logger);
+      await renewAfterRefresh(database, changedMeters(result), options.sourceName, deps.logger);
+    }
     log(result, 'ingest committed', decision.write);
     return result;
   } catch (error) {
@@ -139,6 +142,17 @@ async function beginUpload(client: pg.PoolClient): Promise<void> {
   // call's deadline and cancellation, not DB_STATEMENT_TIMEOUT_MS.
   await client.query('set local statement_timeout = 0');
   await createStaging(client);
+}
+
+/**
+ * After the rollup refresh, the changed meters get a new data version once more: an answer read
+ * from the rollup between the commit and the refresh held the old hourly sums under the commit's
+ * version, and caches keyed by it must drop it. A failure is logged; the upload stands.
+ */
+async function renewAfterRefresh(database: DatabaseHandle, meterIds: string[], sourceName: string, logger: Logger): Promise<void> {
+  await renewDataVersions(database.pool, meterIds).catch((error: unknown) =>
+    logger.warn({ err: error, source: sourceName }, 'ingest committed, but renewing the data versions after the rollup refresh failed'),
+  );
 }
 
 /** The meters whose stored readings the upload changed (inserted or updated some). */

@@ -164,12 +164,17 @@ export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Pro
 }
 
 /**
- * Gives meters a new data version (migration 0004), in the upload's transaction: readers see the
- * new readings and the new version together, never one without the other. Runs after lockMeters.
+ * Gives meters a new data version (migration 0004: the time in microseconds, or one more than the
+ * last). In the upload's transaction, after lockMeters, readers see the new readings and the new
+ * version together, never one without the other.
  */
-export async function renewDataVersions(client: pg.PoolClient, meterIds: string[]): Promise<void> {
+export async function renewDataVersions(client: pg.PoolClient | pg.Pool, meterIds: string[]): Promise<void> {
   if (meterIds.length === 0) return;
-  await client.query(`update meters set data_version = nextval('meter_data_version_seq') where meter_id = any($1::text[])`, [meterIds]);
+  await client.query(
+    `update meters set data_version = greatest(data_version + 1, (extract(epoch from clock_timestamp()) * 1000000)::bigint)
+     where meter_id = any($1::text[])`,
+    [meterIds],
+  );
 }
 
 /** The unit, interval and time label of meters, as stored (read inside the upload's transaction, after lockMeters). */

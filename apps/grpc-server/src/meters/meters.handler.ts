@@ -19,7 +19,7 @@ export function createMeterHandlers(deps: {
     listMeters: unary('ListMeters', deps, async () => ({ meters: (await listMetersWithSpan(deps.db)).map(toMeter) })),
     getDataVersion: unary('GetDataVersion', deps, async (request: { meterId: string }) => {
       const row = await requireDataVersion(deps.db, request.meterId, deps.defaultMeterId);
-      // A sequence value: below 2^53 for as long as anyone will write readings.
+      // Microseconds since 1970: below 2^53 until the year 2255.
       return { meterId: row.meter_id, dataVersion: Number(row.data_version) };
     }),
   };

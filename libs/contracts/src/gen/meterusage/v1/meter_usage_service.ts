@@ -2015,7 +2015,8 @@ export const MeterUsageServiceService = {
   },
   /**
    * GetDataVersion returns the version of one meter's stored data: it changes in the same
-   * transaction as every write that changes the meter's readings, and is never reused. Two reads
+   * transaction as every write that changes the meter's readings, and is never reused (it is the
+   * write's time in microseconds, or one more than the version before). Two reads
    * of the same request under the same version give the same answer, so a client (the gateway's
    * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
    */
@@ -2063,7 +2064,8 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
   ingestReadings: handleClientStreamingCall<IngestReadingsRequest, IngestReadingsResponse>;
   /**
    * GetDataVersion returns the version of one meter's stored data: it changes in the same
-   * transaction as every write that changes the meter's readings, and is never reused. Two reads
+   * transaction as every write that changes the meter's readings, and is never reused (it is the
+   * write's time in microseconds, or one more than the version before). Two reads
    * of the same request under the same version give the same answer, so a client (the gateway's
    * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
    */
@@ -2194,7 +2196,8 @@ export interface MeterUsageServiceClient extends Client {
   ): ClientWritableStream<IngestReadingsRequest>;
   /**
    * GetDataVersion returns the version of one meter's stored data: it changes in the same
-   * transaction as every write that changes the meter's readings, and is never reused. Two reads
+   * transaction as every write that changes the meter's readings, and is never reused (it is the
+   * write's time in microseconds, or one more than the version before). Two reads
    * of the same request under the same version give the same answer, so a client (the gateway's
    * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
    */
