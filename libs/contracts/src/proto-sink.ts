@@ -67,8 +67,10 @@ export class ProtoSink {
   }
 
   // google.protobuf.Timestamp as ts-proto writes a Date: seconds truncated toward zero, nanos
-  // with the sign of the remainder; each omitted when zero.
-  private timestamp(tag: number, ms: number): void {
+  // with the sign of the remainder; each omitted when zero. A fraction of a millisecond (a stored
+  // time with microseconds) is dropped as new Date(ms) drops it.
+  private timestamp(tag: number, fractionalMs: number): void {
+    const ms = Math.trunc(fractionalMs) + 0;
     const seconds = Math.trunc(ms / 1000);
     const nanos = (ms % 1000) * 1_000_000;
     this.buffer[this.pos++] = tag;

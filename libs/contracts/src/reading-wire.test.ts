@@ -44,6 +44,19 @@ describe('ProtoSink.reading', () => {
   });
 });
 
+describe('ProtoSink.reading with fractional milliseconds', () => {
+  it('writes what Reading.encode writes of the Dates made of them (a stored time with microseconds)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), (ms) => {
+        const sink = new ProtoSink(16);
+        sink.reading(READINGS_TAG, { timeMs: ms, startMs: ms, endMs: ms, missing: false, quality: 1 });
+        const date = new Date(ms);
+        expect(sink.bytes()).toEqual(Buffer.from(encodedField({ time: date, start: date, end: date, missing: false, quality: 1 })));
+      }),
+    );
+  });
+});
+
 describe('ReadingReader', () => {
   it('reads what Reading.decode reads, also with unknown fields, merged messages and a known number of another wire type', () => {
     const unknown = unknownFields(4);
