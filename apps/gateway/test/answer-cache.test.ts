@@ -135,6 +135,25 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
     expect(((await changed.json()) as { summary: { total: number } }).summary.total).toBe(3);
   });
 
+  it('gives 304 only for what would be a 200, and neither ETag nor a kept copy to a page with a next-page token', async () => {
+    const base = gateways[0]!.baseUrl;
+    const path = READS.summary.path('c-1');
+    const etag = (await fetch(`${base}${path}`)).headers.get('etag')!;
+    for (const headers of [{ 'if-none-match': etag }, { 'if-none-match': '*' }]) {
+      expect((await fetch(`${base}${path}`, { headers })).status).toBe(304);
+      // The same meter and version, but a request the route refuses: refused, whatever If-None-Match says.
+      const refused = await fetch(`${base}${path}&tz=Not/A_Zone`, { headers });
+      expect([refused.status, refused.headers.get('etag')]).toEqual([400, null]);
+      const inverted = await fetch(`${base}/api/summary?meter=c-1&from=${TO}&to=${FROM}`, { headers });
+      expect(inverted.status).toBe(400);
+    }
+    const firstPage = await fetch(`${base}${READS.readings.path('c-1')}&page_size=2`);
+    const { nextPageToken } = (await firstPage.json()) as { nextPageToken: string };
+    expect([firstPage.status, nextPageToken !== '', firstPage.headers.get('etag')]).toEqual([200, true, null]);
+    const lastPage = await fetch(`${base}${READS.readings.path('c-1')}&page_size=${SLOTS}`);
+    expect([lastPage.status, lastPage.headers.get('etag')]).toEqual([200, expect.stringMatching(/^W\/"c-1\./)]);
+  });
+
   it('never answers older than the last committed upload, whichever gateway is asked (generated sequences)', async () => {
     await upload(0, 'c-2', [{ slot: 0, value: 0 }]);
     // What each meter holds now; the first test left c-1 with slots 0 and 1.

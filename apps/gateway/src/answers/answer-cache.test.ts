@@ -23,6 +23,16 @@ describe('AnswerCache', () => {
     expect(cache.get('/a', 'other', 1)?.meterId).toBe('other');
   });
 
+  it("keeps a body that is a view of a larger buffer (Node's pool) in memory of its own, and counts URL and entry", () => {
+    const cache = new AnswerCache(100_000);
+    const pooled = Buffer.from('{"a":1}', 'utf8');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length); // the premise: a view of the pool
+    cache.set('/a', { meterId: 'm', dataVersion: 1, contentType: 'application/json', body: pooled });
+    const kept = cache.get('/a', 'm', 1)!.body;
+    expect([kept.toString('utf8'), kept.buffer.byteLength, kept.byteOffset]).toEqual(['{"a":1}', 7, 0]);
+    expect(cache.size).toBe(7 + 2 * '/a'.length + 256);
+  });
+
   it('keeps nothing over an eighth of its budget, and nothing at all with a budget of 0', () => {
     const cache = new AnswerCache(800);
     cache.set('/big', answer('m', 1, 101));
@@ -40,13 +50,14 @@ describe('AnswerCache', () => {
         op: fc.constant('set' as const),
         url: fc.integer({ min: 0, max: 9 }),
         version: fc.integer({ min: 1, max: 3 }),
-        bytes: fc.integer({ min: 0, max: 140 }),
+        bytes: fc.integer({ min: 0, max: 560 }),
       }),
       fc.record({ op: fc.constant('get' as const), url: fc.integer({ min: 0, max: 9 }), version: fc.integer({ min: 1, max: 3 }) }),
     );
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
-        const budget = 1000;
+        const budget = 4000;
+        const cost = (url: number, bytes: number) => bytes + 2 * `/${url}`.length + 256;
         const cache = new AnswerCache(budget);
         const model = new Map<number, { version: number; bytes: number }>(); // in recency order
         for (const step of operations) {
@@ -64,11 +75,11 @@ describe('AnswerCache', () => {
           if (step.bytes > budget / 8 || (kept !== undefined && kept.version > step.version)) continue;
           model.delete(step.url);
           model.set(step.url, { version: step.version, bytes: step.bytes });
-          let total = [...model.values()].reduce((sum, entry) => sum + entry.bytes, 0);
+          let total = [...model].reduce((sum, [url, entry]) => sum + cost(url, entry.bytes), 0);
           for (const [url, entry] of model) {
             if (total <= budget) break;
             model.delete(url);
-            total -= entry.bytes;
+            total -= cost(url, entry.bytes);
           }
           expect(cache.size).toBe(total);
           expect(cache.size).toBeLessThanOrEqual(budget);

@@ -7,10 +7,14 @@ export interface CachedAnswer {
   body: Buffer;
 }
 
+/** What an entry costs besides its body and URL (the entry, its strings, the Map's slot), in bytes. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
 /**
- * Finished answers by request URL, bounded by the bytes of their bodies: least recently used
- * first out. An answer over an eighth of the budget is not kept, so one huge answer cannot empty
- * the cache. A Map keeps insertion order; a hit moves its entry to the end.
+ * Finished answers by request URL, bounded by the memory they hold: body, URL (two bytes a
+ * character) and a fixed overhead per entry; least recently used first out. An answer over an
+ * eighth of the budget is not kept, so one huge answer cannot empty the cache. A Map keeps
+ * insertion order; a hit moves its entry to the end.
  */
 export class AnswerCache {
   private readonly answers = new Map<string, CachedAnswer>();
@@ -33,30 +37,46 @@ export class AnswerCache {
   }
 
   /** Keeps answer for url (replacing what was kept), then evicts the least recently used past the budget. */
-  set(url: string, answer: CachedAnswer): void {
-    if (answer.body.length > this.maxBytes / 8) return;
+  set(url: string, given: CachedAnswer): void {
+    if (given.body.length > this.maxBytes / 8) return;
     const previous = this.answers.get(url);
     if (previous !== undefined) {
-      if (supersedes(previous, answer)) return; // a slower request must not put back older data
+      if (supersedes(previous, given)) return; // a slower request must not put back older data
       this.delete(url, previous);
     }
+    const answer = { ...given, body: ownMemory(given.body) };
     this.answers.set(url, answer);
-    this.bytes += answer.body.length;
+    this.bytes += costOf(url, answer);
     for (const [oldestUrl, oldest] of this.answers) {
       if (this.bytes <= this.maxBytes) break;
       this.delete(oldestUrl, oldest);
     }
   }
 
-  /** Bytes of the bodies kept. */
+  /** Bytes the entries kept are counted as (bodies, URLs and overhead). */
   get size(): number {
     return this.bytes;
   }
 
   private delete(url: string, answer: CachedAnswer): void {
     this.answers.delete(url);
-    this.bytes -= answer.body.length;
+    this.bytes -= costOf(url, answer);
   }
+}
+
+function costOf(url: string, answer: CachedAnswer): number {
+  return answer.body.length + 2 * url.length + ENTRY_OVERHEAD_BYTES;
+}
+
+/**
+ * body in memory of its own: a small Buffer is often a view of Node's shared 8 KiB pool (or of a
+ * larger buffer), and keeping the view would keep all of that alive, uncounted.
+ */
+function ownMemory(body: Buffer): Buffer {
+  if (body.byteOffset === 0 && body.buffer.byteLength === body.length) return body;
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  body.copy(copy);
+  return copy;
 }
 
 /** Whether a is of the same meter as b at a later data version. */

@@ -38,7 +38,7 @@ export const prometheusPlugin = fp(
 
     const answers = new Counter({
       name: 'gateway_answers_total',
-      help: 'Requests of the cached read routes by outcome: hit, miss, not_modified (304), unversioned (no version: an unknown or malformed meter, or a grpc-server without GetDataVersion)',
+      help: 'Requests of the cached read routes by outcome: hit, miss, not_modified (304), unversioned (no version: an unknown or malformed meter, or a grpc-server without GetDataVersion), uncacheable (an answer that depends on more than the data of its meter)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AnswerCache } from '../answers/answer-cache';
 import { BodyPieces, sendable } from '../answers/body-pieces';
@@ -20,19 +20,34 @@ interface AnswerVersion {
   etag: string;
 }
 
+// Replies whose answer depends on more than the meter's data: no ETag, not kept.
+const uncacheable = new WeakSet<FastifyReply>();
+
+/**
+ * Marks a reply of a versionedAnswer route as depending on more than its meter's data (a page with
+ * a next-page token, signed with one grpc-server's key, which another or a restarted one refuses):
+ * it gets no ETag and is not kept.
+ */
+export function withoutAnswerCache(reply: FastifyReply): void {
+  uncacheable.add(reply);
+}
+
 /** Failures of the version call after which the route runs as if there were no cache. */
 const ASK_THE_ROUTE = new Set<number>([status.NOT_FOUND, status.INVALID_ARGUMENT, status.UNIMPLEMENTED]);
 
 /** Outcomes counted in gateway_answers_total. */
-export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned';
+export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned' | 'uncacheable';
 
 /**
  * Conditional requests and the answer cache of the versionedAnswer routes. Before the handler,
  * grpc-server is asked the meter's data version (GetDataVersion: one primary-key read), which
  * changes in the same transaction as every write of the meter's readings. Then:
- *   - If-None-Match with the current ETag: 304, no body;
- *   - an answer kept for this URL at this version: sent as kept;
- *   - else the handler runs, and its 200 gets the ETag and is kept.
+ *   - an answer kept for this URL at this version: sent as kept, or 304 (no body) when
+ *     If-None-Match holds its ETag;
+ *   - else the handler runs, and its 200 gets the ETag (or becomes a 304 the same way) and is kept.
+ * A 304 is only ever given for what would be a 200: a request the route refuses (a zone that does
+ * not exist) is refused whatever its If-None-Match says. A route whose answer depends on more than
+ * its meter's data calls withoutAnswerCache for it.
  * Every request asks the database, so with any number of gateways and grpc-servers an answer is
  * never older than the last write committed before the request came in. A version call that
  * fails for the request's meter, or because grpc-server predates GetDataVersion, leaves the
@@ -66,23 +81,28 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
         app.recordAnswer('unversioned');
         return;
       }
-      if (ifNoneMatchMatches(request.headers['if-none-match'], version.etag)) {
+      const kept = cache.get(request.url, version.meterId, version.dataVersion);
+      if (kept !== undefined && ifNoneMatchMatches(request.headers['if-none-match'], version.etag)) {
         app.recordAnswer('not_modified');
         return reply.code(304).headers(validators(version.etag)).send();
       }
-      const kept = cache.get(request.url, version.meterId, version.dataVersion);
       if (kept !== undefined) {
         app.recordAnswer('hit');
         return reply.headers({ ...validators(version.etag), 'content-type': kept.contentType, 'content-length': kept.body.length }).send(sendable(kept.body));
       }
-      app.recordAnswer('miss');
       versions.set(request, version);
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
       const version = versions.get(request);
       if (version === undefined || reply.statusCode !== 200) return payload;
+      if (uncacheable.has(reply)) {
+        app.recordAnswer('uncacheable');
+        return payload;
+      }
       void reply.headers(validators(version.etag));
+      const notModified = ifNoneMatchMatches(request.headers['if-none-match'], version.etag);
+      app.recordAnswer(notModified ? 'not_modified' : 'miss');
       const body =
         typeof payload === 'string'
           ? Buffer.from(payload, 'utf8')
@@ -91,9 +111,14 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
             : payload instanceof BodyPieces
               ? payload.whole
               : undefined;
-      if (body === undefined) return payload;
-      cache.set(request.url, { meterId: version.meterId, dataVersion: version.dataVersion, contentType: String(reply.getHeader('content-type')), body });
-      return payload instanceof BodyPieces ? payload : body;
+      if (body !== undefined) {
+        cache.set(request.url, { meterId: version.meterId, dataVersion: version.dataVersion, contentType: String(reply.getHeader('content-type')), body });
+      }
+      if (notModified) {
+        void reply.code(304).removeHeader('content-length').removeHeader('content-type');
+        return null;
+      }
+      return payload instanceof BodyPieces || body === undefined ? payload : body;
     });
   },
   { name: 'versioned-answers', dependencies: ['grpc-clients', 'prometheus'] },

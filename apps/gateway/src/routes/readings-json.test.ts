@@ -66,7 +66,8 @@ describe('metricsJson and readingsJson', () => {
 
         const pageBytes = ListReadingsResponse.encode({ meterId, unit, nextPageToken, readings: list }).finish();
         const page = toReadingsBody(ListReadingsResponse.decode(pageBytes));
-        const writtenPage = await readingsJson(pageBytes, sliceMs);
+        const { body: writtenPage, nextPageToken: token } = await readingsJson(pageBytes, sliceMs);
+        expect(token).toBe(ListReadingsResponse.decode(pageBytes).nextPageToken);
         expect(writtenPage.toString('utf8')).toBe(await readingsSerializer.serialise(page));
         expect(JSON.parse(writtenPage.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(page)));
       }),

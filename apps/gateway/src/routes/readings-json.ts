@@ -13,10 +13,11 @@ export async function metricsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promis
   return bodyAround('[', metrics, ']');
 }
 
-/** GET /api/readings: {"meterId","unit","readings":[…],"nextPageToken"} (tests hold it to the route's schema serializer). */
-export async function readingsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<Buffer> {
+/** GET /api/readings: {"meterId","unit","readings":[…],"nextPageToken"} (tests hold it to the route's schema serializer), and that token. */
+export async function readingsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<{ body: Buffer; nextPageToken: string }> {
   const readings = new JsonArrayChunks();
   const header = await decodeReadingsInSlices(ListReadingsResponse, bytes, (reading) => readings.add(readingJsonText(reading)), sliceMs);
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit });
-  return bodyAround(`${envelope.slice(0, -1)},"readings":[`, readings, `],"nextPageToken":${JSON.stringify(header.nextPageToken)}}`);
+  const body = bodyAround(`${envelope.slice(0, -1)},"readings":[`, readings, `],"nextPageToken":${JSON.stringify(header.nextPageToken)}}`);
+  return { body, nextPageToken: header.nextPageToken };
 }

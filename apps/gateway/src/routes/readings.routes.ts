@@ -3,6 +3,7 @@ import { PAGE_SIZE } from '@meterusage/contracts';
 import { BadRequestError, ruleOf } from '../errors';
 import { callUnary } from '../grpc/call';
 import { sendable } from '../answers/body-pieces';
+import { withoutAnswerCache } from '../plugins/versioned-answers';
 import { readingsJson } from './readings-json';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
@@ -68,7 +69,10 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
         { deadlineMs: options.deadlineMs, requestId: request.id },
       );
       // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
-      const body = await readingsJson(encoded);
+      const { body, nextPageToken } = await readingsJson(encoded);
+      // A next-page token is signed with this grpc-server's key (random per process unless
+      // PAGE_TOKEN_SECRET is set): a kept copy could outlive the key. Only last pages are kept.
+      if (nextPageToken !== '') withoutAnswerCache(reply);
       return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(sendable(body));
     },
   );
