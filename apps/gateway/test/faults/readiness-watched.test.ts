@@ -28,7 +28,10 @@ describe('faults: /readyz from the watched status, and a grpc-server that hangs'
   /** Health Checks the gateway has sent grpc-server (its gRPC client histogram). */
   const checksSent = async () => {
     const text = (await gateway!.app.inject({ method: 'GET', url: '/metrics' })).body;
-    return [...text.matchAll(/^gateway_grpc_client_duration_seconds_count\{method="Check",code="[A-Z_]+"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    return [...text.matchAll(/^gateway_grpc_client_duration_seconds_count\{method="Check",code="[A-Z_]+"\} (\d+)$/gm)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
   };
 
   it('answers probes from the watched status: many probes, about one Check a second', async () => {
