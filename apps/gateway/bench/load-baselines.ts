@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { startOfLocalDate } from '@meterusage/time';
 import { reportOf, runClosedLoop, type HttpClient, type Operation, type RouteReport } from './load-driver';
-import { dailyUsage } from './raw-queries';
+import { usageBuckets } from './raw-queries';
 
 const AMSTERDAM = 'Europe/Amsterdam';
 
@@ -43,7 +43,7 @@ export async function mainQueryBaselines(options: BaselineOptions): Promise<Rout
     const rawSql: Operation = async (recorder) =>
       void (await recorder.measure('raw', [200], () =>
         pool.use(async (connection) => {
-          const rows = await dailyUsage(connection, meter(), year);
+          const rows = await usageBuckets(connection, meter(), { ...year, width: 'day' });
           if (rows.length !== 365) throw new Error(`raw SQL gave ${rows.length} day buckets, expected 365`);
           return { status: 200 };
         }),

@@ -30,7 +30,7 @@ import {
 import { startOfLocalDate } from '@meterusage/time';
 import { countDownloadLines, directGrpcClient, getJson } from './clients';
 import { measureExportMemory, printExportMemory } from './export-memory';
-import { copyReadings, dailyUsage, readingSlots, usageSummary } from './raw-queries';
+import { copyReadings, evenUsageBuckets, readingSlots, usageBuckets, usageSummary } from './raw-queries';
 
 const BENCH_DATABASE = 'meterusage_bench';
 const QUARTER_HOUR_MS = 900_000;
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     const daily = await measureRounds(
       {
         raw: async (round) => {
-          const rows = await dailyUsage(client, meterOf(20, round), { ...localYear, timeZone: AMSTERDAM });
+          const rows = await usageBuckets(client, meterOf(20, round), { ...localYear, timeZone: AMSTERDAM, width: 'day' });
           expectEqual('raw day buckets of 2019', rows.length, 365);
           agree(`daily ${round}`, totalPresent(rows));
         },
@@ -197,6 +197,38 @@ async function main(): Promise<void> {
       rounds,
     );
     table.push(timeRow('c. summary, 1 meter, 1 year', summary, SINGLE_REQUEST_AIM));
+
+    // e. One meter, 2019 in 15-minute buckets (UTC): 35,040 buckets, the dashboard's largest view.
+    const quarterHourBuckets = (year.endMs - year.startMs) / QUARTER_HOUR_MS;
+    const fifteen = await measureRounds(
+      {
+        raw: async (round) => {
+          const rows = await evenUsageBuckets(client, meterOf(60, round), { ...year, stepMs: QUARTER_HOUR_MS });
+          agree(`15m ${round}`, totalPresent(rows));
+        },
+        grpc: async (round) => {
+          const response = await grpc.aggregateUsage({
+            meterId: meterOf(60, round),
+            startTime: new Date(year.startMs),
+            endTime: new Date(year.endMs),
+            bucketWidth: BucketWidth.BUCKET_WIDTH_15_MINUTES,
+            timeZone: 'UTC',
+          });
+          expectEqual('gRPC 15-minute buckets of 2019', response.buckets.length, quarterHourBuckets);
+          agree(`15m ${round}`, totalPresent(response.buckets));
+        },
+        e2e: async (round) => {
+          const body = await getJson<{ buckets: { presentCount: number }[] }>(
+            baseUrl,
+            `/api/usage?meter=${meterOf(60, round)}&from=2019-01-01&to=2020-01-01&bucket=15m&tz=UTC`,
+          );
+          expectEqual('HTTP 15-minute buckets of 2019', body.buckets.length, quarterHourBuckets);
+          agree(`15m ${round}`, totalPresent(body.buckets));
+        },
+      },
+      rounds,
+    );
+    table.push(timeRow('e. usage by 15 minutes (UTC), 1 meter, 1 year', fifteen, SINGLE_REQUEST_AIM));
 
     // d. Export of the 1M-reading meter, 3 rounds.
     const exports = await measureRounds(

@@ -2,7 +2,7 @@
 // pg, every row fetched. The SQL texts are the ones Kysely compiles in grpc-server's repositories
 // (same parameters, same numbering); keep them in step when a repository changes.
 import type pg from 'pg';
-import { bucketBoundaries } from '@meterusage/time';
+import { bucketBoundaries, type BucketWidthName } from '@meterusage/time';
 import { to as copyTo } from 'pg-copy-streams';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -43,12 +43,35 @@ const BUCKET_SUMS_SQL = `
       from readings where meter_id = $2 and "interval_start" >= $3::timestamptz and "interval_start" < $4::timestamptz group by 1
     ) s order by 1`;
 
-export async function dailyUsage(client: pg.Client, meterId: string, range: { startMs: number; endMs: number; timeZone: string }) {
-  const bounds = bucketBoundaries(range.timeZone, 'day', range.startMs, range.endMs).map(iso);
+/** The buckets (width in the zone) of a range of one meter, as BUCKET_SUMS_SQL gives them. */
+export async function usageBuckets(client: pg.Client, meterId: string, range: { startMs: number; endMs: number; timeZone: string; width: BucketWidthName }) {
+  const bounds = bucketBoundaries(range.timeZone, range.width, range.startMs, range.endMs).map(iso);
   const { rows } = await client.query<{ bucket_index: number; present_count: number }>(BUCKET_SUMS_SQL, [
     bounds,
     meterId,
     iso(range.startMs),
+    iso(range.endMs),
+  ]);
+  return rows;
+}
+
+/**
+ * Buckets of one length (15 minutes, an hour in UTC) as grpc-server counts them off: each reading's
+ * bucket computed from its start, not looked up among the edges (the plain form of its query).
+ */
+const EVEN_BUCKET_SUMS_SQL = `
+    select floor(((extract(epoch from interval_start) * 1000) - $3::float8) / $4::float8)::int as bucket_index,
+           sum(usage)::float8 as sum, avg(usage)::float8 as mean, min(usage)::float8 as min, max(usage)::float8 as max,
+           count(usage)::int as present_count
+    from readings where meter_id = $1 and interval_start >= $2::timestamptz and interval_start < $5::timestamptz
+    group by 1 order by 1`;
+
+export async function evenUsageBuckets(client: pg.Client, meterId: string, range: { startMs: number; endMs: number; stepMs: number }) {
+  const { rows } = await client.query<{ bucket_index: number; present_count: number }>(EVEN_BUCKET_SUMS_SQL, [
+    meterId,
+    iso(range.startMs),
+    range.startMs,
+    range.stepMs,
     iso(range.endMs),
   ]);
   return rows;
