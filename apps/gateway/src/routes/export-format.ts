@@ -1,5 +1,5 @@
-import { decodeReadingsInSlices, ExportReadingsResponse, readingQualityToJSON, type ReadingFields } from '@meterusage/contracts';
-import { isoSecondsOrEmpty } from './json-mapping';
+import { decodeReadingsInSlices, ExportReadingsResponse, type ReadingFields } from '@meterusage/contracts';
+import { isoSecondsOrEmpty, qualityName } from './json-mapping';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -37,12 +37,4 @@ export function exportLine(format: ExportFormat, meterText: string, reading: Rea
   if (reading.endMs !== undefined) text += `,"end":"${end}"`;
   if (reading.usage !== undefined) text += `,"usage":${Number.isFinite(reading.usage) ? String(reading.usage) : 'null'}`;
   return `${text},"missing":${reading.missing},"quality":"${quality}"}\n`;
-}
-
-// The enum's names, looked up once per value rather than through the generated function per line.
-const QUALITY_NAMES = new Map<number, string>();
-function qualityName(quality: number): string {
-  let name = QUALITY_NAMES.get(quality);
-  if (name === undefined) QUALITY_NAMES.set(quality, (name = readingQualityToJSON(quality)));
-  return name;
 }

@@ -113,12 +113,23 @@ export function bucketJsonText(bucket: UsageBucketFields): string {
  * to both).
  */
 export function readingJsonText(reading: ReadingFields): string {
-  let text = `{"missing":${reading.missing},"quality":"${readingQualityToJSON(reading.quality)}"`;
+  let text = `{"missing":${reading.missing},"quality":"${qualityName(reading.quality)}"`;
   if (reading.timeMs !== undefined) text += `,"time":"${isoSecondsOfMs(reading.timeMs)}"`;
   if (reading.startMs !== undefined) text += `,"start":"${isoSecondsOfMs(reading.startMs)}"`;
   if (reading.endMs !== undefined) text += `,"end":"${isoSecondsOfMs(reading.endMs)}"`;
   if (reading.usage !== undefined) text += `,"usage":${jsonNumber(reading.usage)}`;
   return `${text}}`;
+}
+
+// ReadingQuality's names, looked up once per value rather than through the generated function for
+// every reading of a large answer.
+const QUALITY_NAMES = new Map<number, string>();
+
+/** readingQualityToJSON, remembered. */
+export function qualityName(quality: number): string {
+  let name = QUALITY_NAMES.get(quality);
+  if (name === undefined) QUALITY_NAMES.set(quality, (name = readingQualityToJSON(quality)));
+  return name;
 }
 
 /** An element of /api/metrics as JSON text: {"time","meterusage"} as toMetricJson maps the decoded Reading. */
