@@ -77,6 +77,17 @@ describe('GetDataVersion over a real gRPC server and PostgreSQL', () => {
     expect((await versionOf('v-2')).dataVersion).toBeGreaterThan(two.dataVersion);
   });
 
+  it('renews every meter of a multi-meter upload, past the 100 its report lists', async () => {
+    const meters = Array.from({ length: 150 }, (_, index) => `many-${String(index).padStart(3, '0')}`);
+    const firstFile = 'meter_id,time,meterusage\n' + meters.map((meter) => `${meter},${quarter(0, '1')}`).join('\n') + '\n';
+    await upload(grpc.client, firstFile, {});
+    const before = await Promise.all(meters.map(versionOf));
+    const secondFile = 'meter_id,time,meterusage\n' + meters.map((meter) => `${meter},${quarter(1, '2')}`).join('\n') + '\n';
+    expect((await upload(grpc.client, secondFile, {})).report?.meters).toHaveLength(100);
+    const after = await Promise.all(meters.map(versionOf));
+    expect(after.filter((version, index) => version.dataVersion > before[index]!.dataVersion)).toHaveLength(150);
+  });
+
   it('refuses a malformed id and an unknown meter as every read does', async () => {
     const failure = async (meterId: string) => (await versionOf(meterId).catch((error: ServiceError) => error)) as ServiceError;
     expect(await failure('bad id!')).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^meter_id: must be /) });
