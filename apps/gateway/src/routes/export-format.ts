@@ -1,5 +1,6 @@
 import { decodeReadingsInSlices, ExportReadingsResponse, type ReadingFields } from '@meterusage/contracts';
-import { isoSecondsOrEmpty, qualityName } from './json-mapping';
+import { qualityName, writeNumberField, writeTimeField } from './json-mapping';
+import { TextSink } from './text-sink';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -9,32 +10,49 @@ export type ExportFormat = 'csv' | 'ndjson';
  */
 export const CSV_HEADER = 'meter_id,time,start,end,meterusage,quality\n';
 
-/** One ExportReadingsResponse (its encoded bytes) as the download's lines, with the meter it names. */
-export async function exportBatchText(bytes: Uint8Array, format: ExportFormat): Promise<{ meterId: string; text: string }> {
+const COMMA = 44;
+const NEWLINE = 10;
+
+/** One ExportReadingsResponse (its encoded bytes) as the download's lines (UTF-8), with the meter it names. */
+export async function exportBatchBytes(bytes: Uint8Array, format: ExportFormat): Promise<{ meterId: string; lines: Buffer }> {
   const readings: ReadingFields[] = [];
   const { meterId } = await decodeReadingsInSlices(ExportReadingsResponse, bytes, (reading) => readings.push(reading));
   // The meter as it stands in every line: a bare token in CSV (letters, digits and . _ : -, never
   // quoted), a JSON string in NDJSON.
-  const meterText = format === 'csv' ? meterId : JSON.stringify(meterId);
-  let text = '';
-  for (const reading of readings) text += exportLine(format, meterText, reading);
-  return { meterId, text };
+  const meterBytes = Buffer.from(format === 'csv' ? meterId : JSON.stringify(meterId), 'utf8');
+  const writeLine = format === 'csv' ? writeCsvLine : writeNdjsonLine;
+  const out = new TextSink();
+  for (const reading of readings) writeLine(out, meterBytes, reading);
+  return { meterId, lines: Buffer.concat(out.finish()) };
 }
 
-/**
- * One line of the download, written straight from the wire's numbers. CSV: the rest are ISO times
- * and numbers. NDJSON: the text of JSON.stringify({ meterId, ...toReadingJson(reading) }).
- */
-export function exportLine(format: ExportFormat, meterText: string, reading: ReadingFields): string {
-  const time = isoSecondsOrEmpty(reading.timeMs);
-  const start = isoSecondsOrEmpty(reading.startMs);
-  const end = isoSecondsOrEmpty(reading.endMs);
-  const quality = qualityName(reading.quality);
-  if (format === 'csv') return `${meterText},${time},${start},${end},${reading.usage === undefined ? '' : String(reading.usage)},${quality}\n`;
-  let text = `{"meterId":${meterText}`;
-  if (reading.timeMs !== undefined) text += `,"time":"${time}"`;
-  if (reading.startMs !== undefined) text += `,"start":"${start}"`;
-  if (reading.endMs !== undefined) text += `,"end":"${end}"`;
-  if (reading.usage !== undefined) text += `,"usage":${Number.isFinite(reading.usage) ? String(reading.usage) : 'null'}`;
-  return `${text},"missing":${reading.missing},"quality":"${quality}"}\n`;
+/** A CSV line: the meter, three RFC 3339 times (empty when absent), the value (empty when missing), the quality. */
+function writeCsvLine(out: TextSink, meterBytes: Uint8Array, reading: ReadingFields): void {
+  out.bytes(meterBytes);
+  writeCsvTime(out, reading.timeMs);
+  writeCsvTime(out, reading.startMs);
+  writeCsvTime(out, reading.endMs);
+  out.byte(COMMA);
+  if (reading.usage !== undefined) out.number(reading.usage);
+  out.byte(COMMA);
+  out.ascii(qualityName(reading.quality));
+  out.byte(NEWLINE);
+}
+
+function writeCsvTime(out: TextSink, ms: number | undefined): void {
+  out.byte(COMMA);
+  if (ms !== undefined) out.isoSeconds(ms);
+}
+
+/** An NDJSON line: the text of JSON.stringify({ meterId, ...toReadingJson(reading) }). */
+function writeNdjsonLine(out: TextSink, meterBytes: Uint8Array, reading: ReadingFields): void {
+  out.ascii('{"meterId":');
+  out.bytes(meterBytes);
+  writeTimeField(out, ',"time":"', reading.timeMs);
+  writeTimeField(out, ',"start":"', reading.startMs);
+  writeTimeField(out, ',"end":"', reading.endMs);
+  writeNumberField(out, ',"usage":', reading.usage);
+  out.ascii(reading.missing ? ',"missing":true,"quality":"' : ',"missing":false,"quality":"');
+  out.ascii(qualityName(reading.quality));
+  out.ascii('"}\n');
 }

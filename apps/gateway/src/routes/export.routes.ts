@@ -1,7 +1,7 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { CSV_HEADER, exportBatchText, type ExportFormat } from './export-format';
+import { CSV_HEADER, exportBatchBytes, type ExportFormat } from './export-format';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest, type RangeRequest } from './range-request';
 import { errorResponses, errorSchema } from './response-schemas';
@@ -33,13 +33,13 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
       // bad range is still a proper 4xx then, not a broken download.
       const format = request.query.format;
       const encoded = await firstBatch(call);
-      const first = encoded === undefined ? undefined : await exportBatchText(encoded, format);
+      const first = encoded === undefined ? undefined : await exportBatchBytes(encoded, format);
       const meterId = first?.meterId ?? (range.meterId || 'meter');
       reply
         .type(CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${fileName(meterId, range, format, request.query.tz)}"`)
         .header('cache-control', 'no-store');
-      return reply.send(Readable.from(exportBody(call, first?.text, format), { objectMode: false }));
+      return reply.send(Readable.from(exportBody(call, first?.lines, format), { objectMode: false }));
     },
   );
 }
@@ -71,13 +71,13 @@ function firstBatch(call: ClientReadableStream<Buffer>): Promise<Buffer | undefi
 }
 
 /** The download: header, the first batch's text, then every further batch as it arrives (backpressure via the iterator). */
-async function* exportBody(call: ClientReadableStream<Buffer>, first: string | undefined, format: ExportFormat): AsyncGenerator<string> {
+async function* exportBody(call: ClientReadableStream<Buffer>, first: Buffer | undefined, format: ExportFormat): AsyncGenerator<Buffer> {
   let finished = first === undefined;
   try {
-    if (format === 'csv') yield CSV_HEADER;
+    if (format === 'csv') yield Buffer.from(CSV_HEADER, 'utf8');
     if (first === undefined) return;
     yield first;
-    for await (const message of call as AsyncIterable<Buffer>) yield (await exportBatchText(message, format)).text;
+    for await (const message of call as AsyncIterable<Buffer>) yield (await exportBatchBytes(message, format)).lines;
     finished = true;
   } finally {
     // The HTTP client went away (or the stream failed): stop grpc-server producing.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { GetMetricsResponse, ListReadingsResponse, ReadingQuality, readingQualityToJSON, type Reading } from '@meterusage/contracts';
 import { schemaSerializer } from '../test-support/schema-serializer';
-import { exportBatchText } from './export-format';
+import { exportBatchBytes } from './export-format';
 import { toIsoSeconds, toReadingJson } from './json-mapping';
 import { metricsResponseSchema } from './metrics.routes';
 import { readingsResponseSchema } from './readings.routes';
@@ -85,7 +85,7 @@ describe('metricsJson and readingsJson', () => {
   });
 });
 
-describe('exportBatchText', () => {
+describe('exportBatchBytes', () => {
   // The lines the export wrote from decoded Readings before.
   const csvLine = (meterId: string, message: Reading) =>
     `${meterId},${toIsoSeconds(message.time)},${toIsoSeconds(message.start)},${toIsoSeconds(message.end)},${message.usage === undefined ? '' : String(message.usage)},${readingQualityToJSON(message.quality)}\n`;
@@ -98,8 +98,12 @@ describe('exportBatchText', () => {
       fc.asyncProperty(meterId, fc.array(fullReading, { maxLength: 40 }), async (meter, list) => {
         const bytes = ExportReadingsResponse.encode({ meterId: meter, unit: 'kWh', readings: list }).finish();
         const decoded = ExportReadingsResponse.decode(bytes).readings;
-        expect(await exportBatchText(bytes, 'csv')).toEqual({ meterId: meter, text: decoded.map((message) => csvLine(meter, message)).join('') });
-        expect(await exportBatchText(bytes, 'ndjson')).toEqual({ meterId: meter, text: decoded.map((message) => ndjsonLine(meter, message)).join('') });
+        const asText = ({ meterId, lines }: { meterId: string; lines: Buffer }) => ({ meterId, text: lines.toString('utf8') });
+        expect(asText(await exportBatchBytes(bytes, 'csv'))).toEqual({ meterId: meter, text: decoded.map((message) => csvLine(meter, message)).join('') });
+        expect(asText(await exportBatchBytes(bytes, 'ndjson'))).toEqual({
+          meterId: meter,
+          text: decoded.map((message) => ndjsonLine(meter, message)).join(''),
+        });
       }),
       { numRuns: 150 },
     );

@@ -1,6 +1,6 @@
 import { decodeReadingsInSlices, GetMetricsResponse, ListReadingsResponse, SLICE_MS } from '@meterusage/contracts';
-import { bodyAround, JsonArrayChunks } from './json-array-chunks';
-import { metricJsonText, readingJsonText } from './json-mapping';
+import { JsonArrayBody } from './json-array-body';
+import { writeMetricJson, writeReadingJson } from './json-mapping';
 
 // The JSON bodies of the readings routes from the encoded answers, each reading decoded and
 // written as text in turn, in slices (as usage-json.ts does for buckets): a month is 2,976
@@ -8,16 +8,16 @@ import { metricJsonText, readingJsonText } from './json-mapping';
 
 /** GET /api/metrics: [{"time","meterusage"}, …] of every reading (tests hold it to the route's schema serializer). */
 export async function metricsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<Buffer> {
-  const metrics = new JsonArrayChunks();
-  await decodeReadingsInSlices(GetMetricsResponse, bytes, (reading) => metrics.add(metricJsonText(reading)), sliceMs);
-  return bodyAround('[', metrics, ']');
+  const metrics = new JsonArrayBody(writeMetricJson);
+  await decodeReadingsInSlices(GetMetricsResponse, bytes, (reading) => metrics.add(reading), sliceMs);
+  return metrics.body('[', ']');
 }
 
 /** GET /api/readings: {"meterId","unit","readings":[…],"nextPageToken"} (tests hold it to the route's schema serializer), and that token. */
 export async function readingsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<{ body: Buffer; nextPageToken: string }> {
-  const readings = new JsonArrayChunks();
-  const header = await decodeReadingsInSlices(ListReadingsResponse, bytes, (reading) => readings.add(readingJsonText(reading)), sliceMs);
+  const readings = new JsonArrayBody(writeReadingJson);
+  const header = await decodeReadingsInSlices(ListReadingsResponse, bytes, (reading) => readings.add(reading), sliceMs);
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit });
-  const body = bodyAround(`${envelope.slice(0, -1)},"readings":[`, readings, `],"nextPageToken":${JSON.stringify(header.nextPageToken)}}`);
+  const body = readings.body(`${envelope.slice(0, -1)},"readings":[`, `],"nextPageToken":${JSON.stringify(header.nextPageToken)}}`);
   return { body, nextPageToken: header.nextPageToken };
 }
