@@ -19,7 +19,8 @@ export class ReadingReader extends WireReader {
   /** The reading encoded in bytes[from, to). */
   read(from: number, to: number): ReadingFields {
     this.begin(from, to);
-    const reading: ReadingFields = { missing: false, quality: 0 };
+    // Every field from the start: one object shape for all readings, which V8 reads and builds fastest.
+    const reading: ReadingFields = { timeMs: undefined, startMs: undefined, endMs: undefined, usage: undefined, missing: false, quality: 0 };
     while (this.pos < to) {
       const tag = this.varint32();
       switch (tag) {

@@ -23,7 +23,18 @@ export class UsageBucketReader extends WireReader {
   /** The bucket encoded in bytes[from, to). */
   read(from: number, to: number): UsageBucketFields {
     this.begin(from, to);
-    const bucket: UsageBucketFields = { presentCount: 0, expectedCount: 0, clipped: false };
+    // Every field from the start: one object shape for all buckets, which V8 reads and builds fastest.
+    const bucket: UsageBucketFields = {
+      startMs: undefined,
+      endMs: undefined,
+      sum: undefined,
+      mean: undefined,
+      min: undefined,
+      max: undefined,
+      presentCount: 0,
+      expectedCount: 0,
+      clipped: false,
+    };
     while (this.pos < to) {
       const tag = this.varint32();
       switch (tag) {
