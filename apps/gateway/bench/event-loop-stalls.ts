@@ -2,6 +2,10 @@
 // export (prom-client's nodejs_eventloop_lag_*, from monitorEventLoopDelay). prom-client resets
 // its histogram at every scrape, so one read before a scenario starts the window and one after
 // reads the scenario alone (nothing else scrapes these bench processes).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
 /** What the issues ask: no stall over 50 ms in either process. */
 export const STALL_TARGET_MS = 50;
 
@@ -36,9 +40,37 @@ export async function readStalls(sources: readonly StallSource[]): Promise<Stall
   );
 }
 
-/** One line: each app's longest stall and p99 delay against the target. */
-export function stallVerdict(readings: readonly StallReading[]): { met: boolean; text: string } {
+/** One line: each app's longest stall and p99 delay against the target, and the idle process's floor when measured. */
+export function stallVerdict(readings: readonly StallReading[], floor?: StallReading): { met: boolean; text: string } {
   const met = readings.every((reading) => reading.maxMs <= STALL_TARGET_MS);
-  const parts = readings.map((reading) => `${reading.name} max ${reading.maxMs.toFixed(0)} ms (p99 ${reading.p99Ms.toFixed(1)} ms)`);
-  return { met, text: `event-loop stalls: ${parts.join(', ')} (target ≤ ${STALL_TARGET_MS} ms: ${met ? 'met' : 'NOT met'})` };
+  const describe = (reading: StallReading) => `${reading.name} max ${reading.maxMs.toFixed(0)} ms (p99 ${reading.p99Ms.toFixed(1)} ms)`;
+  const floorText = floor === undefined ? '' : `; the floor, ${describe(floor)}`;
+  return { met, text: `event-loop stalls: ${readings.map(describe).join(', ')} (target ≤ ${STALL_TARGET_MS} ms: ${met ? 'met' : 'NOT met'})${floorText}` };
+}
+
+/**
+ * A Node process that does nothing but measure its own event-loop delay as the apps do
+ * (monitorEventLoopDelay at prom-client's 10 ms resolution). On a saturated machine the operating
+ * system leaves any runnable process waiting for a core now and then, and that wait counts as
+ * event-loop delay too: the canary's figures are that floor, measured in the same run, so the
+ * apps' own stalls can be told from it.
+ */
+export function startIdleCanary(): { read(): Promise<StallReading>; stop(): void } {
+  const script = `
+    const { monitorEventLoopDelay } = require('node:perf_hooks');
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    process.stdin.on('data', () => {
+      process.stdout.write(JSON.stringify({ maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6 }) + '\\n');
+      histogram.reset();
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const read = async (): Promise<StallReading> => {
+    const line = once(lines, 'line');
+    child.stdin.write('\n');
+    const [text] = (await line) as [string];
+    return { name: 'an idle Node process', ...(JSON.parse(text) as { maxMs: number; p99Ms: number }) };
+  };
+  return { read, stop: () => child.kill() };
 }

@@ -9,7 +9,7 @@
 // MAX_NEW_METERS_PER_UPLOAD new meters) is sent --uploads times, with GET /api/meters and /readyz
 // probed during and between uploads (target: p99 < 1 s during uploads; --uploads 0 skips it).
 //
-//   pnpm nx run gateway:load [-- --duration 60 --connections 50 --meters 10 --years 1 --warmup 30 --baseline 10 --seed 1 --uploads 10 --new-meters 1000 --upload-connections 10]
+//   pnpm nx run gateway:load [-- --duration 60 --connections 50 --meters 10 --years 1 --warmup 30 --baseline 10 --seed 1 --uploads 10 --new-meters 1000 --upload-connections 10 --cpu-prof DIR]
 //
 // With --overload N it runs only the overload scenario instead (load-overload.ts): N connections
 // on one heavy route (--overload-route usage-15m: a year of one meter in 15-minute buckets;
@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import {
   benchAdminUrl,
+  cpuProfileEnv,
   counterTotal,
   prometheusPortOf,
   integerOption,
@@ -49,7 +50,7 @@ import { mainQueryBaselines } from './load-baselines';
 import { HttpClient, Recorder, reportOf, runClosedLoop, type Operation, type RouteReport } from './load-driver';
 import { queryMix, seededRandom, weightedPicker } from './load-mix';
 import { busyRoute, overloadVerdict, runOverloadScenario } from './load-overload';
-import { readStalls, resetStallWindow, stallVerdict, type StallSource } from './event-loop-stalls';
+import { readStalls, resetStallWindow, stallVerdict, startIdleCanary, type StallSource } from './event-loop-stalls';
 import { probeRoute, runUploadScenario, UPLOAD_ROUTE } from './load-upload';
 
 const LOAD_DATABASE = 'meterusage_load';
@@ -83,6 +84,8 @@ interface Options {
   honourRetryAfter: boolean;
   /** The gateway's ANSWER_CACHE_MAX_BYTES; undefined = its default. */
   answerCacheBytes: number | undefined;
+  /** Where both apps write a CPU profile when they stop (--cpu-prof DIR). */
+  cpuProfileDir: string | undefined;
 }
 
 /** The gateway's deadline for unary calls (its GRPC_DEADLINE_MS default): no answer may take longer. */
@@ -114,6 +117,7 @@ async function main(): Promise<number> {
       ...(options.poolQueueMax === undefined ? {} : { DB_POOL_QUEUE_MAX: String(options.poolQueueMax) }),
       ...(options.pool < 7 ? { MAX_CONCURRENT_EXPORTS: '1', MAX_CONCURRENT_UPLOADS: '1' } : {}),
       MAX_NEW_METERS_PER_UPLOAD: String(options.newMeters),
+      ...cpuProfileEnv(options.cpuProfileDir),
     });
     const metricsPort = prometheusPortOf(grpcServer);
     cleanup.push(() => stopBenchProcess('grpc-server', grpcServer));
@@ -125,6 +129,7 @@ async function main(): Promise<number> {
       HTTP_HOST: '127.0.0.1',
       GRPC_TARGET: `127.0.0.1:${grpcServer.port}`,
       ...(options.answerCacheBytes === undefined ? {} : { ANSWER_CACHE_MAX_BYTES: String(options.answerCacheBytes) }),
+      ...cpuProfileEnv(options.cpuProfileDir),
     });
     cleanup.push(() => stopBenchProcess('gateway', gateway));
     await gateway.waitForLog((line) => String(line.msg).startsWith('dashboard at'));
@@ -173,9 +178,13 @@ async function main(): Promise<number> {
     const backendsBefore = await backendCpuSeconds(databaseUrl);
     const sampler = setInterval(() => watched.forEach((entry) => entry.rssMb.push(processMemoryMb(entry.app.child.pid!).rss)), 1000);
     watched.forEach((entry) => entry.rssMb.push(processMemoryMb(entry.app.child.pid!).rss));
+    const canary = startIdleCanary();
+    cleanup.push(() => Promise.resolve(canary.stop()));
+    await Promise.all([resetStallWindow(stallSources), canary.read()]);
     const startedAt = performance.now();
     const recorder = await runClosedLoop({ workers: options.connections, seconds: options.durationS, pick });
     const elapsedS = (performance.now() - startedAt) / 1000;
+    const stalls = stallVerdict(await readStalls(stallSources), await canary.read());
     clearInterval(sampler);
     const cpuS = watched.map(({ app }, index) => processCpuSeconds(app.child.pid!) - cpuBefore[index]!);
     const clientCpu = process.cpuUsage(clientCpuBefore);
@@ -191,6 +200,7 @@ async function main(): Promise<number> {
         `the machine was ${Math.round((100 * machineBusyS) / (machineAfter.total - machineBefore.total))} % busy over its ${cpus().length} cores, ` +
         `${percentOfOneCore(Math.max(0, machineBusyS - oursS), elapsedS)} of it other work`,
     );
+    console.log(stalls.text);
     printMemory(watched);
 
     // 3. Baselines in the same run.
@@ -256,6 +266,7 @@ function parseOptions(): Options {
       // The overload scenario measures the heavy query itself: its few URLs would all be answered
       // from the gateway's answer cache after the first round, so it runs without one unless told.
       'answer-cache-bytes': { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const positive = (name: string, text: string) => integerOption(name, text);
@@ -283,6 +294,7 @@ function parseOptions(): Options {
         : values.overload !== '0'
           ? 0
           : undefined,
+    cpuProfileDir: values['cpu-prof'],
   };
 }
 
