@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, readSampleCsv, SAMPLE_CSV_PATH, startGrpcServer, type AppProcess, type TestDatabase } from '@meterusage/testing';
+import helmet from 'helmet';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { buildApp } from '../src/app';
+import { SECURITY_HEADER_OPTIONS } from '../src/plugins/security-headers';
 
 describe('gateway over a real grpc-server and PostgreSQL', () => {
   let database: TestDatabase;
@@ -40,6 +44,17 @@ describe('gateway over a real grpc-server and PostgreSQL', () => {
     expect(given.headers['x-request-id']).toBe('trace-123');
     const made = await app.inject({ method: 'GET', url: '/healthz' });
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sends helmet's headers on every kind of answer: page, API, download, 404, 400, 405", async () => {
+    // The reference: helmet's own middleware run on a real response.
+    const response = new ServerResponse(new IncomingMessage(new Socket()));
+    helmet(SECURITY_HEADER_OPTIONS)(response.req, response, () => undefined);
+    const expected = response.getHeaders();
+    expect(Object.keys(expected).length).toBeGreaterThan(8);
+    const urls = ['/', '/app.js', '/healthz', '/api/meters', '/api/export?from=2019-01-01&to=2019-01-02', '/api/nowhere', '/api/usage?bucket=week', '/readyz'];
+    for (const url of urls) expect({ url, headers: (await app.inject({ method: 'GET', url })).headers }).toMatchObject({ url, headers: expected });
+    expect((await app.inject({ method: 'DELETE', url: '/api/meters' })).headers).toMatchObject(expected);
   });
 
   it('serves the dashboard and its chart library from node_modules, nothing from a CDN', async () => {
