@@ -6,7 +6,9 @@ import { isoSecondsOfMs } from './iso-seconds';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
 const DAY_MS = 86_400_000;
-// Bytes of a fresh chunk; a chunk is handed on whole, so an answer is a list of them.
+// Bytes of the first chunk, doubled for each next one up to CHUNK_BYTES: a small answer takes
+// little memory, a large one a list of 64 KiB chunks (each handed on whole, never copied to grow).
+const FIRST_CHUNK_BYTES = 1024;
 const CHUNK_BYTES = 64 * 1024;
 // Shorter strings are copied byte by byte: cheaper than a call into Buffer.write.
 const SHORT_STRING = 24;
@@ -26,8 +28,9 @@ const cachedDayPrefix = Buffer.alloc(11);
  */
 export class TextSink {
   private readonly chunks: Buffer[] = [];
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private buffer = Buffer.alloc(0);
   private pos = 0;
+  private nextChunkBytes = FIRST_CHUNK_BYTES;
 
   /** ASCII text (every code unit below 128; anything else would be written wrong). */
   ascii(text: string): void {
@@ -94,7 +97,8 @@ export class TextSink {
   private reserve(bytes: number): void {
     if (this.pos + bytes <= this.buffer.length) return;
     if (this.pos > 0) this.chunks.push(this.buffer.subarray(0, this.pos));
-    this.buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.buffer = Buffer.allocUnsafe(Math.max(this.nextChunkBytes, bytes));
+    this.nextChunkBytes = Math.min(CHUNK_BYTES, this.nextChunkBytes * 2);
     this.pos = 0;
   }
 }
