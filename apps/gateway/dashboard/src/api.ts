@@ -61,18 +61,18 @@ export interface UsageSummaryBody {
     peak?: { start: string; end: string; usage?: number };
   };
 }
-export interface UsageBucketBody {
-  start: string;
-  end: string;
-  sum?: number | null;
-  presentCount?: number;
-  expectedCount?: number;
-  clipped?: boolean;
-}
+/** GET /api/usage?shape=columns: bucket i is element i of every column; times in epoch milliseconds. */
 export interface UsageBody {
   unit?: string;
   timeZone?: string;
-  buckets?: UsageBucketBody[];
+  columns?: {
+    startMs?: number[];
+    endMs?: number[];
+    sum?: Array<number | null>;
+    presentCount?: number[];
+    expectedCount?: number[];
+    clipped?: boolean[];
+  };
 }
 export interface IngestReportBody {
   meterId: string;
@@ -116,8 +116,9 @@ export function getSummary({ meter, from, to, tz }: ViewState, options?: Request
   return request('/api/summary', { meter, from, to, tz }, options);
 }
 
+/** The buckets as columns, the form the chart draws: a third of the rows' bytes, and no per-bucket objects to parse. */
 export function getUsage({ meter, from, to, tz, bucket }: ViewState, options?: RequestOptions): Promise<UsageBody> {
-  return request('/api/usage', { meter, from, to, tz, bucket }, options);
+  return request('/api/usage', { meter, from, to, tz, bucket, shape: 'columns' }, options);
 }
 
 /** The CSV download of a selection (a link, not a fetch: the browser streams it to disk). */

@@ -3,19 +3,24 @@ import { bucketIndexAt, toUsageColumns } from './usage-data';
 const body = {
   unit: 'kWh',
   timeZone: 'UTC',
-  buckets: [
-    { start: '2019-01-01T00:00:00Z', end: '2019-01-01T01:00:00Z', sum: 1.5, presentCount: 4, expectedCount: 4 },
-    { start: '2019-01-01T01:00:00Z', end: '2019-01-01T02:00:00Z', sum: 0, presentCount: 0, expectedCount: 4 },
-    { start: '2019-01-01T02:00:00Z', end: '2019-01-01T02:30:00Z', sum: 0.25, presentCount: 1, expectedCount: 2, clipped: true },
-  ],
+  // 00:00-01:00 complete, 01:00-02:00 without readings, 02:00-02:30 partly missing and cut by the range.
+  columns: {
+    startMs: [Date.parse('2019-01-01T00:00:00Z'), Date.parse('2019-01-01T01:00:00Z'), Date.parse('2019-01-01T02:00:00Z')],
+    endMs: [Date.parse('2019-01-01T01:00:00Z'), Date.parse('2019-01-01T02:00:00Z'), Date.parse('2019-01-01T02:30:00Z')],
+    sum: [1.5, null, 0.25],
+    presentCount: [4, 0, 1],
+    expectedCount: [4, 4, 2],
+    clipped: [false, false, true],
+  },
 };
 
 describe('toUsageColumns', () => {
-  it('turns buckets into columns: a bucket without readings is null, never zero', () => {
+  it('reads the columns: a bucket without readings is null, never zero, even when a sum is given', () => {
     const columns = toUsageColumns(body);
     expect(columns.length).toBe(3);
     expect(columns.startSec).toEqual([1546300800, 1546304400, 1546308000]);
     expect(columns.sums).toEqual([1.5, null, 0.25]);
+    expect(toUsageColumns({ ...body, columns: { ...body.columns, sum: [1.5, 0, 0.25] } }).sums).toEqual([1.5, null, 0.25]);
     expect([columns.missingIdxs, columns.partialIdxs, columns.clippedIdxs]).toEqual([[1], [2], [2]]);
   });
 

@@ -1,5 +1,5 @@
-// /api/usage's buckets as columns, the shape uPlot draws and the table pages through, built in
-// one pass (a year of 15-minute buckets is 35,040 of them).
+// /api/usage's buckets (asked for as columns) in the shape uPlot draws and the table pages
+// through, completed in one pass (a year of 15-minute buckets is 35,040 of them).
 import type { UsageBody } from './api';
 
 /**
@@ -23,34 +23,36 @@ export interface UsageColumns {
 }
 
 export function toUsageColumns(body: UsageBody | undefined): UsageColumns {
-  const buckets = Array.isArray(body?.buckets) ? body.buckets : [];
+  const given = body?.columns ?? {};
+  const startMs = given.startMs ?? [];
+  const length = startMs.length;
+  const column = <T>(values: T[] | undefined, fallback: T): T[] => (values?.length === length ? values : new Array<T>(length).fill(fallback));
+  const endMs = column(given.endMs, Number.NaN);
+  const sum = column<number | null>(given.sum, null);
+  const present = column(given.presentCount, 0);
+  const expected = column(given.expectedCount, 0);
+  const clipped = column(given.clipped, false);
   const columns: UsageColumns = {
     unit: body?.unit ?? '',
     timeZone: body?.timeZone ?? 'UTC',
-    length: buckets.length,
-    startSec: new Array<number>(buckets.length),
-    endMs: new Array<number>(buckets.length),
-    sums: new Array<number | null>(buckets.length),
-    present: new Array<number>(buckets.length),
-    expected: new Array<number>(buckets.length),
-    clipped: new Array<boolean>(buckets.length),
+    length,
+    startSec: new Array<number>(length),
+    endMs,
+    sums: new Array<number | null>(length),
+    present,
+    expected,
+    clipped,
     missingIdxs: [],
     partialIdxs: [],
     clippedIdxs: [],
   };
-  for (let i = 0; i < buckets.length; i++) {
-    const bucket = buckets[i]!;
-    const present = bucket.presentCount ?? 0;
-    const expected = bucket.expectedCount ?? 0;
-    columns.startSec[i] = Date.parse(bucket.start) / 1000;
-    columns.endMs[i] = Date.parse(bucket.end);
-    columns.sums[i] = present > 0 && typeof bucket.sum === 'number' ? bucket.sum : null;
-    columns.present[i] = present;
-    columns.expected[i] = expected;
-    columns.clipped[i] = bucket.clipped === true;
-    if (bucket.clipped === true) columns.clippedIdxs.push(i);
-    if (present === 0) columns.missingIdxs.push(i);
-    else if (present < expected) columns.partialIdxs.push(i);
+  for (let i = 0; i < length; i++) {
+    columns.startSec[i] = startMs[i]! / 1000;
+    const value = sum[i];
+    columns.sums[i] = present[i]! > 0 && typeof value === 'number' ? value : null;
+    if (clipped[i] === true) columns.clippedIdxs.push(i);
+    if (present[i] === 0) columns.missingIdxs.push(i);
+    else if (present[i]! < expected[i]!) columns.partialIdxs.push(i);
   }
   return columns;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { AggregateUsageResponse, type UsageBucket } from '@meterusage/contracts';
 import { toIsoSeconds } from './json-mapping';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
-import { aggregateUsageJson } from './usage-json';
+import { aggregateUsageColumnsJson, aggregateUsageJson } from './usage-json';
 import { usageResponseSchema } from './usage.routes';
 import { schemaSerializer } from '../test-support/schema-serializer';
 
@@ -57,6 +57,15 @@ const toBucketJson = (bucket: UsageBucket) => ({
   max: bucket.max,
 });
 
+// An answer without buckets, and one with a bucket ending after 9999-12-31 (no RFC 3339 form).
+const empty = AggregateUsageResponse.encode({ meterId: 'meter-1', unit: 'kWh', timeZone: 'UTC', buckets: [] }).finish();
+const outside = AggregateUsageResponse.encode({
+  meterId: 'meter-1',
+  unit: 'kWh',
+  timeZone: 'UTC',
+  buckets: [{ start: new Date('9999-12-01T00:00:00Z'), end: new Date(LATEST_MS + 1), presentCount: 0, expectedCount: 0, clipped: false }],
+}).finish();
+
 const mapping = (response: AggregateUsageResponse) => ({
   meterId: response.meterId,
   unit: response.unit,
@@ -87,14 +96,80 @@ describe('aggregateUsageJson', () => {
   });
 
   it('writes an answer without buckets, and refuses a bucket outside years 0001-9999 as the mapping does (400 OUT_OF_RANGE)', async () => {
-    const empty = AggregateUsageResponse.encode({ meterId: 'meter-1', unit: 'kWh', timeZone: 'UTC', buckets: [] }).finish();
     expect((await aggregateUsageJson(empty)).toString('utf8')).toBe('{"meterId":"meter-1","unit":"kWh","timeZone":"UTC","buckets":[]}');
-    const outside = AggregateUsageResponse.encode({
+    await expect(aggregateUsageJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
+  });
+});
+
+describe('aggregateUsageColumnsJson', () => {
+  // The reference: the decoded buckets transposed, written by JSON.stringify (which writes an
+  // absent or non-finite element as null).
+  const columnsOf = (response: AggregateUsageResponse) => ({
+    meterId: response.meterId,
+    unit: response.unit,
+    timeZone: response.timeZone,
+    columns: {
+      startMs: response.buckets.map((bucket) => bucket.start?.getTime()),
+      endMs: response.buckets.map((bucket) => bucket.end?.getTime()),
+      sum: response.buckets.map((bucket) => bucket.sum),
+      mean: response.buckets.map((bucket) => bucket.mean),
+      min: response.buckets.map((bucket) => bucket.min),
+      max: response.buckets.map((bucket) => bucket.max),
+      presentCount: response.buckets.map((bucket) => bucket.presentCount),
+      expectedCount: response.buckets.map((bucket) => bucket.expectedCount),
+      clipped: response.buckets.map((bucket) => bucket.clipped),
+    },
+  });
+
+  it('writes the buckets transposed into columns, exactly as JSON.stringify would, for generated answers', async () => {
+    await fc.assert(
+      fc.asyncProperty(answer, async (response) => {
+        const bytes = AggregateUsageResponse.encode(response).finish();
+        const written = await aggregateUsageColumnsJson(bytes, 0);
+        expect(written.toString('utf8')).toBe(JSON.stringify(columnsOf(AggregateUsageResponse.decode(bytes))));
+        expect(await aggregateUsageColumnsJson(bytes)).toEqual(written);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('holds the same buckets as the rows, element for element', async () => {
+    await fc.assert(
+      fc.asyncProperty(answer, async (response) => {
+        const bytes = AggregateUsageResponse.encode(response).finish();
+        const rows = JSON.parse((await aggregateUsageJson(bytes)).toString('utf8')) as { buckets: Record<string, unknown>[] };
+        const { columns } = JSON.parse((await aggregateUsageColumnsJson(bytes)).toString('utf8')) as { columns: Record<string, unknown[]> };
+        const rebuilt = columns.startMs!.map((startMs, index) => {
+          const value = (name: string) => columns[name]![index] ?? undefined;
+          return JSON.parse(
+            JSON.stringify({
+              start: startMs === null ? undefined : toIsoSeconds(new Date(startMs as number)),
+              end: columns.endMs![index] === null ? undefined : toIsoSeconds(new Date(columns.endMs![index] as number)),
+              presentCount: value('presentCount'),
+              expectedCount: value('expectedCount'),
+              clipped: value('clipped'),
+              sum: value('sum'),
+              mean: value('mean'),
+              min: value('min'),
+              max: value('max'),
+            }),
+          ) as Record<string, unknown>;
+        });
+        // The rows write a non-finite value as null; the columns cannot tell it from an absent one.
+        const withoutNulls = (bucket: Record<string, unknown>) => Object.fromEntries(Object.entries(bucket).filter(([, value]) => value !== null));
+        expect(rebuilt).toEqual(rows.buckets.map(withoutNulls));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('writes an answer without buckets, and refuses what the rows refuse (400 OUT_OF_RANGE)', async () => {
+    expect(JSON.parse((await aggregateUsageColumnsJson(empty)).toString('utf8'))).toEqual({
       meterId: 'meter-1',
       unit: 'kWh',
       timeZone: 'UTC',
-      buckets: [{ start: new Date('9999-12-01T00:00:00Z'), end: new Date(LATEST_MS + 1), presentCount: 0, expectedCount: 0, clipped: false }],
-    }).finish();
-    await expect(aggregateUsageJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
+      columns: { startMs: [], endMs: [], sum: [], mean: [], min: [], max: [], presentCount: [], expectedCount: [], clipped: [] },
+    });
+    await expect(aggregateUsageColumnsJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
   });
 });

@@ -1,6 +1,9 @@
-import { decodeAggregateUsageInSlices, SLICE_MS } from '@meterusage/contracts';
+import { decodeAggregateUsageInSlices, SLICE_MS, type UsageBucketFields } from '@meterusage/contracts';
+import { isoSecondsOfMs } from './iso-seconds';
 import { JsonArrayBody } from './json-array-body';
 import { writeBucketJson } from './json-mapping';
+import { TextSink } from './text-sink';
+import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
 /**
  * The JSON body of GET /api/usage from the encoded AggregateUsageResponse: the UTF-8 bytes of
@@ -16,4 +19,67 @@ export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS):
   const header = await decodeAggregateUsageInSlices(bytes, (bucket) => buckets.add(bucket), sliceMs);
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
   return buckets.body(`${envelope.slice(0, -1)},"buckets":[`, ']}');
+}
+
+/** The columns of the columnar form, in the order it writes them, and how each is read from a bucket. */
+const COLUMNS: readonly [name: string, write: (out: TextSink, bucket: UsageBucketFields) => void][] = [
+  ['startMs', (out, bucket) => writeEpochMs(out, bucket.startMs)],
+  ['endMs', (out, bucket) => writeEpochMs(out, bucket.endMs)],
+  ['sum', (out, bucket) => writeNumberOrNull(out, bucket.sum)],
+  ['mean', (out, bucket) => writeNumberOrNull(out, bucket.mean)],
+  ['min', (out, bucket) => writeNumberOrNull(out, bucket.min)],
+  ['max', (out, bucket) => writeNumberOrNull(out, bucket.max)],
+  ['presentCount', (out, bucket) => out.number(bucket.presentCount)],
+  ['expectedCount', (out, bucket) => out.number(bucket.expectedCount)],
+  ['clipped', (out, bucket) => out.ascii(bucket.clipped ? 'true' : 'false')],
+];
+
+/**
+ * GET /api/usage?shape=columns: the same buckets as parallel arrays, the form charts draw
+ * (uPlot takes an array of x and one of y), {"meterId","unit","timeZone","columns":{"startMs":[…],
+ * "endMs":[…],"sum":[…],…}}: bucket i is element i of every column. Times are epoch milliseconds;
+ * a value the bucket lacks (no readings) is null. A year of 15-minute buckets is about 2 MB
+ * instead of 5.6, and parses in a fraction of the time.
+ */
+export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<Buffer> {
+  const columns = COLUMNS.map(() => new TextSink());
+  let count = 0;
+  const header = await decodeAggregateUsageInSlices(
+    bytes,
+    (bucket) => {
+      const separate = count++ > 0;
+      for (let index = 0; index < COLUMNS.length; index++) {
+        const out = columns[index]!;
+        if (separate) out.byte(COMMA);
+        COLUMNS[index]![1](out, bucket);
+      }
+    },
+    sliceMs,
+  );
+  const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
+  const pieces: Buffer[] = [Buffer.from(`${envelope.slice(0, -1)},"columns":{`)];
+  COLUMNS.forEach(([name], index) => {
+    pieces.push(Buffer.from(`${index === 0 ? '' : '],'}"${name}":[`), ...columns[index]!.finish());
+  });
+  pieces.push(Buffer.from(']}}'));
+  return Buffer.concat(pieces);
+}
+
+const COMMA = 44;
+
+/**
+ * An instant as epoch milliseconds, null when absent. Refused outside years 0001-9999 as the rows'
+ * RFC 3339 form refuses it, so both shapes answer the same requests.
+ */
+function writeEpochMs(out: TextSink, ms: number | undefined): void {
+  if (ms === undefined) out.ascii('null');
+  else {
+    if (!(ms >= EARLIEST_MS && ms <= LATEST_MS)) isoSecondsOfMs(ms); // throws the rows' refusal
+    out.number(ms);
+  }
+}
+
+function writeNumberOrNull(out: TextSink, value: number | undefined): void {
+  if (value === undefined || !Number.isFinite(value)) out.ascii('null');
+  else out.number(value);
 }

@@ -7,7 +7,7 @@ import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
 import { sendable } from '../answers/body-pieces';
-import { aggregateUsageJson } from './usage-json';
+import { aggregateUsageColumnsJson, aggregateUsageJson } from './usage-json';
 
 // The names are libs/time's (BUCKET_WIDTH_NAMES, which the dashboard offers too): `satisfies` fails
 // the build if this table and that list ever disagree.
@@ -26,8 +26,39 @@ export const usageResponseSchema = {
   properties: { meterId: { type: 'string' }, unit: { type: 'string' }, timeZone: { type: 'string' }, buckets: { type: 'array', items: bucketSchema } },
 } as const;
 
+/** The 200 answer of GET /api/usage?shape=columns; aggregateUsageColumnsJson writes it. */
+export const usageColumnsResponseSchema = {
+  type: 'object',
+  required: ['meterId', 'unit', 'timeZone', 'columns'],
+  properties: {
+    meterId: { type: 'string' },
+    unit: { type: 'string' },
+    timeZone: { type: 'string' },
+    columns: {
+      type: 'object',
+      description:
+        'The buckets as parallel arrays (bucket i is element i of each); a value a bucket lacks is null. Each column means the bucket field of the same name.',
+      required: ['startMs', 'endMs', 'sum', 'mean', 'min', 'max', 'presentCount', 'expectedCount', 'clipped'],
+      properties: {
+        startMs: { type: 'array', items: { type: 'number' }, description: 'Bucket starts, epoch milliseconds.' },
+        endMs: { type: 'array', items: { type: 'number' }, description: 'Bucket ends (exclusive), epoch milliseconds.' },
+        sum: { type: 'array', items: { type: ['number', 'null'] } },
+        mean: { type: 'array', items: { type: ['number', 'null'] } },
+        min: { type: 'array', items: { type: ['number', 'null'] } },
+        max: { type: 'array', items: { type: ['number', 'null'] } },
+        presentCount: { type: 'array', items: { type: 'integer' } },
+        expectedCount: { type: 'array', items: { type: 'integer' } },
+        clipped: { type: 'array', items: { type: 'boolean' } },
+      },
+    },
+  },
+} as const;
+
+type UsageShape = 'rows' | 'columns';
+
 interface UsageQuery extends RangeQuery {
   bucket: keyof typeof BUCKETS;
+  shape: UsageShape;
 }
 
 export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
@@ -45,9 +76,16 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
         querystring: querySchema({
           ...rangeParams,
           bucket: { type: 'string', enum: Object.keys(BUCKETS), default: 'day', description: 'Bucket width; weeks start on Monday.' },
+          shape: {
+            type: 'string',
+            enum: ['rows', 'columns'],
+            default: 'rows',
+            description:
+              'rows: a list of bucket objects; columns: the same buckets as parallel arrays with epoch-millisecond times (what charts draw; a third of the size).',
+          },
         }),
         response: {
-          200: usageResponseSchema,
+          200: { description: 'The buckets, as rows or as columns (shape).', anyOf: [usageResponseSchema, usageColumnsResponseSchema] },
           ...errorResponses,
         },
       },
@@ -60,7 +98,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
         { deadlineMs: options.deadlineMs, requestId: request.id },
       );
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
-      const body = await aggregateUsageJson(encoded);
+      const body = await (request.query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
       return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(sendable(body));
     },
   );
