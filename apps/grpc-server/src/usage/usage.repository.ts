@@ -71,13 +71,15 @@ export class BucketRows {
   at(position: number): BucketRow {
     const offset = position * PACKED_BUCKET_BYTES;
     const presentCount = this.view.getInt32(offset + 36);
-    const aggregate = (at: number) => (presentCount === 0 ? null : this.view.getFloat64(offset + at));
+    const present = presentCount !== 0;
+    // Read inline, not through a closure made per row: under tsx (serve, the benches) every
+    // function made in a hot path also costs a call of esbuild's naming helper.
     return {
       bucket_index: this.bucketIndexAt(position),
-      sum: aggregate(4),
-      mean: aggregate(12),
-      min: aggregate(20),
-      max: aggregate(28),
+      sum: present ? this.view.getFloat64(offset + 4) : null,
+      mean: present ? this.view.getFloat64(offset + 12) : null,
+      min: present ? this.view.getFloat64(offset + 20) : null,
+      max: present ? this.view.getFloat64(offset + 28) : null,
       present_count: presentCount,
     };
   }
