@@ -13,7 +13,10 @@ const READING_SLOTS_SQL = `
            r.usage::float8 as usage,
            r.meter_id is not null as stored
     from generate_series($1::timestamptz, $2::timestamptz, make_interval(secs => $3)) as slot(start)
-    left join readings r on r.meter_id = $4 and r.interval_start = slot.start
+    left join (
+      select meter_id, interval_start, usage from readings
+      where meter_id = $4 and interval_start between $1::timestamptz and $2::timestamptz
+    ) r on r.interval_start = slot.start
     order by slot.start`;
 
 export async function readingSlots(client: pg.Client, meterId: string, slots: { firstSlotMs: number; count: number; intervalSeconds: number }) {
