@@ -36,7 +36,7 @@ export const SECURITY_HEADER_OPTIONS: Readonly<HelmetOptions> = {
 export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
-    setHeader: (name: string, value: string | number | readonly string[]) => (headers[name.toLowerCase()] = String(value)),
+    setHeader: (name: string, value: string | number | readonly string[]) => (headers[name] = String(value)), // helmet's spelling, as it sent them
     removeHeader: () => undefined, // X-Powered-By, which Fastify never sets
   };
   let failure: unknown;
