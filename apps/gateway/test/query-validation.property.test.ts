@@ -14,7 +14,7 @@ type Response = HttpAnswer;
 const GET_ROUTES: Record<string, readonly string[]> = {
   '/api/meters': [],
   '/api/readings': ['meter', 'from', 'to', 'tz', 'page_size', 'page_token'],
-  '/api/usage': ['meter', 'from', 'to', 'tz', 'bucket'],
+  '/api/usage': ['meter', 'from', 'to', 'tz', 'bucket', 'shape'],
   '/api/summary': ['meter', 'from', 'to', 'tz'],
   '/api/export': ['meter', 'from', 'to', 'tz', 'format'],
 };
@@ -188,6 +188,7 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
     ),
   bucket: fc.constantFrom('15m', 'hour', 'day', 'week', 'month', 'Hour', 'days'),
   format: fc.constantFrom('csv', 'ndjson', 'json'),
+  shape: fc.constantFrom('rows', 'columns', 'Columns', 'table'),
   unit: fc.constantFrom('kWh', 'Wh', 'm³', 'x'.repeat(17)),
   on_conflict: fc.constantFrom('update', 'skip', 'reject', 'merge'),
   mode: fc.constantFrom('atomic', 'partial', 'none'),
