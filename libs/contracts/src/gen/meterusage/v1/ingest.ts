@@ -131,6 +131,14 @@ export interface IngestOptions {
   timeLabel: TimeLabel;
   /** Name of the source (e.g. a file name) for logs. */
   sourceName: string;
+  /**
+   * The client will say when the upload is complete: its last message is `end`, and an upload
+   * whose stream ends without it is rolled back (nothing written, INVALID_ARGUMENT). A client that
+   * reads the file from a source that can fail (a request body, a decompressor) sets it, so a
+   * stream closed early (a cancel seen as the end of the stream) can never commit a part of the
+   * file. False: the end of the stream ends the upload, as before.
+   */
+  explicitEnd: boolean;
 }
 
 /** RowError says why one row was rejected. */
@@ -198,7 +206,16 @@ export interface MeterIngestCounts {
 }
 
 function createBaseIngestOptions(): IngestOptions {
-  return { meterId: "", unit: "", timeZone: "", onConflict: 0, mode: 0, timeLabel: 0, sourceName: "" };
+  return {
+    meterId: "",
+    unit: "",
+    timeZone: "",
+    onConflict: 0,
+    mode: 0,
+    timeLabel: 0,
+    sourceName: "",
+    explicitEnd: false,
+  };
 }
 
 export const IngestOptions: MessageFns<IngestOptions> = {
@@ -223,6 +240,9 @@ export const IngestOptions: MessageFns<IngestOptions> = {
     }
     if (message.sourceName !== "") {
       writer.uint32(58).string(message.sourceName);
+    }
+    if (message.explicitEnd !== false) {
+      writer.uint32(64).bool(message.explicitEnd);
     }
     return writer;
   },
@@ -296,6 +316,14 @@ export const IngestOptions: MessageFns<IngestOptions> = {
             message.sourceName = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.explicitEnd = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -337,6 +365,11 @@ export const IngestOptions: MessageFns<IngestOptions> = {
         : isSet(object.source_name)
         ? globalThis.String(object.source_name)
         : "",
+      explicitEnd: isSet(object.explicitEnd)
+        ? globalThis.Boolean(object.explicitEnd)
+        : isSet(object.explicit_end)
+        ? globalThis.Boolean(object.explicit_end)
+        : false,
     };
   },
 
@@ -363,6 +396,9 @@ export const IngestOptions: MessageFns<IngestOptions> = {
     if (message.sourceName !== "") {
       obj.sourceName = message.sourceName;
     }
+    if (message.explicitEnd !== false) {
+      obj.explicitEnd = message.explicitEnd;
+    }
     return obj;
   },
 
@@ -378,6 +414,7 @@ export const IngestOptions: MessageFns<IngestOptions> = {
     message.mode = object.mode ?? 0;
     message.timeLabel = object.timeLabel ?? 0;
     message.sourceName = object.sourceName ?? "";
+    message.explicitEnd = object.explicitEnd ?? false;
     return message;
   },
 };

@@ -196,7 +196,10 @@ export interface ExportReadingsResponse {
 
 /** IngestReadingsRequest is one message of an upload stream. */
 export interface IngestReadingsRequest {
-  /** The first message holds options, every later one a chunk. */
+  /**
+   * The first message holds options, every later one a chunk, and with options.explicit_end the
+   * last one is end.
+   */
   payload?:
     | //
     /** How to ingest; required in the first message only. */
@@ -204,7 +207,14 @@ export interface IngestReadingsRequest {
     | //
     /** The next bytes of the CSV file (UTF-8), any size up to 4 MiB; rows may span chunks. */
     { $case: "chunk"; value: Buffer }
+    | //
+    /** The whole file was sent (options.explicit_end); nothing may follow it. */
+    { $case: "end"; value: UploadEnd }
     | undefined;
+}
+
+/** UploadEnd marks the end of a complete upload. */
+export interface UploadEnd {
 }
 
 /** IngestReadingsResponse reports the upload. */
@@ -1729,6 +1739,9 @@ export const IngestReadingsRequest: MessageFns<IngestReadingsRequest> = {
       case "chunk":
         writer.uint32(18).bytes(message.payload.value);
         break;
+      case "end":
+        UploadEnd.encode(message.payload.value, writer.uint32(26).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1762,6 +1775,14 @@ export const IngestReadingsRequest: MessageFns<IngestReadingsRequest> = {
             message.payload = { $case: "chunk", value: Buffer.from(reader.bytes()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.payload = { $case: "end", value: UploadEnd.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1780,6 +1801,8 @@ export const IngestReadingsRequest: MessageFns<IngestReadingsRequest> = {
         ? { $case: "options", value: IngestOptions.fromJSON(object.options) }
         : isSet(object.chunk)
         ? { $case: "chunk", value: Buffer.from(bytesFromBase64(object.chunk)) }
+        : isSet(object.end)
+        ? { $case: "end", value: UploadEnd.fromJSON(object.end) }
         : undefined,
     };
   },
@@ -1790,6 +1813,8 @@ export const IngestReadingsRequest: MessageFns<IngestReadingsRequest> = {
       obj.options = IngestOptions.toJSON(message.payload.value);
     } else if (message.payload?.$case === "chunk") {
       obj.chunk = base64FromBytes(message.payload.value);
+    } else if (message.payload?.$case === "end") {
+      obj.end = UploadEnd.toJSON(message.payload.value);
     }
     return obj;
   },
@@ -1812,7 +1837,65 @@ export const IngestReadingsRequest: MessageFns<IngestReadingsRequest> = {
         }
         break;
       }
+      case "end": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "end", value: UploadEnd.fromPartial(object.payload.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseUploadEnd(): UploadEnd {
+  return {};
+}
+
+export const UploadEnd: MessageFns<UploadEnd> = {
+  encode(_: UploadEnd, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadEnd {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadEnd();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): UploadEnd {
+    return {};
+  },
+
+  toJSON(_: UploadEnd): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadEnd>, I>>(base?: I): UploadEnd {
+    return UploadEnd.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadEnd>, I>>(_: I): UploadEnd {
+    const message = createBaseUploadEnd();
     return message;
   },
 };
