@@ -58,11 +58,24 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
           throw new InvalidArgumentError('options', 'the first message of an upload must carry the options');
         }
         const options = toIngestOptions(first.value.payload.value, deps);
+        const explicitEnd = first.value.payload.value.explicitEnd;
+        // The CSV's bytes. A thrown error reaches ingestCsv before its commit, so it rolls back.
         async function* chunks(): AsyncGenerator<Uint8Array> {
+          let ended = false;
           for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
             const payload = next.value.payload;
+            if (ended) throw new InvalidArgumentError('end', 'nothing may follow the end message of an upload');
             if (payload?.$case === 'chunk') yield payload.value;
+            else if (payload?.$case === 'end') ended = true;
             else throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
+          }
+          // grpc-js can report a cancelled call's stream as ended before it reports the cancel: only
+          // the client's own end message proves that the file arrived whole.
+          if (explicitEnd && !ended) {
+            throw new InvalidArgumentError(
+              'end',
+              'the upload stream closed without its end message (options.explicit_end): the file did not arrive whole; nothing was written',
+            );
           }
         }
         const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
