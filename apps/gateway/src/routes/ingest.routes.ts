@@ -190,6 +190,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           mode: INGEST_MODES.values[query.mode],
           timeLabel: query.time_label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : TIME_LABELS.values[query.time_label],
           sourceName: `POST /api/readings ${request.id}`,
+          // Committed only after the end message, sent once the whole body has been read (and
+          // decompressed): a body that fails halfway can never leave a part of its rows behind.
+          explicitEnd: true,
         });
         call.write({ payload: { $case: 'options', value: ingestOptions } });
         pump(csvBytes(request.body, coding), call, options.bodyLimitBytes, (why) => {
@@ -265,7 +268,10 @@ function pump(csv: CsvBytes, call: ClientWritableStream<IngestReadingsRequest>, 
       call.once('drain', () => bytes.resume());
     }
   };
-  const onEnd = () => call.end();
+  const onEnd = () => {
+    call.write({ payload: { $case: 'end', value: {} } });
+    call.end();
+  };
   const onError = (error: Error & { code?: string }) => (error.code?.startsWith('Z_') === true ? refuse(notGzip(error.code)) : call.cancel()); // else the client went away: nobody to answer
   bytes.on('data', onData);
   bytes.on('end', onEnd);

@@ -96,6 +96,9 @@ function parseOptions() {
       mode,
       timeLabel,
       sourceName: values.file,
+      // Committed only after the end message, sent once the whole file was read: a read that
+      // fails halfway cancels the call, and a cancel can never commit a part of the file.
+      explicitEnd: true,
     }),
   };
 }
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
         progress.update(sentBytes, rows);
       }
       progress.update(sentBytes, rows, true);
+      call.write({ payload: { $case: 'end', value: {} } });
       call.end();
     })().catch((error: unknown) => {
       call.cancel();
