@@ -79,6 +79,24 @@ describe('IngestReadings with explicit_end', () => {
     );
   }, 120_000);
 
+  it('refuses a message without a payload, or a second options message, naming the field, and writes nothing', async () => {
+    const refusal = (payloads: IngestReadingsRequest['payload'][]) =>
+      new Promise<ServiceError>((resolve, reject) => {
+        const call = grpc.client.ingestReadings((error) => (error ? resolve(error) : reject(new Error('the upload was accepted'))));
+        call.write({ payload: { $case: 'options', value: IngestOptions.fromPartial({ meterId: 'payloads', explicitEnd: true }) } });
+        call.write({ payload: { $case: 'chunk', value: Buffer.from('time,meterusage\n2019-01-01 00:15:00,1\n') } });
+        for (const payload of payloads) call.write({ payload });
+        call.end();
+      });
+    expect(await refusal([undefined, { $case: 'end', value: {} }])).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^payload: /),
+    });
+    const second = { $case: 'options', value: IngestOptions.fromPartial({}) } as const;
+    expect(await refusal([second, { $case: 'end', value: {} }])).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^options: /) });
+    expect([await storedRows('payloads'), await meterExists('payloads')]).toEqual([0, false]);
+  });
+
   it('keeps the old contract without explicit_end: the end of the stream ends the upload, and an end message is accepted', async () => {
     const csv = Buffer.from('time,meterusage\n2019-01-01 00:15:00,1\n2019-01-01 00:30:00,2\n');
     expect((await send(csv, [7], { meterId: 'implicit-1' }, 'no end message')).report).toMatchObject({ committed: true, inserted: 2 });

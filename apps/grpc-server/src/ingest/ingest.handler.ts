@@ -67,7 +67,8 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
             if (ended) throw new InvalidArgumentError('end', 'nothing may follow the end message of an upload');
             if (payload?.$case === 'chunk') yield payload.value;
             else if (payload?.$case === 'end') ended = true;
-            else throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
+            else if (payload?.$case === 'options') throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
+            else throw new InvalidArgumentError('payload', 'every message after the options must carry a chunk (or, last, the end)');
           }
           // grpc-js can report a cancelled call's stream as ended before it reports the cancel: only
           // the client's own end message proves that the file arrived whole.
