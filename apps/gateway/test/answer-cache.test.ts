@@ -163,7 +163,6 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
     ]);
     // The last answer seen per URL with its ETag: a conditional read sends it, and a 304 means it is still current.
     const seen = new Map<string, { etag: string; body: unknown }>();
-    const hitsBefore = await counterTotal(gateways[0]!.port, /^gateway_answers_total$/, /outcome="hit"/);
 
     await fc.assert(
       fc.asyncProperty(fc.array(commandArbitrary, { minLength: 5, maxLength: 25 }), async (commands) => {
@@ -194,7 +193,15 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
       }),
       { numRuns: 25 },
     );
-    // The sequences repeat reads between uploads: some must have come from the cache.
-    expect(await counterTotal(gateways[0]!.port, /^gateway_answers_total$/, /outcome="hit"/)).toBeGreaterThan(hitsBefore);
+    // Whether a generated sequence repeats a read before the next upload is chance, so the cache
+    // being in use at the end state is asserted directly: a second plain read is a hit on each gateway.
+    for (const { baseUrl, port } of gateways) {
+      const hits = () => counterTotal(port, /^gateway_answers_total$/, /outcome="hit"/);
+      const path = READS.usage.path('c-1');
+      const first = await (await fetch(`${baseUrl}${path}`)).text();
+      const hitsBefore = await hits();
+      const again = await fetch(`${baseUrl}${path}`);
+      expect([again.status, await again.text(), await hits()]).toEqual([200, first, hitsBefore + 1]);
+    }
   });
 });
