@@ -23,6 +23,21 @@ export {
 export { Reading, ReadingQuality, readingQualityToJSON } from './gen/meterusage/v1/reading';
 export { Meter, TimeLabel, timeLabelToJSON } from './gen/meterusage/v1/meter';
 export { BucketWidth, bucketWidthToJSON, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
+export {
+  ApiKey,
+  AuthMode,
+  authModeToJSON,
+  CreateApiKeyRequest,
+  CreateApiKeyResponse,
+  GetCallerRequest,
+  GetCallerResponse,
+  ListApiKeysRequest,
+  ListApiKeysResponse,
+  RevokeApiKeyRequest,
+  RevokeApiKeyResponse,
+  Scope,
+  scopeToJSON,
+} from './gen/meterusage/v1/access';
 export { ConflictPolicy, IngestMode, IngestOptions, IngestReport, RowError } from './gen/meterusage/v1/ingest';
 export { HealthCheckRequest, HealthCheckResponse, HealthCheckResponse_ServingStatus as ServingStatus, HealthClient } from './gen/grpc/health/v1/health';
 export { enumNames } from './enum-names';
@@ -45,6 +60,13 @@ export const STATUS_ORIGIN_TRAILER = 'meterusage-status-origin';
  * HTTP Retry-After.
  */
 export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
+
+/**
+ * Request-metadata key by which a caller asks grpc-server to check API keys on its call even when
+ * the server runs AUTH_MODE=off (value "keys"): a gateway with AUTH_MODE=keys sends it, so its
+ * rules hold whatever mode the grpc-server behind it runs.
+ */
+export const AUTH_REQUIRED_METADATA = 'x-meterusage-auth';
 
 /** ListReadingsRequest.page_size as the contract states it: 0 means `default`; at most `max`. */
 export const PAGE_SIZE = Object.freeze({ default: 1000, max: 10_000 });

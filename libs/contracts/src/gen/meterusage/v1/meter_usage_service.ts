@@ -23,6 +23,16 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp";
+import {
+  CreateApiKeyRequest,
+  CreateApiKeyResponse,
+  GetCallerRequest,
+  GetCallerResponse,
+  ListApiKeysRequest,
+  ListApiKeysResponse,
+  RevokeApiKeyRequest,
+  RevokeApiKeyResponse,
+} from "./access";
 import { BucketWidth, bucketWidthFromJSON, bucketWidthToJSON, UsageBucket, UsageSummary } from "./aggregate";
 import { IngestOptions, IngestReport } from "./ingest";
 import { Meter } from "./meter";
@@ -2000,6 +2010,13 @@ export const IngestReadingsResponse: MessageFns<IngestReadingsResponse> = {
  * - A range is half-open [start_time, end_time) over interval starts. An absent bound is the
  *   meter's first interval start / last interval end; start_time must be before end_time.
  * - Invalid input is INVALID_ARGUMENT with a message that names the field.
+ * - Access: with the server's AUTH_MODE=keys (or when the caller sends "x-meterusage-auth: keys"),
+ *   every call needs metadata "authorization: Bearer <secret>" of an API key. No, a malformed,
+ *   unknown, revoked or expired key is UNAUTHENTICATED; a key without the method's scope
+ *   (read: the reads; write: IngestReadings; admin: the key methods) or writing a meter outside
+ *   its grants is PERMISSION_DENIED (a whole upload is refused if any meter in it is); reading a
+ *   meter outside its grants is NOT_FOUND with the words of an unknown meter, so a key never
+ *   learns which other meters exist. ListMeters lists only granted meters.
  */
 export type MeterUsageServiceService = typeof MeterUsageServiceService;
 export const MeterUsageServiceService = {
@@ -2114,6 +2131,48 @@ export const MeterUsageServiceService = {
       Buffer.from(GetDataVersionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetDataVersionResponse => GetDataVersionResponse.decode(value),
   },
+  /** CreateApiKey creates a key (scope admin) and returns its secret, this once. */
+  createApiKey: {
+    path: "/meterusage.v1.MeterUsageService/CreateApiKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateApiKeyRequest): Buffer => Buffer.from(CreateApiKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateApiKeyRequest => CreateApiKeyRequest.decode(value),
+    responseSerialize: (value: CreateApiKeyResponse): Buffer =>
+      Buffer.from(CreateApiKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateApiKeyResponse => CreateApiKeyResponse.decode(value),
+  },
+  /** ListApiKeys lists every key, without secrets (scope admin). */
+  listApiKeys: {
+    path: "/meterusage.v1.MeterUsageService/ListApiKeys" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListApiKeysRequest): Buffer => Buffer.from(ListApiKeysRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListApiKeysRequest => ListApiKeysRequest.decode(value),
+    responseSerialize: (value: ListApiKeysResponse): Buffer => Buffer.from(ListApiKeysResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListApiKeysResponse => ListApiKeysResponse.decode(value),
+  },
+  /** RevokeApiKey revokes a key (scope admin): every server refuses it within AUTH_KEY_CACHE_MS. */
+  revokeApiKey: {
+    path: "/meterusage.v1.MeterUsageService/RevokeApiKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeApiKeyRequest): Buffer => Buffer.from(RevokeApiKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeApiKeyRequest => RevokeApiKeyRequest.decode(value),
+    responseSerialize: (value: RevokeApiKeyResponse): Buffer =>
+      Buffer.from(RevokeApiKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeApiKeyResponse => RevokeApiKeyResponse.decode(value),
+  },
+  /** GetCaller says how the server treats calls and what the call's key may do (any valid key). */
+  getCaller: {
+    path: "/meterusage.v1.MeterUsageService/GetCaller" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCallerRequest): Buffer => Buffer.from(GetCallerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCallerRequest => GetCallerRequest.decode(value),
+    responseSerialize: (value: GetCallerResponse): Buffer => Buffer.from(GetCallerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCallerResponse => GetCallerResponse.decode(value),
+  },
 } as const;
 
 export interface MeterUsageServiceServer extends UntypedServiceImplementation {
@@ -2153,6 +2212,14 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
    * ETag and answer cache) may ask it first and keep an answer for as long as it is unchanged.
    */
   getDataVersion: handleUnaryCall<GetDataVersionRequest, GetDataVersionResponse>;
+  /** CreateApiKey creates a key (scope admin) and returns its secret, this once. */
+  createApiKey: handleUnaryCall<CreateApiKeyRequest, CreateApiKeyResponse>;
+  /** ListApiKeys lists every key, without secrets (scope admin). */
+  listApiKeys: handleUnaryCall<ListApiKeysRequest, ListApiKeysResponse>;
+  /** RevokeApiKey revokes a key (scope admin): every server refuses it within AUTH_KEY_CACHE_MS. */
+  revokeApiKey: handleUnaryCall<RevokeApiKeyRequest, RevokeApiKeyResponse>;
+  /** GetCaller says how the server treats calls and what the call's key may do (any valid key). */
+  getCaller: handleUnaryCall<GetCallerRequest, GetCallerResponse>;
 }
 
 export interface MeterUsageServiceClient extends Client {
@@ -2298,6 +2365,70 @@ export interface MeterUsageServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetDataVersionResponse) => void,
+  ): ClientUnaryCall;
+  /** CreateApiKey creates a key (scope admin) and returns its secret, this once. */
+  createApiKey(
+    request: CreateApiKeyRequest,
+    callback: (error: ServiceError | null, response: CreateApiKeyResponse) => void,
+  ): ClientUnaryCall;
+  createApiKey(
+    request: CreateApiKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateApiKeyResponse) => void,
+  ): ClientUnaryCall;
+  createApiKey(
+    request: CreateApiKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateApiKeyResponse) => void,
+  ): ClientUnaryCall;
+  /** ListApiKeys lists every key, without secrets (scope admin). */
+  listApiKeys(
+    request: ListApiKeysRequest,
+    callback: (error: ServiceError | null, response: ListApiKeysResponse) => void,
+  ): ClientUnaryCall;
+  listApiKeys(
+    request: ListApiKeysRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListApiKeysResponse) => void,
+  ): ClientUnaryCall;
+  listApiKeys(
+    request: ListApiKeysRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListApiKeysResponse) => void,
+  ): ClientUnaryCall;
+  /** RevokeApiKey revokes a key (scope admin): every server refuses it within AUTH_KEY_CACHE_MS. */
+  revokeApiKey(
+    request: RevokeApiKeyRequest,
+    callback: (error: ServiceError | null, response: RevokeApiKeyResponse) => void,
+  ): ClientUnaryCall;
+  revokeApiKey(
+    request: RevokeApiKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeApiKeyResponse) => void,
+  ): ClientUnaryCall;
+  revokeApiKey(
+    request: RevokeApiKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeApiKeyResponse) => void,
+  ): ClientUnaryCall;
+  /** GetCaller says how the server treats calls and what the call's key may do (any valid key). */
+  getCaller(
+    request: GetCallerRequest,
+    callback: (error: ServiceError | null, response: GetCallerResponse) => void,
+  ): ClientUnaryCall;
+  getCaller(
+    request: GetCallerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCallerResponse) => void,
+  ): ClientUnaryCall;
+  getCaller(
+    request: GetCallerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCallerResponse) => void,
   ): ClientUnaryCall;
 }
 
