@@ -16,10 +16,22 @@ describe('loadServerConfig', () => {
       csvPath: path.join(cwd, 'meterusage.csv'),
       csvTimeZone: 'UTC',
       meterId: 'meter-1',
+      grpcHost: '127.0.0.1',
       grpcPort: 50051,
       logLevel: 'info',
+      access: { auth: { mode: 'off', offBeyondLoopback: false }, keyCacheMs: 2000, failureDelayMs: 500, legacyIngestToken: undefined },
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('needs keys beyond loopback unless AUTH_MODE=off says otherwise, which is flagged for the start-up warning', () => {
+    expect(loadServerConfig({ GRPC_HOST: '0.0.0.0' }, cwd).access.auth).toEqual({ mode: 'keys', offBeyondLoopback: false });
+    expect(loadServerConfig({ GRPC_HOST: 'localhost' }, cwd).access.auth).toEqual({ mode: 'off', offBeyondLoopback: false });
+    expect(loadServerConfig({ GRPC_HOST: '[::1]', AUTH_MODE: 'keys' }, cwd).access.auth).toEqual({ mode: 'keys', offBeyondLoopback: false });
+    expect(loadServerConfig({ GRPC_HOST: '0.0.0.0', AUTH_MODE: 'off' }, cwd).access.auth).toEqual({ mode: 'off', offBeyondLoopback: true });
+    expect(() => loadServerConfig({ AUTH_MODE: 'Keys' }, cwd)).toThrow('AUTH_MODE must be keys or off, got "Keys"');
+    expect(() => loadServerConfig({ AUTH_KEY_CACHE_MS: '60000' }, cwd)).toThrow('AUTH_KEY_CACHE_MS must be an integer from 0 to 10000, got "60000"');
+    expect(() => loadServerConfig({ INGEST_TOKEN: 'short' }, cwd)).toThrow('INGEST_TOKEN must be at least 16 characters long');
   });
 
   it('builds a connection string from the DB_* variables when DB_HOST is set', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@meterusage/config';
+import { EnvReader, LOG_LEVELS, readAuthMode, type AuthModeSetting, type Env, type LogLevel } from '@meterusage/config';
 
 /** Where grpc-server finds PostgreSQL: a server it is given, or one it starts itself. */
 export type DatabaseTarget = { kind: 'external'; connectionString: string; description: string } | { kind: 'embedded'; dataDir: string; port: number };
@@ -49,6 +49,19 @@ export interface ServerConfig {
   readonly usageAdmission: UsageAdmissionConfig;
   /** TLS for the gRPC port; undefined = plaintext (local use, or TLS ended by a proxy). */
   readonly tls: GrpcServerTls | undefined;
+  /** Access control: AUTH_MODE and its companions. */
+  readonly access: AccessConfig;
+}
+
+export interface AccessConfig {
+  /** AUTH_MODE (unset: off on a loopback GRPC_HOST, else keys). */
+  readonly auth: AuthModeSetting;
+  /** Milliseconds a key's row is used before it is read again: the longest a revocation takes to reach this server (AUTH_KEY_CACHE_MS). */
+  readonly keyCacheMs: number;
+  /** Milliseconds an UNAUTHENTICATED answer waits (AUTH_FAILURE_DELAY_MS). */
+  readonly failureDelayMs: number;
+  /** INGEST_TOKEN (deprecated): accepted as a write key for every meter. */
+  readonly legacyIngestToken: string | undefined;
 }
 
 export interface UsageAdmissionConfig {
@@ -113,6 +126,8 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     reader.problem('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
 
+  // Loopback unless told otherwise: reachable from elsewhere only by choice, and with keys (AUTH_MODE).
+  const grpcHost = reader.string('GRPC_HOST', '127.0.0.1');
   const database: DatabaseTarget =
     databaseUrl !== undefined
       ? { kind: 'external', connectionString: databaseUrl, description: describeUrl(databaseUrl) }
@@ -141,7 +156,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     csvPath: path.resolve(cwd, reader.string('CSV_PATH', 'meterusage.csv')),
     csvTimeZone: reader.timeZone('CSV_TIMEZONE', 'UTC'),
     meterId: reader.meterId('METER_ID', 'meter-1'),
-    grpcHost: reader.string('GRPC_HOST', '0.0.0.0'),
+    grpcHost,
     grpcPort: reader.port('GRPC_PORT', 50051, { allowZero: true }),
     prometheusPort: reader.port('METRICS_PORT', 9464, { allowZero: true }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -158,9 +173,21 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
       waitMs: reader.integer('USAGE_ADMISSION_WAIT_MS', DEFAULT_USAGE_ADMISSION.waitMs, { min: 0, max: 600_000 }),
     }),
     tls: readTls(reader),
+    access: readAccess(reader, grpcHost),
   };
   reader.throwIfInvalid();
   return Object.freeze(config);
+}
+
+function readAccess(reader: EnvReader, grpcHost: string): AccessConfig {
+  const legacyIngestToken = reader.optionalString('INGEST_TOKEN');
+  if (legacyIngestToken !== undefined && legacyIngestToken.length < 16) reader.problem('INGEST_TOKEN must be at least 16 characters long');
+  return Object.freeze({
+    auth: readAuthMode(reader, grpcHost),
+    keyCacheMs: reader.integer('AUTH_KEY_CACHE_MS', 2000, { min: 0, max: 10_000 }),
+    failureDelayMs: reader.integer('AUTH_FAILURE_DELAY_MS', 500, { min: 0, max: 10_000 }),
+    legacyIngestToken,
+  });
 }
 
 function readTls(reader: EnvReader): GrpcServerTls | undefined {

@@ -37,6 +37,33 @@ export function quoted(value: string): string {
   return JSON.stringify(value.length > ECHO_MAX_CHARS ? `${value.slice(0, ECHO_MAX_CHARS)}…` : value);
 }
 
+/** Why a call's credential was refused (the label of grpc_server_auth_failures_total). */
+export type CredentialProblem = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
+
+const CREDENTIAL_MESSAGES: Record<CredentialProblem, string> = {
+  missing: 'an API key is required: send "authorization: Bearer <secret>"',
+  malformed: 'the authorization value is not "Bearer <secret>" with the secret of an API key',
+  unknown: 'the API key is not valid',
+  revoked: 'the API key was revoked',
+  expired: 'the API key has expired',
+};
+
+/** The call has no usable credential: no key, or one that is malformed, unknown, revoked or expired. */
+export class UnauthenticatedError extends Error {
+  constructor(readonly problem: CredentialProblem) {
+    super(CREDENTIAL_MESSAGES[problem]);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** The caller's key may not do this: the method's scope, or a write to a meter outside its grants. */
+export class PermissionDeniedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermissionDeniedError';
+  }
+}
+
 /** Too many calls of one kind already run (a stream limit); the client should retry later. */
 export class ResourceExhaustedError extends Error {
   constructor(message: string) {
@@ -144,6 +171,8 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
     return { code: GrpcCode.INVALID_ARGUMENT, message: error.message, internal: false, fieldViolations: error.violations };
   }
   if (error instanceof NotFoundError) return { code: GrpcCode.NOT_FOUND, message: error.message, internal: false };
+  if (error instanceof UnauthenticatedError) return { code: GrpcCode.UNAUTHENTICATED, message: error.message, internal: false };
+  if (error instanceof PermissionDeniedError) return { code: GrpcCode.PERMISSION_DENIED, message: error.message, internal: false };
   if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
   if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
   if (error instanceof SettingConflictError) return { code: GrpcCode.ALREADY_EXISTS, message: error.message, internal: false };

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@meterusage/config';
-import { loadServerConfig } from './config';
+import { loadServerConfig, type AccessConfig } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connection';
 import { monitorDatabaseHealth, type DatabaseHealthMonitor } from './db/database-health';
 import { EmbeddedPostgresMissingError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
@@ -71,7 +71,9 @@ async function main(): Promise<void> {
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
       maxNewMetersPerUpload: config.maxNewMetersPerUpload,
       usageAdmission: config.usageAdmission,
+      access: config.access,
     });
+    logAccessMode(logger, config.access, config.grpcHost);
     const port = await bindServer(running.grpc.server, config.grpcHost, config.grpcPort, config.tls);
     const transport = config.tls === undefined ? 'plaintext' : config.tls.clientCa === undefined ? 'TLS' : 'mutual TLS';
     logger.info({ port, transport }, `gRPC listening on ${config.grpcHost}:${port} (${transport}; NOT_SERVING until the database is ready)`);
@@ -182,3 +184,21 @@ async function withTimeout(work: Promise<void> | undefined, ms: number, onTimeou
 }
 
 void main();
+
+/** What access control this server runs, and the warnings an operator must see at every start. */
+function logAccessMode(logger: Logger, access: AccessConfig, grpcHost: string): void {
+  const { mode, offBeyondLoopback } = access.auth;
+  logger.info(
+    { authMode: mode, keyCacheMs: access.keyCacheMs },
+    mode === 'keys' ? 'access: every call needs an API key (AUTH_MODE=keys)' : 'access: no API key needed (AUTH_MODE=off)',
+  );
+  if (offBeyondLoopback) {
+    logger.warn({ authMode: mode, grpcHost }, `AUTH_MODE=off while listening on ${grpcHost}: anyone who can reach this port reads and writes every meter`);
+  }
+  if (access.legacyIngestToken !== undefined) {
+    logger.warn(
+      { deprecated: 'INGEST_TOKEN' },
+      'INGEST_TOKEN is deprecated and will be removed in the next release: it is accepted as a write key for every meter; create an API key with the write scope instead (README, Security)',
+    );
+  }
+}

@@ -47,7 +47,15 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private readonly accessRefused = new Counter({
+    name: 'meterusage_access_refused_total',
+    help: 'Calls refused by access control: reason missing, malformed, unknown, revoked or expired (UNAUTHENTICATED, answered after AUTH_FAILURE_DELAY_MS), scope or meter (PERMISSION_DENIED)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor(pool?: GatedPool) {
+    for (const reason of ['missing', 'malformed', 'unknown', 'revoked', 'expired', 'scope', 'meter']) this.accessRefused.inc({ reason }, 0);
     for (const reason of ['queue_full', 'wait_timeout']) this.admissionBusy.inc({ reason }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: 'grpc_server_' });
     if (pool !== undefined) {
@@ -89,6 +97,10 @@ export class Telemetry {
 
   observeAdmissionBusy(reason: string): void {
     this.admissionBusy.inc({ reason });
+  }
+
+  observeAccessRefused(reason: string): void {
+    this.accessRefused.inc({ reason });
   }
 
   observeRefusal(method: string): void {

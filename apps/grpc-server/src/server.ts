@@ -5,7 +5,10 @@ import type { DatabaseHandle } from './db/connection';
 import type { StorageFeatures } from './db/timescale';
 import type { Telemetry } from './prometheus';
 import type { Logger } from './logger';
-import type { GrpcServerTls } from './config';
+import type { AccessConfig, GrpcServerTls } from './config';
+import { createApiKeyHandlers } from './access/api-keys.handler';
+import { authorizeCalls, type AccessControl } from './access/authorize-calls';
+import { KeyAuthenticator } from './access/key-authenticator';
 import { addHealthService } from './grpc/health';
 import type { StreamGuards } from './grpc/stream-guards';
 import { StreamSlots, type StreamLimits } from './grpc/stream-limits';
@@ -42,7 +45,16 @@ export interface ServerDeps {
   maxNewMetersPerUpload?: number;
   /** Admission of AggregateUsage answers by their buckets (USAGE_ADMISSION_*); unbounded when omitted. */
   usageAdmission?: { buckets: number; queueMax: number; waitMs: number };
+  /** Access control (AUTH_MODE and its companions); AUTH_MODE=off with the defaults when omitted. */
+  access?: AccessConfig;
 }
+
+const NO_ACCESS_CONTROL: AccessConfig = Object.freeze({
+  auth: { mode: 'off' as const, offBeyondLoopback: false },
+  keyCacheMs: 2000,
+  failureDelayMs: 500,
+  legacyIngestToken: undefined,
+});
 
 export interface MeterUsageServer {
   server: grpc.Server;
@@ -89,6 +101,13 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const storage = deps.storage ?? (() => PLAIN_POSTGRESQL);
   const observer = { logger, telemetry };
   const streamShutdown = new StreamShutdown();
+  const access = deps.access ?? NO_ACCESS_CONTROL;
+  const accessControl: AccessControl = {
+    mode: access.auth.mode,
+    authenticator: new KeyAuthenticator(db, { cacheMs: access.keyCacheMs, legacyIngestToken: access.legacyIngestToken, logger }),
+    failureDelayMs: access.failureDelayMs,
+    defaultMeterId,
+  };
   const usageAdmission = deps.usageAdmission === undefined ? undefined : createUsageAdmission(deps.usageAdmission, telemetry);
   const streamGuards: StreamGuards = {
     slots: deps.streamLimits
@@ -101,6 +120,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const implementation = {
     ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens: new PageTokens(deps.pageTokenSecret), streamGuards }),
     ...createMeterHandlers({ ...observer, db, defaultMeterId }),
+    ...createApiKeyHandlers({ ...observer, db, authMode: access.auth.mode, onRevoked: (keyId) => accessControl.authenticator.forget(keyId) }),
     ...createUsageHandlers({ ...observer, db, defaultMeterId, storage, usageAdmission }),
     ...createIngestHandlers({
       ...observer,
@@ -118,7 +138,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const service = acceptPreEncoded(MeterUsageServiceService);
   server.addService(
     service,
-    gateUntilServing(service, implementation, () => phase, observer),
+    gateUntilServing(service, authorizeCalls(service, implementation, accessControl, observer), () => phase, observer),
   );
   const health = addHealthService(server);
 

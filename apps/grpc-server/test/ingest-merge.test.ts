@@ -1,3 +1,4 @@
+import { EVERY_METER } from '../src/ingest/upload-meters';
 import { Readable, Writable } from 'node:stream';
 import pino from 'pino';
 import { ingestCsv, type IngestOptions, type IngestResult } from '../src/ingest/ingest-csv';
@@ -49,6 +50,7 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     timeLabel: undefined,
     maxNewMeters: 1000,
     sourceName: 'test',
+    writeGrant: EVERY_METER,
   };
 
   /** ingestCsv over text in odd-sized chunks: lines cross chunk boundaries. */

@@ -1,3 +1,4 @@
+import { EVERY_METER } from '../src/ingest/upload-meters';
 import { status } from '@grpc/grpc-js';
 import { BucketWidth, IngestMode, TimeLabel } from '@meterusage/contracts';
 import { ingestCsv } from '../src/ingest/ingest-csv';
@@ -141,6 +142,7 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
         timeLabel: undefined,
         maxNewMeters: 10,
         sourceName: 'B',
+        writeGrant: EVERY_METER,
       } as const;
       const uploadB = ingestCsv(
         handle.database,
@@ -194,6 +196,7 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
         mode: 'atomic',
         timeLabel: undefined,
         sourceName: 't',
+        writeGrant: EVERY_METER,
       } as const;
       await expect(ingestCsv(handle.database, neverEnds, { ...options, maxNewMeters: MAX_NEW_METERS }, plainStorageDeps)).rejects.toMatchObject({
         name: 'InvalidArgumentError',

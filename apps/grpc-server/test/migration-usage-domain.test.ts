@@ -21,7 +21,7 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
   it('moves stored values outside the domain to readings_quarantine with a reason, then refuses them', async () => {
     await migrateTo0002(database.db);
     await storeOldValues(database.db);
-    expect(await migrateToLatest(database.db, silentLogger)).toEqual(['0003_constrain_reading_usage', '0004_add_meter_data_version']);
+    expect(await migrateToLatest(database.db, silentLogger)).toEqual(['0003_constrain_reading_usage', '0004_add_meter_data_version', '0005_create_api_keys']);
     await expectQuarantined(database.db);
 
     for (const usage of ['1e12', '0.0000000001', 'NaN', 'Infinity', '-1']) {
@@ -48,7 +48,11 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
       await holder.query('lock table readings in access exclusive mode');
       const release = setTimeout(() => void holder.query('commit'), 1500);
       try {
-        expect(await migrateToLatest(migrating.db, silentLogger)).toEqual(['0003_constrain_reading_usage', '0004_add_meter_data_version']);
+        expect(await migrateToLatest(migrating.db, silentLogger)).toEqual([
+          '0003_constrain_reading_usage',
+          '0004_add_meter_data_version',
+          '0005_create_api_keys',
+        ]);
       } finally {
         clearTimeout(release);
       }

@@ -25,6 +25,7 @@ describe('migrations on a real PostgreSQL', () => {
       '0002_create_hourly_rollup',
       '0003_constrain_reading_usage',
       '0004_add_meter_data_version',
+      '0005_create_api_keys',
     ]);
     expect(await migrateToLatest(database.db, silentLogger)).toEqual([]);
 
@@ -36,6 +37,19 @@ describe('migrations on a real PostgreSQL', () => {
       { column_name: 'interval_start', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'usage', data_type: 'numeric', is_nullable: 'YES' },
     ]);
+  });
+
+  it('keeps API keys by unique name and key id, refusing rows no key could have (migration 0005)', async () => {
+    await migrateToLatest(database.db, silentLogger);
+    const insert = (name: string, keyId: string, scopes: string) =>
+      sql`insert into api_keys (name, key_id, secret_hash, salt, scrypt_cost, scopes, meter_grants)
+          values (${name}, ${keyId}, decode('00', 'hex'), decode('00', 'hex'), 16384, ${scopes}::text[], '{}')`.execute(database.db);
+    await insert('first', '0123456789abcdef', '{read}');
+    await expect(insert('first', 'fedcba9876543210', '{read}')).rejects.toThrow(/api_keys_pkey/);
+    await expect(insert('second', '0123456789abcdef', '{read}')).rejects.toThrow(/api_keys_key_id_key/);
+    await expect(insert('third', 'fedcba9876543210', '{}')).rejects.toThrow(/api_keys_scopes_check/);
+    await expect(insert('third', 'fedcba9876543210', '{root}')).rejects.toThrow(/api_keys_scopes_check/);
+    await expect(insert('has space', 'fedcba9876543210', '{read}')).rejects.toThrow(/api_keys_name_check/);
   });
 
   it('keys readings by (meter_id, interval_start) so a duplicate interval is refused', async () => {

@@ -27,7 +27,13 @@ describe('migrations on TimescaleDB (PGlite in WASM)', () => {
     db.selectFrom('readings').select(['meter_id', 'interval_start', 'usage']).where('meter_id', '=', meterId).orderBy('interval_start').execute();
 
   it('applies every migration once and finds nothing to do on a re-run', async () => {
-    expect(firstRun).toEqual(['0001_create_meters_and_readings', '0002_create_hourly_rollup', '0003_constrain_reading_usage', '0004_add_meter_data_version']);
+    expect(firstRun).toEqual([
+      '0001_create_meters_and_readings',
+      '0002_create_hourly_rollup',
+      '0003_constrain_reading_usage',
+      '0004_add_meter_data_version',
+      '0005_create_api_keys',
+    ]);
     expect(await migrateToLatest(db, silentLogger)).toEqual([]);
   });
 

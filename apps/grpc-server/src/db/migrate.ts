@@ -6,6 +6,7 @@ import * as createMetersAndReadings from './migrations/0001_create_meters_and_re
 import * as createHourlyRollup from './migrations/0002_create_hourly_rollup';
 import * as constrainReadingUsage from './migrations/0003_constrain_reading_usage';
 import * as addMeterDataVersion from './migrations/0004_add_meter_data_version';
+import * as createApiKeys from './migrations/0005_create_api_keys';
 
 // Listed here rather than read from disk, so the same code runs from src (tsx, jest) and dist.
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_create_hourly_rollup': createHourlyRollup,
   '0003_constrain_reading_usage': constrainReadingUsage,
   '0004_add_meter_data_version': addMeterDataVersion,
+  '0005_create_api_keys': createApiKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

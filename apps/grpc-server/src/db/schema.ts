@@ -35,9 +35,29 @@ export interface ReadingsQuarantineTable {
   quarantined_at: Generated<Date>;
 }
 
+/** An API key (migration 0005); the secret itself is never stored. */
+export interface ApiKeysTable {
+  name: string;
+  /** The public part of the secret ("mu_<key_id>_…"), to find the row. */
+  key_id: string;
+  /** scrypt of the whole secret with salt and cost N = scrypt_cost. */
+  secret_hash: Buffer;
+  salt: Buffer;
+  scrypt_cost: number;
+  /** Any of 'read', 'write', 'admin'. */
+  scopes: string[];
+  /** Exact meter ids, prefixes ending in '*', or '*'. */
+  meter_grants: string[];
+  expires_at: Date | null;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 /** The database as Kysely sees it. */
 export interface Database {
   meters: MetersTable;
   readings: ReadingsTable;
   readings_quarantine: ReadingsQuarantineTable;
+  api_keys: ApiKeysTable;
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
+import { keyNameOf } from '../access/caller';
 import type { GrpcStatus } from '../errors';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
@@ -9,10 +10,18 @@ export interface RpcObserver {
   telemetry?: Telemetry;
 }
 
-/** The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join up. */
+/**
+ * The logger of one call: with the caller's x-request-id (the gateway sends it), so both logs join
+ * up, and the name of the API key it was authorized with (never its secret).
+ */
 export function callLogger(logger: Logger, call: { metadata: Metadata }): Logger {
   const requestId = call.metadata.get('x-request-id')[0];
-  return typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId) ? logger.child({ requestId }) : logger;
+  const key = keyNameOf(call);
+  const bindings = {
+    ...(typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId) ? { requestId } : {}),
+    ...(key === undefined ? {} : { key }),
+  };
+  return Object.keys(bindings).length === 0 ? logger : logger.child(bindings);
 }
 
 /**

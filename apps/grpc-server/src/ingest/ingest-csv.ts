@@ -20,7 +20,7 @@ import {
   takeDuplicates,
   type TakenRows,
 } from './staging.repository';
-import { UploadMeters } from './upload-meters';
+import { UploadMeters, type WriteGrant } from './upload-meters';
 
 export type { IngestResult, MeterIngestCounts } from './ingest-result';
 
@@ -42,6 +42,8 @@ export interface IngestOptions {
   maxNewMeters: number;
   /** For logs: where the data came from. */
   sourceName: string;
+  /** The meters the uploader may write (its key's grants). */
+  writeGrant: WriteGrant;
 }
 
 interface IngestDeps {

@@ -19,12 +19,15 @@ import {
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import { InvalidArgumentError, quoted } from '../errors';
+import { callLogger } from '../grpc/call-logger';
 import { clientStream } from '../grpc/client-stream';
 import { timeZoneOf } from '../grpc/request-fields';
 import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
+import { callerOf } from '../access/caller';
 import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
+import { requireWriteGrant, type WriteGrant } from './upload-meters';
 
 export interface IngestHandlerDeps {
   database: DatabaseHandle;
@@ -51,13 +54,16 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
       'IngestReadings',
       deps,
       deps.streamGuards,
-      async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal): Promise<IngestReadingsResponse> => {
+      async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal, call): Promise<IngestReadingsResponse> => {
         const iterator = messages[Symbol.asyncIterator]();
         const first = await iterator.next();
         if (first.done === true || first.value.payload?.$case !== 'options') {
           throw new InvalidArgumentError('options', 'the first message of an upload must carry the options');
         }
-        const options = toIngestOptions(first.value.payload.value, deps);
+        const caller = callerOf(call);
+        const options = toIngestOptions(first.value.payload.value, deps, { keyName: caller.keyName, allows: (meterId) => caller.grants.allows(meterId) });
+        // The one meter named up front: refused before a byte of the file is read.
+        if (options.meterId !== undefined) requireWriteGrant(options.writeGrant, options.meterId);
         const explicitEnd = first.value.payload.value.explicitEnd;
         // The CSV's bytes. A thrown error reaches ingestCsv before its commit, so it rolls back.
         async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -81,6 +87,19 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
         }
         const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
         deps.telemetry?.observeUpload(result);
+        // The audit line of every write: which key, which request (callLogger), what changed.
+        callLogger(deps.logger, call).info(
+          {
+            audit: true,
+            method: 'IngestReadings',
+            committed: result.committed,
+            inserted: result.inserted,
+            updated: result.updated,
+            meters: result.meters.slice(0, MAX_REPORTED_METERS).map((meter) => meter.meterId),
+            meterCount: result.meters.length,
+          },
+          result.committed ? 'upload committed' : 'upload refused, nothing written',
+        );
         // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
         const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
         return { meterId, report: toIngestReport(result) };
@@ -89,7 +108,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
   };
 }
 
-function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps): IngestOptions {
+function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps, writeGrant: WriteGrant): IngestOptions {
   const meterId = message.meterId === '' ? undefined : message.meterId;
   if (meterId !== undefined && !isMeterId(meterId)) throw new InvalidArgumentError('meter_id', `must be ${METER_ID_RULE}, got ${quoted(meterId)}`);
   const unit = message.unit === '' ? undefined : message.unit;
@@ -111,6 +130,7 @@ function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps)
     timeLabel,
     maxNewMeters: deps.maxNewMetersPerUpload,
     sourceName: message.sourceName.slice(0, 200) || 'upload',
+    writeGrant,
   };
 }
 

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import type { Logger } from '../logger';
+import { EVERY_METER } from './upload-meters';
 import { ingestCsv, type IngestResult } from './ingest-csv';
 import type { RowError } from './row-error';
 
@@ -51,6 +52,7 @@ export async function seedFromCsv(database: DatabaseHandle, options: SeedOptions
       timeLabel: undefined,
       maxNewMeters: Number.MAX_SAFE_INTEGER,
       sourceName: options.csvPath,
+      writeGrant: EVERY_METER,
     },
     deps,
   );

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isMeterId, METER_DEFAULTS, type TimeLabelName } from '@meterusage/meters';
-import { AbortedError, InvalidArgumentError, SettingConflictError } from '../errors';
+import { AbortedError, InvalidArgumentError, PermissionDeniedError, SettingConflictError } from '../errors';
 import type { CsvRecord } from './csv-row-reader';
 import type { MeterTiming, ReadingValidator } from './reading-validator';
 import { createMissingMeters, lockMeters, meterSettings, type StagingCopy } from './staging.repository';
@@ -11,6 +11,14 @@ export interface MeterSettingsStated {
   timeLabel: TimeLabelName | undefined;
   /** Most meters the upload may create. */
   maxNewMeters: number;
+  /** The meters the uploader's key may write: one outside them ends the upload, nothing written. */
+  writeGrant: WriteGrant;
+}
+
+/** The meters a caller may write, and its key's name for the refusal. */
+export interface WriteGrant {
+  keyName: string;
+  allows(meterId: string): boolean;
 }
 
 interface StoredMeter {
@@ -60,6 +68,7 @@ export class UploadMeters {
    * the rest.
    */
   timingOf(meterId: string): MeterTiming {
+    requireWriteGrant(this.stated.writeGrant, meterId);
     const meter = this.stored.get(meterId);
     if (meter === undefined) {
       this.newMeters += 1;
@@ -109,6 +118,21 @@ function settingConflict(meterId: string, meter: StoredMeter, stated: MeterSetti
     return new SettingConflictError('time_label', `the upload says ${stated.timeLabel}, meter "${meterId}"${how} has ${meter.timeLabel}; nothing was written`);
   }
   return undefined;
+}
+
+/** Every meter: the grant of grpc-server's own writes (the start-up seed). */
+export const EVERY_METER: WriteGrant = Object.freeze({ keyName: 'grpc-server', allows: () => true });
+
+/**
+ * PERMISSION_DENIED for a meter outside the uploader's grants. The same words whether the meter
+ * exists or not: the key's own grants are all it learns.
+ */
+export function requireWriteGrant(grant: WriteGrant, meterId: string): void {
+  if (!grant.allows(meterId)) {
+    throw new PermissionDeniedError(
+      `the API key "${grant.keyName}" may not write meter "${meterId}"; nothing was written (a whole upload is refused if any meter in it is)`,
+    );
+  }
 }
 
 function tooManyNewMeters(limit: number): InvalidArgumentError {

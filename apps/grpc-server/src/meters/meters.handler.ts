@@ -1,5 +1,6 @@
 import type { MeterUsageServiceServer } from '@meterusage/contracts';
 import type { DatabaseHandle } from '../db/connection';
+import { callerOf } from '../access/caller';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
@@ -16,7 +17,11 @@ export function createMeterHandlers(deps: {
   telemetry?: Telemetry;
 }): Pick<MeterUsageServiceServer, 'listMeters' | 'getDataVersion'> {
   return {
-    listMeters: unary('ListMeters', deps, async () => ({ meters: (await listMetersWithSpan(deps.db)).map(toMeter) })),
+    // Only the meters the caller's key is granted: a listing never shows that others exist.
+    listMeters: unary('ListMeters', deps, async (_request, call) => {
+      const grants = callerOf(call).grants;
+      return { meters: (await listMetersWithSpan(deps.db)).filter((row) => grants.allows(row.meter_id)).map(toMeter) };
+    }),
     getDataVersion: unary('GetDataVersion', deps, async (request: { meterId: string }) => {
       const row = await requireDataVersion(deps.db, request.meterId, deps.defaultMeterId);
       // Microseconds since 1970: below 2^53 until the year 2255.

@@ -31,7 +31,7 @@ type UnaryMethod<Request, Response> = (
 export async function startTestGrpc(
   handle: MigratedDatabase,
   defaultMeterId = 'meter-1',
-  options: Pick<ServerDeps, 'streamLimits' | 'streamSlotWaitMs' | 'uploadIdleTimeoutMs' | 'telemetry' | 'maxNewMetersPerUpload'> = {},
+  options: Pick<ServerDeps, 'streamLimits' | 'streamSlotWaitMs' | 'uploadIdleTimeoutMs' | 'telemetry' | 'maxNewMetersPerUpload' | 'access'> = {},
 ): Promise<TestGrpc> {
   const logger = process.env.DEBUG_GRPC ? pino({ level: 'debug' }) : silentLogger;
   const server = createMeterUsageServer({ database: handle.database, defaultMeterId, pageTokenSecret: 'test-secret', logger, ...options });
