@@ -38,3 +38,4 @@ export { createScratchCluster, type ScratchCluster } from './scratch-cluster';
 export { terminateConnections, waitUntil } from './faults';
 export { createTestCertificates, type TestCertificates } from './tls-certificates';
 export { counterTotal, prometheusPortOf } from './prometheus-scrape';
+export { createKeyWithCli, runKeysCli, type CliResult } from './keys-cli';

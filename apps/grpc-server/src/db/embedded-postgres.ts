@@ -76,7 +76,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
       { cause: error },
     );
   }
-  const connectionString = `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB_NAME}`;
+  const connectionString = embeddedConnectionString(port);
   try {
     await ensureDatabaseExists(connectionString.replace(/\/[^/]+$/, '/postgres'), EMBEDDED_DB_NAME);
   } catch (error) {
@@ -325,4 +325,9 @@ async function importWithoutSignalHooks() {
     }
   }
   return module.default;
+}
+
+/** How to reach the embedded PostgreSQL on port (started by grpc-server; the keys CLI connects to it too). */
+export function embeddedConnectionString(port: number): string {
+  return `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB_NAME}`;
 }
