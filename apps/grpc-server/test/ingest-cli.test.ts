@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, scratchDirectory } from '@meterusage/testing';
+import { createApiKey } from '../src/access/api-keys';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, type TestGrpc } from './support/grpc';
 
@@ -12,9 +13,11 @@ const CLI = path.join(__dirname, '..', 'src', 'cli', 'ingest.ts');
 const REPOSITORY_ROOT = path.join(__dirname, '..', '..', '..');
 
 /** Runs the CLI as a user would (a separate Node process) and returns its exit code and output. */
-async function ingestCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function ingestCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), CLI, ...args]);
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), CLI, ...args], {
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -61,6 +64,26 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     expect(result.stderr).toMatch(/written: 1000 accepted \(1000 inserted, 0 updated, 0 unchanged, 0 skipped\), 0 rejected/);
     const again = await ingestCli(['--file', file, '--meter', 'cli-1', '--target', target]);
     expect([again.code, again.stderr]).toEqual([0, expect.stringMatching(/1000 unchanged/)]);
+  }, 60_000);
+
+  it('sends METERUSAGE_API_KEY as its credential, and exits 4 when access control refuses the upload', async () => {
+    const keyed = await startTestGrpc(handle, 'meter-1', {
+      access: { auth: { mode: 'keys', offBeyondLoopback: false }, keyCacheMs: 0, failureDelayMs: 0, legacyIngestToken: undefined },
+    });
+    try {
+      const keyedTarget = keyed.client.getChannel().getTarget().replace(/^dns:/, '');
+      const { secret } = await createApiKey(handle.database.db, { name: 'cli-writer', scopes: ['write'], meterGrants: ['cli-key-*'], expiresAt: undefined });
+      const file = path.join(dir, 'keyed.csv');
+      writeFileSync(file, 'time,meterusage\n2020-06-01T00:15:00Z,1\n');
+      const written = await ingestCli(['--file', file, '--meter', 'cli-key-1', '--target', keyedTarget], { METERUSAGE_API_KEY: secret });
+      expect([written.code, written.stderr]).toEqual([0, expect.stringMatching(/written: 1 accepted/)]);
+      const withoutKey = await ingestCli(['--file', file, '--meter', 'cli-key-1', '--target', keyedTarget], { METERUSAGE_API_KEY: '' });
+      expect([withoutKey.code, withoutKey.stderr]).toEqual([4, expect.stringContaining('an API key is required')]);
+      const notGranted = await ingestCli(['--file', file, '--meter', 'other-1', '--target', keyedTarget], { METERUSAGE_API_KEY: secret });
+      expect([notGranted.code, notGranted.stderr]).toEqual([4, expect.stringContaining('may not write meter "other-1"')]);
+    } finally {
+      await keyed.close();
+    }
   }, 60_000);
 
   it('exits 1 and lists the rejected lines when a row is bad', async () => {

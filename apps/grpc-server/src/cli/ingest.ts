@@ -32,8 +32,12 @@ const USAGE = `usage: meterusage-ingest --file FILE [options]
   --mode MODE              ${INGEST_MODES.choices} (default ${DEFAULT_INGEST_MODE})
   --target HOST:PORT       grpc-server (default: $GRPC_TARGET or localhost:50051)
   --json                   print the report as JSON on stdout
+environment: METERUSAGE_API_KEY  the secret of an API key with the write scope, sent as
+                           "authorization: Bearer …" (needed when grpc-server runs AUTH_MODE=keys;
+                           an environment variable, not a flag, so it stays out of process lists)
 exit status: 0 written, 1 rejected rows (nothing written in atomic mode) or a settings conflict (nothing written),
-  2 usage error or refused options (e.g. too many new meters), 3 server unreachable or failed`;
+  2 usage error or refused options (e.g. too many new meters), 3 server unreachable or failed,
+  4 refused by access control (no key, an invalid key, or one not allowed to write these meters)`;
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -111,7 +115,10 @@ async function main(): Promise<void> {
   let sentBytes = 0;
   let rows = 0;
   const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {
-    const call = client.ingestReadings(new Metadata(), { deadline: Date.now() + 24 * 3_600_000 }, (error, result) => (error ? reject(error) : resolve(result)));
+    const metadata = new Metadata();
+    const apiKey = process.env.METERUSAGE_API_KEY?.trim();
+    if (apiKey !== undefined && apiKey !== '') metadata.set('authorization', `Bearer ${apiKey}`);
+    const call = client.ingestReadings(metadata, { deadline: Date.now() + 24 * 3_600_000 }, (error, result) => (error ? reject(error) : resolve(result)));
     call.write({ payload: { $case: 'options', value: options } });
     void (async () => {
       for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
@@ -132,7 +139,8 @@ async function main(): Promise<void> {
     const reason = error.code === GrpcStatus.UNAVAILABLE ? `grpc-server at ${target} is unreachable` : (error.details ?? error.message);
     process.stderr.write(`\nmeterusage-ingest: ${reason}\n`);
     const conflict = error.code === GrpcStatus.ALREADY_EXISTS || error.code === GrpcStatus.ABORTED;
-    process.exit(error.code === GrpcStatus.INVALID_ARGUMENT ? 2 : conflict ? 1 : 3);
+    const refused = error.code === GrpcStatus.UNAUTHENTICATED || error.code === GrpcStatus.PERMISSION_DENIED;
+    process.exit(error.code === GrpcStatus.INVALID_ARGUMENT ? 2 : conflict ? 1 : refused ? 4 : 3);
   });
   client.close();
 
