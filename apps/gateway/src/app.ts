@@ -11,6 +11,7 @@ import { openApiPlugin } from './plugins/openapi';
 import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { versionedAnswersPlugin } from './plugins/versioned-answers';
+import { accessRoutes } from './routes/access.routes';
 import { exportRoutes } from './routes/export.routes';
 import { ingestRoutes } from './routes/ingest.routes';
 import { metersRoutes } from './routes/meters.routes';
@@ -27,7 +28,19 @@ declare module 'fastify' {
 }
 
 export type AppConfig = Pick<GatewayConfig, 'grpcTarget' | 'grpcDeadlineMs'> &
-  Partial<Pick<GatewayConfig, 'grpcTls' | 'grpcStreamDeadlineMs' | 'ingestBodyLimitBytes' | 'ingestToken' | 'rateLimitPerMinute' | 'answerCacheMaxBytes'>>;
+  Partial<
+    Pick<
+      GatewayConfig,
+      | 'grpcTls'
+      | 'grpcStreamDeadlineMs'
+      | 'ingestBodyLimitBytes'
+      | 'ingestToken'
+      | 'auth'
+      | 'rateLimitPerMinute'
+      | 'rateLimitPerKeyPerMinute'
+      | 'answerCacheMaxBytes'
+    >
+  >;
 
 /** Builds the gateway (clients, routes, dashboard) without listening, so tests can inject or listen on port 0. */
 export async function buildApp(config: AppConfig, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
@@ -116,10 +129,11 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   });
 
   await app.register(securityHeadersPlugin);
-  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0 });
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0, perKeyPerMinute: config.rateLimitPerKeyPerMinute ?? 0 });
   await app.register(openApiPlugin);
   await app.register(prometheusPlugin);
-  await app.register(grpcClientsPlugin, { target: config.grpcTarget, tls: config.grpcTls });
+  const requireKeys = config.auth?.mode === 'keys';
+  await app.register(grpcClientsPlugin, { target: config.grpcTarget, tls: config.grpcTls, requireKeys });
   await app.register(versionedAnswersPlugin, { maxBytes: config.answerCacheMaxBytes ?? 64 * 1024 * 1024, deadlineMs: config.grpcDeadlineMs });
   await app.register(healthRoutes);
   const routeOptions = { deadlineMs: config.grpcDeadlineMs };
@@ -132,8 +146,10 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(ingestRoutes, {
     deadlineMs: longDeadlineMs,
     bodyLimitBytes: config.ingestBodyLimitBytes ?? 64 * 1024 * 1024,
-    token: config.ingestToken,
+    // The deprecated shared token is the gateway's own check only while keys are off.
+    token: requireKeys ? undefined : config.ingestToken,
   });
+  await app.register(accessRoutes, routeOptions);
   await app.register(dashboardPlugin);
   return app;
 }

@@ -2,9 +2,9 @@ import { ConfigError } from '@meterusage/config';
 import { loadGatewayConfig } from './config';
 
 describe('loadGatewayConfig', () => {
-  it('defaults to port 8000 on all interfaces and grpc-server at localhost:50051', () => {
+  it('defaults to port 8000 on loopback without keys, and grpc-server at localhost:50051', () => {
     expect(loadGatewayConfig({})).toEqual({
-      httpHost: '0.0.0.0',
+      httpHost: '127.0.0.1',
       httpPort: 8000,
       grpcTarget: 'localhost:50051',
       grpcTls: undefined,
@@ -12,7 +12,9 @@ describe('loadGatewayConfig', () => {
       grpcStreamDeadlineMs: 600_000,
       ingestBodyLimitBytes: 64 * 1024 * 1024,
       ingestToken: undefined,
+      auth: { mode: 'off', offBeyondLoopback: false },
       rateLimitPerMinute: 0,
+      rateLimitPerKeyPerMinute: 0,
       answerCacheMaxBytes: 64 * 1024 * 1024,
       logLevel: 'info',
     });
@@ -28,6 +30,8 @@ describe('loadGatewayConfig', () => {
       INGEST_BODY_LIMIT_BYTES: '1048576',
       INGEST_TOKEN: 'a-long-enough-secret',
       RATE_LIMIT_PER_MINUTE: '600',
+      RATE_LIMIT_PER_KEY_PER_MINUTE: '60',
+      AUTH_MODE: 'keys',
       ANSWER_CACHE_MAX_BYTES: '0',
       LOG_LEVEL: 'debug',
     });
@@ -40,10 +44,20 @@ describe('loadGatewayConfig', () => {
       grpcStreamDeadlineMs: 60_000,
       ingestBodyLimitBytes: 1_048_576,
       ingestToken: 'a-long-enough-secret',
+      auth: { mode: 'keys', offBeyondLoopback: false },
       rateLimitPerMinute: 600,
+      rateLimitPerKeyPerMinute: 60,
       answerCacheMaxBytes: 0,
       logLevel: 'debug',
     });
+  });
+
+  it('asks for keys beyond loopback unless AUTH_MODE=off says otherwise, which is flagged', () => {
+    expect(loadGatewayConfig({ HTTP_HOST: '0.0.0.0' }).auth).toEqual({ mode: 'keys', offBeyondLoopback: false });
+    expect(loadGatewayConfig({ HTTP_HOST: '::1' }).auth).toEqual({ mode: 'off', offBeyondLoopback: false });
+    expect(loadGatewayConfig({ HTTP_HOST: '127.0.0.2', AUTH_MODE: 'keys' }).auth).toEqual({ mode: 'keys', offBeyondLoopback: false });
+    expect(loadGatewayConfig({ HTTP_HOST: '10.0.0.5', AUTH_MODE: 'off' }).auth).toEqual({ mode: 'off', offBeyondLoopback: true });
+    expect(() => loadGatewayConfig({ AUTH_MODE: 'none' })).toThrow('AUTH_MODE must be keys or off, got "none"');
   });
 
   it('names each bad variable and what it accepts', () => {

@@ -1,4 +1,4 @@
-import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@meterusage/config';
+import { EnvReader, LOG_LEVELS, readAuthMode, type AuthModeSetting, type Env, type LogLevel } from '@meterusage/config';
 
 export interface GatewayConfig {
   readonly httpHost: string;
@@ -13,10 +13,14 @@ export interface GatewayConfig {
   readonly grpcStreamDeadlineMs: number;
   /** Largest CSV upload accepted by POST /api/readings, in bytes. */
   readonly ingestBodyLimitBytes: number;
-  /** Bearer token POST /api/readings requires; undefined = uploads are open (local use). */
+  /** Deprecated: with AUTH_MODE=off, the bearer token POST /api/readings requires; undefined = uploads are open (local use). */
   readonly ingestToken: string | undefined;
+  /** AUTH_MODE (unset: off on a loopback HTTP_HOST, else keys): with keys, grpc-server checks the caller's key on every call. */
+  readonly auth: AuthModeSetting;
   /** Requests per minute per client address; 0 = no limit. */
   readonly rateLimitPerMinute: number;
+  /** Requests per minute per API key (per Authorization value); 0 = no limit. */
+  readonly rateLimitPerKeyPerMinute: number;
   /** Bytes of finished answers kept in memory by URL and data version; 0 = none kept (ETags and 304 still). */
   readonly answerCacheMaxBytes: number;
   readonly logLevel: LogLevel;
@@ -40,8 +44,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (!/^(dns:|unix:|ipv4:|ipv6:)?[^\s/]+(:\d{1,5})?$/.test(grpcTarget)) {
     reader.problem(`GRPC_TARGET must be host:port (e.g. localhost:50051), got "${grpcTarget}"`);
   }
+  // Loopback unless told otherwise: reachable from elsewhere only by choice, and with keys (AUTH_MODE).
+  const httpHost = reader.string('HTTP_HOST', '127.0.0.1');
   const config: GatewayConfig = {
-    httpHost: reader.string('HTTP_HOST', '0.0.0.0'),
+    httpHost,
     httpPort: reader.port('HTTP_PORT', 8000, { allowZero: true }),
     grpcTarget,
     grpcTls: readTls(reader),
@@ -49,7 +55,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     grpcStreamDeadlineMs: reader.integer('GRPC_STREAM_DEADLINE_MS', 600_000, { min: 1000, max: 86_400_000 }),
     ingestBodyLimitBytes: reader.integer('INGEST_BODY_LIMIT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
     ingestToken: reader.optionalString('INGEST_TOKEN'),
+    auth: readAuthMode(reader, httpHost),
     rateLimitPerMinute: reader.integer('RATE_LIMIT_PER_MINUTE', 0, { min: 0, max: 1_000_000 }),
+    rateLimitPerKeyPerMinute: reader.integer('RATE_LIMIT_PER_KEY_PER_MINUTE', 0, { min: 0, max: 1_000_000 }),
     answerCacheMaxBytes: reader.integer('ANSWER_CACHE_MAX_BYTES', 64 * 1024 * 1024, { min: 0, max: 16 * 1024 * 1024 * 1024 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -39,7 +39,24 @@ describe('gateway operations (backend absent)', () => {
     expect((await gateway.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
-  it('requires the bearer token for uploads when INGEST_TOKEN is set', async () => {
+  it('limits requests per API key when RATE_LIMIT_PER_KEY_PER_MINUTE is set: each key its own budget, whatever the address', async () => {
+    const gateway = await start({ rateLimitPerKeyPerMinute: 2 });
+    const asKey = (authorization?: string, remoteAddress = '10.0.0.1') =>
+      gateway.inject({ method: 'GET', url: '/api/time-zones', remoteAddress, headers: authorization === undefined ? {} : { authorization } });
+    const statuses = [];
+    for (const address of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) statuses.push((await asKey('Bearer key-a', address)).statusCode);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await asKey('Bearer key-a');
+    expect([limited.json().error.message, limited.headers['retry-after']]).toEqual([
+      expect.stringMatching(/^more than 2 requests a minute with this API key; retry in \d+ s$/),
+      expect.stringMatching(/^\d+$/),
+    ]);
+    expect((await asKey('Bearer key-b')).statusCode).toBe(200);
+    expect((await asKey()).statusCode).toBe(200);
+    expect((await gateway.inject({ method: 'GET', url: '/healthz', headers: { authorization: 'Bearer key-a' } })).statusCode).toBe(200);
+  });
+
+  it('requires the bearer token for uploads when INGEST_TOKEN is set and keys are off', async () => {
     const gateway = await start({ ingestToken: 'sixteen-chars-or-more' });
     const upload = (authorization?: string) =>
       gateway.inject({
@@ -55,5 +72,12 @@ describe('gateway operations (backend absent)', () => {
     });
     // The right token passes the gate (and meets the absent backend).
     expect((await upload('Bearer sixteen-chars-or-more')).statusCode).toBe(503);
+  });
+
+  it('leaves every credential to grpc-server when AUTH_MODE=keys, INGEST_TOKEN or not', async () => {
+    const gateway = await start({ ingestToken: 'sixteen-chars-or-more', auth: { mode: 'keys', offBeyondLoopback: false } });
+    const upload = await gateway.inject({ method: 'POST', url: '/api/readings', payload: 'time,meterusage\n', headers: { 'content-type': 'text/csv' } });
+    // Not refused here for the missing token: the call went on to the (absent) backend.
+    expect(upload.statusCode).toBe(503);
   });
 });

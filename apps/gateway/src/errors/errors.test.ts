@@ -51,7 +51,6 @@ describe('grpcErrorToHttp', () => {
     [status.NOT_FOUND, 404],
     [status.ALREADY_EXISTS, 409],
     [status.PERMISSION_DENIED, 403],
-    [status.UNAUTHENTICATED, 401],
     [status.FAILED_PRECONDITION, 400],
     [status.OUT_OF_RANGE, 400],
     [status.ABORTED, 409],
@@ -61,6 +60,15 @@ describe('grpcErrorToHttp', () => {
       statusCode: httpStatus,
       body: { error: { code: status[code], message: 'meter_id: bad' } },
       logLevel: 'debug',
+    });
+  });
+
+  it('answers UNAUTHENTICATED with 401, its message and the scheme to use (RFC 6750)', () => {
+    expect(grpcErrorToHttp(grpcError(status.UNAUTHENTICATED, 'the API key was revoked'), 1000)).toEqual({
+      statusCode: 401,
+      body: { error: { code: 'UNAUTHENTICATED', message: 'the API key was revoked' } },
+      logLevel: 'debug',
+      headers: { 'www-authenticate': 'Bearer realm="meterusage"' },
     });
   });
 

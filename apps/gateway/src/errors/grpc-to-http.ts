@@ -55,7 +55,13 @@ export function grpcErrorToHttp(error: GrpcFailure, deadlineMs: number): HttpErr
   if (statusCode < 500) {
     const violations =
       error.code === GrpcCode.INVALID_ARGUMENT ? badRequestViolations(error.metadata?.get(STATUS_DETAILS_TRAILER)[0] as Buffer | undefined) : [];
-    const headers = error.code === GrpcCode.RESOURCE_EXHAUSTED ? { 'retry-after': RETRY_AFTER_SECONDS_WHEN_BUSY } : undefined;
+    // RFC 6750: a 401 names the scheme the client should use.
+    const headers: Record<string, string> | undefined =
+      error.code === GrpcCode.RESOURCE_EXHAUSTED
+        ? { 'retry-after': RETRY_AFTER_SECONDS_WHEN_BUSY }
+        : error.code === GrpcCode.UNAUTHENTICATED
+          ? { 'www-authenticate': 'Bearer realm="meterusage"' }
+          : undefined;
     return {
       statusCode,
       body: violations.length > 0 ? invalidArgumentBody(violations.map(toHttpViolation)) : errorBody(code, error.details),

@@ -3,12 +3,14 @@ import {
   connectivityState,
   credentials,
   InterceptingCall,
+  type Metadata,
   status,
   type ChannelCredentials,
   type ChannelOptions,
   type Interceptor,
 } from '@grpc/grpc-js';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { callMetadata } from '../grpc/call';
 import type { GrpcClientTls } from '../config';
 import fp from 'fastify-plugin';
 import { HealthClient, MeterUsageServiceClient } from '@meterusage/contracts';
@@ -22,6 +24,8 @@ declare module 'fastify' {
     grpcHealth: HealthClient;
     /** The bulk methods answering with the encoded bytes, for the routes that decode them in slices. */
     answerBytes: AnswerBytesClient;
+    /** The metadata of a call made for request: its id and its caller's credential (grpc/call.ts). */
+    callMetadata(request: FastifyRequest): Metadata;
   }
 }
 
@@ -47,8 +51,9 @@ function channelCredentials(tls: GrpcClientTls | undefined): ChannelCredentials 
 }
 
 /** Opens the gRPC clients once at start and closes them when Fastify closes. */
-export const grpcClientsPlugin = fp<{ target: string; tls?: GrpcClientTls }>(
-  async (app, { target, tls }) => {
+export const grpcClientsPlugin = fp<{ target: string; tls?: GrpcClientTls; requireKeys: boolean }>(
+  async (app, { target, tls, requireKeys }) => {
+    app.decorate('callMetadata', (request: FastifyRequest) => callMetadata(request, requireKeys));
     // Every call of both clients is timed by its final status, in one place.
     const timing: Interceptor = (options, nextCall) => {
       const method = options.method_definition.path.split('/').pop() ?? 'unknown';

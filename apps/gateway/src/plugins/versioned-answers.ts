@@ -67,7 +67,7 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
         const { meterId, dataVersion } = await callUnary(
           app.meterUsage.getDataVersion.bind(app.meterUsage),
           { meterId: meter },
-          { deadlineMs: options.deadlineMs, requestId: request.id },
+          { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
         );
         version = { meterId, dataVersion, etag: etagOf(meterId, dataVersion) };
       } catch (error) {

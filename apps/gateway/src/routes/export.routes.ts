@@ -1,4 +1,4 @@
-import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { CSV_HEADER, exportBatchBytes, type ExportFormat } from './export-format';
@@ -26,8 +26,7 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
     },
     async (request, reply) => {
       const range = toRangeRequest(request.query);
-      const metadata = new Metadata();
-      metadata.set('x-request-id', request.id);
+      const metadata = app.callMetadata(request);
       const call = app.answerBytes.exportReadings(range, metadata, { deadline: Date.now() + options.deadlineMs });
       // Wait for the first batch (or the end, or an error) before answering: an unknown meter or a
       // bad range is still a proper 4xx then, not a broken download.

@@ -25,7 +25,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       const response = await callUnary(
         app.grpcHealth.check.bind(app.grpcHealth),
         { service: METER_USAGE_SERVICE_NAME },
-        { deadlineMs: READINESS_DEADLINE_MS, requestId: request.id },
+        { deadlineMs: READINESS_DEADLINE_MS, metadata: app.callMetadata(request) },
       );
       return answer(reply, response.status);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { Metadata, type ClientWritableStream } from '@grpc/grpc-js';
+import type { ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -23,7 +23,11 @@ export interface IngestRouteOptions {
   /** Largest accepted body, in bytes; larger uploads get 413 and write nothing. */
   bodyLimitBytes: number;
   deadlineMs: number;
-  /** When set, uploads need "Authorization: Bearer <token>". */
+  /**
+   * Deprecated (INGEST_TOKEN, with AUTH_MODE=off only): when set, uploads need "Authorization:
+   * Bearer <token>". With AUTH_MODE=keys grpc-server judges the caller's key (and accepts the
+   * token as a write key when INGEST_TOKEN is set there too).
+   */
   token?: string | undefined;
 }
 
@@ -163,7 +167,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     },
     async (request, reply) => {
       if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
-        throw new HttpStatusError(401, 'UNAUTHENTICATED', 'uploads need "Authorization: Bearer <INGEST_TOKEN>"');
+        throw new HttpStatusError(401, 'UNAUTHENTICATED', 'uploads need "Authorization: Bearer <INGEST_TOKEN>"', {
+          'www-authenticate': 'Bearer realm="meterusage"',
+        });
       }
       const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
       if (!(request.body instanceof Readable) || !CSV_TYPES.includes(mediaType)) {
@@ -173,8 +179,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       const declaredLength = Number(request.headers['content-length'] ?? Number.NaN);
       // A gzip body's length says nothing certain about the CSV's: that is counted as it is decompressed.
       if (coding === 'identity' && declaredLength > options.bodyLimitBytes) throw tooLarge(options.bodyLimitBytes);
-      const metadata = new Metadata();
-      metadata.set('x-request-id', request.id);
+      const metadata = app.callMetadata(request);
       // Why the upload was cancelled on our side (too large, not gzip), to answer with instead of CANCELLED.
       let refusal: HttpStatusError | undefined;
       const response = await new Promise<IngestReadingsResponse>((resolve, reject) => {

@@ -16,7 +16,11 @@ export async function metersRoutes(app: FastifyInstance, options: { deadlineMs: 
       },
     },
     async (request) => {
-      const response = await callUnary(app.meterUsage.listMeters.bind(app.meterUsage), {}, { deadlineMs: options.deadlineMs, requestId: request.id });
+      const response = await callUnary(
+        app.meterUsage.listMeters.bind(app.meterUsage),
+        {},
+        { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
+      );
       return { meters: response.meters.map(toMeterJson) };
     },
   );

@@ -31,7 +31,7 @@ export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs:
     const encoded = await callUnary(
       app.answerBytes.getMetrics.bind(app.answerBytes),
       { meterId: request.query.meter ?? '' },
-      { deadlineMs: options.deadlineMs, requestId: request.id },
+      { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
     );
     // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
     const body = await metricsJson(encoded);

@@ -66,7 +66,7 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
       const encoded = await callUnary(
         app.answerBytes.listReadings.bind(app.answerBytes),
         { ...range, pageSize, pageToken: request.query.page_token ?? '' },
-        { deadlineMs: options.deadlineMs, requestId: request.id },
+        { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
       );
       // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
       const { body, nextPageToken } = await readingsJson(encoded);

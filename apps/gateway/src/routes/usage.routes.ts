@@ -95,7 +95,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       const encoded = await callUnary(
         app.answerBytes.aggregateUsage.bind(app.answerBytes),
         { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz },
-        { deadlineMs: options.deadlineMs, requestId: request.id },
+        { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
       );
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
       const body = await (request.query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
@@ -149,7 +149,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       const range = toRangeRequest(request.query);
       const response = await callUnary(app.meterUsage.getUsageSummary.bind(app.meterUsage), range, {
         deadlineMs: options.deadlineMs,
-        requestId: request.id,
+        metadata: app.callMetadata(request),
       });
       return {
         meterId: response.meterId,
