@@ -1,11 +1,13 @@
 // The gateway's HTTP API (README "HTTP API"), with every failure turned into an ApiError that
 // says what happened: the gateway unreachable, the backend unavailable, an invalid request.
+// Every request carries the stored API key, if any (send(), the one place that adds it).
+import { storedKey } from './access-key';
 import type { ViewState } from './url-state';
 
 /** Longer than the gateway's own gRPC deadline (10 s), so its 504 body normally arrives first. */
 const QUERY_TIMEOUT_MS = 20_000;
-/** Matches the gateway's GRPC_STREAM_DEADLINE_MS default for uploads. */
-const UPLOAD_TIMEOUT_MS = 600_000;
+/** Matches the gateway's GRPC_STREAM_DEADLINE_MS default for uploads and exports. */
+const STREAM_TIMEOUT_MS = 600_000;
 
 export type ApiErrorKind = 'network' | 'timeout' | 'unavailable' | 'invalid' | 'not-found' | 'unauthorized' | 'http';
 
@@ -42,6 +44,14 @@ export class ApiError extends Error {
 
 // The JSON bodies the dashboard reads (see the gateway's response schemas); every field optional
 // where the dashboard copes without it.
+/** GET /api/caller: who the key is and what it may do; authMode "off" means no key is needed. */
+export interface CallerBody {
+  authMode: 'keys' | 'off';
+  name: string;
+  scopes: string[];
+  /** Meter ids, prefixes ending in *, or * for every meter. */
+  meters: string[];
+}
 export interface MeterBody {
   meterId: string;
   unit: string;
@@ -103,6 +113,11 @@ export function apiUrl(path: string, params: Params = {}): string {
   return text === '' ? path : `${path}?${text}`;
 }
 
+/** The caller's access; answers 401 (an ApiError with status 401) when the gateway needs a key and has none or a wrong one. */
+export function getCaller(options?: RequestOptions): Promise<CallerBody> {
+  return request('/api/caller', {}, options);
+}
+
 export function getMeters(options?: RequestOptions): Promise<{ meters?: MeterBody[] }> {
   return request('/api/meters', {}, options);
 }
@@ -126,6 +141,26 @@ export function exportUrl({ meter, from, to, tz }: ViewState): string {
   return apiUrl('/api/export', { meter, from, to, tz, format: 'csv' });
 }
 
+/**
+ * The export as a file in memory, for when the request must carry the key: a link cannot send a
+ * header, and a key in the URL would be kept by history and logs.
+ */
+export async function fetchExport(view: ViewState, options: RequestOptions = {}): Promise<{ file: Blob; fileName: string }> {
+  const url = exportUrl(view);
+  const { response, body } = await send(url, { headers: { Accept: 'text/csv' }, cache: 'no-store' }, { timeoutMs: STREAM_TIMEOUT_MS, ...options });
+  if (!response.ok) throw httpError(response, body);
+  let file: Blob;
+  try {
+    file = await response.blob();
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError({ kind: 'network', title: 'The download broke off', message: `${errorMessage(error)}. Try again.` });
+  }
+  // The gateway names the file (meter and range) in Content-Disposition, as the link download uses.
+  const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
+  return { file, fileName: named?.[1] ?? 'export.csv' };
+}
+
 export interface UploadOptions {
   meter: string | undefined;
   on_conflict: string;
@@ -140,11 +175,11 @@ export interface UploadOptions {
  */
 export async function uploadCsv(file: File, { meter, on_conflict, mode, tz, token }: UploadOptions, options: RequestOptions = {}): Promise<IngestReportBody> {
   const headers: Record<string, string> = { 'Content-Type': 'text/csv' };
-  if (token) headers.Authorization = `Bearer ${token}`; // gateways with INGEST_TOKEN set require it
+  if (token) headers.Authorization = `Bearer ${token}`; // gateways with INGEST_TOKEN set (and AUTH_MODE=off) require it
   const { response, body } = await send(
     apiUrl('/api/readings', { meter, on_conflict, mode, tz }),
     { method: 'POST', headers, body: file },
-    { timeoutMs: UPLOAD_TIMEOUT_MS, ...options },
+    { timeoutMs: STREAM_TIMEOUT_MS, ...options },
   );
   if (response.status === 200 || response.status === 422) return body as IngestReportBody;
   throw httpError(response, body);
@@ -173,9 +208,12 @@ async function send(
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
   const path = url.split('?')[0]!;
+  const headers = new Headers(init.headers);
+  const key = storedKey();
+  if (key !== undefined && !headers.has('Authorization')) headers.set('Authorization', `Bearer ${key}`);
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: combined });
+    response = await fetch(url, { ...init, headers, signal: combined });
   } catch (error) {
     if (signal?.aborted) throw error;
     if (timeout.aborted) throw timedOut(path, timeoutMs);

@@ -1,21 +1,27 @@
 // Dashboard entry: wires the URL state, the controls and the views, and loads /api/summary and
 // /api/usage for the selection. Bundled by esbuild (scripts/build-dashboard.ts) into app.js;
 // uPlot is loaded before it by a classic script (the global `uPlot`). The page's data-state
-// (loading, ready, empty, error) and data-loads tell scripts and tests when a view is complete.
+// (loading, ready, empty, error, key-needed) and data-loads tell scripts and tests when a view is
+// complete. It starts by asking GET /api/caller who it is: a 401 means the gateway wants a key.
+import { forgetKey, storedKey, storeKey } from './access-key';
 import {
   ApiError,
-  exportUrl,
+  getCaller,
   getMeters,
   getSummary,
   getTimeZones,
   getUsage,
+  type CallerBody,
   type MeterBody,
   type RequestOptions,
   type UsageBody,
   type UsageSummaryBody,
 } from './api';
 import { createBucketTable } from './bucket-table';
+import { createCallerBadge } from './caller-badge';
+import { createExportLink } from './export-link';
 import { formatCount, formatSpan } from './format';
+import { createKeyPrompt } from './key-prompt';
 import { autoBucket, bucketInfo, parseBound, presetOf, type TimeRange } from './ranges';
 import { createStatusView } from './status-view';
 import { renderSummary } from './summary-cards';
@@ -43,6 +49,7 @@ function bySelector<T extends HTMLElement>(selectors: string): T {
 const main = byId('dashboard');
 
 let state: ViewState = readState(window.location.search);
+let caller: CallerBody | undefined; // GET /api/caller's answer; undefined until it came, and while a key is asked for
 let meters: MeterBody[] = [];
 let timeZonesLoaded = false; // GET /api/time-zones asked (again after a failure)
 let resolved: TimeRange | undefined; // the range the server resolved for the shown view
@@ -101,6 +108,7 @@ const table = createBucketTable({
 
 const upload = createUploadPanel(
   {
+    section: byId('upload-section'),
     form: byId('upload-form'),
     meter: byId('upload-meter'),
     file: byId('upload-file'),
@@ -108,6 +116,7 @@ const upload = createUploadPanel(
     mode: byId('upload-mode'),
     tz: byId('upload-tz'),
     token: byId('upload-token'),
+    tokenParts: [byId('upload-token-field'), byId('upload-token-hint')],
     submit: byId('upload-submit'),
     report: byId('upload-report'),
   },
@@ -115,8 +124,78 @@ const upload = createUploadPanel(
     viewTimeZone: () => state.tz,
     onUploaded: () => void load({ reloadMeters: true }),
     onShowMeter: (meterId) => apply({ type: 'meter', meter: meterId, allData: true }),
+    onKeyRefused: (error) => askForKey(error),
   },
 );
+
+const exportLink = createExportLink(byId('download'), {
+  view: () => state,
+  onError: (error) => (isKeyRefusal(error) ? askForKey(error) : showError(error)),
+});
+
+const keyPrompt = createKeyPrompt({ section: byId('key-section'), form: byId('key-form'), input: byId('key-input'), error: byId('key-error') }, (key) => {
+  storeKey(key);
+  void start();
+});
+
+const callerBadge = createCallerBadge({ root: byId('caller'), name: byId('caller-name'), scopes: byId('caller-scopes'), forget: byId('forget-key') }, () =>
+  askForKey(),
+);
+
+/** A 401: the gateway wants a key and got none, or one it does not accept (unknown, revoked, expired). */
+function isKeyRefusal(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 401;
+}
+
+/** Asks who the caller is (GET /api/caller), then shows what that caller may see. */
+async function start(): Promise<void> {
+  const seq = ++loadSeq;
+  inFlight?.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  status.show('loading', { title: 'Loading…', message: storedKey() === undefined ? 'Asking the gateway for access' : 'Checking the key' });
+  let answer: CallerBody;
+  try {
+    answer = await getCaller({ signal: controller.signal });
+  } catch (error) {
+    if (seq !== loadSeq) return;
+    if (isKeyRefusal(error)) askForKey(error);
+    else showError(error);
+    return;
+  }
+  if (seq !== loadSeq) return;
+  caller = answer;
+  // With AUTH_MODE=off a key means nothing; one left from a gateway that checked keys is dropped, not sent along.
+  if (caller.authMode === 'off') forgetKey();
+  keyPrompt.hide();
+  byId('controls').hidden = false;
+  callerBadge.show(caller);
+  upload.setAccess({ canWrite: caller.scopes.includes('write'), keysChecked: caller.authMode === 'keys' });
+  meters = [];
+  void load({ reloadMeters: true });
+}
+
+/**
+ * Shows the key prompt instead of the dashboard: at start without a key, when a key was refused
+ * (then saying why), and on "Forget key" (no error). The refused or forgotten key leaves the tab.
+ */
+function askForKey(refusal?: ApiError): void {
+  const refusedKey = refusal !== undefined && storedKey() !== undefined;
+  forgetKey();
+  ++loadSeq; // answers still on their way belong to the old key
+  inFlight?.abort();
+  caller = undefined;
+  meters = [];
+  resolved = undefined;
+  zoomHistory = [];
+  callerBadge.show(undefined);
+  upload.clear();
+  upload.setAccess({ canWrite: false, keysChecked: true });
+  byId('controls').hidden = true;
+  chart.clear();
+  status.show('key-needed', { kind: 'unauthenticated', title: 'An API key is needed' });
+  keyPrompt.show(refusedKey ? `The key was not accepted: ${refusal.message}` : '');
+}
 
 function apply(action: ViewAction): void {
   try {
@@ -173,10 +252,12 @@ function syncControls(invalidField?: string): void {
     invalidField,
   });
   upload.sync({ meter: state.meter, timeZone: state.tz });
-  byId<HTMLAnchorElement>('download').href = exportUrl(state);
+  exportLink.sync(state);
 }
 
 async function load({ reloadMeters = false } = {}): Promise<void> {
+  if (caller === undefined) return start(); // e.g. a control changed before GET /api/caller answered
+  const keysChecked = caller.authMode === 'keys';
   const seq = ++loadSeq;
   inFlight?.abort();
   const controller = new AbortController();
@@ -188,7 +269,8 @@ async function load({ reloadMeters = false } = {}): Promise<void> {
     if (!browserKnowsTimeZone(state.tz)) {
       throw new ApiError({ kind: 'invalid', title: 'Invalid selection', message: `tz: "${state.tz}" is not a time zone this browser knows`, field: 'tz' });
     }
-    // The meter list and the data are independent: ask for them at once.
+    // Without keys the meter list and the data are independent: ask for them at once. With keys
+    // the list decides which meter to show (loadGrantedData).
     const meterList =
       reloadMeters || meters.length === 0
         ? getMeters(options).then((body) => {
@@ -205,17 +287,75 @@ async function load({ reloadMeters = false } = {}): Promise<void> {
       );
     }
     const requested = state;
-    const [{ summary, usage, bucket }] = await Promise.all([loadData(requested, options), meterList]);
+    let shown: ShownData | undefined;
+    if (keysChecked) shown = await loadGrantedData(requested, meterList, options);
+    else shown = { view: requested, ...(await Promise.all([loadData(requested, options), meterList]))[0] };
     if (seq !== loadSeq) return;
-    state = { ...requested, bucket, meter: requested.meter ?? summary.meterId };
+    if (shown === undefined) {
+      showNoMeters();
+      return;
+    }
+    const { view, summary, usage, bucket, notice } = shown;
+    state = { ...view, bucket, meter: view.meter ?? summary.meterId };
     writeState(state);
     resolved = summary.from && summary.to ? { fromMs: Date.parse(summary.from), toMs: Date.parse(summary.to) } : undefined;
     lastLoadedAt = Date.now();
-    await render(summary, usage, seq);
+    await render(summary, usage, seq, notice);
   } catch (error) {
     if (seq !== loadSeq) return; // superseded by a newer load
-    showError(error);
+    if (isKeyRefusal(error)) askForKey(error);
+    else showError(error);
   }
+}
+
+interface ShownData {
+  /** The view whose data this is: the one asked for, or another meter in its place. */
+  view: ViewState;
+  summary: UsageSummaryBody;
+  usage: UsageBody;
+  bucket: string;
+  /** Why another meter than the one asked for is shown. */
+  notice?: string;
+}
+
+/**
+ * With keys, the meter must be one the key may read. Any other answers 404 just as a meter that
+ * does not exist, so a link from someone with other grants, or the server's default meter, would
+ * show only an error: the key's first meter is shown instead, saying so. Undefined when the key
+ * has no meter to show.
+ */
+async function loadGrantedData(view: ViewState, meterList: Promise<void> | undefined, options: RequestOptions): Promise<ShownData | undefined> {
+  await meterList;
+  const first = meters[0]?.meterId;
+  if (first === undefined) return undefined;
+  // No meter named: the server's default, which only the server knows; a 404 says the key may not read it.
+  if (view.meter === undefined || meters.some((meter) => meter.meterId === view.meter)) {
+    try {
+      return { view, ...(await loadData(view, options)) };
+    } catch (error) {
+      if (view.meter !== undefined || !(error instanceof ApiError && error.kind === 'not-found')) throw error;
+    }
+  }
+  const instead = { ...view, meter: first };
+  controls.setMeters(meters, first);
+  const asked = view.meter === undefined ? 'The default meter' : view.meter;
+  return { view: instead, ...(await loadData(instead, options)), notice: `${asked} is not among this key's meters; showing ${first}.` };
+}
+
+/** The key may read no meter that exists: say so instead of an error about a missing meter. */
+function showNoMeters(): void {
+  const name = caller?.name ?? 'in use';
+  const grants = caller?.meters ?? [];
+  resolved = undefined;
+  syncControls();
+  chart.clear();
+  status.show('empty', {
+    title: 'No meters to show',
+    message:
+      grants.length === 0
+        ? `The key ${name} is granted no meters: ask an administrator for access.`
+        : `None of the meters the key ${name} is granted (${grants.join(', ')}) exists yet.${caller?.scopes.includes('write') ? ' Upload a CSV below to add some.' : ''}`,
+  });
 }
 
 /** /api/summary and /api/usage of a view; picks the bucket first when the view has none. */
@@ -231,7 +371,7 @@ async function loadData(view: ViewState, options: RequestOptions): Promise<{ sum
   return { summary, usage: await getUsage({ ...view, bucket }, options), bucket };
 }
 
-async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number): Promise<void> {
+async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, notice?: string): Promise<void> {
   const meterId = summary.meterId;
   const meter = meters.find((candidate) => candidate.meterId === meterId);
   const where = resolved ? `${formatSpan(resolved.fromMs, resolved.toMs, state.tz)} (${state.tz})` : 'any time';
@@ -241,7 +381,7 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number):
     const expected = counts.expectedCount ?? 0;
     status.show('empty', {
       title: 'No data in this range',
-      message: `${meterId} has no readings ${resolved ? `from ${where}` : 'yet'}: ${formatCount(expected)} ${expected === 1 ? 'interval' : 'intervals'} expected, none received.`,
+      message: `${notice ? `${notice} ` : ''}${meterId} has no readings ${resolved ? `from ${where}` : 'yet'}: ${formatCount(expected)} ${expected === 1 ? 'interval' : 'intervals'} expected, none received.`,
       canShowAll: state.from !== undefined || state.to !== undefined,
     });
     chart.clear();
@@ -260,15 +400,16 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number):
   performance.mark('dashboard:chart-drawn', { detail: { buckets: columns.length } });
   status.show('ready', {
     title: '',
-    message: `${meterId}: ${where} · ${formatCount(columns.length)} ${columns.length === 1 ? 'bucket' : 'buckets'} of ${bucket.label.toLowerCase()}`,
+    message: `${notice ? `${notice} ` : ''}${meterId}: ${where} · ${formatCount(columns.length)} ${columns.length === 1 ? 'bucket' : 'buckets'} of ${bucket.label.toLowerCase()}`,
   });
   main.dataset.view = new URLSearchParams(window.location.search).toString();
 }
 
-byId('retry').addEventListener('click', () => void load({ reloadMeters: true }));
+byId('retry').addEventListener('click', () => void (caller === undefined ? start() : load({ reloadMeters: true })));
 byId('show-all').addEventListener('click', () => apply({ type: 'preset', preset: 'all' }));
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible' && main.dataset.state !== 'loading' && Date.now() - lastLoadedAt > STALE_AFTER_MS) void load();
+  if (caller !== undefined && document.visibilityState === 'visible' && main.dataset.state !== 'loading' && Date.now() - lastLoadedAt > STALE_AFTER_MS)
+    void load();
 });
 
 /** For the browser console and tests: the chart instance and the current state, read-only. */
@@ -283,4 +424,4 @@ Object.defineProperty(window, 'dashboard', {
   }),
 });
 
-void load();
+void start();

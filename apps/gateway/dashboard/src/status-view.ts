@@ -1,7 +1,8 @@
-// The page's state for people and scripts: loading, ready, empty or error, with a message that
-// says what happened and the actions that can help (Retry, Show all data).
+// The page's state for people and scripts: loading, ready, empty, error or key-needed (the key
+// prompt speaks then, so the status box hides), with a message that says what happened and the
+// actions that can help (Retry, Show all data).
 
-export type PageState = 'loading' | 'ready' | 'empty' | 'error';
+export type PageState = 'loading' | 'ready' | 'empty' | 'error' | 'key-needed';
 
 export interface StatusElements {
   root: HTMLElement;
@@ -32,6 +33,7 @@ export function createStatusView(el: StatusElements) {
     el.root.setAttribute('aria-busy', String(state === 'loading'));
     el.box.dataset.state = state;
     el.box.dataset.kind = kind;
+    el.box.hidden = state === 'key-needed';
     el.title.textContent = title;
     el.message.textContent = message;
     el.retry.hidden = state !== 'error';

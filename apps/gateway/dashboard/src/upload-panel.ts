@@ -1,5 +1,6 @@
 // The upload panel: sends a CSV file to POST /api/readings with the chosen policies and shows
-// the ingest report (what was written, and every rejected line with its reason).
+// the ingest report (what was written, and every rejected line with its reason). Shown only to a
+// caller who may write; with keys the key goes with the upload, so the INGEST_TOKEN field hides.
 import { ApiError, errorMessage, uploadCsv, type IngestReportBody } from './api';
 import { option } from './dom';
 import { formatCount, formatDateTime } from './format';
@@ -14,6 +15,7 @@ const COUNTS = [
 ] as const;
 
 export interface UploadElements {
+  section: HTMLElement;
   form: HTMLFormElement;
   meter: HTMLInputElement;
   file: HTMLInputElement;
@@ -21,6 +23,8 @@ export interface UploadElements {
   mode: HTMLSelectElement;
   tz: HTMLSelectElement;
   token: HTMLInputElement;
+  /** The token's field and hint, hidden when the gateway checks keys (it ignores INGEST_TOKEN then). */
+  tokenParts: HTMLElement[];
   submit: HTMLButtonElement;
   report: HTMLElement;
 }
@@ -29,10 +33,13 @@ export interface UploadHooks {
   viewTimeZone: () => string;
   onUploaded: (report: IngestReportBody) => void;
   onShowMeter: (meterId: string) => void;
+  /** A 401 while keys are checked: the stored key no longer works (revoked or expired). */
+  onKeyRefused: (error: ApiError) => void;
 }
 
-export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded, onShowMeter }: UploadHooks) {
+export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded, onShowMeter, onKeyRefused }: UploadHooks) {
   let uploading = false;
+  let keysChecked = false;
   const options = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([value, label]) => option(value, label));
   el.onConflict.replaceChildren(...options(CONFLICT_POLICY_LABELS));
   el.mode.replaceChildren(...options(INGEST_MODE_LABELS));
@@ -160,13 +167,29 @@ export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded
       setState('error');
       const detail = error instanceof ApiError ? `${error.title}: ${error.message}` : `Upload failed: ${errorMessage(error)}`;
       el.report.replaceChildren(paragraph(detail, 'error-text'));
-      if (error instanceof ApiError && error.kind === 'unauthorized') el.token.focus();
+      if (keysChecked && error instanceof ApiError && error.status === 401) onKeyRefused(error);
+      else if (error instanceof ApiError && error.kind === 'unauthorized' && !keysChecked) el.token.focus();
     } finally {
       uploading = false;
     }
   }
 
   return {
+    /** Shows the panel only to a caller who may write; with keys checked, without the INGEST_TOKEN field. */
+    setAccess({ canWrite, keysChecked: checked }: { canWrite: boolean; keysChecked: boolean }): void {
+      keysChecked = checked;
+      el.section.hidden = !canWrite;
+      for (const part of el.tokenParts) part.hidden = checked;
+      if (checked) el.token.value = '';
+    },
+
+    /** Empties the report and the chosen file (another key is about to be used). */
+    clear(): void {
+      el.file.value = '';
+      el.report.replaceChildren();
+      setState('idle');
+    },
+
     /** Keeps the meter field and the "view's zone" option in step with the view. */
     sync({ meter, timeZone }: { meter: string | undefined; timeZone: string }): void {
       if (document.activeElement !== el.meter && el.meter.dataset.edited !== 'true') el.meter.value = meter ?? '';
