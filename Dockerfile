@@ -54,7 +54,9 @@ COPY --from=build /prod/grpc-server/package.json ./package.json
 COPY --from=build /prod/grpc-server/node_modules ./node_modules
 COPY --from=build /prod/grpc-server/dist ./dist
 # DB_PASS is deliberately absent: secrets come from the environment at run time.
+# GRPC_HOST: every interface, so with AUTH_MODE unset every call needs an API key (README, Security).
 ENV GRPC_PORT=50051 \
+    GRPC_HOST=0.0.0.0 \
     DB_PORT=5432 \
     DB_NAME=meterusage \
     DB_USER=postgres \

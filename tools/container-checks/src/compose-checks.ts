@@ -195,7 +195,7 @@ export function isExactImageVersion(image: string): boolean {
 /**
  * The meterusage stack as the README promises it: TimescaleDB on PostgreSQL 16 with a health
  * check, grpc-server waiting for it and reading the CSV through a read-only mount, the gateway
- * pointing at grpc-server, ports 8000/50051/5432 published.
+ * pointing at grpc-server, both apps asking for API keys, ports 8000/50051/5432 published.
  */
 export function checkComposePolicy(compose: ComposeDocument): string[] {
   const problems: string[] = [];
@@ -259,6 +259,19 @@ export function checkComposePolicy(compose: ComposeDocument): string[] {
       }
     }
   }
+
+  // Published ports reach beyond this machine: both apps must ask every caller for an API key.
+  for (const [name, service] of [
+    ['grpc-server', grpcServer],
+    ['gateway', gateway],
+  ] as const) {
+    if (service === undefined) continue;
+    const authMode = environmentOf(service).get('AUTH_MODE');
+    if (authMode !== 'keys') problems.push(`${name}: AUTH_MODE must be keys in the stack (has ${authMode ?? 'none'})`);
+  }
+  const grpcHost = grpcServer === undefined ? undefined : environmentOf(grpcServer).get('GRPC_HOST');
+  if (grpcServer !== undefined && grpcHost !== '0.0.0.0')
+    problems.push(`grpc-server: GRPC_HOST must be 0.0.0.0 for the gateway's container to reach it (has ${grpcHost ?? 'none'})`);
 
   const published = new Set(Object.values(services).flatMap(publishedPortsOf));
   for (const port of [8000, 50051, 5432]) {

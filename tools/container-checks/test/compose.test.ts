@@ -42,6 +42,16 @@ describe('docker-compose.yml (the real file)', () => {
     expect(checkComposePolicy(real.compose)).toEqual([]);
   });
 
+  it('catches an app of the stack that would answer without an API key', () => {
+    const compose = composeCopy();
+    delete compose.services['grpc-server']!.environment.AUTH_MODE;
+    compose.services.gateway!.environment.AUTH_MODE = 'off';
+    expect(checkComposePolicy(compose)).toEqual([
+      'grpc-server: AUTH_MODE must be keys in the stack (has none)',
+      'gateway: AUTH_MODE must be keys in the stack (has off)',
+    ]);
+  });
+
   it('defines exactly the three services of the system', () => {
     expect(Object.keys(real.compose.services as object).sort()).toEqual(['gateway', 'grpc-server', 'timescaledb']);
   });

@@ -174,6 +174,19 @@ describe('production build (Dockerfile steps, node dist/main.js, real processes)
     }
   });
 
+  it("makes the first admin key with the grpc-server image's keys CLI, as the README's compose bootstrap does", async () => {
+    const image = images.get('grpc-server')!;
+    const env = { PATH: process.env.PATH ?? '', ...image.env, ...databaseVariables(database!.url) };
+    const args = ['dist/cli/keys.js', 'create', '--name', 'compose-admin', '--scopes', 'admin,read,write', '--meters', '*', '--json'];
+    const { stdout } = await run(process.execPath, args, { cwd: image.dir, env });
+    expect(JSON.parse(stdout)).toMatchObject({
+      name: 'compose-admin',
+      scopes: ['read', 'write', 'admin'],
+      meters: ['*'],
+      secret: expect.stringMatching(/^mu_/),
+    });
+  });
+
   it('stops both apps on SIGTERM with exit code 0', async () => {
     expect(await gateway!.stop('SIGTERM')).toBe(0);
     expect(await grpcServer!.stop('SIGTERM')).toBe(0);
