@@ -74,6 +74,14 @@ describe('gateway operations (backend absent)', () => {
     expect((await upload('Bearer sixteen-chars-or-more')).statusCode).toBe(503);
   });
 
+  it('documents the bearer scheme in /docs, for every route', async () => {
+    const gateway = await start();
+    const document = (await gateway.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(document.components.securitySchemes).toEqual({ apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(document.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/caller', '/api/keys', '/api/keys/{name}']));
+  });
+
   it('leaves every credential to grpc-server when AUTH_MODE=keys, INGEST_TOKEN or not', async () => {
     const gateway = await start({ ingestToken: 'sixteen-chars-or-more', auth: { mode: 'keys', offBeyondLoopback: false } });
     const upload = await gateway.inject({ method: 'POST', url: '/api/readings', payload: 'time,meterusage\n', headers: { 'content-type': 'text/csv' } });

@@ -6,7 +6,8 @@ jest.setTimeout(120_000);
 
 // Keys shared by replicas through their database, and the modes: two grpc-server processes
 // with the documented defaults (AUTH_KEY_CACHE_MS 2 s, AUTH_FAILURE_DELAY_MS 500 ms) on one
-// database, and one with AUTH_MODE=off and the deprecated INGEST_TOKEN.
+// database, and one listening on every interface with AUTH_MODE=off set explicitly and the
+// deprecated INGEST_TOKEN.
 
 const KEY_CACHE_MS = 2000;
 const FAILURE_DELAY_MS = 500;
@@ -23,7 +24,15 @@ describe('API keys across grpc-server replicas and modes (real processes)', () =
       servers.push(await startGrpcServer({ DATABASE_URL: database.url, METER_ID: 'meter-1', CSV_PATH: SAMPLE_CSV_PATH, AUTH_MODE: 'keys' }));
     }
     servers.push(
-      await startGrpcServer({ DATABASE_URL: database.url, METER_ID: 'meter-1', CSV_PATH: SAMPLE_CSV_PATH, AUTH_MODE: 'off', INGEST_TOKEN: LEGACY_TOKEN }),
+      // Off beyond loopback: only by explicit choice, and warned about.
+      await startGrpcServer({
+        DATABASE_URL: database.url,
+        METER_ID: 'meter-1',
+        CSV_PATH: SAMPLE_CSV_PATH,
+        GRPC_HOST: '0.0.0.0',
+        AUTH_MODE: 'off',
+        INGEST_TOKEN: LEGACY_TOKEN,
+      }),
     );
     for (const server of servers) clients.push(new MeterUsageServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure()));
   });
@@ -85,6 +94,11 @@ describe('API keys across grpc-server replicas and modes (real processes)', () =
       response: { authMode: AuthMode.AUTH_MODE_KEYS, keyName: 'off-reader', scopes: [1], meterGrants: ['meter-*'] },
     });
     expect(servers[2]!.logs.some((line) => line.deprecated === 'INGEST_TOKEN' && line.level === 40)).toBe(true);
+    expect(servers[2]!.logs.filter((line) => line.level === 40 && String(line.msg).startsWith('AUTH_MODE=off while listening on 0.0.0.0'))).toHaveLength(1);
+    expect(servers[0]!.logs.find((line) => line.authMode !== undefined)).toMatchObject({
+      authMode: 'keys',
+      msg: 'access: every call needs an API key (AUTH_MODE=keys)',
+    });
   });
 
   it('accepts the deprecated INGEST_TOKEN as a write key for every meter, and for nothing else', async () => {
