@@ -21,6 +21,8 @@ interface Remembered {
   verifiedDigest?: Buffer;
   verifiedHash?: Buffer;
   lastUseWrittenAtMs?: number;
+  /** The caller the row describes, built once per read of the row rather than per call. */
+  caller?: Caller;
 }
 
 export interface KeyAuthenticatorOptions {
@@ -74,7 +76,8 @@ export class KeyAuthenticator {
     if (row.revoked_at !== null) throw new UnauthenticatedError('revoked');
     if (row.expires_at !== null && row.expires_at.getTime() <= this.now()) throw new UnauthenticatedError('expired');
     this.noteUse(keyId, entry);
-    return callerOfRow(row);
+    entry.caller ??= callerOfRow(row);
+    return entry.caller;
   }
 
   /** Forgets what this server remembers of a key (revoked here: refused here at once, elsewhere within cacheMs). */
