@@ -16,7 +16,15 @@ export function runKeysCli(args: string[], databaseUrl: string): Promise<CliResu
       process.execPath,
       ['--conditions=@meterusage/source', '--require', require.resolve('tsx/cjs'), cli, ...args],
       { cwd: WORKSPACE_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl } },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
+      // A CLI that did not exit by itself (killed, or not started) reports why in stderr.
+      (error, stdout, stderr) =>
+        resolve(
+          error === null
+            ? { code: 0, stdout, stderr }
+            : typeof error.code === 'number'
+              ? { code: error.code, stdout, stderr }
+              : { code: -1, stdout, stderr: `${stderr}\n(${error.message}; signal ${error.signal ?? 'none'})` },
+        ),
     );
   });
 }
