@@ -39,6 +39,7 @@ export {
   scopeToJSON,
 } from './gen/meterusage/v1/access';
 export { ConflictPolicy, IngestMode, IngestOptions, IngestReport, RowError } from './gen/meterusage/v1/ingest';
+export { GetUploadRequest, GetUploadResponse, ListUploadsRequest, ListUploadsResponse, Upload } from './gen/meterusage/v1/upload';
 export { HealthCheckRequest, HealthCheckResponse, HealthCheckResponse_ServingStatus as ServingStatus, HealthClient } from './gen/grpc/health/v1/health';
 export { enumNames } from './enum-names';
 export { fileDescriptorProtos } from './reflection';

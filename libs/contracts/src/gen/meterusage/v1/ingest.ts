@@ -139,6 +139,13 @@ export interface IngestOptions {
    * file. False: the end of the stream ends the upload, as before.
    */
   explicitEnd: boolean;
+  /** Name of the file the bytes come from, if the client knows one (kept in the upload's record). */
+  fileName: string;
+  /**
+   * What sent the upload, kept in its record: e.g. "POST /api/readings", "meterusage-ingest";
+   * empty: "IngestReadings".
+   */
+  client: string;
 }
 
 /** RowError says why one row was rejected. */
@@ -185,6 +192,11 @@ export interface IngestReport {
   meterCount: number;
   /** Meters this upload created (meters_created lists the first 100). */
   metersCreatedCount: number;
+  /**
+   * Id of the upload's record (ListUploads, GetUpload) when it committed; empty when nothing was
+   * written.
+   */
+  uploadId: string;
 }
 
 /** MeterIngestCounts is the outcome of one upload for one meter. */
@@ -215,6 +227,8 @@ function createBaseIngestOptions(): IngestOptions {
     timeLabel: 0,
     sourceName: "",
     explicitEnd: false,
+    fileName: "",
+    client: "",
   };
 }
 
@@ -243,6 +257,12 @@ export const IngestOptions: MessageFns<IngestOptions> = {
     }
     if (message.explicitEnd !== false) {
       writer.uint32(64).bool(message.explicitEnd);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(74).string(message.fileName);
+    }
+    if (message.client !== "") {
+      writer.uint32(82).string(message.client);
     }
     return writer;
   },
@@ -324,6 +344,22 @@ export const IngestOptions: MessageFns<IngestOptions> = {
             message.explicitEnd = reader.bool();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.client = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -370,6 +406,12 @@ export const IngestOptions: MessageFns<IngestOptions> = {
         : isSet(object.explicit_end)
         ? globalThis.Boolean(object.explicit_end)
         : false,
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      client: isSet(object.client) ? globalThis.String(object.client) : "",
     };
   },
 
@@ -399,6 +441,12 @@ export const IngestOptions: MessageFns<IngestOptions> = {
     if (message.explicitEnd !== false) {
       obj.explicitEnd = message.explicitEnd;
     }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.client !== "") {
+      obj.client = message.client;
+    }
     return obj;
   },
 
@@ -415,6 +463,8 @@ export const IngestOptions: MessageFns<IngestOptions> = {
     message.timeLabel = object.timeLabel ?? 0;
     message.sourceName = object.sourceName ?? "";
     message.explicitEnd = object.explicitEnd ?? false;
+    message.fileName = object.fileName ?? "";
+    message.client = object.client ?? "";
     return message;
   },
 };
@@ -536,6 +586,7 @@ function createBaseIngestReport(): IngestReport {
     meters: [],
     meterCount: 0,
     metersCreatedCount: 0,
+    uploadId: "",
   };
 }
 
@@ -582,6 +633,9 @@ export const IngestReport: MessageFns<IngestReport> = {
     }
     if (message.metersCreatedCount !== 0) {
       writer.uint32(112).int32(message.metersCreatedCount);
+    }
+    if (message.uploadId !== "") {
+      writer.uint32(122).string(message.uploadId);
     }
     return writer;
   },
@@ -711,6 +765,14 @@ export const IngestReport: MessageFns<IngestReport> = {
             message.metersCreatedCount = reader.int32();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -761,6 +823,11 @@ export const IngestReport: MessageFns<IngestReport> = {
         : isSet(object.meters_created_count)
         ? globalThis.Number(object.meters_created_count)
         : 0,
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
     };
   },
 
@@ -808,6 +875,9 @@ export const IngestReport: MessageFns<IngestReport> = {
     if (message.metersCreatedCount !== 0) {
       obj.metersCreatedCount = Math.round(message.metersCreatedCount);
     }
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
     return obj;
   },
 
@@ -830,6 +900,7 @@ export const IngestReport: MessageFns<IngestReport> = {
     message.meters = object.meters?.map((e) => MeterIngestCounts.fromPartial(e)) || [];
     message.meterCount = object.meterCount ?? 0;
     message.metersCreatedCount = object.metersCreatedCount ?? 0;
+    message.uploadId = object.uploadId ?? "";
     return message;
   },
 };

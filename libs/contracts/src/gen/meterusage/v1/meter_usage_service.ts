@@ -37,6 +37,7 @@ import { BucketWidth, bucketWidthFromJSON, bucketWidthToJSON, UsageBucket, Usage
 import { IngestOptions, IngestReport } from "./ingest";
 import { Meter } from "./meter";
 import { Reading } from "./reading";
+import { GetUploadRequest, GetUploadResponse, ListUploadsRequest, ListUploadsResponse } from "./upload";
 
 export const protobufPackage = "meterusage.v1";
 
@@ -2173,6 +2174,32 @@ export const MeterUsageServiceService = {
     responseSerialize: (value: GetCallerResponse): Buffer => Buffer.from(GetCallerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetCallerResponse => GetCallerResponse.decode(value),
   },
+  /**
+   * ListUploads pages the records of committed uploads, newest first (scope read; only uploads
+   * every meter of which the key is granted).
+   */
+  listUploads: {
+    path: "/meterusage.v1.MeterUsageService/ListUploads" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListUploadsRequest): Buffer => Buffer.from(ListUploadsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListUploadsRequest => ListUploadsRequest.decode(value),
+    responseSerialize: (value: ListUploadsResponse): Buffer => Buffer.from(ListUploadsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListUploadsResponse => ListUploadsResponse.decode(value),
+  },
+  /**
+   * GetUpload returns one upload's record (scope read; NOT_FOUND, like an unknown id, when a
+   * meter of it is outside the key's grants).
+   */
+  getUpload: {
+    path: "/meterusage.v1.MeterUsageService/GetUpload" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUploadRequest): Buffer => Buffer.from(GetUploadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUploadRequest => GetUploadRequest.decode(value),
+    responseSerialize: (value: GetUploadResponse): Buffer => Buffer.from(GetUploadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUploadResponse => GetUploadResponse.decode(value),
+  },
 } as const;
 
 export interface MeterUsageServiceServer extends UntypedServiceImplementation {
@@ -2220,6 +2247,16 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
   revokeApiKey: handleUnaryCall<RevokeApiKeyRequest, RevokeApiKeyResponse>;
   /** GetCaller says how the server treats calls and what the call's key may do (any valid key). */
   getCaller: handleUnaryCall<GetCallerRequest, GetCallerResponse>;
+  /**
+   * ListUploads pages the records of committed uploads, newest first (scope read; only uploads
+   * every meter of which the key is granted).
+   */
+  listUploads: handleUnaryCall<ListUploadsRequest, ListUploadsResponse>;
+  /**
+   * GetUpload returns one upload's record (scope read; NOT_FOUND, like an unknown id, when a
+   * meter of it is outside the key's grants).
+   */
+  getUpload: handleUnaryCall<GetUploadRequest, GetUploadResponse>;
 }
 
 export interface MeterUsageServiceClient extends Client {
@@ -2429,6 +2466,44 @@ export interface MeterUsageServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetCallerResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListUploads pages the records of committed uploads, newest first (scope read; only uploads
+   * every meter of which the key is granted).
+   */
+  listUploads(
+    request: ListUploadsRequest,
+    callback: (error: ServiceError | null, response: ListUploadsResponse) => void,
+  ): ClientUnaryCall;
+  listUploads(
+    request: ListUploadsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListUploadsResponse) => void,
+  ): ClientUnaryCall;
+  listUploads(
+    request: ListUploadsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListUploadsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetUpload returns one upload's record (scope read; NOT_FOUND, like an unknown id, when a
+   * meter of it is outside the key's grants).
+   */
+  getUpload(
+    request: GetUploadRequest,
+    callback: (error: ServiceError | null, response: GetUploadResponse) => void,
+  ): ClientUnaryCall;
+  getUpload(
+    request: GetUploadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUploadResponse) => void,
+  ): ClientUnaryCall;
+  getUpload(
+    request: GetUploadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUploadResponse) => void,
   ): ClientUnaryCall;
 }
 
