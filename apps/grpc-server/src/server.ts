@@ -21,6 +21,7 @@ import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
 import { createReadingHandlers } from './readings/readings.handler';
+import { createUploadHandlers } from './uploads/uploads.handler';
 import { createUsageHandlers } from './usage/usage.handler';
 
 export interface ServerDeps {
@@ -120,6 +121,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
   const implementation = {
     ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens: new PageTokens(deps.pageTokenSecret), streamGuards }),
     ...createMeterHandlers({ ...observer, db, defaultMeterId }),
+    ...createUploadHandlers({ ...observer, db }),
     ...createApiKeyHandlers({ ...observer, db, authMode: access.auth.mode, onRevoked: (keyId) => accessControl.authenticator.forget(keyId) }),
     ...createUsageHandlers({ ...observer, db, defaultMeterId, storage, usageAdmission }),
     ...createIngestHandlers({

@@ -61,7 +61,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ meterId: 'cli-1', committed: true, accepted: 1000, inserted: 1000, rejected: 0 });
     expect(result.stderr).toMatch(/100%/);
-    expect(result.stderr).toMatch(/written: 1000 accepted \(1000 inserted, 0 updated, 0 unchanged, 0 skipped\), 0 rejected/);
+    expect(result.stderr).toMatch(/written \(upload \d+\): 1000 accepted \(1000 inserted, 0 updated, 0 unchanged, 0 skipped\), 0 rejected/);
     const again = await ingestCli(['--file', file, '--meter', 'cli-1', '--target', target]);
     expect([again.code, again.stderr]).toEqual([0, expect.stringMatching(/1000 unchanged/)]);
   }, 60_000);
@@ -76,7 +76,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
       const file = path.join(dir, 'keyed.csv');
       writeFileSync(file, 'time,meterusage\n2020-06-01T00:15:00Z,1\n');
       const written = await ingestCli(['--file', file, '--meter', 'cli-key-1', '--target', keyedTarget], { METERUSAGE_API_KEY: secret });
-      expect([written.code, written.stderr]).toEqual([0, expect.stringMatching(/written: 1 accepted/)]);
+      expect([written.code, written.stderr]).toEqual([0, expect.stringMatching(/written \(upload \d+\): 1 accepted/)]);
       const withoutKey = await ingestCli(['--file', file, '--meter', 'cli-key-1', '--target', keyedTarget], { METERUSAGE_API_KEY: '' });
       expect([withoutKey.code, withoutKey.stderr]).toEqual([4, expect.stringContaining('an API key is required')]);
       const notGranted = await ingestCli(['--file', file, '--meter', 'other-1', '--target', keyedTarget], { METERUSAGE_API_KEY: secret });
@@ -129,7 +129,7 @@ describe('the ingest CLI (meterusage-ingest)', () => {
     const bad = path.join(dir, 'documented-bad.csv');
     writeFileSync(bad, 'time,meterusage\n2020-06-01 00:20:00,1\n');
     const written = await documentedCommand(good, 'cli-documented', target);
-    expect([written.code, written.stderr]).toEqual([0, expect.stringContaining('written: 1 accepted (1 inserted')]);
+    expect([written.code, written.stderr]).toEqual([0, expect.stringMatching(/written \(upload \d+\): 1 accepted \(1 inserted/)]);
     const rejected = await documentedCommand(bad, 'cli-documented', target);
     expect([rejected.code, rejected.stderr]).toEqual([1, expect.stringContaining('is not on the 15-minute grid')]);
     const missing = await documentedCommand(path.join(dir, 'no-such-file.csv'), 'cli-documented', target);

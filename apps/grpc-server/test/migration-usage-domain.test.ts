@@ -21,7 +21,12 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
   it('moves stored values outside the domain to readings_quarantine with a reason, then refuses them', async () => {
     await migrateTo0002(database.db);
     await storeOldValues(database.db);
-    expect(await migrateToLatest(database.db, silentLogger)).toEqual(['0003_constrain_reading_usage', '0004_add_meter_data_version', '0005_create_api_keys']);
+    expect(await migrateToLatest(database.db, silentLogger)).toEqual([
+      '0003_constrain_reading_usage',
+      '0004_add_meter_data_version',
+      '0005_create_api_keys',
+      '0006_create_uploads',
+    ]);
     await expectQuarantined(database.db);
 
     for (const usage of ['1e12', '0.0000000001', 'NaN', 'Infinity', '-1']) {
@@ -52,6 +57,7 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
           '0003_constrain_reading_usage',
           '0004_add_meter_data_version',
           '0005_create_api_keys',
+          '0006_create_uploads',
         ]);
       } finally {
         clearTimeout(release);

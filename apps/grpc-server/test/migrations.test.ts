@@ -26,6 +26,7 @@ describe('migrations on a real PostgreSQL', () => {
       '0003_constrain_reading_usage',
       '0004_add_meter_data_version',
       '0005_create_api_keys',
+      '0006_create_uploads',
     ]);
     expect(await migrateToLatest(database.db, silentLogger)).toEqual([]);
 

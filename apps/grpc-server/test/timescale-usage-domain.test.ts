@@ -24,7 +24,12 @@ describe('migration 0003 (usage value domain) on TimescaleDB (PGlite in WASM)', 
     await sql`call refresh_continuous_aggregate('readings_hourly', null, null)`.execute(db);
     await sql`select compress_chunk(c) from show_chunks('readings') c`.execute(db);
 
-    expect(await migrateToLatest(db, silentLogger)).toEqual(['0003_constrain_reading_usage', '0004_add_meter_data_version', '0005_create_api_keys']);
+    expect(await migrateToLatest(db, silentLogger)).toEqual([
+      '0003_constrain_reading_usage',
+      '0004_add_meter_data_version',
+      '0005_create_api_keys',
+      '0006_create_uploads',
+    ]);
     await expectQuarantined(db);
     const hourly = await sql<{ total: number }>`select sum(usage_sum)::float8 as total from readings_hourly`.execute(db);
     expect(hourly.rows[0]!.total).toBeCloseTo(1e12, -1);

@@ -25,6 +25,9 @@ const METHOD_ACCESS: Readonly<Record<string, { scope: ScopeName | undefined; rea
   GetDataVersion: { scope: 'read', readsRequestMeter: true },
   // Lists only the granted meters (meters.handler.ts).
   ListMeters: { scope: 'read', readsRequestMeter: false },
+  // Only uploads all of whose meters are granted; an empty meter_id means every upload (uploads.handler.ts).
+  ListUploads: { scope: 'read', readsRequestMeter: false },
+  GetUpload: { scope: 'read', readsRequestMeter: false },
   // Checks every meter of the upload against the grants (upload-meters.ts).
   IngestReadings: { scope: 'write', readsRequestMeter: false },
   CreateApiKey: { scope: 'admin', readsRequestMeter: false },

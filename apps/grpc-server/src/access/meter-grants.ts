@@ -25,6 +25,11 @@ export class MeterGrants {
     this.prefixes = patterns.filter((pattern) => pattern.endsWith('*') && pattern !== '*').map((pattern) => pattern.slice(0, -1));
   }
 
+  /** The grants as exact ids and id prefixes, for queries that test them in SQL. */
+  get parts(): { all: boolean; exact: string[]; prefixes: string[] } {
+    return { all: this.all, exact: [...this.exact], prefixes: [...this.prefixes] };
+  }
+
   allows(meterId: string): boolean {
     return this.all || this.exact.has(meterId) || this.prefixes.some((prefix) => meterId.startsWith(prefix));
   }

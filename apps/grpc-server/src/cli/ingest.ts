@@ -5,6 +5,7 @@
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngestOptions, MeterUsageServiceClient, TimeLabel, type IngestReadingsResponse } from '@meterusage/contracts';
 import {
@@ -100,6 +101,8 @@ function parseOptions() {
       mode,
       timeLabel,
       sourceName: values.file,
+      client: 'meterusage-ingest',
+      fileName: path.basename(values.file),
       // Committed only after the end message, sent once the whole file was read: a read that
       // fails halfway cancels the call, and a cancel can never commit a part of the file.
       explicitEnd: true,
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
   const report = response.report!;
   if (json) process.stdout.write(`${JSON.stringify({ meterId: response.meterId, seconds, ...report })}\n`);
   progress.finish(
-    `${report.committed ? 'written' : 'NOTHING WRITTEN'}: ${report.accepted} accepted (${report.inserted} inserted, ${report.updated} updated, ` +
+    `${report.committed ? `written (upload ${report.uploadId})` : 'NOTHING WRITTEN'}: ${report.accepted} accepted (${report.inserted} inserted, ${report.updated} updated, ` +
       `${report.unchanged} unchanged, ${report.skipped} skipped), ${report.rejected} rejected; ${seconds.toFixed(1)} s, ` +
       `${Math.round(report.accepted / seconds).toLocaleString('en-US')} rows/s` +
       (report.metersCreatedCount > 0

@@ -7,6 +7,7 @@ import * as createHourlyRollup from './migrations/0002_create_hourly_rollup';
 import * as constrainReadingUsage from './migrations/0003_constrain_reading_usage';
 import * as addMeterDataVersion from './migrations/0004_add_meter_data_version';
 import * as createApiKeys from './migrations/0005_create_api_keys';
+import * as createUploads from './migrations/0006_create_uploads';
 
 // Listed here rather than read from disk, so the same code runs from src (tsx, jest) and dist.
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_constrain_reading_usage': constrainReadingUsage,
   '0004_add_meter_data_version': addMeterDataVersion,
   '0005_create_api_keys': createApiKeys,
+  '0006_create_uploads': createUploads,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

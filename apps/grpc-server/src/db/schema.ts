@@ -54,10 +54,30 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** The record of a committed upload (migration 0006). */
+export interface UploadsTable {
+  /** bigint identity: pg returns it as a string. */
+  upload_id: Generated<string>;
+  received_at: Date;
+  committed_at: Generated<Date>;
+  source: string;
+  /** The API key's name. */
+  caller: string;
+  file_name: string;
+  /** Lowercase hex SHA-256 of the bytes received. */
+  sha256: string;
+  /** The upload's options as plain JSON (UploadRecordOptions). */
+  options: ColumnType<unknown, string, string>;
+  meter_ids: string[];
+  /** The upload's report as plain JSON (UploadRecordReport). */
+  report: ColumnType<unknown, string, string>;
+}
+
 /** The database as Kysely sees it. */
 export interface Database {
   meters: MetersTable;
   readings: ReadingsTable;
   readings_quarantine: ReadingsQuarantineTable;
   api_keys: ApiKeysTable;
+  uploads: UploadsTable;
 }

@@ -21,6 +21,8 @@ import {
   type TakenRows,
 } from './staging.repository';
 import { UploadMeters, type WriteGrant } from './upload-meters';
+import { recordReportOf, type UploadOrigin } from '../uploads/upload-record';
+import { insertUpload, type NewUploadRow } from '../uploads/uploads.repository';
 
 export type { IngestResult, MeterIngestCounts } from './ingest-result';
 
@@ -44,6 +46,8 @@ export interface IngestOptions {
   sourceName: string;
   /** The meters the uploader may write (its key's grants). */
   writeGrant: WriteGrant;
+  /** Who sent it and how: with it, a committed upload leaves its record (uploads), in its transaction. */
+  origin?: UploadOrigin;
 }
 
 interface IngestDeps {
@@ -116,6 +120,9 @@ export async function ingestCsv(
     const merged = decision.write === 'merge' ? await mergeStaging(client, options.onConflict, spans) : await appendStaging(client).then(() => undefined);
     const result = committedResult(tally, metersCreated, merged);
     await renewDataVersions(client, changedMeters(result));
+    if (options.origin !== undefined && !(options.origin.onlyIfChanged === true && result.inserted + result.updated === 0)) {
+      result.uploadId = await insertUpload(client, uploadRowOf(options, options.origin, result));
+    }
     deps.cancelled?.throwIfAborted();
     await client.query('commit');
     open = false;
@@ -135,6 +142,28 @@ export async function ingestCsv(
     // After a failure the connection's state is unknown (it may be the reason): discard it.
     client.release(failed);
   }
+}
+
+/** The record of a committed upload. */
+function uploadRowOf(options: IngestOptions, origin: UploadOrigin, result: IngestResult): NewUploadRow {
+  return {
+    receivedAt: origin.receivedAt,
+    source: origin.source,
+    caller: origin.caller,
+    fileName: origin.fileName,
+    sha256: origin.sha256(),
+    options: {
+      meterId: options.meterId ?? '',
+      unit: options.unit ?? '',
+      timeZone: options.timeZone,
+      onConflict: options.onConflict,
+      mode: options.mode,
+      timeLabel: options.timeLabel ?? '',
+      sourceName: options.sourceName,
+    },
+    meterIds: result.meters.map((meter) => meter.meterId),
+    report: recordReportOf(result),
+  };
 }
 
 /** Step 1: the upload's transaction and its staging table (dropped at its end). */

@@ -36,6 +36,8 @@ export interface IngestResult {
   /** Span of the accepted intervals, epoch ms; undefined when none was accepted. */
   firstStartMs: number | undefined;
   lastEndMs: number | undefined;
+  /** Id of the upload's record, once committed with one. */
+  uploadId?: string;
 }
 
 export const MAX_REPORTED_ERRORS = 100;

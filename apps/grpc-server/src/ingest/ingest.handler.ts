@@ -2,7 +2,6 @@ import {
   type IngestOptions as IngestOptionsMessage,
   type IngestReadingsRequest,
   type IngestReadingsResponse,
-  type IngestReport,
   type MeterUsageServiceServer,
 } from '@meterusage/contracts';
 import {
@@ -26,7 +25,10 @@ import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { callerOf } from '../access/caller';
-import { ingestCsv, type IngestOptions, type IngestResult } from './ingest-csv';
+import { createHash } from 'node:crypto';
+import { recordReportOf, RECORDED_LIST_MAX, type UploadOrigin } from '../uploads/upload-record';
+import { toIngestReport } from '../uploads/uploads.mapper';
+import { ingestCsv, type IngestOptions } from './ingest-csv';
 import { requireWriteGrant, type WriteGrant } from './upload-meters';
 
 export interface IngestHandlerDeps {
@@ -44,9 +46,6 @@ export interface IngestHandlerDeps {
   telemetry?: Telemetry;
 }
 
-/** Meters listed in a report (meters, meters_created): the first ones by meter id; the counts give the totals. */
-const MAX_REPORTED_METERS = 100;
-
 /** IngestReadings: options first, then the CSV bytes, streamed into ingestCsv. */
 export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageServiceServer, 'ingestReadings'> {
   return {
@@ -55,6 +54,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
       deps,
       deps.streamGuards,
       async (messages: AsyncIterable<IngestReadingsRequest>, cancelled: AbortSignal, call): Promise<IngestReadingsResponse> => {
+        const receivedAt = new Date();
         const iterator = messages[Symbol.asyncIterator]();
         const first = await iterator.next();
         if (first.done === true || first.value.payload?.$case !== 'options') {
@@ -65,14 +65,25 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
         // The one meter named up front: refused before a byte of the file is read.
         if (options.meterId !== undefined) requireWriteGrant(options.writeGrant, options.meterId);
         const explicitEnd = first.value.payload.value.explicitEnd;
+        // The record's fingerprint of the bytes as received; complete once the file is read, before the commit.
+        const digest = createHash('sha256');
+        const origin: UploadOrigin = {
+          receivedAt,
+          source: first.value.payload.value.client.slice(0, 200) || 'IngestReadings',
+          caller: caller.keyName,
+          fileName: first.value.payload.value.fileName.slice(0, 200),
+          sha256: () => digest.copy().digest('hex'),
+        };
         // The CSV's bytes. A thrown error reaches ingestCsv before its commit, so it rolls back.
         async function* chunks(): AsyncGenerator<Uint8Array> {
           let ended = false;
           for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
             const payload = next.value.payload;
             if (ended) throw new InvalidArgumentError('end', 'nothing may follow the end message of an upload');
-            if (payload?.$case === 'chunk') yield payload.value;
-            else if (payload?.$case === 'end') ended = true;
+            if (payload?.$case === 'chunk') {
+              digest.update(payload.value);
+              yield payload.value;
+            } else if (payload?.$case === 'end') ended = true;
             else if (payload?.$case === 'options') throw new InvalidArgumentError('options', 'only the first message of an upload may carry options');
             else throw new InvalidArgumentError('payload', 'every message after the options must carry a chunk (or, last, the end)');
           }
@@ -85,7 +96,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
             );
           }
         }
-        const result = await ingestCsv(deps.database, chunks(), options, { storage: deps.storage(), logger: deps.logger, cancelled });
+        const result = await ingestCsv(deps.database, chunks(), { ...options, origin }, { storage: deps.storage(), logger: deps.logger, cancelled });
         deps.telemetry?.observeUpload(result);
         // The audit line of every write: which key, which request (callLogger), what changed.
         callLogger(deps.logger, call).info(
@@ -95,14 +106,14 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
             committed: result.committed,
             inserted: result.inserted,
             updated: result.updated,
-            meters: result.meters.slice(0, MAX_REPORTED_METERS).map((meter) => meter.meterId),
+            meters: result.meters.slice(0, RECORDED_LIST_MAX).map((meter) => meter.meterId),
             meterCount: result.meters.length,
           },
           result.committed ? 'upload committed' : 'upload refused, nothing written',
         );
         // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
         const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
-        return { meterId, report: toIngestReport(result) };
+        return { meterId, report: toIngestReport(recordReportOf(result), result.uploadId ?? '') };
       },
     ),
   };
@@ -131,24 +142,5 @@ function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps,
     maxNewMeters: deps.maxNewMetersPerUpload,
     sourceName: message.sourceName.slice(0, 200) || 'upload',
     writeGrant,
-  };
-}
-
-function toIngestReport(result: IngestResult): IngestReport {
-  return {
-    committed: result.committed,
-    accepted: result.accepted,
-    inserted: result.inserted,
-    updated: result.updated,
-    unchanged: result.unchanged,
-    skipped: result.skipped,
-    rejected: result.rejected,
-    errors: result.errors,
-    metersCreated: result.metersCreated.slice(0, MAX_REPORTED_METERS),
-    metersCreatedCount: result.metersCreated.length,
-    meters: result.meters.slice(0, MAX_REPORTED_METERS),
-    meterCount: result.meters.length,
-    firstIntervalStart: result.firstStartMs === undefined ? undefined : new Date(result.firstStartMs),
-    lastIntervalEnd: result.lastEndMs === undefined ? undefined : new Date(result.lastEndMs),
   };
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import type { DatabaseHandle } from '../db/connection';
 import type { StorageFeatures } from '../db/timescale';
 import type { Logger } from '../logger';
@@ -37,9 +39,17 @@ export async function seedFromCsv(database: DatabaseHandle, options: SeedOptions
   } catch (error) {
     throw new SeedError(`cannot read CSV_PATH ${options.csvPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const digest = createHash('sha256');
+  const receivedAt = new Date();
+  async function* fileBytes(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(options.csvPath, { highWaterMark: 256 * 1024 })) {
+      digest.update(chunk as Buffer);
+      yield chunk as Buffer;
+    }
+  }
   const result = await ingestCsv(
     database,
-    createReadStream(options.csvPath, { highWaterMark: 256 * 1024 }),
+    fileBytes(),
     {
       // As before the meter_id rule: a seed file is the operator's own, so its meter_id column (if
       // any) decides, without a cap on the meters it creates.
@@ -53,6 +63,15 @@ export async function seedFromCsv(database: DatabaseHandle, options: SeedOptions
       maxNewMeters: Number.MAX_SAFE_INTEGER,
       sourceName: options.csvPath,
       writeGrant: EVERY_METER,
+      // Recorded when it changed something: a restart that finds the file stored adds no record.
+      origin: {
+        receivedAt,
+        source: 'seed',
+        caller: EVERY_METER.keyName,
+        fileName: path.basename(options.csvPath),
+        sha256: () => digest.copy().digest('hex'),
+        onlyIfChanged: true,
+      },
     },
     deps,
   );
