@@ -18,6 +18,7 @@ import { metersRoutes } from './routes/meters.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { readingsRoutes } from './routes/readings.routes';
 import { PLAIN_DATE } from './routes/time-domain';
+import { uploadsRoutes } from './routes/uploads.routes';
 import { usageRoutes } from './routes/usage.routes';
 
 declare module 'fastify' {
@@ -150,6 +151,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
     token: requireKeys ? undefined : config.ingestToken,
   });
   await app.register(accessRoutes, routeOptions);
+  await app.register(uploadsRoutes, routeOptions);
   await app.register(dashboardPlugin);
   return app;
 }

@@ -41,9 +41,11 @@ describe('POST /api/readings over a real grpc-server and PostgreSQL', () => {
       metersCreatedCount: 1,
       firstIntervalStart: '2021-01-01T00:00:00Z',
       lastIntervalEnd: '2021-01-01T00:45:00Z',
+      uploadId: expect.stringMatching(/^\d+$/),
     });
     const again = await post('/api/readings?meter=upload-1', body);
     expect(again.json()).toMatchObject({ committed: true, inserted: 0, unchanged: 3 });
+    expect(Number(again.json().uploadId)).toBeGreaterThan(Number(first.json().uploadId));
     const readings = (await app.inject({ method: 'GET', url: '/api/readings?meter=upload-1' })).json();
     expect(readings.unit).toBe('MWh');
     expect(readings.readings.map((reading: { usage?: number; missing: boolean }) => reading.usage ?? 'missing')).toEqual([1.5, 'missing', 2]);

@@ -20,8 +20,8 @@ interface Report {
   [key: string]: unknown;
 }
 
-/** A report without the meter it went to, to compare the same file loaded into two meters. */
-const withoutMeter = ({ meterId: _meterId, meters, metersCreated: _created, ...rest }: Report) => ({
+/** A report without the meter it went to (nor the id of its own record), to compare the same file loaded into two meters. */
+const withoutMeter = ({ meterId: _meterId, meters, metersCreated: _created, uploadId: _uploadId, ...rest }: Report) => ({
   ...rest,
   meters: meters.map(({ meterId: _id, ...counts }) => counts),
 });

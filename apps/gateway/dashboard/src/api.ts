@@ -177,7 +177,8 @@ export async function uploadCsv(file: File, { meter, on_conflict, mode, tz, toke
   const headers: Record<string, string> = { 'Content-Type': 'text/csv' };
   if (token) headers.Authorization = `Bearer ${token}`; // gateways with INGEST_TOKEN set (and AUTH_MODE=off) require it
   const { response, body } = await send(
-    apiUrl('/api/readings', { meter, on_conflict, mode, tz }),
+    // The file's name goes into the upload's record (GET /api/uploads).
+    apiUrl('/api/readings', { meter, on_conflict, mode, tz, file_name: file.name.slice(0, 200) || undefined }),
     { method: 'POST', headers, body: file },
     { timeoutMs: STREAM_TIMEOUT_MS, ...options },
   );

@@ -9,6 +9,7 @@ const HTTP_FIELD_OF: Readonly<Record<string, string>> = Object.freeze({
   end_time: 'to',
   time_zone: 'tz',
   bucket_width: 'bucket',
+  upload_id: 'id',
 });
 
 // A description may name other fields of the request ("must be before end_time"): those are renamed too.

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { IngestOptions, TimeLabel, type IngestReadingsRequest, type IngestReadingsResponse, type IngestReport } from '@meterusage/contracts';
+import { IngestOptions, TimeLabel, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
 import {
   CONFLICT_POLICIES,
   DEFAULT_CONFLICT_POLICY,
@@ -15,7 +15,7 @@ import {
   type TimeLabelName,
 } from '@meterusage/meters';
 import { HttpStatusError } from '../errors';
-import { toIsoSeconds } from './json-mapping';
+import { reportSchema, toReportJson } from './ingest-report-json';
 import { meterParam, querySchema } from './query-schemas';
 import { errorResponses, errorSchema } from './response-schemas';
 
@@ -38,67 +38,13 @@ interface IngestQuery {
   on_conflict: ConflictPolicyName;
   mode: IngestModeName;
   time_label?: TimeLabelName;
+  file_name?: string;
 }
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 // RFC 9110 8.4.1.3: x-gzip is gzip; identity (no coding) is accepted as a no-op.
 const CONTENT_CODINGS: Record<string, 'gzip' | 'identity'> = { gzip: 'gzip', 'x-gzip': 'gzip', identity: 'identity' };
 const ACCEPTED_ENCODINGS = 'gzip, identity';
-
-const reportSchema = {
-  type: 'object',
-  required: [
-    'committed',
-    'accepted',
-    'inserted',
-    'updated',
-    'unchanged',
-    'skipped',
-    'rejected',
-    'errors',
-    'meters',
-    'meterCount',
-    'metersCreated',
-    'metersCreatedCount',
-  ],
-  properties: {
-    meterId: { type: 'string', description: 'The one meter the upload targeted; absent for a multi-meter upload (see meters).' },
-    committed: { type: 'boolean', description: 'False: nothing was written.' },
-    accepted: { type: 'integer' },
-    inserted: { type: 'integer' },
-    updated: { type: 'integer' },
-    unchanged: { type: 'integer' },
-    skipped: { type: 'integer' },
-    rejected: { type: 'integer' },
-    errors: {
-      type: 'array',
-      description: 'The first 100 rejections.',
-      items: { type: 'object', properties: { line: { type: 'integer' }, field: { type: 'string' }, reason: { type: 'string' } } },
-    },
-    meters: {
-      type: 'array',
-      description: 'Counts per meter the upload named: the first 100 by meter id.',
-      items: {
-        type: 'object',
-        required: ['meterId', 'created', 'inserted', 'updated', 'unchanged', 'skipped', 'rejected'],
-        properties: {
-          meterId: { type: 'string' },
-          created: { type: 'boolean' },
-          inserted: { type: 'integer' },
-          updated: { type: 'integer' },
-          unchanged: { type: 'integer' },
-          skipped: { type: 'integer' },
-          rejected: { type: 'integer' },
-        },
-      },
-    },
-    meterCount: { type: 'integer', description: 'Meters the upload named (meters lists the first 100).' },
-    metersCreated: { type: 'array', items: { type: 'string' }, description: 'Meters the upload created: the first 100 by meter id.' },
-    metersCreatedCount: { type: 'integer', description: 'Meters the upload created.' },
-    firstIntervalStart: { type: 'string', format: 'date-time' },
-    lastIntervalEnd: { type: 'string', format: 'date-time' },
-  },
-} as const;
 
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions): Promise<void> {
   // Keep the body a stream: it is passed on to grpc-server chunk by chunk, never held whole. Every
@@ -139,6 +85,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
             enum: TIME_LABELS.names,
             description: 'Which end of its interval a time names: new meters get it (default end); an existing meter with the other label is 409.',
           },
+          file_name: { type: 'string', minLength: 1, maxLength: 200, description: "The file's name, kept in the upload's record." },
         }),
         headers: {
           type: 'object',
@@ -195,6 +142,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           mode: INGEST_MODES.values[query.mode],
           timeLabel: query.time_label === undefined ? TimeLabel.TIME_LABEL_UNSPECIFIED : TIME_LABELS.values[query.time_label],
           sourceName: `POST /api/readings ${request.id}`,
+          client: 'POST /api/readings',
+          fileName: query.file_name ?? '',
           // Committed only after the end message, sent once the whole body has been read (and
           // decompressed): a body that fails halfway can never leave a part of its rows behind.
           explicitEnd: true,
@@ -300,32 +249,4 @@ function tooLarge(limit: number): HttpStatusError {
     'PAYLOAD_TOO_LARGE',
     `the CSV is larger than ${limit} bytes (counted after decompression); nothing written: split it or use the ingest CLI`,
   );
-}
-
-function toReportJson(meterId: string, report: IngestReport | undefined) {
-  return {
-    meterId: meterId === '' ? undefined : meterId,
-    committed: report?.committed ?? false,
-    accepted: report?.accepted ?? 0,
-    inserted: report?.inserted ?? 0,
-    updated: report?.updated ?? 0,
-    unchanged: report?.unchanged ?? 0,
-    skipped: report?.skipped ?? 0,
-    rejected: report?.rejected ?? 0,
-    errors: report?.errors ?? [],
-    meters: (report?.meters ?? []).map((meter) => ({
-      meterId: meter.meterId,
-      created: meter.created,
-      inserted: meter.inserted,
-      updated: meter.updated,
-      unchanged: meter.unchanged,
-      skipped: meter.skipped,
-      rejected: meter.rejected,
-    })),
-    meterCount: report?.meterCount ?? 0,
-    metersCreated: report?.metersCreated ?? [],
-    metersCreatedCount: report?.metersCreatedCount ?? 0,
-    firstIntervalStart: toIsoSeconds(report?.firstIntervalStart),
-    lastIntervalEnd: toIsoSeconds(report?.lastIntervalEnd),
-  };
 }

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { createKeyWithCli, SAMPLE_CSV_PATH, startGrpcServer, type TestDatabase } from '@meterusage/testing';
+import { startKeyedStack, type KeyedStack } from './support/keyed-stack';
+
+jest.setTimeout(300_000);
+
+// Upload records as a client meets them: real grpc-server (AUTH_MODE=keys) and gateway processes
+// on a fresh database. Every committed write leaves one record, with its origin, the SHA-256 of
+// its bytes, its options and its report; a key sees only the uploads all of whose meters it is
+// granted.
+
+interface ReportJson {
+  committed: boolean;
+  inserted: number;
+  updated: number;
+  uploadId?: string;
+  meters: Array<{ meterId: string }>;
+}
+interface UploadJson {
+  uploadId: string;
+  receivedAt: string;
+  committedAt: string;
+  source: string;
+  caller: string;
+  fileName?: string;
+  sha256: string;
+  options: Record<string, string>;
+  meterIds: string[];
+  report: ReportJson;
+}
+
+const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('upload records (real processes, AUTH_MODE=keys)', () => {
+  let stack: KeyedStack | undefined;
+  let database: TestDatabase;
+  let baseUrl: string;
+  const bearer = new Map<string, string>();
+
+  beforeAll(async () => {
+    stack = await startKeyedStack('uploads', { AUTH_FAILURE_DELAY_MS: '0' });
+    ({ database, baseUrl } = stack);
+    for (const [name, meters] of [
+      ['all', '*'],
+      ['site-1', 'site-1-*'],
+    ] as const) {
+      bearer.set(name, `Bearer ${await createKeyWithCli(database.url, name, 'read,write', meters)}`);
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function upload(key: string, csv: string, query = '') {
+    const response = await fetch(`${baseUrl}/api/readings${query}`, {
+      method: 'POST',
+      headers: { authorization: bearer.get(key)!, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    return { status: response.status, report: (await response.json()) as ReportJson };
+  }
+  async function get<Body>(key: string, path: string) {
+    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: bearer.get(key)! } });
+    return { status: response.status, body: (await response.json()) as Body };
+  }
+  /** Every upload the key sees, page by page (page_size pages). */
+  async function allUploads(key: string, query: string, pageSize: number): Promise<UploadJson[]> {
+    const uploads: UploadJson[] = [];
+    let token = '';
+    do {
+      const page = await get<{ uploads: UploadJson[]; nextPageToken: string }>(key, `/api/uploads?page_size=${pageSize}${query}&page_token=${token}`);
+      expect(page.status).toBe(200);
+      uploads.push(...page.body.uploads);
+      token = page.body.nextPageToken;
+    } while (token !== '');
+    return uploads;
+  }
+
+  it('records the seed once, with its file and fingerprint, and not again when a restart finds it stored', async () => {
+    const restarted = await startGrpcServer({ DATABASE_URL: database.url, METER_ID: 'meter-1', CSV_PATH: SAMPLE_CSV_PATH, AUTH_MODE: 'keys' });
+    await restarted.stop();
+    const seeds = (await allUploads('all', '&meter=meter-1', 50)).filter((record) => record.source === 'seed');
+    expect(seeds).toEqual([
+      expect.objectContaining({
+        caller: 'grpc-server',
+        fileName: 'meterusage.csv',
+        sha256: sha256(readFileSync(SAMPLE_CSV_PATH)),
+        meterIds: ['meter-1'],
+        report: expect.objectContaining({ committed: true, inserted: 2974 + 1, uploadId: seeds[0]?.uploadId }),
+      }),
+    ]);
+  });
+
+  it('gives a committed upload an id, and its record says who sent what, when, how and with which result', async () => {
+    const csv = 'time,meterusage\n2021-01-01T00:15:00Z,1.5\n2021-01-01T00:30:00Z,2\n';
+    const before = Date.now();
+    const { status, report } = await upload('all', csv, '?meter=rec-1&file_name=january.csv&on_conflict=skip&tz=Europe/Amsterdam');
+    expect([status, report.committed, report.uploadId]).toEqual([200, true, expect.stringMatching(/^\d+$/)]);
+    const record = await get<{ upload: UploadJson }>('all', `/api/uploads/${report.uploadId}`);
+    expect(record.status).toBe(200);
+    expect(record.body.upload).toEqual({
+      uploadId: report.uploadId,
+      receivedAt: expect.any(String),
+      committedAt: expect.any(String),
+      source: 'POST /api/readings',
+      caller: 'all',
+      fileName: 'january.csv',
+      sha256: sha256(csv),
+      options: { meter: 'rec-1', tz: 'Europe/Amsterdam', on_conflict: 'skip', mode: 'atomic' },
+      meterIds: ['rec-1'],
+      report,
+    });
+    const received = Date.parse(record.body.upload.receivedAt);
+    expect(received).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(record.body.upload.committedAt)).toBeGreaterThanOrEqual(received);
+  });
+
+  it('leaves no record of an upload that wrote nothing', async () => {
+    const before = await allUploads('all', '', 1000);
+    const { status, report } = await upload('all', 'time,meterusage\n2021-01-01T00:15:00Z,-1\n', '?meter=rec-2');
+    expect([status, report.committed, report.uploadId]).toEqual([422, false, undefined]);
+    expect(await allUploads('all', '', 1000)).toEqual(before);
+  });
+
+  it('lists every upload newest first across pages, by meter, as a model of the generated uploads says', async () => {
+    const meters = ['gen-a', 'gen-b', 'gen-c'];
+    const made: Array<{ uploadId: string; meterIds: string[] }> = [];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.constantFrom(...meters), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 95 }),
+        async (uploadMeters, slot) => {
+          const time = new Date(Date.parse('2021-02-01T00:15:00Z') + slot * 900_000).toISOString();
+          const csv = `time,meterusage,meter_id\n${uploadMeters.map((meter) => `${time},${slot},${meter}`).join('\n')}\n`;
+          const { status, report } = await upload('all', csv);
+          expect(status).toBe(200);
+          made.push({ uploadId: report.uploadId!, meterIds: [...uploadMeters].sort() });
+        },
+      ),
+      { numRuns: 15 },
+    );
+    const newestFirst = [...made].reverse();
+    for (const pageSize of [1, 4, 50]) {
+      const listed = (await allUploads('all', '', pageSize)).filter((record) => record.meterIds.some((meter) => meters.includes(meter)));
+      expect(listed.map((record) => [record.uploadId, record.meterIds])).toEqual(newestFirst.map((record) => [record.uploadId, record.meterIds]));
+    }
+    for (const meter of meters) {
+      const listed = await allUploads('all', `&meter=${meter}`, 3);
+      expect(listed.map((record) => record.uploadId)).toEqual(newestFirst.filter((record) => record.meterIds.includes(meter)).map((record) => record.uploadId));
+    }
+    // A token belongs to its query.
+    const first = await get<{ nextPageToken: string }>('all', '/api/uploads?page_size=1&meter=gen-a');
+    const other = await get<{ error: { code: string; message: string } }>('all', `/api/uploads?page_size=1&meter=gen-b&page_token=${first.body.nextPageToken}`);
+    expect([other.status, other.body.error.message]).toEqual([400, 'page_token: belongs to a different query: keep meter unchanged while paging']);
+  });
+
+  it("shows a key only the uploads all of whose meters it is granted, and answers another's as not found", async () => {
+    const own = await upload('site-1', 'time,meterusage,meter_id\n2021-03-01T00:15:00Z,1,site-1-a\n2021-03-01T00:15:00Z,1,site-1-b\n');
+    const mixed = await upload('all', 'time,meterusage,meter_id\n2021-03-01T00:15:00Z,1,site-1-a\n2021-03-01T00:15:00Z,1,site-2-a\n');
+    expect([own.status, mixed.status]).toEqual([200, 200]);
+    const seen = await allUploads('site-1', '', 1000);
+    expect(seen.map((record) => record.uploadId)).toEqual([own.report.uploadId]);
+    expect(JSON.stringify(seen)).not.toContain('site-2-a');
+    const hidden = await get<{ error: { message: string } }>('site-1', `/api/uploads/${mixed.report.uploadId}`);
+    const unknown = await get<{ error: { message: string } }>('site-1', '/api/uploads/999999999');
+    expect([hidden.status, hidden.body.error.message.replace(mixed.report.uploadId!, 'N')]).toEqual([
+      404,
+      unknown.body.error.message.replace('999999999', 'N'),
+    ]);
+    expect((await get('site-1', '/api/uploads?meter=site-2-a')).status).toBe(404);
+    expect((await get<{ error: { details: unknown } }>('site-1', '/api/uploads/abc')).body.error.details).toEqual([
+      { field: 'id', description: 'must be an upload\'s id (decimal digits), got "abc"' },
+    ]);
+  });
+});
