@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type IngestOptions as IngestOptionsMessage,
   type IngestReadingsRequest,
@@ -25,7 +26,6 @@ import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { callerOf } from '../access/caller';
-import { createHash } from 'node:crypto';
 import { recordReportOf, RECORDED_LIST_MAX, type UploadOrigin } from '../uploads/upload-record';
 import { toIngestReport } from '../uploads/uploads.mapper';
 import { ingestCsv, type IngestOptions } from './ingest-csv';
@@ -104,6 +104,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
             audit: true,
             method: 'IngestReadings',
             committed: result.committed,
+            uploadId: result.uploadId,
             inserted: result.inserted,
             updated: result.updated,
             meters: result.meters.slice(0, RECORDED_LIST_MAX).map((meter) => meter.meterId),
