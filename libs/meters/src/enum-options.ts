@@ -1,4 +1,4 @@
-import { ConflictPolicy, IngestMode, TimeLabel } from '@meterusage/contracts';
+import { ConflictPolicy, IngestMode, Scope, TimeLabel } from '@meterusage/contracts';
 import type { TimeLabelName } from './meter-rules';
 
 /** The lower-case option names of an enum's members with `prefix`, its UNSPECIFIED zero left out. */
@@ -72,3 +72,7 @@ export const DEFAULT_INGEST_MODE: IngestModeName = 'atomic';
 
 /** time_label / --time-label: which end of its interval a time names (unstated: each meter's own). */
 export const TIME_LABELS: EnumOptions<TimeLabelName, TimeLabel> = enumOptions(TimeLabel, 'TIME_LABEL_');
+
+/** The scopes of an API key: read, write, admin (the contract's Scope). */
+export const SCOPES = enumOptions(Scope, 'SCOPE_');
+export type ScopeName = (typeof SCOPES.names)[number];

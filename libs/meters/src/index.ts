@@ -7,8 +7,10 @@ export {
   DEFAULT_INGEST_MODE,
   enumOptions,
   INGEST_MODES,
+  SCOPES,
   TIME_LABELS,
   type ConflictPolicyName,
   type EnumOptions,
   type IngestModeName,
+  type ScopeName,
 } from './enum-options';

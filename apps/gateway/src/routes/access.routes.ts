@@ -1,4 +1,5 @@
-import { AuthMode, Scope, type ApiKey } from '@meterusage/contracts';
+import { AuthMode, type ApiKey, type Scope } from '@meterusage/contracts';
+import { SCOPES, type ScopeName } from '@meterusage/meters';
 import type { FastifyInstance } from 'fastify';
 import { HttpStatusError } from '../errors';
 import { callUnary } from '../grpc/call';
@@ -9,9 +10,7 @@ import { errorResponses } from './response-schemas';
 // The caller's own access (for the dashboard and for scripts checking a key) and key management
 // (scope admin). Every decision is grpc-server's: these routes only carry the caller's key there.
 
-const SCOPE_NAMES: Record<string, Scope> = { read: Scope.SCOPE_READ, write: Scope.SCOPE_WRITE, admin: Scope.SCOPE_ADMIN };
-const NAME_OF_SCOPE = new Map<number, string>(Object.entries(SCOPE_NAMES).map(([name, scope]) => [scope, name]));
-const scopeNames = (scopes: Scope[]) => scopes.map((scope) => NAME_OF_SCOPE.get(scope) ?? 'unknown');
+const scopeNames = (scopes: Scope[]) => scopes.map((scope) => SCOPES.nameOf(scope) ?? 'unknown');
 
 /** Largest JSON body POST /api/keys reads. */
 const KEY_BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,7 +21,7 @@ const keySchema = {
   required: ['name', 'scopes', 'meters', 'expiresAt', 'createdAt', 'lastUsedAt', 'revokedAt'],
   properties: {
     name: { type: 'string' },
-    scopes: { type: 'array', items: { type: 'string', enum: Object.keys(SCOPE_NAMES) } },
+    scopes: { type: 'array', items: { type: 'string', enum: SCOPES.names } },
     meters: { type: 'array', items: { type: 'string' }, description: 'Meter ids, prefixes ending in *, or * for every meter.' },
     expiresAt: instant,
     createdAt: instant,
@@ -126,7 +125,7 @@ export async function accessRoutes(app: FastifyInstance, options: { deadlineMs: 
           additionalProperties: false,
           properties: {
             name: { type: 'string', maxLength: 200 },
-            scopes: { type: 'array', items: { type: 'string', enum: Object.keys(SCOPE_NAMES) }, minItems: 1, maxItems: 3 },
+            scopes: { type: 'array', items: { type: 'string', enum: SCOPES.names }, minItems: 1, maxItems: 3 },
             meters: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 1000 },
             expiresAt: { type: 'string', format: 'date-time' },
           },
@@ -150,7 +149,7 @@ export async function accessRoutes(app: FastifyInstance, options: { deadlineMs: 
         app.meterUsage.createApiKey.bind(app.meterUsage),
         {
           name: body.name,
-          scopes: body.scopes.map((scope) => SCOPE_NAMES[scope]!),
+          scopes: body.scopes.map((scope) => SCOPES.values[scope as ScopeName]),
           meterGrants: body.meters ?? [],
           expireTime: body.expiresAt === undefined ? undefined : new Date(body.expiresAt),
         },

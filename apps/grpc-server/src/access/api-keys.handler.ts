@@ -1,4 +1,5 @@
-import { AuthMode, Scope, type ApiKey, type MeterUsageServiceServer } from '@meterusage/contracts';
+import { AuthMode, type ApiKey, type MeterUsageServiceServer } from '@meterusage/contracts';
+import { SCOPES } from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
 import { InvalidArgumentError } from '../errors';
 import { callLogger } from '../grpc/call-logger';
@@ -11,9 +12,6 @@ import type { AuthMode as AuthModeName } from './authorize-calls';
 import { callerOf } from './caller';
 import type { ScopeName } from './meter-grants';
 
-const SCOPE_OF_NAME: Record<ScopeName, Scope> = { read: Scope.SCOPE_READ, write: Scope.SCOPE_WRITE, admin: Scope.SCOPE_ADMIN };
-const NAME_OF_SCOPE = new Map<number, ScopeName>(Object.entries(SCOPE_OF_NAME).map(([name, scope]) => [scope, name as ScopeName]));
-
 /** CreateApiKey, ListApiKeys, RevokeApiKey (scope admin) and GetCaller (any key). */
 export function createApiKeyHandlers(deps: {
   db: DatabaseHandle['db'];
@@ -25,7 +23,7 @@ export function createApiKeyHandlers(deps: {
 }): Pick<MeterUsageServiceServer, 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'getCaller'> {
   return {
     createApiKey: unary('CreateApiKey', deps, async (request, call) => {
-      const scopes = request.scopes.map((scope) => NAME_OF_SCOPE.get(scope) ?? invalidScope(scope));
+      const scopes = request.scopes.map((scope) => SCOPES.nameOf(scope) ?? invalidScope(scope));
       const { row, secret } = await createApiKey(deps.db, { name: request.name, scopes, meterGrants: request.meterGrants, expiresAt: request.expireTime });
       callLogger(deps.logger, call).info({ audit: true, created: row.name, scopes: row.scopes, meterGrants: row.meter_grants }, 'API key created');
       return { key: toApiKey(row), secret };
@@ -42,7 +40,7 @@ export function createApiKeyHandlers(deps: {
       return Promise.resolve({
         authMode: deps.authMode === 'keys' || caller.keyName !== 'anonymous' ? AuthMode.AUTH_MODE_KEYS : AuthMode.AUTH_MODE_OFF,
         keyName: caller.keyName,
-        scopes: [...caller.scopes].map((scope) => SCOPE_OF_NAME[scope]),
+        scopes: [...caller.scopes].map((scope) => SCOPES.values[scope]),
         meterGrants: [...caller.grants.patterns],
       });
     }),
@@ -50,13 +48,13 @@ export function createApiKeyHandlers(deps: {
 }
 
 function invalidScope(scope: number): never {
-  throw new InvalidArgumentError('scopes', `must each be SCOPE_READ, SCOPE_WRITE or SCOPE_ADMIN, got ${scope}`);
+  throw new InvalidArgumentError('scopes', `must each be ${SCOPES.memberChoices}, got ${scope}`);
 }
 
 export function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     name: row.name,
-    scopes: row.scopes.map((scope) => SCOPE_OF_NAME[scope as ScopeName]),
+    scopes: row.scopes.map((scope) => SCOPES.values[scope as ScopeName]),
     meterGrants: row.meter_grants,
     expireTime: row.expires_at ?? undefined,
     createTime: row.created_at,

@@ -1,8 +1,8 @@
-import { isMeterId, METER_ID_RULE } from '@meterusage/meters';
+import { isMeterId, METER_ID_RULE, SCOPES, type ScopeName } from '@meterusage/meters';
 
-/** What a key may do. */
-export type ScopeName = 'read' | 'write' | 'admin';
-export const SCOPE_NAMES: readonly ScopeName[] = ['read', 'write', 'admin'];
+/** What a key may do: read, write, admin (the contract's Scope, in its order). */
+export type { ScopeName };
+export const SCOPE_NAMES: readonly ScopeName[] = SCOPES.names;
 
 /** What a grant may be, in words: the end of every "not a meter grant" message. */
 export const METER_GRANT_RULE = `a meter id (${METER_ID_RULE}), such an id's prefix followed by "*" (e.g. "site-12-*"), or "*" for every meter`;
