@@ -389,6 +389,16 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
     expect(await sql(`select meter_id from meters where meter_id like '%-new'`)).toEqual([]);
     expect((await upload(prefix, undefined, ['site-1-new', 'site-1-newer'])).status).toBe(200);
     expect(await listed('prefix')).toEqual(['site-1-charlie', 'site-1-new', 'site-1-newer']);
+
+    // A grant is a plain prefix: "_" in it is a character, not SQL LIKE's any-character.
+    expect((await upload(`Bearer ${secrets.get('root')}`, undefined, ['lit_1-a', 'litX1-b'])).status).toBe(200);
+    const literal = await fetch(`${baseUrl}/api/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets.get('root')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'literal', scopes: ['read'], meters: ['lit_1*'] }),
+    });
+    secrets.set('literal', ((await literal.json()) as { secret: string }).secret);
+    expect(await listed('literal')).toEqual(['lit_1-a']);
   });
 
   it('refuses any Authorization value that is not a valid key with 401 and the same words (generated values)', async () => {

@@ -18,10 +18,9 @@ export function createMeterHandlers(deps: {
 }): Pick<MeterUsageServiceServer, 'listMeters' | 'getDataVersion'> {
   return {
     // Only the meters the caller's key is granted: a listing never shows that others exist.
-    listMeters: unary('ListMeters', deps, async (_request, call) => {
-      const grants = callerOf(call).grants;
-      return { meters: (await listMetersWithSpan(deps.db)).filter((row) => grants.allows(row.meter_id)).map(toMeter) };
-    }),
+    listMeters: unary('ListMeters', deps, async (_request, call) => ({
+      meters: (await listMetersWithSpan(deps.db, callerOf(call).grants.parts)).map(toMeter),
+    })),
     getDataVersion: unary('GetDataVersion', deps, async (request: { meterId: string }) => {
       const row = await requireDataVersion(deps.db, request.meterId, deps.defaultMeterId);
       // Microseconds since 1970: below 2^53 until the year 2255.

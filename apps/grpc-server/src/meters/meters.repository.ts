@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, MetersTable, TimeLabel } from '../db/schema';
+import { meterIdVisible, type VisibleMeters } from '../db/visible-meters';
 
 export interface MeterRow {
   meter_id: string;
@@ -33,8 +34,8 @@ export async function findDataVersion(db: Kysely<Database>, meterId: string): Pr
   return db.selectFrom('meters').select(['meter_id', 'data_version']).where('meter_id', '=', meterId).executeTakeFirst();
 }
 
-/** Every meter with the span of its stored readings; first/last come from the primary key, not a scan. */
-export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWithSpanRow[]> {
+/** Every visible meter with the span of its stored readings; first/last come from the primary key, not a scan. */
+export async function listMetersWithSpan(db: Kysely<Database>, visible: VisibleMeters): Promise<MeterWithSpanRow[]> {
   const edge = (eb: ExpressionBuilder<Database & { m: MetersTable }, 'm'>, order: 'asc' | 'desc') =>
     eb
       .selectFrom('readings as r')
@@ -42,12 +43,16 @@ export async function listMetersWithSpan(db: Kysely<Database>): Promise<MeterWit
       .whereRef('r.meter_id', '=', 'm.meter_id')
       .orderBy('r.interval_start', order)
       .limit(1);
-  return db
-    .selectFrom('meters as m')
-    .select(['m.meter_id', 'm.unit', 'm.interval_seconds', 'm.time_label'])
-    .select((eb) => [edge(eb, 'asc').as('first_start_ms'), edge(eb, 'desc').as('last_start_ms')])
-    .orderBy('m.meter_id')
-    .execute();
+  return (
+    db
+      .selectFrom('meters as m')
+      .select(['m.meter_id', 'm.unit', 'm.interval_seconds', 'm.time_label'])
+      .select((eb) => [edge(eb, 'asc').as('first_start_ms'), edge(eb, 'desc').as('last_start_ms')])
+      // Filtered before the spans are looked up: a narrow key costs its own meters, not the fleet's.
+      .where(meterIdVisible(sql.ref<string>('m.meter_id'), visible))
+      .orderBy('m.meter_id')
+      .execute()
+  );
 }
 
 /** Start of the earliest and latest stored interval of one meter (epoch ms), or undefined without readings. */

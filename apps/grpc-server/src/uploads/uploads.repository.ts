@@ -1,6 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseHandle } from '../db/connection';
+import { meterIdVisible, type VisibleMeters } from '../db/visible-meters';
 import type { UploadRecordOptions, UploadRecordReport } from './upload-record';
 
 type Db = DatabaseHandle['db'];
@@ -48,21 +49,10 @@ export async function insertUpload(client: pg.PoolClient, upload: NewUploadRow):
   return rows[0]!.upload_id;
 }
 
-/** The meters a caller may see, as SQL can test them: every meter, or exact ids and id prefixes. */
-export interface VisibleMeters {
-  all: boolean;
-  exact: string[];
-  prefixes: string[];
-}
-
 /** Uploads every meter of which is visible (an upload naming one other meter would show that it exists). */
 function allMetersVisible(visible: VisibleMeters): Expression<SqlBool> {
   if (visible.all) return sql<SqlBool>`true`;
-  // LIKE patterns of the prefixes, their own % and _ escaped (meter ids may hold _).
-  const patterns = visible.prefixes.map((prefix) => `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
-  return sql<SqlBool>`not exists (
-    select 1 from unnest(meter_ids) as m(id)
-    where not (m.id = any(${visible.exact}::text[]) or m.id like any(${patterns}::text[])))`;
+  return sql<SqlBool>`not exists (select 1 from unnest(meter_ids) as m(id) where not ${meterIdVisible(sql.ref<string>('m.id'), visible)})`;
 }
 
 /** One page of visible uploads, newest first, with ids below beforeId; limit + 1 rows tell whether more follow. */
