@@ -175,4 +175,23 @@ describe('upload records (real processes, AUTH_MODE=keys)', () => {
       { field: 'id', description: 'must be an upload\'s id (decimal digits), got "abc"' },
     ]);
   });
+  it('answers any upload id or page token with 200, 400 or 404 and a JSON error, never a 5xx (generated values)', async () => {
+    const digits = fc.stringMatching(/^\d{1,25}$/);
+    const id = fc.oneof(digits, fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('9223372036854775807', '9223372036854775808', '0', '01'));
+    const token = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.tuple(fc.constantFrom('', 'gen-a'), digits).map(([meter, before]) => Buffer.from(JSON.stringify({ v: 1, m: meter, b: before })).toString('base64url')),
+    );
+    await fc.assert(
+      fc.asyncProperty(id, token, async (uploadId, pageToken) => {
+        for (const path of [`/api/uploads/${encodeURIComponent(uploadId)}`, `/api/uploads?page_token=${encodeURIComponent(pageToken)}`]) {
+          const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: bearer.get('all')! } });
+          const body = (await response.json()) as { error?: { code: string; message: string } };
+          expect([path, [200, 400, 404].includes(response.status)]).toEqual([path, true]);
+          if (response.status >= 400) expect([path, typeof body.error?.message]).toEqual([path, 'string']);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { isUploadId } from './upload-id';
 
 // ListUploads' page tokens (AIP-158): opaque base64url JSON of the query's meter and the id the
 // next page starts below. Not signed: every page is filtered by the caller's grants anyway, so an
@@ -24,7 +25,7 @@ export function decodeUploadPageToken(token: string, meterId: string): string {
   } catch {
     body = undefined;
   }
-  if (body?.v !== 1 || typeof body.b !== 'string' || !/^[1-9]\d{0,18}$/.test(body.b) || typeof body.m !== 'string') {
+  if (body?.v !== 1 || typeof body.b !== 'string' || !isUploadId(body.b) || typeof body.m !== 'string') {
     throw new InvalidArgumentError('page_token', 'is not a token this server issued');
   }
   if (body.m !== meterId) throw new InvalidArgumentError('page_token', 'belongs to a different query: keep meter_id unchanged while paging');

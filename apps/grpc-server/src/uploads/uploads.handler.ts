@@ -6,13 +6,13 @@ import { InvalidArgumentError, NotFoundError, quoted } from '../errors';
 import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
+import { isUploadId } from './upload-id';
 import { decodeUploadPageToken, encodeUploadPageToken } from './upload-page-token';
 import { toUpload } from './uploads.mapper';
 import { findUpload, listUploads } from './uploads.repository';
 
 /** ListUploads' page size: 0 means `default`; at most `max`. */
 export const UPLOAD_PAGE_SIZE = Object.freeze({ default: 50, max: 1000 });
-const UPLOAD_ID_PATTERN = /^[1-9]\d{0,18}$/;
 
 /** ListUploads and GetUpload: the records of committed uploads, as far as the caller's grants reach. */
 export function createUploadHandlers(deps: {
@@ -45,7 +45,7 @@ export function createUploadHandlers(deps: {
       };
     }),
     getUpload: unary('GetUpload', deps, async (request: GetUploadRequest, call) => {
-      if (!UPLOAD_ID_PATTERN.test(request.uploadId))
+      if (!isUploadId(request.uploadId))
         throw new InvalidArgumentError('upload_id', `must be an upload's id (decimal digits), got ${quoted(request.uploadId)}`);
       // Outside the grants, an upload is not found, as an id that does not exist.
       const row = await findUpload(deps.db, request.uploadId, callerOf(call).grants.parts);
