@@ -470,4 +470,24 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
       expect([name, everything.includes(secret), everything.includes(random)]).toEqual([name, false, false]);
     }
   });
+  it('answers any key name, grant or expiry an admin sends with 201, 400, 404 or 409, never a 5xx (generated values)', async () => {
+    const admin = { authorization: `Bearer ${secrets.get('root')}` };
+    const text = fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(/^[A-Za-z0-9._*:-]{1,70}$/), fc.constantFrom('\u0000', 'a\u0000b', '*', '%', '_*'));
+    await fc.assert(
+      fc.asyncProperty(
+        text,
+        fc.array(text, { maxLength: 3 }),
+        fc.option(fc.date({ noInvalidDate: true }), { nil: undefined }),
+        async (name, meters, expires) => {
+          const body = JSON.stringify({ name, scopes: ['read'], meters, ...(expires === undefined ? {} : { expiresAt: expires.toISOString() }) });
+          const created = await fetch(`${baseUrl}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body });
+          expect([name, meters, created.status < 500]).toEqual([name, meters, true]);
+          const revoked = await fetch(`${baseUrl}/api/keys/${encodeURIComponent(name)}`, { method: 'DELETE', headers: admin });
+          expect([name, revoked.status]).toEqual([name, created.status === 201 ? 200 : expect.any(Number)]);
+          expect([name, [200, 400, 404].includes(revoked.status)]).toEqual([name, true]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });

@@ -67,8 +67,9 @@ export async function createApiKey(db: DatabaseHandle['db'], spec: ApiKeySpec, n
 
 export { listApiKeys };
 
-/** Revokes the named key; NOT_FOUND when there is none. */
+/** Revokes the named key; INVALID_ARGUMENT for text no key can be named (before it reaches SQL, which refuses a NUL as a 500), NOT_FOUND when no key has the name. */
 export async function revokeApiKeyNamed(db: DatabaseHandle['db'], name: string): Promise<ApiKeyRow> {
+  if (!KEY_NAME_PATTERN.test(name)) throw new InvalidArgumentError('name', `must be ${KEY_NAME_RULE}, got ${quoted(name)}`);
   return (await revokeApiKey(db, name)) ?? notFound(name);
 }
 
