@@ -452,9 +452,12 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
     expect(await counterTotal(metricsPort, /^meterusage_access_refused_total$/, /reason="revoked"/)).toBeGreaterThan(0);
     expect(await counterTotal(metricsPort, /^meterusage_access_refused_total$/, /reason="missing"/)).toBeGreaterThan(0);
     const audit = grpcServer.logs.filter((line) => line.audit === true);
-    expect(audit.some((line) => line.key === 'prefix' && line.msg === 'upload committed' && typeof line.requestId === 'string')).toBe(true);
+    expect(
+      audit.some((line) => line.key === 'prefix' && line.msg === 'ingest committed' && typeof line.requestId === 'string' && typeof line.uploadId === 'string'),
+    ).toBe(true);
     expect(audit.some((line) => line.key === 'root' && line.created === 'read-only')).toBe(true);
-    expect(audit.some((line) => line.key === 'root' && line.msg === 'upload committed')).toBe(true);
+    expect(audit.some((line) => line.key === 'root' && line.msg === 'ingest committed')).toBe(true);
+    expect(audit.some((line) => line.key === 'prefix' && line.msg === 'call authorized' && line.method === 'IngestReadings')).toBe(true);
 
     const everything = [
       grpcServer.output.join('\n'),

@@ -82,7 +82,13 @@ export async function ingestCsv(
   const startedAt = performance.now();
   const log = (result: IngestResult, message: string, write?: 'append' | 'merge') =>
     deps.logger.info(
-      { source: options.sourceName, ...resultSummary(result), ...(write === undefined ? {} : { write }), ms: Math.round(performance.now() - startedAt) },
+      {
+        audit: true,
+        source: options.sourceName,
+        ...resultSummary(result),
+        ...(write === undefined ? {} : { write }),
+        ms: Math.round(performance.now() - startedAt),
+      },
       message,
     );
   const client = await database.pool.connect();

@@ -26,7 +26,7 @@ import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { callerOf } from '../access/caller';
-import { recordReportOf, RECORDED_LIST_MAX, type UploadOrigin } from '../uploads/upload-record';
+import { recordReportOf, type UploadOrigin } from '../uploads/upload-record';
 import { toIngestReport } from '../uploads/uploads.mapper';
 import { ingestCsv, type IngestOptions } from './ingest-csv';
 import { requireWriteGrant, type WriteGrant } from './upload-meters';
@@ -96,22 +96,18 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
             );
           }
         }
-        const result = await ingestCsv(deps.database, chunks(), { ...options, origin }, { storage: deps.storage(), logger: deps.logger, cancelled });
-        deps.telemetry?.observeUpload(result);
-        // The audit line of every write: which key, which request (callLogger), what changed.
-        callLogger(deps.logger, call).info(
+        const result = await ingestCsv(
+          deps.database,
+          chunks(),
+          { ...options, origin },
           {
-            audit: true,
-            method: 'IngestReadings',
-            committed: result.committed,
-            uploadId: result.uploadId,
-            inserted: result.inserted,
-            updated: result.updated,
-            meters: result.meters.slice(0, RECORDED_LIST_MAX).map((meter) => meter.meterId),
-            meterCount: result.meters.length,
+            storage: deps.storage(),
+            // The upload's own log lines are its audit lines: with the key's name and the request id.
+            logger: callLogger(deps.logger, call),
+            cancelled,
           },
-          result.committed ? 'upload committed' : 'upload refused, nothing written',
         );
+        deps.telemetry?.observeUpload(result);
         // The one meter targeted: the named one, or the default meter of a file without a meter_id column.
         const meterId = options.meterId ?? (result.multiMeterFile ? '' : options.defaultMeterId);
         return { meterId, report: toIngestReport(recordReportOf(result), result.uploadId ?? '') };
