@@ -26,6 +26,7 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
       '0004_add_meter_data_version',
       '0005_create_api_keys',
       '0006_create_uploads',
+      '0007_keep_reading_history',
     ]);
     await expectQuarantined(database.db);
 
@@ -58,6 +59,7 @@ describe('migration 0003 (usage value domain) on a real PostgreSQL', () => {
           '0004_add_meter_data_version',
           '0005_create_api_keys',
           '0006_create_uploads',
+          '0007_keep_reading_history',
         ]);
       } finally {
         clearTimeout(release);

@@ -27,6 +27,7 @@ describe('migrations on a real PostgreSQL', () => {
       '0004_add_meter_data_version',
       '0005_create_api_keys',
       '0006_create_uploads',
+      '0007_keep_reading_history',
     ]);
     expect(await migrateToLatest(database.db, silentLogger)).toEqual([]);
 
@@ -37,6 +38,8 @@ describe('migrations on a real PostgreSQL', () => {
       { column_name: 'meter_id', data_type: 'text', is_nullable: 'NO' },
       { column_name: 'interval_start', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'usage', data_type: 'numeric', is_nullable: 'YES' },
+      { column_name: 'upload_id', data_type: 'bigint', is_nullable: 'YES' },
+      { column_name: 'quality', data_type: 'text', is_nullable: 'NO' },
     ]);
   });
 

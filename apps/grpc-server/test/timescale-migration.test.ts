@@ -34,6 +34,7 @@ describe('migrations on TimescaleDB (PGlite in WASM)', () => {
       '0004_add_meter_data_version',
       '0005_create_api_keys',
       '0006_create_uploads',
+      '0007_keep_reading_history',
     ]);
     expect(await migrateToLatest(db, silentLogger)).toEqual([]);
   });
@@ -66,6 +67,52 @@ describe('migrations on TimescaleDB (PGlite in WASM)', () => {
     const { rows } = await sql<{ proc_name: string; config: unknown }>`
       select proc_name, config from timescaledb_information.jobs where hypertable_name = 'readings'`.execute(db);
     expect(rows).toEqual([{ proc_name: 'policy_compression', config: { hypertable_id: expect.any(Number), compress_after: '90 days' } }]);
+  });
+
+  it('makes readings_history a hypertable compressed like readings, with its own 90-day policy', async () => {
+    expect(await isHypertable(db, 'readings_history')).toBe(true);
+    const settings = await sql<{ segmentby: string; orderby: string }>`
+      select segmentby, orderby from timescaledb_information.hypertable_compression_settings
+      where hypertable = 'readings_history'::regclass`.execute(db);
+    expect(settings.rows).toEqual([{ segmentby: 'meter_id', orderby: 'interval_start,replaced_at' }]);
+    const { rows } = await sql<{ proc_name: string; config: unknown }>`
+      select proc_name, config from timescaledb_information.jobs where hypertable_name = 'readings_history'`.execute(db);
+    expect(rows).toEqual([{ proc_name: 'policy_compression', config: { hypertable_id: expect.any(Number), compress_after: '90 days' } }]);
+  });
+
+  it('keeps history in compressed chunks: a version moved there after compression reads back beside the older ones', async () => {
+    await db.insertInto('meters').values({ meter_id: 'ts-history' }).execute();
+    const version = (usage: string, replacedBy: string, replacedAt: string) => ({
+      meter_id: 'ts-history',
+      interval_start: new Date('2018-03-01T00:00:00Z'),
+      usage,
+      quality: 'actual' as const,
+      upload_id: null,
+      valid_from: new Date('2018-03-02T00:00:00Z'),
+      replaced_by: replacedBy,
+      replaced_at: new Date(replacedAt),
+    });
+    await db
+      .insertInto('readings_history')
+      .values(version('1.5', '7', '2018-04-01T00:00:00Z'))
+      .execute();
+    await sql`select compress_chunk(c) from show_chunks('readings_history') c`.execute(db);
+    await db
+      .insertInto('readings_history')
+      .values(version('2.5', '8', '2018-05-01T00:00:00Z'))
+      .execute();
+
+    const stored = await db
+      .selectFrom('readings_history')
+      .select(['usage', 'replaced_by'])
+      .where('meter_id', '=', 'ts-history')
+      .orderBy('replaced_at')
+      .execute();
+    // PGlite returns bigint as a number.
+    expect(stored.map((row) => [row.usage, String(row.replaced_by)])).toEqual([
+      ['1.5', '7'],
+      ['2.5', '8'],
+    ]);
   });
 
   it('stores readings, a missing (NULL) one included, and reads them back exactly', async () => {

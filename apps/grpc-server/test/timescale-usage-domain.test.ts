@@ -29,6 +29,7 @@ describe('migration 0003 (usage value domain) on TimescaleDB (PGlite in WASM)', 
       '0004_add_meter_data_version',
       '0005_create_api_keys',
       '0006_create_uploads',
+      '0007_keep_reading_history',
     ]);
     await expectQuarantined(db);
     const hourly = await sql<{ total: number }>`select sum(usage_sum)::float8 as total from readings_hourly`.execute(db);

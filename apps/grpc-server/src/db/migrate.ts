@@ -8,6 +8,7 @@ import * as constrainReadingUsage from './migrations/0003_constrain_reading_usag
 import * as addMeterDataVersion from './migrations/0004_add_meter_data_version';
 import * as createApiKeys from './migrations/0005_create_api_keys';
 import * as createUploads from './migrations/0006_create_uploads';
+import * as keepReadingHistory from './migrations/0007_keep_reading_history';
 
 // Listed here rather than read from disk, so the same code runs from src (tsx, jest) and dist.
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_add_meter_data_version': addMeterDataVersion,
   '0005_create_api_keys': createApiKeys,
   '0006_create_uploads': createUploads,
+  '0007_keep_reading_history': keepReadingHistory,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -22,6 +22,27 @@ export interface ReadingsTable {
   interval_start: ColumnType<Date, Date | string, Date | string>;
   /** Energy in the meter's unit; NULL is a missing reading. numeric: pg returns it as a string. */
   usage: ColumnType<string | null, string | null, string | null>;
+  /** The upload that wrote the value (bigint as a string); NULL for values stored before migration 0007. */
+  upload_id: ColumnType<string | null, string | null | undefined, string | null>;
+  quality: Generated<StoredQuality>;
+}
+
+/** Where a stored value comes from (migration 0007): as received, an estimate, or a correction by hand. */
+export type StoredQuality = 'actual' | 'estimated' | 'edited';
+
+/** A version of a reading that a write replaced or a revert removed (migration 0007); never updated. */
+export interface ReadingsHistoryTable {
+  meter_id: string;
+  interval_start: ColumnType<Date, Date | string, Date | string>;
+  usage: string | null;
+  quality: StoredQuality;
+  /** The upload that wrote this version; NULL when it was stored before uploads were recorded. */
+  upload_id: string | null;
+  /** When this version took effect (its upload's committed_at; -infinity when unknown). */
+  valid_from: ColumnType<Date, Date | string, Date | string>;
+  /** The upload that replaced or removed it, and its committed_at. */
+  replaced_by: string;
+  replaced_at: ColumnType<Date, Date | string, Date | string>;
 }
 
 /** Rows migration 0003 moved out of readings because their usage broke the value domain. */
@@ -71,12 +92,15 @@ export interface UploadsTable {
   meter_ids: string[];
   /** The upload's report as plain JSON (UploadRecordReport). */
   report: ColumnType<unknown, string, string>;
+  /** False for records made before migration 0007: no history behind them, so no revert. */
+  history_kept: Generated<boolean>;
 }
 
 /** The database as Kysely sees it. */
 export interface Database {
   meters: MetersTable;
   readings: ReadingsTable;
+  readings_history: ReadingsHistoryTable;
   readings_quarantine: ReadingsQuarantineTable;
   api_keys: ApiKeysTable;
   uploads: UploadsTable;
