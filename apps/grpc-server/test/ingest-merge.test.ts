@@ -2,7 +2,7 @@ import { EVERY_METER } from '../src/ingest/upload-meters';
 import { Readable, Writable } from 'node:stream';
 import pino from 'pino';
 import { ingestCsv, type IngestOptions, type IngestResult } from '../src/ingest/ingest-csv';
-import { openMigratedDatabase, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, testOrigin, type MigratedDatabase } from './support/database';
 
 // ingestCsv's two ways into readings: append (no staged row meets a stored one: plain INSERT) and
 // merge (equal rows left out, the rest through INSERT … ON CONFLICT), told apart by the "write"
@@ -51,6 +51,7 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     maxNewMeters: 1000,
     sourceName: 'test',
     writeGrant: EVERY_METER,
+    origin: testOrigin(),
   };
 
   /** ingestCsv over text in odd-sized chunks: lines cross chunk boundaries. */

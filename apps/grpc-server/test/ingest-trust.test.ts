@@ -2,7 +2,7 @@ import { EVERY_METER } from '../src/ingest/upload-meters';
 import { status } from '@grpc/grpc-js';
 import { BucketWidth, IngestMode, TimeLabel } from '@meterusage/contracts';
 import { ingestCsv } from '../src/ingest/ingest-csv';
-import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
+import { openMigratedDatabase, plainStorageDeps, testOrigin, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
 
 // Issue #10 items 1, 3, 6 and the sub-second time, through IngestReadings on a real PostgreSQL:
@@ -143,6 +143,7 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
         maxNewMeters: 10,
         sourceName: 'B',
         writeGrant: EVERY_METER,
+        origin: testOrigin(),
       } as const;
       const uploadB = ingestCsv(
         handle.database,
@@ -197,6 +198,7 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
         timeLabel: undefined,
         sourceName: 't',
         writeGrant: EVERY_METER,
+        origin: testOrigin(),
       } as const;
       await expect(ingestCsv(handle.database, neverEnds, { ...options, maxNewMeters: MAX_NEW_METERS }, plainStorageDeps)).rejects.toMatchObject({
         name: 'InvalidArgumentError',

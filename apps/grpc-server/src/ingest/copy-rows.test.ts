@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { StagingRows } from './copy-rows';
+import type { StoredQuality } from '../db/schema';
 
 // StagingRows writes COPY text as bytes; it must give exactly the text the template would.
-const copyText = (line: number, meterId: string, startMs: number, usage: string | null) => `${line}\t${meterId}\t${startMs}\t${usage ?? '\\N'}\n`;
+const copyText = (line: number, meterId: string, startMs: number, usage: string | null, quality: StoredQuality) =>
+  `${line}\t${meterId}\t${startMs}\t${usage ?? '\\N'}\t${quality}\n`;
 
 describe('StagingRows', () => {
   it('writes each row as COPY text, byte for byte, for any line, meter, start and value', () => {
@@ -11,11 +13,12 @@ describe('StagingRows', () => {
       fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
       fc.oneof(fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.constantFrom(0, 99_999_999, 100_000_000, -100_000_000, 946_684_800_000)),
       fc.option(fc.stringMatching(/^[0-9]{1,12}(\.[0-9]{0,6})?([eE][+-]?[0-9]{1,3})?$/), { nil: null }),
+      fc.constantFrom<StoredQuality>('actual', 'estimated', 'edited'),
     );
     fc.assert(
       fc.property(fc.array(row, { maxLength: 50 }), (rows) => {
         const staging = new StagingRows(64);
-        for (const [line, meterId, startMs, usage] of rows) staging.add(line, meterId, startMs, usage);
+        for (const [line, meterId, startMs, usage, quality] of rows) staging.add(line, meterId, startMs, usage, quality);
         expect(staging.take()?.toString('latin1') ?? '').toBe(rows.map((fields) => copyText(...fields)).join(''));
         expect(staging.take()).toBeUndefined();
       }),
@@ -26,10 +29,10 @@ describe('StagingRows', () => {
   it('grows for a value longer than its buffer and starts a new buffer after each take', () => {
     const staging = new StagingRows(16);
     const long = '1'.repeat(1000);
-    staging.add(7, 'meter-1', 946_684_800_000, long);
+    staging.add(7, 'meter-1', 946_684_800_000, long, 'actual');
     const first = staging.take()!;
-    staging.add(8, 'm', -900_000, null);
-    expect(first.toString('latin1')).toBe(copyText(7, 'meter-1', 946_684_800_000, long));
-    expect(staging.take()!.toString('latin1')).toBe('8\tm\t-900000\t\\N\n');
+    staging.add(8, 'm', -900_000, null, 'edited');
+    expect(first.toString('latin1')).toBe(copyText(7, 'meter-1', 946_684_800_000, long, 'actual'));
+    expect(staging.take()!.toString('latin1')).toBe('8\tm\t-900000\t\\N\tedited\n');
   });
 });

@@ -1,6 +1,8 @@
+import type { StoredQuality } from '../db/schema';
+
 // COPY's text format (PostgreSQL "COPY ... FROM STDIN", tab-separated, \N for NULL), written as
 // bytes: the one place that knows how a staged row looks on the wire. The columns are those of
-// StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage.
+// StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage, quality.
 
 /**
  * Rows in COPY's text format, written as bytes straight into a buffer: no string per row, no
@@ -14,9 +16,9 @@ export class StagingRows {
     this.buffer = Buffer.allocUnsafe(capacity);
   }
 
-  add(line: number, meterId: string, startMs: number, usage: string | null): void {
-    // Two integers of at most 21 bytes, three tabs and a line break, besides the two texts.
-    const most = meterId.length + (usage === null ? 2 : usage.length) + 48;
+  add(line: number, meterId: string, startMs: number, usage: string | null, quality: StoredQuality): void {
+    // Two integers of at most 21 bytes, four tabs and a line break, besides the three texts.
+    const most = meterId.length + (usage === null ? 2 : usage.length) + quality.length + 48;
     if (this.length + most > this.buffer.length) this.grow(most);
     const buffer = this.buffer;
     let at = writeInteger(buffer, this.length, line);
@@ -29,6 +31,8 @@ export class StagingRows {
       buffer[at++] = BACKSLASH;
       buffer[at++] = 78; // N
     } else at = writeAscii(buffer, at, usage);
+    buffer[at++] = TAB;
+    at = writeAscii(buffer, at, quality);
     buffer[at++] = NEWLINE;
     this.length = at;
   }

@@ -10,14 +10,16 @@ export interface Columns {
   usage: number;
   /** The meter_id column; undefined in a file without one. */
   meterId: number | undefined;
+  /** The quality column (reading-quality.ts); undefined in a file without one (all actual). */
+  quality: number | undefined;
   count: number;
 }
 
 const REQUIRED_COLUMNS = ['time', 'meterusage'] as const;
 // Columns our own CSV export writes besides the ones read here: accepted and ignored.
-const IGNORED_COLUMNS = new Set(['start', 'end', 'quality', 'unit']);
+const IGNORED_COLUMNS = new Set(['start', 'end', 'unit']);
 /** A header-less time,meterusage file: its first row is already data. */
-const HEADERLESS: Columns = Object.freeze({ time: 0, usage: 1, meterId: undefined, count: 2 });
+const HEADERLESS: Columns = Object.freeze({ time: 0, usage: 1, meterId: undefined, quality: undefined, count: 2 });
 
 /**
  * The columns a file's first record names: `{ columns, firstRowIsData }` (a first row whose first
@@ -30,7 +32,7 @@ export function readHeader(line: number, fields: readonly string[]): { columns: 
     return { line, field: 'header', reason: `missing header: expected columns "time,meterusage" (optionally meter_id), found "${clip(fields.join(','))}"` };
   }
   const unknown = names.filter(
-    (name) => !REQUIRED_COLUMNS.includes(name as (typeof REQUIRED_COLUMNS)[number]) && name !== 'meter_id' && !IGNORED_COLUMNS.has(name),
+    (name) => !REQUIRED_COLUMNS.includes(name as (typeof REQUIRED_COLUMNS)[number]) && name !== 'meter_id' && name !== 'quality' && !IGNORED_COLUMNS.has(name),
   );
   const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
   const repeated = names.filter((name, index) => names.indexOf(name) !== index);
@@ -40,10 +42,16 @@ export function readHeader(line: number, fields: readonly string[]): { columns: 
       ...unknown.map((name) => `unknown column "${clip(name)}"`),
       ...repeated.map((name) => `column "${clip(name)}" appears twice`),
     ];
-    return { line, field: 'header', reason: `${problems.join(', ')}: expected time, meterusage and optionally meter_id` };
+    return { line, field: 'header', reason: `${problems.join(', ')}: expected time, meterusage and optionally meter_id and quality` };
   }
   return {
-    columns: { time: names.indexOf('time'), usage: names.indexOf('meterusage'), meterId: meterColumnOf(fields), count: names.length },
+    columns: {
+      time: names.indexOf('time'),
+      usage: names.indexOf('meterusage'),
+      meterId: meterColumnOf(fields),
+      quality: names.includes('quality') ? names.indexOf('quality') : undefined,
+      count: names.length,
+    },
     firstRowIsData: false,
   };
 }

@@ -7,7 +7,7 @@ import { StagingRows } from './copy-rows';
 import type { CsvRecord } from './csv-row-reader';
 import { csvRecordBatches } from './csv-source';
 import { committedResult, decideUpload, MAX_REPORTED_ERRORS, resultSummary, rolledBackResult, type IngestResult, type UploadTally } from './ingest-result';
-import { ReadingValidator } from './reading-validator';
+import { ReadingValidator, type MeterSpan } from './reading-validator';
 import type { RowError } from './row-error';
 import {
   appendStaging,
@@ -22,7 +22,7 @@ import {
 } from './staging.repository';
 import { UploadMeters, type WriteGrant } from './upload-meters';
 import { recordReportOf, type UploadOrigin } from '../uploads/upload-record';
-import { insertUpload, type NewUploadRow } from '../uploads/uploads.repository';
+import { completeUploadRecord, dropUploadRecord, openUploadRecord, type NewUploadRow } from '../uploads/uploads.repository';
 
 export type { IngestResult, MeterIngestCounts } from './ingest-result';
 
@@ -46,8 +46,8 @@ export interface IngestOptions {
   sourceName: string;
   /** The meters the uploader may write (its key's grants). */
   writeGrant: WriteGrant;
-  /** Who sent it and how: with it, a committed upload leaves its record (uploads), in its transaction. */
-  origin?: UploadOrigin;
+  /** Who sent it and how: a committed upload leaves its record (uploads), in its transaction. */
+  origin: UploadOrigin;
 }
 
 interface IngestDeps {
@@ -123,11 +123,15 @@ export async function ingestCsv(
       log(result, 'ingest: nothing written');
       return result;
     }
-    const merged = decision.write === 'merge' ? await mergeStaging(client, options.onConflict, spans) : await appendStaging(client).then(() => undefined);
+    const writer = { uploadId: await openUploadRecord(client, uploadRowOf(options, spans)) };
+    const merged =
+      decision.write === 'merge' ? await mergeStaging(client, options.onConflict, spans, writer) : await appendStaging(client, writer).then(() => undefined);
     const result = committedResult(tally, metersCreated, merged);
     await renewDataVersions(client, changedMeters(result));
-    if (options.origin !== undefined && !(options.origin.onlyIfChanged === true && result.inserted + result.updated === 0)) {
-      result.uploadId = await insertUpload(client, uploadRowOf(options, options.origin, result));
+    if (options.origin.onlyIfChanged === true && result.inserted + result.updated === 0) await dropUploadRecord(client, writer.uploadId);
+    else {
+      result.uploadId = writer.uploadId;
+      await completeUploadRecord(client, writer.uploadId, recordReportOf(result));
     }
     deps.cancelled?.throwIfAborted();
     await client.query('commit');
@@ -150,8 +154,9 @@ export async function ingestCsv(
   }
 }
 
-/** The record of a committed upload. */
-function uploadRowOf(options: IngestOptions, origin: UploadOrigin, result: IngestResult): NewUploadRow {
+/** The record of a committed upload (its report follows once written). */
+function uploadRowOf(options: IngestOptions, spans: readonly MeterSpan[]): NewUploadRow {
+  const origin = options.origin;
   return {
     receivedAt: origin.receivedAt,
     source: origin.source,
@@ -167,8 +172,7 @@ function uploadRowOf(options: IngestOptions, origin: UploadOrigin, result: Inges
       timeLabel: options.timeLabel ?? '',
       sourceName: options.sourceName,
     },
-    meterIds: result.meters.map((meter) => meter.meterId),
-    report: recordReportOf(result),
+    meterIds: spans.map((span) => span.meterId),
   };
 }
 
@@ -221,7 +225,7 @@ async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: Reading
         continue;
       }
       accepted += 1;
-      rows.add(outcome.line, outcome.meterId, outcome.startMs, outcome.usage);
+      rows.add(outcome.line, outcome.meterId, outcome.startMs, outcome.usage, outcome.quality);
     }
     await copy.write(rows.take());
   }

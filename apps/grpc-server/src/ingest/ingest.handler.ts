@@ -116,7 +116,7 @@ export function createIngestHandlers(deps: IngestHandlerDeps): Pick<MeterUsageSe
   };
 }
 
-function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps, writeGrant: WriteGrant): IngestOptions {
+function toIngestOptions(message: IngestOptionsMessage, deps: IngestHandlerDeps, writeGrant: WriteGrant): Omit<IngestOptions, 'origin'> {
   const meterId = message.meterId === '' ? undefined : message.meterId;
   if (meterId !== undefined && !isMeterId(meterId)) throw new InvalidArgumentError('meter_id', `must be ${METER_ID_RULE}, got ${quoted(meterId)}`);
   const unit = message.unit === '' ? undefined : message.unit;

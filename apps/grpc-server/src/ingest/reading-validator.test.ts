@@ -17,6 +17,7 @@ function parse(text: string, options: Partial<ParseOptions> = {}) {
   const reader = new CsvRowReader();
   const validator = new ReadingValidator({ meterId: undefined, defaultMeterId: 'm1', timeZone, timingOf: () => ({ intervalSeconds, timeLabel }) });
   const readings: Array<{ line: number; intervalStartMs: number; usage: string | null }> = [];
+  const qualities: Array<[number, string]> = [];
   const errors: RowError[] = [];
   const records = [];
   for (let at = 0; at < text.length; at += 7) records.push(...reader.push(text.slice(at, at + 7)));
@@ -25,10 +26,13 @@ function parse(text: string, options: Partial<ParseOptions> = {}) {
     const outcome = validator.accept(record);
     if (outcome === undefined) continue;
     if ('field' in outcome) errors.push(outcome);
-    else readings.push(toParsed(outcome));
+    else {
+      readings.push(toParsed(outcome));
+      qualities.push([outcome.line, outcome.quality]);
+    }
   }
   errors.push(...validator.finish());
-  return { readings, errors, inTimeOrder: validator.inTimeOrder };
+  return { readings, errors, qualities, inTimeOrder: validator.inTimeOrder };
 }
 
 const toParsed = (reading: ValidReading) => ({ line: reading.line, intervalStartMs: reading.startMs, usage: reading.usage });
@@ -79,11 +83,11 @@ describe('ReadingValidator over CsvRowReader', () => {
       errors: [{ line: 1, field: 'header', reason: 'missing header: expected columns "time,meterusage" (optionally meter_id), found "foo,bar"' }],
     });
     expect(parse('time,usage_kwh\n2019-01-01 00:15:00,55.09\n').errors).toEqual([
-      { line: 1, field: 'header', reason: 'no "meterusage" column, unknown column "usage_kwh": expected time, meterusage and optionally meter_id' },
+      { line: 1, field: 'header', reason: 'no "meterusage" column, unknown column "usage_kwh": expected time, meterusage and optionally meter_id and quality' },
     ]);
   });
 
-  it('reads a meter_id column and ignores the extra columns of its own CSV export', () => {
+  it('reads a meter_id column and the quality of its own CSV export, ignoring its other columns', () => {
     const text =
       'meter_id,time,start,end,meterusage,quality\nm2,2019-01-01T00:15:00Z,2019-01-01T00:00:00Z,2019-01-01T00:15:00Z,1.5,READING_QUALITY_MEASURED\nbad id,2019-01-01T00:30:00Z,,,2,\n';
     const reader = new CsvRowReader();
@@ -96,7 +100,7 @@ describe('ReadingValidator over CsvRowReader', () => {
     const outcomes = [...reader.push(text), ...reader.end()].map((record) => validator.accept(record));
     expect(outcomes).toEqual([
       undefined,
-      { line: 2, meterId: 'm2', startMs: Date.parse('2019-01-01T00:00:00Z'), usage: '1.5' },
+      { line: 2, meterId: 'm2', startMs: Date.parse('2019-01-01T00:00:00Z'), usage: '1.5', quality: 'actual' },
       { line: 3, field: 'meter_id', reason: `"bad id" is not a meter id (1 to 64 letters, digits, '.', '_', ':' or '-')` },
     ]);
   });
@@ -125,6 +129,37 @@ describe('ReadingValidator over CsvRowReader', () => {
       { line: 6, field: 'meterusage', reason: 'usage -1 is negative' },
       { line: 7, field: 'meterusage', reason: '"12kWh" is not a number (a missing reading is written NaN or left empty)' },
       { line: 9, field: 'row', reason: 'expected 2 fields, found 3' },
+    ]);
+  });
+
+  it('reads the quality column in short and contract names, any case, and rejects a quality its value contradicts', () => {
+    const text = [
+      'time,meterusage,quality', // 1
+      '2019-01-01 00:15:00,1,Estimated', // 2
+      '2019-01-01 00:30:00,2,READING_QUALITY_EDITED', // 3
+      '2019-01-01 00:45:00,3,', // 4 empty: actual
+      '2019-01-01 01:00:00,,missing_in_source', // 5
+      '2019-01-01 01:15:00,4,READING_QUALITY_MISSING_IN_SOURCE', // 6 a value where none was received
+      '2019-01-01 01:30:00,NaN,estimated', // 7 an estimate of nothing
+      '2019-01-01 01:45:00,5,guessed', // 8
+      '2019-01-01 02:00:00,6,READING_QUALITY_NOT_RECEIVED', // 9
+    ].join('\n');
+    const { errors, qualities } = parse(text);
+    expect(qualities).toEqual([
+      [2, 'estimated'],
+      [3, 'edited'],
+      [4, 'actual'],
+      [5, 'actual'],
+    ]);
+    expect(errors).toEqual([
+      { line: 6, field: 'quality', reason: 'quality MISSING_IN_SOURCE with a value: leave the value empty or change the quality' },
+      { line: 7, field: 'quality', reason: 'quality ESTIMATED needs a value' },
+      {
+        line: 8,
+        field: 'quality',
+        reason: '"guessed" is not a reading quality: expected actual, estimated, edited or missing_in_source (or their READING_QUALITY_ names)',
+      },
+      { line: 9, field: 'quality', reason: 'quality NOT_RECEIVED marks an interval nothing was received for: drop the row' },
     ]);
   });
 

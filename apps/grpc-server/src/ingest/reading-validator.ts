@@ -5,13 +5,16 @@ import type { CsvRecord } from './csv-row-reader';
 import { TimeFieldReader, type MeterGrid } from './reading-time';
 import type { RowError } from './row-error';
 import { parseUsageValue } from './usage-value';
+import { parseQualityField, qualityMismatch } from './reading-quality';
+import type { StoredQuality } from '../db/schema';
 
-/** An accepted row: its line, meter, interval start (epoch ms) and the value as written (null = missing). */
+/** An accepted row: its line, meter, interval start (epoch ms), the value as written (null = missing) and its quality. */
 export interface ValidReading {
   line: number;
   meterId: string;
   startMs: number;
   usage: string | null;
+  quality: StoredQuality;
 }
 
 export interface MeterTiming {
@@ -203,6 +206,14 @@ export class ReadingValidator {
     const start = state.timing.timeLabel === 'end' ? labelMs - state.intervalMs : labelMs;
     const value = parseUsageValue(fields[columns.usage]!.trim());
     if ('reason' in value) return reject(state, { line, field: 'meterusage', reason: value.reason });
+    let quality: StoredQuality = 'actual';
+    if (columns.quality !== undefined) {
+      const field = parseQualityField(fields[columns.quality]!.trim());
+      if ('reason' in field) return reject(state, { line, field: 'quality', reason: field.reason });
+      const mismatch = qualityMismatch(field, value.usage);
+      if (mismatch !== undefined) return reject(state, { line, field: 'quality', reason: mismatch });
+      quality = field.quality;
+    }
 
     if (start <= state.previousStartMs) this.ordered = false;
     state.previousStartMs = start;
@@ -211,7 +222,7 @@ export class ReadingValidator {
     if (start < this.earliestStartMs) this.earliestStartMs = start;
     if (start + state.intervalMs > this.latestEndMs) this.latestEndMs = start + state.intervalMs;
     state.accepted += 1;
-    return { line, meterId: state.meterId, startMs: start, usage: value.usage };
+    return { line, meterId: state.meterId, startMs: start, usage: value.usage, quality };
   }
 
   /** The state of a meter (the latest row's without a lookup); undefined when meterId is not a meter id. */

@@ -14,10 +14,21 @@ import type { MeterSpan } from './reading-validator';
 /** A staged row's interval start as timestamptz (staging alias s). */
 const STAGED_START = `timestamptz 'epoch' + s.start_ms * interval '1 millisecond'`;
 
+// How a staged row s meets the stored row r of its interval. A value is its usage and its quality:
+// the same number received as actual where an estimate was stored is a change.
+/** The staged row holds another value than the stored one. */
+const DIFFERS = `(r.usage, r.quality) is distinct from (s.usage, s.quality)`;
+/** An actual value replaces a stored estimate under every conflict policy (estimates fill gaps until the real reading arrives). */
+const SUPERSEDES_ESTIMATE = `(r.quality = 'estimated' and s.quality = 'actual' and s.usage is not null)`;
+/** A difference on_conflict=reject refuses. */
+const CONFLICTS = `${DIFFERS} and not ${SUPERSEDES_ESTIMATE}`;
+/** Which differing stored rows a policy replaces: update all of them, skip and reject only estimates. */
+const replaces = (policy: ConflictPolicyName) => (policy === 'update' ? DIFFERS : SUPERSEDES_ESTIMATE);
+
 /** Creates the staging table (dropped at commit or rollback); StagingCopy fills it. */
 export async function createStaging(client: pg.PoolClient): Promise<void> {
   await client.query(
-    `create temporary table readings_staging (line integer not null, meter_id text not null, start_ms bigint not null, usage numeric)
+    `create temporary table readings_staging (line integer not null, meter_id text not null, start_ms bigint not null, usage numeric, quality text not null)
      on commit drop`,
   );
 }
@@ -63,7 +74,7 @@ export class StagingCopy {
   }
 
   private open(): Writable {
-    const stream: Writable = this.client.query(copyFrom('copy readings_staging (line, meter_id, start_ms, usage) from stdin'));
+    const stream: Writable = this.client.query(copyFrom('copy readings_staging (line, meter_id, start_ms, usage, quality) from stdin'));
     this.done = finished(stream);
     this.done.catch(() => undefined); // surfaced by write and pause
     stream.on('error', (error: Error) => (this.error ??= error));
@@ -116,7 +127,7 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
     `with conflicts as (
        select s.line, r.usage::text as stored from readings_staging s
        join readings r on r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
-       where r.usage is distinct from s.usage
+       where ${CONFLICTS}
      )
      select line, stored, (select count(*) from conflicts)::int as total from conflicts order by line limit $1`,
     [limit],
@@ -125,8 +136,7 @@ export async function takeConflicts(client: pg.PoolClient, limit: number): Promi
   const deleted = await client.query<{ meter_id: string; count: number }>(
     `with deleted as (
        delete from readings_staging s using readings r
-       where r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
-         and r.usage is distinct from s.usage
+       where r.meter_id = s.meter_id and r.interval_start = ${STAGED_START} and ${CONFLICTS}
        returning s.meter_id
      )
      select meter_id, count(*)::int as count from deleted group by meter_id`,
@@ -211,25 +221,38 @@ export interface MergeCounts {
   skipped: number;
 }
 
+/** The upload writing: its record's id, whose committed_at every version it replaces gets as replaced_at. */
+export interface Writer {
+  uploadId: string;
+}
+
 /**
  * Appends staging to readings when no staged row meets a stored one (storedWithinSpans was false
  * with the meters locked): a plain INSERT, in the order rows were staged, every row inserted, so
- * each meter's count is its staged rows' (no RETURNING on the fast path). Returns the rows inserted.
+ * each meter's count is its staged rows' (no RETURNING on the fast path), and nothing replaced,
+ * so no history. Returns the rows inserted.
  */
-export async function appendStaging(client: pg.PoolClient): Promise<number> {
+export async function appendStaging(client: pg.PoolClient, writer: Writer): Promise<number> {
   const inserted = await client.query(
-    `insert into readings (meter_id, interval_start, usage) select s.meter_id, ${STAGED_START}, s.usage from readings_staging s`,
+    `insert into readings (meter_id, interval_start, usage, quality, upload_id)
+     select s.meter_id, ${STAGED_START}, s.usage, s.quality, $1::bigint from readings_staging s`,
+    [writer.uploadId],
   );
   return inserted.rowCount ?? 0;
 }
 
 /**
- * Merges staging into readings where rows may meet stored ones. Staged rows equal to the stored
- * row are left out first (NOT EXISTS, limited to the upload's meters and span so it reads only
- * that part of readings): no write, no lock, counted as unchanged by the caller. The rest go in
- * key order with INSERT … ON CONFLICT.
+ * Merges staging into readings where rows may meet stored ones, keeping every value it replaces:
+ *   1. one join of staging with the stored rows of the upload's meters and span counts, per meter,
+ *      the rows new, replacing and kept out (a differing value the policy leaves alone); a re-sent
+ *      file ends here, having written nothing;
+ *   2. the stored rows about to be replaced are copied to readings_history, with this upload as
+ *      the replacer (in the same snapshot, before any is written);
+ *   3. INSERT … ON CONFLICT writes the new and replacing rows, in key order, leaving out rows equal
+ *      to the stored ones (NOT EXISTS) so they cost no write and no lock.
+ * The meters are locked (lockMeters), so what step 1 counts is what steps 2 and 3 write.
  */
-export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: MeterSpan[]): Promise<MergeCounts[]> {
+export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicyName, spans: MeterSpan[], writer: Writer): Promise<MergeCounts[]> {
   // A loop, not Math.min(...spans): a file may name more meters than a call takes arguments.
   let firstStartMs = Infinity;
   let lastStartMs = -Infinity;
@@ -239,47 +262,44 @@ export async function mergeStaging(client: pg.PoolClient, policy: ConflictPolicy
   }
   // With one meter every staged row is its, so the hash join needs the time alone (12% faster).
   const sameMeter = spans.length === 1 ? '' : 'r.meter_id = s.meter_id and ';
-  const staged = `select s.meter_id, ${STAGED_START} as interval_start, s.usage from readings_staging s
-                  where not exists (
-                    select 1 from readings r
-                    where ${sameMeter}r.interval_start = ${STAGED_START} and r.usage is not distinct from s.usage
-                      and r.meter_id = any($1::text[])
-                      and r.interval_start between timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
-                                               and timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
-                  )
-                  order by s.meter_id, s.start_ms`;
+  // The stored rows of the upload's meters and span: the part of readings a join may read.
+  const stored = `(select meter_id, interval_start, usage, quality, upload_id from readings
+                   where meter_id = any($1::text[])
+                     and interval_start between timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
+                                            and timestamptz 'epoch' + $3::bigint * interval '1 millisecond') r`;
   const params = [spans.map((span) => span.meterId), firstStartMs, lastStartMs];
-  if (policy === 'update') {
-    const { rows } = await client.query<{ meter_id: string; inserted: number; updated: number }>(
-      `with upserted as (
-         insert into readings (meter_id, interval_start, usage) ${staged}
-         on conflict (meter_id, interval_start) do update set usage = excluded.usage
-         where readings.usage is distinct from excluded.usage
-         returning meter_id, xmax = 0 as inserted
-       )
-       select meter_id, (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated
-       from upserted group by meter_id`,
-      params,
-    );
-    return rows.map((row) => ({ meterId: row.meter_id, inserted: row.inserted, updated: row.updated, skipped: 0 }));
-  }
-  // skip (and reject, whose conflicts were taken out already): stored values win.
-  const differing = await client.query<{ meter_id: string; skipped: number }>(
-    `select s.meter_id, count(*)::int as skipped from readings_staging s
-     join readings r on r.meter_id = s.meter_id and r.interval_start = ${STAGED_START}
-     where r.usage is distinct from s.usage
+  const replacing = replaces(policy);
+
+  const { rows: counts } = await client.query<{ meter_id: string; inserted: number; updated: number; skipped: number }>(
+    `select s.meter_id, (count(*) filter (where r.meter_id is null))::int as inserted,
+            (count(*) filter (where r.meter_id is not null and ${replacing}))::int as updated,
+            (count(*) filter (where r.meter_id is not null and ${DIFFERS} and not ${replacing}))::int as skipped
+     from readings_staging s left join ${stored} on ${sameMeter}r.interval_start = ${STAGED_START}
      group by s.meter_id`,
-  );
-  const inserted = await client.query<{ meter_id: string; inserted: number }>(
-    `with inserted as (
-       insert into readings (meter_id, interval_start, usage) ${staged} on conflict (meter_id, interval_start) do nothing returning meter_id
-     )
-     select meter_id, count(*)::int as inserted from inserted group by meter_id`,
     params,
   );
-  const counts = new Map<string, MergeCounts>();
-  const countsOf = (meterId: string) => counts.get(meterId) ?? counts.set(meterId, { meterId, inserted: 0, updated: 0, skipped: 0 }).get(meterId)!;
-  for (const row of differing.rows) countsOf(row.meter_id).skipped = row.skipped;
-  for (const row of inserted.rows) countsOf(row.meter_id).inserted = row.inserted;
-  return [...counts.values()];
+  const result = counts.map((row) => ({ meterId: row.meter_id, inserted: row.inserted, updated: row.updated, skipped: row.skipped }));
+  const updated = result.reduce((sum, row) => sum + row.updated, 0);
+  if (result.every((row) => row.inserted === 0 && row.updated === 0)) return result;
+
+  if (updated > 0) {
+    await client.query(
+      `insert into readings_history (meter_id, interval_start, usage, quality, upload_id, valid_from, replaced_by, replaced_at)
+       select r.meter_id, r.interval_start, r.usage, r.quality, r.upload_id, coalesce(u.committed_at, '-infinity'),
+              $4::bigint, (select committed_at from uploads where upload_id = $4::bigint)
+       from readings_staging s join ${stored} on ${sameMeter}r.interval_start = ${STAGED_START}
+       left join uploads u on u.upload_id = r.upload_id
+       where ${replacing}`,
+      [...params, writer.uploadId],
+    );
+  }
+  await client.query(
+    `insert into readings (meter_id, interval_start, usage, quality, upload_id)
+     select s.meter_id, ${STAGED_START}, s.usage, s.quality, $4::bigint from readings_staging s
+     where not exists (select 1 from ${stored} where ${sameMeter}r.interval_start = ${STAGED_START} and not (${replacing}))
+     order by s.meter_id, s.start_ms
+     on conflict (meter_id, interval_start) do update set usage = excluded.usage, quality = excluded.quality, upload_id = excluded.upload_id`,
+    [...params, writer.uploadId],
+  );
+  return result;
 }

@@ -14,7 +14,6 @@ export interface NewUploadRow {
   sha256: string;
   options: UploadRecordOptions;
   meterIds: string[];
-  report: UploadRecordReport;
 }
 
 export interface UploadRow {
@@ -30,23 +29,31 @@ export interface UploadRow {
   report: UploadRecordReport;
 }
 
-/** Inserts an upload's record on the upload's own connection, inside its transaction; returns its id. */
-export async function insertUpload(client: pg.PoolClient, upload: NewUploadRow): Promise<string> {
+/**
+ * Opens an upload's record on the upload's own connection, inside its transaction and after its
+ * meters are locked, before it writes a reading: every value written carries the id returned, and
+ * every version replaced gets the record's committed_at as its replaced_at. committed_at is taken
+ * here, to the millisecond (as the API shows it), so `as_of` = a commit time as shown includes the
+ * upload. Writers of the same meter hold its lock in turn, so their committed_at follow their order.
+ * The report is filled in by completeUploadRecord once known.
+ */
+export async function openUploadRecord(client: pg.PoolClient, upload: NewUploadRow): Promise<string> {
   const { rows } = await client.query<{ upload_id: string }>(
-    `insert into uploads (received_at, source, caller, file_name, sha256, options, meter_ids, report)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) returning upload_id`,
-    [
-      upload.receivedAt,
-      upload.source,
-      upload.caller,
-      upload.fileName,
-      upload.sha256,
-      JSON.stringify(upload.options),
-      upload.meterIds,
-      JSON.stringify(upload.report),
-    ],
+    `insert into uploads (received_at, committed_at, source, caller, file_name, sha256, options, meter_ids, report)
+     values ($1, date_trunc('milliseconds', clock_timestamp()), $2, $3, $4, $5, $6, $7, '{}') returning upload_id`,
+    [upload.receivedAt, upload.source, upload.caller, upload.fileName, upload.sha256, JSON.stringify(upload.options), upload.meterIds],
   );
   return rows[0]!.upload_id;
+}
+
+/** Stores the report of an upload whose record openUploadRecord opened (same transaction). */
+export async function completeUploadRecord(client: pg.PoolClient, uploadId: string, report: UploadRecordReport): Promise<void> {
+  await client.query(`update uploads set report = $2 where upload_id = $1`, [uploadId, JSON.stringify(report)]);
+}
+
+/** Removes a record opened in this transaction: the upload turned out to change nothing and asked not to be kept then (the seed). */
+export async function dropUploadRecord(client: pg.PoolClient, uploadId: string): Promise<void> {
+  await client.query(`delete from uploads where upload_id = $1`, [uploadId]);
 }
 
 /** Uploads every meter of which is visible (an upload naming one other meter would show that it exists). */

@@ -1,3 +1,4 @@
+import type { UploadOrigin } from '../../src/uploads/upload-record';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '@meterusage/testing';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connection';
@@ -27,4 +28,9 @@ export async function openMigratedDatabase(label: string): Promise<MigratedDatab
       await testDatabase.drop();
     },
   };
+}
+
+/** Who sent an upload a test hands straight to ingestCsv. */
+export function testOrigin(source = 'test'): UploadOrigin {
+  return { receivedAt: new Date(), source, caller: 'test', fileName: '', sha256: () => '0'.repeat(64) };
 }
