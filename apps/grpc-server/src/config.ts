@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly uploadIdleTimeoutMs: number;
   /** Most meters one upload may create; a file naming more is refused before anything is written. */
   readonly maxNewMetersPerUpload: number;
+  /** LINEAR estimation's longest gap filled, in intervals, when a request names none. */
+  readonly estimateMaxGapIntervals: number;
   /** Milliseconds in-flight calls get to finish after SIGTERM before they are cancelled. */
   readonly shutdownGraceMs: number;
   /** Milliseconds a stream over its limit waits for a slot before it is refused. */
@@ -83,6 +85,9 @@ export interface GrpcServerTls {
 
 /** MAX_NEW_METERS_PER_UPLOAD when unset: far above a fleet's daily growth, far below what makes one upload slow. */
 export const DEFAULT_MAX_NEW_METERS_PER_UPLOAD = 1000;
+
+/** ESTIMATE_MAX_GAP_INTERVALS when unset: two hours of 15-minute intervals; a longer gap is no straight line. */
+export const DEFAULT_ESTIMATE_MAX_GAP_INTERVALS = 8;
 
 /** DB_POOL_WAIT_MS when unset: well inside the gateway's 10 s deadline, long enough to ride out a burst (see the README's measurements). */
 export const DEFAULT_POOL_WAIT_MS = 1000;
@@ -165,6 +170,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     maxConcurrentUploads,
     uploadIdleTimeoutMs: reader.integer('UPLOAD_IDLE_TIMEOUT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     maxNewMetersPerUpload: reader.integer('MAX_NEW_METERS_PER_UPLOAD', DEFAULT_MAX_NEW_METERS_PER_UPLOAD, { min: 1, max: 10_000_000 }),
+    estimateMaxGapIntervals: reader.integer('ESTIMATE_MAX_GAP_INTERVALS', DEFAULT_ESTIMATE_MAX_GAP_INTERVALS, { min: 1, max: 10_000 }),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 3_600_000 }),
     streamSlotWaitMs: reader.integer('STREAM_SLOT_WAIT_MS', 2000, { min: 0, max: 600_000 }),
     usageAdmission: Object.freeze({

@@ -94,6 +94,14 @@ export class SettingConflictError extends Error {
   }
 }
 
+/** The request is valid but the state of what it names forbids it (e.g. reverting an upload from before history was kept). */
+export class FailedPreconditionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FailedPreconditionError';
+  }
+}
+
 /** The client sent nothing for too long in the middle of a stream; what it sent is rolled back. */
 export class ClientIdleError extends Error {
   constructor(readonly idleMs: number) {
@@ -176,6 +184,7 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof ResourceExhaustedError) return { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, internal: false };
   if (error instanceof AbortedError) return { code: GrpcCode.ABORTED, message: error.message, internal: false };
   if (error instanceof SettingConflictError) return { code: GrpcCode.ALREADY_EXISTS, message: error.message, internal: false };
+  if (error instanceof FailedPreconditionError) return { code: GrpcCode.FAILED_PRECONDITION, message: error.message, internal: false };
   if (error instanceof ClientIdleError) return { code: GrpcCode.DEADLINE_EXCEEDED, message: error.message, internal: false };
   if (error instanceof ShuttingDownError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false };
   // Busy is UNAVAILABLE (retry with backoff), not RESOURCE_EXHAUSTED (a quota): the server as a whole is full.

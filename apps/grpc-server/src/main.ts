@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       streamSlotWaitMs: config.streamSlotWaitMs,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
       maxNewMetersPerUpload: config.maxNewMetersPerUpload,
+      estimateMaxGapIntervals: config.estimateMaxGapIntervals,
       usageAdmission: config.usageAdmission,
       access: config.access,
     });

@@ -17,11 +17,12 @@ import { gateUntilServing, type ServerPhase } from './grpc/serving-gate';
 import { Admission, AdmissionBusyError, type AdmissionLimits } from './admission';
 import { acceptPreEncoded } from './grpc/pre-encoded';
 import { createIngestHandlers } from './ingest/ingest.handler';
-import { DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
+import { DEFAULT_ESTIMATE_MAX_GAP_INTERVALS, DEFAULT_MAX_NEW_METERS_PER_UPLOAD } from './config';
 import { createMeterHandlers } from './meters/meters.handler';
 import { PageTokens } from './readings/page-token';
 import { createReadingHandlers } from './readings/readings.handler';
 import { createUploadHandlers } from './uploads/uploads.handler';
+import { createHistoryHandlers } from './history/history.handler';
 import { createUsageHandlers } from './usage/usage.handler';
 
 export interface ServerDeps {
@@ -44,6 +45,8 @@ export interface ServerDeps {
   uploadIdleTimeoutMs?: number;
   /** Most meters one upload may create (MAX_NEW_METERS_PER_UPLOAD); DEFAULT_MAX_NEW_METERS_PER_UPLOAD when omitted. */
   maxNewMetersPerUpload?: number;
+  /** LINEAR estimation's default longest gap (ESTIMATE_MAX_GAP_INTERVALS); DEFAULT_ESTIMATE_MAX_GAP_INTERVALS when omitted. */
+  estimateMaxGapIntervals?: number;
   /** Admission of AggregateUsage answers by their buckets (USAGE_ADMISSION_*); unbounded when omitted. */
   usageAdmission?: { buckets: number; queueMax: number; waitMs: number };
   /** Access control (AUTH_MODE and its companions); AUTH_MODE=off with the defaults when omitted. */
@@ -117,9 +120,19 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     messageIdleTimeoutMs: deps.uploadIdleTimeoutMs,
     shutdown: streamShutdown,
   };
+  const pageTokens = new PageTokens(deps.pageTokenSecret);
   // Each feature gets what it uses and nothing else.
   const implementation = {
-    ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens: new PageTokens(deps.pageTokenSecret), streamGuards }),
+    ...createReadingHandlers({ ...observer, database, db, defaultMeterId, pageTokens, streamGuards }),
+    ...createHistoryHandlers({
+      ...observer,
+      database,
+      db,
+      defaultMeterId,
+      pageTokens,
+      storage,
+      estimateMaxGapIntervals: deps.estimateMaxGapIntervals ?? DEFAULT_ESTIMATE_MAX_GAP_INTERVALS,
+    }),
     ...createMeterHandlers({ ...observer, db, defaultMeterId }),
     ...createUploadHandlers({ ...observer, db }),
     ...createApiKeyHandlers({ ...observer, db, authMode: access.auth.mode, onRevoked: (keyId) => accessControl.authenticator.forget(keyId) }),

@@ -72,6 +72,8 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
         usage: undefined,
         missing: true,
         quality: ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE,
+        // The seed's upload wrote it.
+        uploadId: expect.stringMatching(/^[1-9][0-9]*$/),
       },
     ]);
   });

@@ -465,6 +465,8 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
         expectedCount: 0,
         firstReading: undefined,
         lastReading: undefined,
+        estimatedCount: 0,
+        editedCount: 0,
       });
     });
   });

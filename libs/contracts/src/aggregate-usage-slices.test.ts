@@ -23,6 +23,8 @@ function randomResponses(seed: number, count: number): AggregateUsageResponse[] 
     presentCount: pick([0, 1, 96, 2 ** 31 - 1]),
     expectedCount: pick([0, 4, 96, 2976]),
     clipped: random() < 0.5,
+    estimatedCount: pick([0, 3, 96]),
+    editedCount: pick([0, 1]),
   });
   return Array.from({ length: count }, () => ({
     meterId: pick(['', 'meter-1', 'zähler "Ost"']),
@@ -68,7 +70,10 @@ describe('encodeAggregateUsageInSlices / decodeAggregateUsageInSlices', () => {
 
   it('keeps a header field that comes after the buckets (any field order is valid protobuf)', async () => {
     const writer = new BinaryWriter();
-    AggregateUsageResponse.encode({ meterId: '', unit: '', timeZone: '', buckets: [{ presentCount: 1, expectedCount: 2, clipped: false }] }, writer);
+    AggregateUsageResponse.encode(
+      { meterId: '', unit: '', timeZone: '', buckets: [{ presentCount: 1, expectedCount: 2, clipped: false, estimatedCount: 0, editedCount: 0 }] },
+      writer,
+    );
     writer.uint32(10).string('meter-late');
     const bytes = writer.finish();
     const buckets: UsageBucketFields[] = [];
@@ -91,6 +96,8 @@ describe('slicing', () => {
       presentCount: index,
       expectedCount: 1,
       clipped: false,
+      estimatedCount: 0,
+      editedCount: 0,
     }));
     let turns = 0;
     const ticker = setInterval(() => (turns += 1), 0);

@@ -8,6 +8,8 @@ describe('enumNames', () => {
       'READING_QUALITY_MEASURED',
       'READING_QUALITY_MISSING_IN_SOURCE',
       'READING_QUALITY_NOT_RECEIVED',
+      'READING_QUALITY_ESTIMATED',
+      'READING_QUALITY_EDITED',
     ]);
   });
 });

@@ -40,6 +40,20 @@ export {
 } from './gen/meterusage/v1/access';
 export { ConflictPolicy, IngestMode, IngestOptions, IngestReport, RowError } from './gen/meterusage/v1/ingest';
 export { GetUploadRequest, GetUploadResponse, ListUploadsRequest, ListUploadsResponse, Upload } from './gen/meterusage/v1/upload';
+export {
+  EstimateReadingsRequest,
+  EstimateReadingsResponse,
+  EstimateReport,
+  EstimationMethod,
+  estimationMethodToJSON,
+  ListReadingHistoryRequest,
+  ListReadingHistoryResponse,
+  ReadingVersion,
+  RevertConflict,
+  RevertReport,
+  RevertUploadRequest,
+  RevertUploadResponse,
+} from './gen/meterusage/v1/history';
 export { HealthCheckRequest, HealthCheckResponse, HealthCheckResponse_ServingStatus as ServingStatus, HealthClient } from './gen/grpc/health/v1/health';
 export { enumNames } from './enum-names';
 export { fileDescriptorProtos } from './reflection';

@@ -30,11 +30,12 @@ export class ProtoSink {
   }
 
   /**
-   * bucket as a length-delimited field (tag: its key byte). A bucket is at most 108 bytes (two
-   * timestamps of 24, four doubles of 9, two int32s of 11, a bool of 2), so its length is one byte.
+   * bucket as a length-delimited field (tag: its key byte). A bucket is at most 130 bytes (two
+   * timestamps of 24, four doubles of 9, four int32s of 11, a bool of 2): one length byte for the
+   * usual ones, two for one with negative counts.
    */
   usageBucket(tag: number, bucket: UsageBucketFields): void {
-    this.reserve(2 + 128);
+    this.reserve(2 + 132);
     this.buffer[this.pos++] = tag;
     const lengthAt = this.pos++;
     if (bucket.startMs !== undefined) this.timestamp(10, bucket.startMs);
@@ -46,7 +47,9 @@ export class ProtoSink {
     if (bucket.presentCount !== 0) this.int32(56, bucket.presentCount);
     if (bucket.expectedCount !== 0) this.int32(64, bucket.expectedCount);
     if (bucket.clipped) this.bool(72);
-    this.buffer[lengthAt] = this.pos - lengthAt - 1;
+    if (bucket.estimatedCount !== 0) this.int32(80, bucket.estimatedCount);
+    if (bucket.editedCount !== 0) this.int32(88, bucket.editedCount);
+    this.closeLength(lengthAt);
   }
 
   /**
@@ -54,7 +57,8 @@ export class ProtoSink {
    * timestamps of 24, a double of 9, a bool of 2, an enum of 11), so its length is one byte.
    */
   reading(tag: number, reading: ReadingFields): void {
-    this.reserve(2 + 128);
+    const uploadIdBytes = reading.uploadId === '' ? 0 : Buffer.byteLength(reading.uploadId);
+    this.reserve(2 + 128 + uploadIdBytes + 10);
     this.buffer[this.pos++] = tag;
     const lengthAt = this.pos++;
     if (reading.timeMs !== undefined) this.timestamp(10, reading.timeMs);
@@ -63,7 +67,32 @@ export class ProtoSink {
     if (reading.usage !== undefined) this.double(33, reading.usage);
     if (reading.missing) this.bool(40);
     if (reading.quality !== 0) this.int32(48, reading.quality);
-    this.buffer[lengthAt] = this.pos - lengthAt - 1;
+    if (uploadIdBytes !== 0) {
+      this.buffer[this.pos++] = 58;
+      this.varint64(uploadIdBytes, 0);
+      this.pos += this.buffer.write(reading.uploadId, this.pos, 'utf8');
+    }
+    this.closeLength(lengthAt);
+  }
+
+  /**
+   * Writes the length of the message begun after lengthAt, where one byte was left for it: a
+   * longer message (a bucket with every count negative, a reading with a long upload id) has its
+   * bytes moved up to make room for the longer varint.
+   */
+  private closeLength(lengthAt: number): void {
+    const length = this.pos - lengthAt - 1;
+    if (length < 0x80) {
+      this.buffer[lengthAt] = length;
+      return;
+    }
+    const extra = length < 0x4000 ? 1 : length < 0x200000 ? 2 : 3;
+    this.reserve(extra);
+    this.buffer.copyWithin(lengthAt + 1 + extra, lengthAt + 1, this.pos);
+    const end = this.pos + extra;
+    this.pos = lengthAt;
+    this.varint64(length, 0);
+    this.pos = end;
   }
 
   // google.protobuf.Timestamp as ts-proto writes a Date: seconds truncated toward zero, nanos

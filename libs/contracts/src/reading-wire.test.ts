@@ -25,9 +25,11 @@ const reading: fc.Arbitrary<Reading> = fc.record(
     end: dateMs.map((ms) => new Date(ms)),
     usage: fc.oneof(fc.double(), fc.constantFrom(0, -0, Number.NaN, Infinity, 55.09)),
     missing: fc.boolean(),
-    quality: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    quality: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    // Upload ids are digits; any text (long enough to need a two-byte length too) must work all the same.
+    uploadId: fc.oneof(fc.constant(''), fc.stringMatching(/^[1-9][0-9]{0,18}$/), fc.string({ unit: 'binary', maxLength: 300 })),
   },
-  { requiredKeys: ['missing', 'quality'] },
+  { requiredKeys: ['missing', 'quality', 'uploadId'] },
 );
 const encodedField = (message: Reading) => Reading.encode(message, new BinaryWriter().uint32(READINGS_TAG).fork()).join().finish();
 
@@ -49,9 +51,9 @@ describe('ProtoSink.reading with fractional milliseconds', () => {
     fc.assert(
       fc.property(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), (ms) => {
         const sink = new ProtoSink(16);
-        sink.reading(READINGS_TAG, { timeMs: ms, startMs: ms, endMs: ms, missing: false, quality: 1 });
+        sink.reading(READINGS_TAG, { timeMs: ms, startMs: ms, endMs: ms, missing: false, quality: 1, uploadId: '' });
         const date = new Date(ms);
-        expect(sink.bytes()).toEqual(Buffer.from(encodedField({ time: date, start: date, end: date, missing: false, quality: 1 })));
+        expect(sink.bytes()).toEqual(Buffer.from(encodedField({ time: date, start: date, end: date, missing: false, quality: 1, uploadId: '' })));
       }),
     );
   });
@@ -79,7 +81,15 @@ describe('ReadingReader', () => {
   });
 
   it('throws on bytes that end inside a field, or reads the shorter valid reading a cut between fields leaves', () => {
-    const bytes = Reading.encode({ time: new Date(900_000), start: new Date(0), end: new Date(900_000), usage: 1.5, missing: false, quality: 1 }).finish();
+    const bytes = Reading.encode({
+      time: new Date(900_000),
+      start: new Date(0),
+      end: new Date(900_000),
+      usage: 1.5,
+      missing: false,
+      quality: 1,
+      uploadId: '42',
+    }).finish();
     for (let cut = 1; cut < bytes.length; cut++) {
       const truncated = bytes.subarray(0, cut);
       let read: ReadingFields | undefined;

@@ -12,6 +12,8 @@ export interface ReadingFields {
   usage?: number;
   missing: boolean;
   quality: number;
+  /** The upload that wrote the value; '' when none is known. */
+  uploadId: string;
 }
 
 /** Reads Readings out of one encoded message as Reading.decode does; malformed bytes throw. */
@@ -20,7 +22,7 @@ export class ReadingReader extends WireReader {
   read(from: number, to: number): ReadingFields {
     this.begin(from, to);
     // Every field from the start: one object shape for all readings, which V8 reads and builds fastest.
-    const reading: ReadingFields = { timeMs: undefined, startMs: undefined, endMs: undefined, usage: undefined, missing: false, quality: 0 };
+    const reading: ReadingFields = { timeMs: undefined, startMs: undefined, endMs: undefined, usage: undefined, missing: false, quality: 0, uploadId: '' };
     while (this.pos < to) {
       const tag = this.varint32();
       switch (tag) {
@@ -41,6 +43,9 @@ export class ReadingReader extends WireReader {
           break;
         case 48:
           reading.quality = this.varint32() | 0;
+          break;
+        case 58:
+          reading.uploadId = this.string();
           break;
         default:
           this.skip(tag);

@@ -29,8 +29,10 @@ const bucket: fc.Arbitrary<UsageBucket> = fc.record(
     presentCount: int32,
     expectedCount: int32,
     clipped: fc.boolean(),
+    estimatedCount: int32,
+    editedCount: int32,
   },
-  { requiredKeys: ['presentCount', 'expectedCount', 'clipped'] },
+  { requiredKeys: ['presentCount', 'expectedCount', 'clipped', 'estimatedCount', 'editedCount'] },
 );
 
 const encodedField = (message: UsageBucket) => UsageBucket.encode(message, new BinaryWriter().uint32(BUCKET_TAG).fork()).join().finish();
@@ -48,7 +50,9 @@ describe('ProtoSink.usageBucket', () => {
   });
 
   it('refuses a count that is not an int32 rather than writing what no decoder reads back', () => {
-    expect(() => new ProtoSink().usageBucket(BUCKET_TAG, { presentCount: 2 ** 31, expectedCount: 0, clipped: false })).toThrow('invalid int32');
+    expect(() =>
+      new ProtoSink().usageBucket(BUCKET_TAG, { presentCount: 2 ** 31, expectedCount: 0, clipped: false, estimatedCount: 0, editedCount: 0 }),
+    ).toThrow('invalid int32');
   });
 });
 
@@ -82,7 +86,15 @@ describe('UsageBucketReader', () => {
   });
 
   it('throws on bytes that end inside a field, instead of reading past the bucket', () => {
-    const bytes = UsageBucket.encode({ start: new Date(0), sum: 1, presentCount: 1, expectedCount: 1, clipped: false }).finish();
+    const bytes = UsageBucket.encode({
+      start: new Date(0),
+      sum: 1,
+      presentCount: 1,
+      expectedCount: 1,
+      clipped: false,
+      estimatedCount: 0,
+      editedCount: 0,
+    }).finish();
     for (let cut = 1; cut < bytes.length; cut++) {
       const truncated = bytes.subarray(0, cut);
       let read: UsageBucketFields | undefined;

@@ -16,6 +16,8 @@ export interface UsageBucketFields {
   presentCount: number;
   expectedCount: number;
   clipped: boolean;
+  estimatedCount: number;
+  editedCount: number;
 }
 
 /** Reads UsageBuckets out of one encoded message as UsageBucket.decode does; malformed bytes throw. */
@@ -34,6 +36,8 @@ export class UsageBucketReader extends WireReader {
       presentCount: 0,
       expectedCount: 0,
       clipped: false,
+      estimatedCount: 0,
+      editedCount: 0,
     };
     while (this.pos < to) {
       const tag = this.varint32();
@@ -64,6 +68,12 @@ export class UsageBucketReader extends WireReader {
           break;
         case 72:
           bucket.clipped = this.varintIsNonZero();
+          break;
+        case 80:
+          bucket.estimatedCount = this.varint32() | 0;
+          break;
+        case 88:
+          bucket.editedCount = this.varint32() | 0;
           break;
         default:
           this.skip(tag);

@@ -2,6 +2,7 @@
 const TWO_32 = 4_294_967_296;
 /** A Date's time value range: beyond it new Date(ms) is invalid (NaN). */
 const MAX_TIME_VALUE_MS = 8.64e15;
+const UTF8 = new TextDecoder();
 
 /**
  * What the hand-written readers of bulk messages share: protobuf's primitives over one encoded
@@ -89,6 +90,16 @@ export abstract class WireReader {
     this.end = messageEnd;
     const ms = seconds * 1000 + nanos / 1_000_000;
     return Math.abs(ms) > MAX_TIME_VALUE_MS ? Number.NaN : Math.trunc(ms) + 0;
+  }
+
+  /** A length-delimited string field's value, as UTF-8 (malformed sequences replaced, as the generated decode does). */
+  protected string(): string {
+    const length = this.varint32();
+    const to = this.pos + length;
+    if (to > this.end) throw new Error('malformed message: premature end');
+    const text = UTF8.decode(this.bytes.subarray(this.pos, to));
+    this.pos = to;
+    return text;
   }
 
   /** Skips an unknown field; groups (deprecated, never sent) are refused. */

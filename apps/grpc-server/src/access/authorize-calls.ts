@@ -28,8 +28,12 @@ const METHOD_ACCESS: Readonly<Record<string, { scope: ScopeName | undefined; rea
   // Only uploads all of whose meters are granted; an empty meter_id means every upload (uploads.handler.ts).
   ListUploads: { scope: 'read', readsRequestMeter: false },
   GetUpload: { scope: 'read', readsRequestMeter: false },
+  ListReadingHistory: { scope: 'read', readsRequestMeter: true },
   // Checks every meter of the upload against the grants (upload-meters.ts).
   IngestReadings: { scope: 'write', readsRequestMeter: false },
+  // An upload with a meter outside the grants is not found, as in GetUpload (revert-upload.ts).
+  RevertUpload: { scope: 'write', readsRequestMeter: false },
+  EstimateReadings: { scope: 'write', readsRequestMeter: true },
   CreateApiKey: { scope: 'admin', readsRequestMeter: false },
   ListApiKeys: { scope: 'admin', readsRequestMeter: false },
   RevokeApiKey: { scope: 'admin', readsRequestMeter: false },

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, MetersTable, TimeLabel } from '../db/schema';
 import { meterIdVisible, type VisibleMeters } from '../db/visible-meters';
+import { readingsAsOf } from '../db/readings-as-of';
 
 export interface MeterRow {
   meter_id: string;
@@ -56,11 +57,22 @@ export async function listMetersWithSpan(db: Kysely<Database>, visible: VisibleM
 }
 
 /** Start of the earliest and latest stored interval of one meter (epoch ms), or undefined without readings. */
-export async function findDataSpan(db: Kysely<Database>, meterId: string): Promise<{ firstStartMs: number; lastStartMs: number } | undefined> {
+export async function findDataSpan(db: Kysely<Database>, meterId: string, asOfMs?: number): Promise<{ firstStartMs: number; lastStartMs: number } | undefined> {
+  if (asOfMs !== undefined) return findDataSpanAsOf(db, meterId, asOfMs);
   // The first and the last start, each one index probe.
   const edge = (eb: ExpressionBuilder<Database, never>, direction: 'asc' | 'desc') =>
     eb.selectFrom('readings').select(EPOCH_MS('interval_start').as('ms')).where('meter_id', '=', meterId).orderBy('interval_start', direction).limit(1);
   const row = await db.selectNoFrom((eb) => [edge(eb, 'asc').as('first'), edge(eb, 'desc').as('last')]).executeTakeFirstOrThrow();
   if (row.first === null || row.last === null) return undefined;
+  return { firstStartMs: row.first, lastStartMs: row.last };
+}
+
+/** The span of a meter's readings as they stood at asOfMs (readings-as-of.ts). */
+async function findDataSpanAsOf(db: Kysely<Database>, meterId: string, asOfMs: number): Promise<{ firstStartMs: number; lastStartMs: number } | undefined> {
+  const { rows } = await sql<{ first: number | null; last: number | null }>`
+    select (extract(epoch from min(interval_start)) * 1000)::float8 as first, (extract(epoch from max(interval_start)) * 1000)::float8 as last
+    from ${readingsAsOf(asOfMs)} as readings where meter_id = ${meterId}`.execute(db);
+  const row = rows[0];
+  if (row === undefined || row.first === null || row.last === null) return undefined;
   return { firstStartMs: row.first, lastStartMs: row.last };
 }

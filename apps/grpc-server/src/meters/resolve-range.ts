@@ -32,10 +32,11 @@ export async function resolveRange(
   meter: MeterRow,
   startTime: Date | undefined,
   endTime: Date | undefined,
+  asOfMs?: number,
 ): Promise<TimeRange | undefined> {
   const requested = requestedRange(startTime, endTime);
   if (requested.startMs !== undefined && requested.endMs !== undefined) return { startMs: requested.startMs, endMs: requested.endMs };
-  const span = await findDataSpan(db, meter.meter_id);
+  const span = await findDataSpan(db, meter.meter_id, asOfMs);
   if (span === undefined) return undefined;
   const startMs = requested.startMs ?? span.firstStartMs;
   const endMs = requested.endMs ?? span.lastStartMs + meter.interval_seconds * 1000;
@@ -52,5 +53,17 @@ function validInstant(field: string, value: Date | undefined): number | undefine
   if (value === undefined) return undefined;
   const ms = value.getTime();
   if (!Number.isFinite(ms) || ms < INSTANT_LIMITS.minMs || ms > INSTANT_LIMITS.maxMs) throw new InvalidArgumentError(field, 'must be between years 1 and 9999');
+  return ms;
+}
+
+/**
+ * The as_of of a read request in epoch ms: undefined for now (absent), INVALID_ARGUMENT outside the
+ * API's instants or in the future (a read of a moment still to come would change as it arrives).
+ * nowMs is the server's clock.
+ */
+export function requestedAsOf(asOf: Date | undefined, nowMs: number = Date.now()): number | undefined {
+  const ms = validInstant('as_of', asOf);
+  if (ms !== undefined && ms > nowMs)
+    throw new InvalidArgumentError('as_of', `must not be in the future (${new Date(ms).toISOString()} is after the server's clock)`);
   return ms;
 }

@@ -7,8 +7,12 @@ export interface PageCursor {
   /** The request's range bounds as given (undefined = open), so a token only continues its own query. */
   startMs: number | undefined;
   endMs: number | undefined;
+  /** The request's as_of (undefined = now): a page of a past state continues in that state. */
+  asOfMs?: number | undefined;
   /** Interval start of the first reading of the next page. */
   nextStartMs: number;
+  /** History pages: versions of that interval already listed (the next page starts after them). */
+  nextSkip?: number;
 }
 
 interface TokenBody {
@@ -16,7 +20,11 @@ interface TokenBody {
   m: string;
   s: number | null;
   e: number | null;
+  /** as_of; absent in tokens of reads of now (and in every token issued before as_of existed). */
+  a?: number;
   n: number;
+  /** nextSkip; absent in tokens of readings. */
+  k?: number;
 }
 
 /**
@@ -27,7 +35,15 @@ export class PageTokens {
   constructor(private readonly secret: string) {}
 
   encode(cursor: PageCursor): string {
-    const body: TokenBody = { v: 1, m: cursor.meterId, s: cursor.startMs ?? null, e: cursor.endMs ?? null, n: cursor.nextStartMs };
+    const body: TokenBody = {
+      v: 1,
+      m: cursor.meterId,
+      s: cursor.startMs ?? null,
+      e: cursor.endMs ?? null,
+      ...(cursor.asOfMs === undefined ? {} : { a: cursor.asOfMs }),
+      n: cursor.nextStartMs,
+      ...(cursor.nextSkip === undefined ? {} : { k: cursor.nextSkip }),
+    };
     const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
@@ -44,10 +60,10 @@ export class PageTokens {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid('is not a token this server issued');
 
     const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenBody;
-    if (body.m !== request.meterId || body.s !== (request.startMs ?? null) || body.e !== (request.endMs ?? null)) {
-      throw invalid('belongs to a different query: keep meter_id, start_time and end_time unchanged while paging');
+    if (body.m !== request.meterId || body.s !== (request.startMs ?? null) || body.e !== (request.endMs ?? null) || body.a !== request.asOfMs) {
+      throw invalid('belongs to a different query: keep meter_id, start_time, end_time and as_of unchanged while paging');
     }
-    return { ...request, nextStartMs: body.n };
+    return { ...request, nextStartMs: body.n, ...(body.k === undefined ? {} : { nextSkip: body.k }) };
   }
 
   private sign(payload: string): string {

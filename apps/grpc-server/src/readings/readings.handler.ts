@@ -16,7 +16,7 @@ import type { StreamGuards } from '../grpc/stream-guards';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
-import { requestedRange, resolveRange } from '../meters/resolve-range';
+import { requestedAsOf, requestedRange, resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
 import { preEncoded } from '../grpc/pre-encoded';
 import { toReadingFields } from './readings.mapper';
@@ -42,8 +42,9 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
   const { db } = deps;
   return {
     getMetrics: unary('GetMetrics', deps, async (request: GetMetricsRequest): Promise<GetMetricsResponse> => {
+      const asOfMs = requestedAsOf(request.asOf);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const records = await listAllReadings(db, meter.meter_id);
+      const records = await listAllReadings(db, meter.meter_id, asOfMs);
       const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [] };
       return preEncoded(await encodeReadingsInSlices(GetMetricsResponse, header, records.length, (index) => toReadingFields(records[index]!, meter)));
     }),
@@ -51,11 +52,12 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
     listReadings: unary('ListReadings', deps, async (request: ListReadingsRequest): Promise<ListReadingsResponse> => {
       const pageSize = pageSizeOf(request.pageSize);
       requestedRange(request.startTime, request.endTime);
+      const asOfMs = requestedAsOf(request.asOf);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const query = { meterId: meter.meter_id, startMs: request.startTime?.getTime(), endMs: request.endTime?.getTime() };
+      const query = { meterId: meter.meter_id, startMs: request.startTime?.getTime(), endMs: request.endTime?.getTime(), asOfMs };
       const cursor = request.pageToken === '' ? undefined : deps.pageTokens.decode(request.pageToken, query);
       const base = { meterId: meter.meter_id, unit: meter.unit };
-      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
       if (range === undefined) return { ...base, readings: [], nextPageToken: '' };
 
       // Slots are the meter's grid points (multiples of its interval since the epoch) in the range.
@@ -66,7 +68,7 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
       const count = Math.min(pageSize, remaining);
       if (count === 0) return { ...base, readings: [], nextPageToken: '' };
 
-      const slots = await listReadingSlots(db, meter.meter_id, { firstSlotMs, count, intervalSeconds: meter.interval_seconds });
+      const slots = await listReadingSlots(db, meter.meter_id, { firstSlotMs, count, intervalSeconds: meter.interval_seconds }, asOfMs);
       const nextPageToken = count < remaining ? deps.pageTokens.encode({ ...query, nextStartMs: firstSlotMs + count * stepMs }) : '';
       const header = { ...base, nextPageToken, readings: [] as [] };
       return preEncoded(await encodeReadingsInSlices(ListReadingsResponse, header, slots.length, (index) => toReadingFields(slots[index]!, meter)));
@@ -74,10 +76,11 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
 
     exportReadings: serverStream('ExportReadings', deps, deps.streamGuards, async (request: ExportReadingsRequest, write) => {
       requestedRange(request.startTime, request.endTime);
+      const asOfMs = requestedAsOf(request.asOf);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const range = await resolveRange(db, meter, request.startTime, request.endTime);
+      const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
       if (range === undefined) return;
-      for await (const records of streamReadingBatches(deps.database, meter.meter_id, range, EXPORT_BATCH_SIZE)) {
+      for await (const records of streamReadingBatches(deps.database, meter.meter_id, range, EXPORT_BATCH_SIZE, asOfMs)) {
         const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [] };
         await write(
           preEncoded(await encodeReadingsInSlices(ExportReadingsResponse, header, records.length, (index) => toReadingFields(records[index]!, meter))),

@@ -1,6 +1,21 @@
 import { ReadingQuality, type Reading, type ReadingFields } from '@meterusage/contracts';
+import type { StoredQuality } from '../db/schema';
 import type { MeterRow } from '../meters/meters.repository';
 import type { ReadingRecord, ReadingSlot } from './readings.repository';
+
+/** The contract's quality of a stored value (a missing one is MISSING_IN_SOURCE whatever its column says). */
+const QUALITY_OF: Record<StoredQuality, ReadingQuality> = {
+  actual: ReadingQuality.READING_QUALITY_MEASURED,
+  estimated: ReadingQuality.READING_QUALITY_ESTIMATED,
+  edited: ReadingQuality.READING_QUALITY_EDITED,
+};
+
+/** The contract's quality of a stored interval, or of a hole (stored = false). */
+export function readingQualityOf(stored: boolean, usage: number | string | null, quality: StoredQuality): ReadingQuality {
+  if (!stored) return ReadingQuality.READING_QUALITY_NOT_RECEIVED;
+  if (usage === null) return ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE;
+  return QUALITY_OF[quality];
+}
 
 /**
  * A stored reading (or a gap-filled slot) as the API's Reading in plain numbers, with its interval
@@ -16,11 +31,8 @@ export function toReadingFields(record: ReadingRecord | ReadingSlot, meter: Mete
     endMs,
     usage: record.usage ?? undefined,
     missing: record.usage === null,
-    quality: !stored
-      ? ReadingQuality.READING_QUALITY_NOT_RECEIVED
-      : record.usage === null
-        ? ReadingQuality.READING_QUALITY_MISSING_IN_SOURCE
-        : ReadingQuality.READING_QUALITY_MEASURED,
+    quality: readingQualityOf(stored, record.usage, record.quality),
+    uploadId: record.upload_id ?? '',
   };
 }
 

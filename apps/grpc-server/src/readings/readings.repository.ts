@@ -1,12 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import Cursor from 'pg-cursor';
 import type { DatabaseHandle } from '../db/connection';
-import type { Database } from '../db/schema';
+import { readingsAt } from '../db/readings-as-of';
+import type { Database, StoredQuality } from '../db/schema';
 
-/** A stored reading: interval start in epoch ms, usage or null when missing in the source. */
+/** A stored reading: interval start in epoch ms, usage or null when missing in the source, its quality and upload. */
 export interface ReadingRecord {
   start_ms: number;
   usage: number | null;
+  quality: StoredQuality;
+  /** The upload that wrote it (bigint as a string); null when stored before uploads were recorded. */
+  upload_id: string | null;
 }
 
 /** One slot of a gap-filled page: stored is false when nothing was ever received for it. */
@@ -15,12 +19,13 @@ export interface ReadingSlot extends ReadingRecord {
 }
 
 // Epoch milliseconds and float8 come back from pg as JS numbers: no Date or numeric string parsing.
-const START_MS = sql<number>`(extract(epoch from interval_start) * 1000)::float8`.as('start_ms');
-const USAGE = sql<number | null>`usage::float8`.as('usage');
+const RECORD_COLUMNS = sql`(extract(epoch from interval_start) * 1000)::float8 as start_ms, usage::float8 as usage, quality, upload_id`;
 
-/** Every reading of one meter, oldest first (served by the primary key). */
-export async function listAllReadings(db: Kysely<Database>, meterId: string): Promise<ReadingRecord[]> {
-  return db.selectFrom('readings').select([START_MS, USAGE]).where('meter_id', '=', meterId).orderBy('interval_start').execute();
+/** Every reading of one meter, oldest first (served by the primary key), now or as of an instant. */
+export async function listAllReadings(db: Kysely<Database>, meterId: string, asOfMs?: number): Promise<ReadingRecord[]> {
+  const { rows } = await sql<ReadingRecord>`
+    select ${RECORD_COLUMNS} from ${readingsAt(asOfMs)} as readings where meter_id = ${meterId} order by interval_start`.execute(db);
+  return rows;
 }
 
 /**
@@ -31,17 +36,20 @@ export async function listReadingSlots(
   db: Kysely<Database>,
   meterId: string,
   slots: { firstSlotMs: number; count: number; intervalSeconds: number },
+  asOfMs?: number,
 ): Promise<ReadingSlot[]> {
   const first = new Date(slots.firstSlotMs).toISOString();
   const last = new Date(slots.firstSlotMs + (slots.count - 1) * slots.intervalSeconds * 1000).toISOString();
   const { rows } = await sql<ReadingSlot>`
     select (extract(epoch from slot.start) * 1000)::float8 as start_ms,
            r.usage::float8 as usage,
+           coalesce(r.quality, 'actual') as quality,
+           r.upload_id,
            r.meter_id is not null as stored
     from generate_series(${first}::timestamptz, ${last}::timestamptz, make_interval(secs => ${slots.intervalSeconds})) as slot(start)
     left join (
       -- One range scan of the primary key, joined by hash, instead of one index probe per slot.
-      select meter_id, interval_start, usage from readings
+      select meter_id, interval_start, usage, quality, upload_id from ${readingsAt(asOfMs)} as readings
       where meter_id = ${meterId} and interval_start between ${first}::timestamptz and ${last}::timestamptz
     ) r on r.interval_start = slot.start
     order by slot.start`.execute(db);
@@ -57,15 +65,13 @@ export async function* streamReadingBatches(
   meterId: string,
   range: { startMs: number; endMs: number },
   batchSize: number,
+  asOfMs?: number,
 ): AsyncGenerator<ReadingRecord[]> {
-  const query = database.db
-    .selectFrom('readings')
-    .select([START_MS, USAGE])
-    .where('meter_id', '=', meterId)
-    .where('interval_start', '>=', new Date(range.startMs))
-    .where('interval_start', '<', new Date(range.endMs))
-    .orderBy('interval_start')
-    .compile();
+  const query = sql`
+    select ${RECORD_COLUMNS} from ${readingsAt(asOfMs)} as readings
+    where meter_id = ${meterId} and interval_start >= ${new Date(range.startMs).toISOString()}::timestamptz
+      and interval_start < ${new Date(range.endMs).toISOString()}::timestamptz
+    order by interval_start`.compile(database.db);
   const client = await database.pool.connect();
   const cursor = client.query(new Cursor<ReadingRecord>(query.sql, query.parameters as unknown[]));
   let failed = false;

@@ -26,6 +26,9 @@ export interface UploadRecordOptions {
   mode: string;
   timeLabel: string;
   sourceName: string;
+  /** A revert: the upload it reverts, and whether it was forced over conflicts. */
+  revertOf?: string;
+  force?: boolean;
 }
 
 /** Meters, meters created and errors kept in a record (the counts are totals). */
@@ -40,7 +43,36 @@ export type UploadRecordReport = Pick<
   metersCreatedCount: number;
   firstStartMs: number | null;
   lastEndMs: number | null;
+  /** What a revert did (source "revert"). */
+  revert?: RevertRecord;
+  /** What an estimation run did (source "estimate"). */
+  estimate?: EstimateRecord;
 };
+
+/** A revert's outcome as its record and its answer hold it. */
+export interface RevertRecord {
+  revertedUploadId: string;
+  uploadId: string;
+  dryRun: boolean;
+  restored: number;
+  removed: number;
+  unchanged: number;
+  conflicts: number;
+  forced: number;
+  conflictDetails: Array<{ meterId: string; startMs: number; currentUploadId: string }>;
+  meterIds: string[];
+}
+
+/** An estimation run's outcome as its record and its answer hold it. */
+export interface EstimateRecord {
+  meterId: string;
+  uploadId: string;
+  dryRun: boolean;
+  method: 'linear' | 'profile';
+  gaps: number;
+  estimated: number;
+  leftEmpty: number;
+}
 
 export function recordReportOf(result: IngestResult): UploadRecordReport {
   return {

@@ -1,6 +1,6 @@
-import { IngestOptions, TimeLabel, type IngestReport, type Upload } from '@meterusage/contracts';
+import { EstimationMethod, IngestOptions, TimeLabel, type EstimateReport, type IngestReport, type RevertReport, type Upload } from '@meterusage/contracts';
 import { CONFLICT_POLICIES, INGEST_MODES, TIME_LABELS } from '@meterusage/meters';
-import type { UploadRecordReport } from './upload-record';
+import type { EstimateRecord, RevertRecord, UploadRecordReport } from './upload-record';
 import type { UploadRow } from './uploads.repository';
 
 /** A report as the contract's IngestReport: the answer of IngestReadings and part of an Upload. */
@@ -50,5 +50,41 @@ export function toUpload(row: UploadRow): Upload {
     }),
     meterIds: row.meter_ids,
     report: toIngestReport(report, row.upload_id),
+    revert: report.revert === undefined ? undefined : toRevertReport(report.revert),
+    estimate: report.estimate === undefined ? undefined : toEstimateReport(report.estimate),
+    revertible: row.history_kept,
+  };
+}
+
+/** A revert's report as the contract's RevertReport. */
+export function toRevertReport(revert: RevertRecord): RevertReport {
+  return {
+    revertedUploadId: revert.revertedUploadId,
+    uploadId: revert.uploadId,
+    dryRun: revert.dryRun,
+    restored: revert.restored,
+    removed: revert.removed,
+    unchanged: revert.unchanged,
+    conflicts: revert.conflicts,
+    forced: revert.forced,
+    conflictDetails: revert.conflictDetails.map((conflict) => ({
+      meterId: conflict.meterId,
+      start: new Date(conflict.startMs),
+      currentUploadId: conflict.currentUploadId,
+    })),
+    meterIds: revert.meterIds,
+  };
+}
+
+/** An estimation run's report as the contract's EstimateReport. */
+export function toEstimateReport(estimate: EstimateRecord): EstimateReport {
+  return {
+    meterId: estimate.meterId,
+    uploadId: estimate.uploadId,
+    dryRun: estimate.dryRun,
+    method: estimate.method === 'linear' ? EstimationMethod.ESTIMATION_METHOD_LINEAR : EstimationMethod.ESTIMATION_METHOD_PROFILE,
+    gaps: estimate.gaps,
+    estimated: estimate.estimated,
+    leftEmpty: estimate.leftEmpty,
   };
 }

@@ -27,6 +27,7 @@ export interface UploadRow {
   options: UploadRecordOptions;
   meter_ids: string[];
   report: UploadRecordReport;
+  history_kept: boolean;
 }
 
 /**

@@ -16,7 +16,7 @@ import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
-import { requestedRange, resolveRange, type TimeRange } from '../meters/resolve-range';
+import { requestedAsOf, requestedRange, resolveRange, type TimeRange } from '../meters/resolve-range';
 import type { BucketWidthName } from '@meterusage/time';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
@@ -55,11 +55,12 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       }
       const timeZone = timeZoneOf(request.timeZone);
       requestedRange(request.startTime, request.endTime); // a malformed request is a 400 whether or not the meter exists
+      const asOfMs = requestedAsOf(request.asOf);
       // A range given in full is admitted before any query, so a refusal costs next to nothing.
       let release = await admitUsage(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
       try {
         const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-        const requested = await resolveRange(db, meter, request.startTime, request.endTime);
+        const requested = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
         const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
         if (requested === undefined) return { ...base, buckets: [] };
         assertBucketCount(requested, width.minLengthMs);
@@ -72,7 +73,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
           cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
           intervalSeconds: meter.interval_seconds,
         });
-        const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, boundsMs, source });
+        const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, asOfMs, boundsMs, source });
         // Mapped and encoded a slice at a time, in bucket order; rows come ordered by bucket_index,
         // so each bucket's row (if any) is the next one.
         let nextRow = 0;
@@ -90,9 +91,10 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
 
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
       requestedRange(request.startTime, request.endTime);
+      const asOfMs = requestedAsOf(request.asOf);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
-      const range = await resolveRange(db, meter, request.startTime, request.endTime);
-      const row = range === undefined ? undefined : await summarizeUsage(db, { meterId: meter.meter_id, ...range });
+      const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
+      const row = range === undefined ? undefined : await summarizeUsage(db, { meterId: meter.meter_id, ...range, asOfMs });
       return {
         meterId: meter.meter_id,
         unit: meter.unit,

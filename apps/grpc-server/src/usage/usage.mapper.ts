@@ -27,6 +27,8 @@ export function toUsageBucket(plan: BucketPlan, index: number, row: BucketRow | 
     presentCount: row?.present_count ?? 0,
     expectedCount: expectedIntervals(insideStart, insideEnd, meter.interval_seconds * 1000),
     clipped: plan.isClipped(index),
+    estimatedCount: row?.estimated_count ?? 0,
+    editedCount: row?.edited_count ?? 0,
   };
 }
 
@@ -34,17 +36,23 @@ export function toUsageBucket(plan: BucketPlan, index: number, row: BucketRow | 
 export function toUsageSummary(row: SummaryRow | undefined, range: TimeRange | undefined, meter: MeterRow): UsageSummary {
   const expectedCount = range === undefined ? 0 : expectedIntervals(range.startMs, range.endMs, meter.interval_seconds * 1000);
   const presentCount = row?.present_count ?? 0;
-  const reading = (startMs: number | null | undefined, usage: number | null | undefined): Reading | undefined =>
-    startMs === null || startMs === undefined ? undefined : toReading({ start_ms: startMs, usage: usage ?? null }, meter);
+  const reading = (which: 'peak' | 'minimum' | 'first' | 'last'): Reading | undefined => {
+    const startMs = row?.[`${which}_start_ms`];
+    if (row === undefined || startMs === null || startMs === undefined) return undefined;
+    const record = { start_ms: startMs, usage: row[`${which}_usage`], quality: row[`${which}_quality`] ?? 'actual', upload_id: row[`${which}_upload_id`] };
+    return toReading(record, meter);
+  };
   return {
     total: orAbsent(row?.total ?? null),
     mean: orAbsent(row?.mean ?? null),
-    peak: reading(row?.peak_start_ms, row?.peak_usage),
-    minimum: reading(row?.minimum_start_ms, row?.minimum_usage),
+    peak: reading('peak'),
+    minimum: reading('minimum'),
     presentCount,
     missingCount: expectedCount - presentCount,
     expectedCount,
-    firstReading: reading(row?.first_start_ms, row?.first_usage),
-    lastReading: reading(row?.last_start_ms, row?.last_usage),
+    firstReading: reading('first'),
+    lastReading: reading('last'),
+    estimatedCount: row?.estimated_count ?? 0,
+    editedCount: row?.edited_count ?? 0,
   };
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from '../db/schema';
+import { readingsAt } from '../db/readings-as-of';
+import type { Database, StoredQuality } from '../db/schema';
 
 /**
  * Where bucket aggregates come from: the readings themselves, or (TimescaleDB) the hourly
@@ -16,10 +17,15 @@ export interface BucketRow {
   min: number | null;
   max: number | null;
   present_count: number;
+  /** Of present_count, the estimated and the edited values. */
+  estimated_count: number;
+  edited_count: number;
 }
 
 export interface SummaryRow {
   present_count: number;
+  estimated_count: number;
+  edited_count: number;
   total: number | null;
   mean: number | null;
   peak_start_ms: number | null;
@@ -30,23 +36,34 @@ export interface SummaryRow {
   first_usage: number | null;
   last_start_ms: number | null;
   last_usage: number | null;
+  peak_quality: StoredQuality | null;
+  peak_upload_id: string | null;
+  minimum_quality: StoredQuality | null;
+  minimum_upload_id: string | null;
+  first_quality: StoredQuality | null;
+  first_upload_id: string | null;
+  last_quality: StoredQuality | null;
+  last_upload_id: string | null;
 }
 
 export interface UsageQuery {
   meterId: string;
   startMs: number;
   endMs: number;
+  /** Read the readings as they stood at this instant (readings-as-of.ts); undefined: now. */
+  asOfMs?: number | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const epochMs = (expression: RawBuilder<unknown>) => sql<number>`(extract(epoch from ${expression}) * 1000)::float8`;
 
 // Each bucket holding readings, packed by PostgreSQL into bytea: bucket_index (int4), sum,
-// mean, min, max (float8) and present_count (int4), big-endian as int4send/float8send write them.
+// mean, min, max (float8), present_count, estimated_count and edited_count (int4), big-endian as
+// int4send/float8send write them.
 // A year in 15-minute buckets is 35,040 rows: as rows, pg parsed them into 35k objects of six
 // strings and numbers, all at once when the answer arrived (over 100 ms with the event loop held)
 // and alive until the answer was encoded; packed, it is one value read in place.
-const PACKED_BUCKET_BYTES = 4 + 4 * 8 + 4;
+const PACKED_BUCKET_BYTES = 4 + 4 * 8 + 3 * 4;
 const PACKED_ROW_BUCKETS = 1024;
 
 /** The aggregates of the buckets holding readings, ascending by bucket_index, read in place. */
@@ -81,6 +98,8 @@ export class BucketRows {
       min: present ? this.view.getFloat64(offset + 20) : null,
       max: present ? this.view.getFloat64(offset + 28) : null,
       present_count: presentCount,
+      estimated_count: this.view.getInt32(offset + 40),
+      edited_count: this.view.getInt32(offset + 44),
     };
   }
 }
@@ -111,16 +130,26 @@ export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & {
   const inRange = (column: RawBuilder<unknown>) =>
     sql`meter_id = ${query.meterId} and ${column} >= ${iso(query.startMs)}::timestamptz and ${column} < ${iso(query.endMs)}::timestamptz`;
   const bucketIndex = bucketIndexOf(query.boundsMs);
+  // The rollup has no qualities: its buckets take their counts of estimated and edited values from
+  // the readings_not_actual partial index (a few rows, where the bulk of readings are actual).
+  const qualityCounts = (source: RawBuilder<unknown>, onlyNotActual: boolean) => sql`
+      count(*) filter (where quality = 'estimated' and usage is not null) as estimated_count,
+      count(*) filter (where quality = 'edited' and usage is not null) as edited_count
+      from ${source} as readings where ${inRange(sql.ref('interval_start'))}${onlyNotActual ? sql` and quality <> 'actual'` : sql``}`;
   const sums =
-    query.source === 'hourly-rollup'
+    query.source === 'hourly-rollup' && query.asOfMs === undefined
       ? sql`
-      select ${bucketIndex(sql.ref('bucket_start'))} as bucket_index, sum(usage_sum) as sum, sum(usage_sum) / nullif(sum(present_count), 0) as mean,
-             min(usage_min) as min, max(usage_max) as max, sum(present_count) as present_count
-      from readings_hourly where ${inRange(sql.ref('bucket_start'))} group by 1`
+      select a.*, coalesce(q.estimated_count, 0) as estimated_count, coalesce(q.edited_count, 0) as edited_count from (
+        select ${bucketIndex(sql.ref('bucket_start'))} as bucket_index, sum(usage_sum) as sum, sum(usage_sum) / nullif(sum(present_count), 0) as mean,
+               min(usage_min) as min, max(usage_max) as max, sum(present_count) as present_count
+        from readings_hourly where ${inRange(sql.ref('bucket_start'))} group by 1
+      ) a left join (
+        select ${bucketIndex(sql.ref('interval_start'))} as bucket_index, ${qualityCounts(sql`readings`, true)} group by 1
+      ) q on q.bucket_index = a.bucket_index`
       : sql`
       select ${bucketIndex(sql.ref('interval_start'))} as bucket_index, sum(usage) as sum, avg(usage) as mean, min(usage) as min, max(usage) as max,
-             count(usage) as present_count
-      from readings where ${inRange(sql.ref('interval_start'))} group by 1`;
+             count(usage) as present_count, ${qualityCounts(readingsAt(query.asOfMs), false)}
+      group by 1`;
   // The aggregates are NULL exactly when present_count is 0 (no value to aggregate); 0 stands in
   // for them in the packing, and BucketRows gives NULL back from the count. Packed in rows of
   // PACKED_ROW_BUCKETS buckets, as base64 text: one 1.4 MB bytea arrived as 2.8 MB of hex, which
@@ -129,7 +158,8 @@ export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & {
   const { rows } = await sql<{ packed: string }>`
     select translate(encode(string_agg(
              int4send(s.bucket_index::int) || float8send(coalesce(s.sum, 0)::float8) || float8send(coalesce(s.mean, 0)::float8)
-             || float8send(coalesce(s.min, 0)::float8) || float8send(coalesce(s.max, 0)::float8) || int4send(s.present_count::int),
+             || float8send(coalesce(s.min, 0)::float8) || float8send(coalesce(s.max, 0)::float8) || int4send(s.present_count::int)
+             || int4send(s.estimated_count::int) || int4send(s.edited_count::int),
              ''::bytea order by s.bucket_index), 'base64'), E'\n', '') as packed
     from (${sums}) s
     group by s.bucket_index / ${sql.lit(PACKED_ROW_BUCKETS)}
@@ -141,19 +171,25 @@ export async function aggregateUsage(db: Kysely<Database>, query: UsageQuery & {
 export async function summarizeUsage(db: Kysely<Database>, query: UsageQuery): Promise<SummaryRow> {
   const { rows } = await sql<SummaryRow>`
     with r as materialized (
-      select interval_start, usage from readings
+      select interval_start, usage, quality, upload_id from ${readingsAt(query.asOfMs)} as readings
       where meter_id = ${query.meterId} and interval_start >= ${iso(query.startMs)}::timestamptz and interval_start < ${iso(query.endMs)}::timestamptz
     ),
-    totals as (select count(usage)::int as present_count, sum(usage)::float8 as total, avg(usage)::float8 as mean from r),
-    peak as (select interval_start, usage from r where usage is not null order by usage desc, interval_start limit 1),
-    minimum as (select interval_start, usage from r where usage is not null order by usage asc, interval_start limit 1),
-    first as (select interval_start, usage from r order by interval_start limit 1),
-    last as (select interval_start, usage from r order by interval_start desc limit 1)
+    totals as (
+      select count(usage)::int as present_count, sum(usage)::float8 as total, avg(usage)::float8 as mean,
+             (count(*) filter (where quality = 'estimated' and usage is not null))::int as estimated_count,
+             (count(*) filter (where quality = 'edited' and usage is not null))::int as edited_count
+      from r
+    ),
+    peak as (select * from r where usage is not null order by usage desc, interval_start limit 1),
+    minimum as (select * from r where usage is not null order by usage asc, interval_start limit 1),
+    first as (select * from r order by interval_start limit 1),
+    last as (select * from r order by interval_start desc limit 1)
     select totals.*,
-           ${epochMs(sql`peak.interval_start`)} as peak_start_ms, peak.usage::float8 as peak_usage,
+           ${epochMs(sql`peak.interval_start`)} as peak_start_ms, peak.usage::float8 as peak_usage, peak.quality as peak_quality, peak.upload_id as peak_upload_id,
            ${epochMs(sql`minimum.interval_start`)} as minimum_start_ms, minimum.usage::float8 as minimum_usage,
-           ${epochMs(sql`first.interval_start`)} as first_start_ms, first.usage::float8 as first_usage,
-           ${epochMs(sql`last.interval_start`)} as last_start_ms, last.usage::float8 as last_usage
+           minimum.quality as minimum_quality, minimum.upload_id as minimum_upload_id,
+           ${epochMs(sql`first.interval_start`)} as first_start_ms, first.usage::float8 as first_usage, first.quality as first_quality, first.upload_id as first_upload_id,
+           ${epochMs(sql`last.interval_start`)} as last_start_ms, last.usage::float8 as last_usage, last.quality as last_quality, last.upload_id as last_upload_id
     from totals left join peak on true left join minimum on true left join first on true left join last on true`.execute(db);
   return rows[0]!;
 }

@@ -10,5 +10,6 @@ export function readingFieldsOf(message: Reading): ReadingFields {
     usage: message.usage,
     missing: message.missing,
     quality: message.quality,
+    uploadId: message.uploadId,
   };
 }

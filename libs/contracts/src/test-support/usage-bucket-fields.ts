@@ -13,5 +13,7 @@ export function fieldsOf(message: UsageBucket): UsageBucketFields {
     presentCount: message.presentCount,
     expectedCount: message.expectedCount,
     clipped: message.clipped,
+    estimatedCount: message.estimatedCount,
+    editedCount: message.editedCount,
   };
 }

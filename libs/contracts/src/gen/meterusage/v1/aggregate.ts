@@ -130,6 +130,10 @@ export interface UsageBucket {
    * snap outward to whole buckets, so only an explicit bound can clip.
    */
   clipped: boolean;
+  /** Of present_count, the intervals whose value is an estimate (ReadingQuality ESTIMATED). */
+  estimatedCount: number;
+  /** Of present_count, the intervals whose value was edited by hand (ReadingQuality EDITED). */
+  editedCount: number;
 }
 
 /** UsageSummary describes a meter's usage over a range. */
@@ -161,7 +165,13 @@ export interface UsageSummary {
     | Reading
     | undefined;
   /** The latest stored reading in the range. Absent when none. */
-  lastReading?: Reading | undefined;
+  lastReading?:
+    | Reading
+    | undefined;
+  /** Of present_count, the intervals whose value is an estimate. */
+  estimatedCount: number;
+  /** Of present_count, the intervals whose value was edited by hand. */
+  editedCount: number;
 }
 
 function createBaseUsageBucket(): UsageBucket {
@@ -175,6 +185,8 @@ function createBaseUsageBucket(): UsageBucket {
     presentCount: 0,
     expectedCount: 0,
     clipped: false,
+    estimatedCount: 0,
+    editedCount: 0,
   };
 }
 
@@ -206,6 +218,12 @@ export const UsageBucket: MessageFns<UsageBucket> = {
     }
     if (message.clipped !== false) {
       writer.uint32(72).bool(message.clipped);
+    }
+    if (message.estimatedCount !== 0) {
+      writer.uint32(80).int32(message.estimatedCount);
+    }
+    if (message.editedCount !== 0) {
+      writer.uint32(88).int32(message.editedCount);
     }
     return writer;
   },
@@ -295,6 +313,22 @@ export const UsageBucket: MessageFns<UsageBucket> = {
             message.clipped = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.estimatedCount = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.editedCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -326,6 +360,16 @@ export const UsageBucket: MessageFns<UsageBucket> = {
         ? globalThis.Number(object.expected_count)
         : 0,
       clipped: isSet(object.clipped) ? globalThis.Boolean(object.clipped) : false,
+      estimatedCount: isSet(object.estimatedCount)
+        ? globalThis.Number(object.estimatedCount)
+        : isSet(object.estimated_count)
+        ? globalThis.Number(object.estimated_count)
+        : 0,
+      editedCount: isSet(object.editedCount)
+        ? globalThis.Number(object.editedCount)
+        : isSet(object.edited_count)
+        ? globalThis.Number(object.edited_count)
+        : 0,
     };
   },
 
@@ -358,6 +402,12 @@ export const UsageBucket: MessageFns<UsageBucket> = {
     if (message.clipped !== false) {
       obj.clipped = message.clipped;
     }
+    if (message.estimatedCount !== 0) {
+      obj.estimatedCount = Math.round(message.estimatedCount);
+    }
+    if (message.editedCount !== 0) {
+      obj.editedCount = Math.round(message.editedCount);
+    }
     return obj;
   },
 
@@ -375,6 +425,8 @@ export const UsageBucket: MessageFns<UsageBucket> = {
     message.presentCount = object.presentCount ?? 0;
     message.expectedCount = object.expectedCount ?? 0;
     message.clipped = object.clipped ?? false;
+    message.estimatedCount = object.estimatedCount ?? 0;
+    message.editedCount = object.editedCount ?? 0;
     return message;
   },
 };
@@ -390,6 +442,8 @@ function createBaseUsageSummary(): UsageSummary {
     expectedCount: 0,
     firstReading: undefined,
     lastReading: undefined,
+    estimatedCount: 0,
+    editedCount: 0,
   };
 }
 
@@ -421,6 +475,12 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     }
     if (message.lastReading !== undefined) {
       Reading.encode(message.lastReading, writer.uint32(74).fork()).join();
+    }
+    if (message.estimatedCount !== 0) {
+      writer.uint32(80).int32(message.estimatedCount);
+    }
+    if (message.editedCount !== 0) {
+      writer.uint32(88).int32(message.editedCount);
     }
     return writer;
   },
@@ -510,6 +570,22 @@ export const UsageSummary: MessageFns<UsageSummary> = {
             message.lastReading = Reading.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.estimatedCount = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.editedCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -553,6 +629,16 @@ export const UsageSummary: MessageFns<UsageSummary> = {
         : isSet(object.last_reading)
         ? Reading.fromJSON(object.last_reading)
         : undefined,
+      estimatedCount: isSet(object.estimatedCount)
+        ? globalThis.Number(object.estimatedCount)
+        : isSet(object.estimated_count)
+        ? globalThis.Number(object.estimated_count)
+        : 0,
+      editedCount: isSet(object.editedCount)
+        ? globalThis.Number(object.editedCount)
+        : isSet(object.edited_count)
+        ? globalThis.Number(object.edited_count)
+        : 0,
     };
   },
 
@@ -585,6 +671,12 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     if (message.lastReading !== undefined) {
       obj.lastReading = Reading.toJSON(message.lastReading);
     }
+    if (message.estimatedCount !== 0) {
+      obj.estimatedCount = Math.round(message.estimatedCount);
+    }
+    if (message.editedCount !== 0) {
+      obj.editedCount = Math.round(message.editedCount);
+    }
     return obj;
   },
 
@@ -608,6 +700,8 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     message.lastReading = (object.lastReading !== undefined && object.lastReading !== null)
       ? Reading.fromPartial(object.lastReading)
       : undefined;
+    message.estimatedCount = object.estimatedCount ?? 0;
+    message.editedCount = object.editedCount ?? 0;
     return message;
   },
 };

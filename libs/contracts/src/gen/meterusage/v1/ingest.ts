@@ -152,7 +152,7 @@ export interface IngestOptions {
 export interface RowError {
   /** 1-based line of the row in the upload (0 for a problem of the whole file). */
   line: number;
-  /** Column or part at fault: time, meterusage, meter_id, row, header or file. */
+  /** Column or part at fault: time, meterusage, quality, meter_id, row, header or file. */
   field: string;
   /** What is wrong, in words a person can act on. */
   reason: string;

@@ -34,6 +34,14 @@ import {
   RevokeApiKeyResponse,
 } from "./access";
 import { BucketWidth, bucketWidthFromJSON, bucketWidthToJSON, UsageBucket, UsageSummary } from "./aggregate";
+import {
+  EstimateReadingsRequest,
+  EstimateReadingsResponse,
+  ListReadingHistoryRequest,
+  ListReadingHistoryResponse,
+  RevertUploadRequest,
+  RevertUploadResponse,
+} from "./history";
 import { IngestOptions, IngestReport } from "./ingest";
 import { Meter } from "./meter";
 import { Reading } from "./reading";
@@ -61,6 +69,11 @@ export interface GetDataVersionResponse {
 export interface GetMetricsRequest {
   /** Meter to read; empty selects the default meter. */
   meterId: string;
+  /**
+   * Read the data as it stood at this instant: every upload committed at or before it (to the
+   * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
+   */
+  asOf?: Date | undefined;
 }
 
 /** GetMetricsResponse holds the readings of one meter. */
@@ -102,6 +115,11 @@ export interface ListReadingsRequest {
    * same meter_id, start_time and end_time.
    */
   pageToken: string;
+  /**
+   * Read the data as it stood at this instant: every upload committed at or before it (to the
+   * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
+   */
+  asOf?: Date | undefined;
 }
 
 /** ListReadingsResponse is one page of intervals. */
@@ -139,6 +157,11 @@ export interface AggregateUsageRequest {
    * otherwise).
    */
   timeZone: string;
+  /**
+   * Read the data as it stood at this instant: every upload committed at or before it (to the
+   * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
+   */
+  asOf?: Date | undefined;
 }
 
 /** AggregateUsageResponse holds the buckets covering the range. */
@@ -162,7 +185,14 @@ export interface GetUsageSummaryRequest {
     | Date
     | undefined;
   /** Exclusive end of the range; absent = the meter's last interval end. */
-  endTime?: Date | undefined;
+  endTime?:
+    | Date
+    | undefined;
+  /**
+   * Read the data as it stood at this instant: every upload committed at or before it (to the
+   * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
+   */
+  asOf?: Date | undefined;
 }
 
 /** GetUsageSummaryResponse summarises a range. */
@@ -192,7 +222,14 @@ export interface ExportReadingsRequest {
     | Date
     | undefined;
   /** Exclusive end of the range; absent = the meter's last interval end. */
-  endTime?: Date | undefined;
+  endTime?:
+    | Date
+    | undefined;
+  /**
+   * Read the data as it stood at this instant: every upload committed at or before it (to the
+   * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
+   */
+  asOf?: Date | undefined;
 }
 
 /** ExportReadingsResponse is one batch of an export stream. */
@@ -407,13 +444,16 @@ export const GetDataVersionResponse: MessageFns<GetDataVersionResponse> = {
 };
 
 function createBaseGetMetricsRequest(): GetMetricsRequest {
-  return { meterId: "" };
+  return { meterId: "", asOf: undefined };
 }
 
 export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
   encode(message: GetMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.meterId !== "") {
       writer.uint32(10).string(message.meterId);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -439,6 +479,14 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
             message.meterId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -458,6 +506,11 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
         : isSet(object.meter_id)
         ? globalThis.String(object.meter_id)
         : "",
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
     };
   },
 
@@ -465,6 +518,9 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
     const obj: any = {};
     if (message.meterId !== "") {
       obj.meterId = message.meterId;
+    }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
     }
     return obj;
   },
@@ -475,6 +531,7 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetMetricsRequest>, I>>(object: I): GetMetricsRequest {
     const message = createBaseGetMetricsRequest();
     message.meterId = object.meterId ?? "";
+    message.asOf = object.asOf ?? undefined;
     return message;
   },
 };
@@ -704,7 +761,7 @@ export const ListMetersResponse: MessageFns<ListMetersResponse> = {
 };
 
 function createBaseListReadingsRequest(): ListReadingsRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined, pageSize: 0, pageToken: "" };
+  return { meterId: "", startTime: undefined, endTime: undefined, pageSize: 0, pageToken: "", asOf: undefined };
 }
 
 export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
@@ -723,6 +780,9 @@ export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(42).string(message.pageToken);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -780,6 +840,14 @@ export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -819,6 +887,11 @@ export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
     };
   },
 
@@ -839,6 +912,9 @@ export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
     return obj;
   },
 
@@ -852,6 +928,7 @@ export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
     message.endTime = object.endTime ?? undefined;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.asOf = object.asOf ?? undefined;
     return message;
   },
 };
@@ -982,7 +1059,7 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
 };
 
 function createBaseAggregateUsageRequest(): AggregateUsageRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined, bucketWidth: 0, timeZone: "" };
+  return { meterId: "", startTime: undefined, endTime: undefined, bucketWidth: 0, timeZone: "", asOf: undefined };
 }
 
 export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
@@ -1001,6 +1078,9 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
     }
     if (message.timeZone !== "") {
       writer.uint32(42).string(message.timeZone);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1058,6 +1138,14 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
             message.timeZone = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1097,6 +1185,11 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
         : isSet(object.time_zone)
         ? globalThis.String(object.time_zone)
         : "",
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
     };
   },
 
@@ -1117,6 +1210,9 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
     if (message.timeZone !== "") {
       obj.timeZone = message.timeZone;
     }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
     return obj;
   },
 
@@ -1130,6 +1226,7 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
     message.endTime = object.endTime ?? undefined;
     message.bucketWidth = object.bucketWidth ?? 0;
     message.timeZone = object.timeZone ?? "";
+    message.asOf = object.asOf ?? undefined;
     return message;
   },
 };
@@ -1260,7 +1357,7 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
 };
 
 function createBaseGetUsageSummaryRequest(): GetUsageSummaryRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined };
+  return { meterId: "", startTime: undefined, endTime: undefined, asOf: undefined };
 }
 
 export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
@@ -1273,6 +1370,9 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
     }
     if (message.endTime !== undefined) {
       Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1314,6 +1414,14 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
             message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1343,6 +1451,11 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
         : isSet(object.end_time)
         ? fromJsonTimestamp(object.end_time)
         : undefined,
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
     };
   },
 
@@ -1357,6 +1470,9 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
     if (message.endTime !== undefined) {
       obj.endTime = message.endTime.toISOString();
     }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
     return obj;
   },
 
@@ -1368,6 +1484,7 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
     message.meterId = object.meterId ?? "";
     message.startTime = object.startTime ?? undefined;
     message.endTime = object.endTime ?? undefined;
+    message.asOf = object.asOf ?? undefined;
     return message;
   },
 };
@@ -1520,7 +1637,7 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
 };
 
 function createBaseExportReadingsRequest(): ExportReadingsRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined };
+  return { meterId: "", startTime: undefined, endTime: undefined, asOf: undefined };
 }
 
 export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
@@ -1533,6 +1650,9 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
     }
     if (message.endTime !== undefined) {
       Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1574,6 +1694,14 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
             message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1603,6 +1731,11 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
         : isSet(object.end_time)
         ? fromJsonTimestamp(object.end_time)
         : undefined,
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
     };
   },
 
@@ -1617,6 +1750,9 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
     if (message.endTime !== undefined) {
       obj.endTime = message.endTime.toISOString();
     }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
     return obj;
   },
 
@@ -1628,6 +1764,7 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
     message.meterId = object.meterId ?? "";
     message.startTime = object.startTime ?? undefined;
     message.endTime = object.endTime ?? undefined;
+    message.asOf = object.asOf ?? undefined;
     return message;
   },
 };
@@ -2200,6 +2337,52 @@ export const MeterUsageServiceService = {
     responseSerialize: (value: GetUploadResponse): Buffer => Buffer.from(GetUploadResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUploadResponse => GetUploadResponse.decode(value),
   },
+  /**
+   * ListReadingHistory pages every version of a meter's intervals in a range: the current value
+   * and each one it replaced, with the uploads that wrote and replaced them (scope read).
+   */
+  listReadingHistory: {
+    path: "/meterusage.v1.MeterUsageService/ListReadingHistory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReadingHistoryRequest): Buffer =>
+      Buffer.from(ListReadingHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReadingHistoryRequest => ListReadingHistoryRequest.decode(value),
+    responseSerialize: (value: ListReadingHistoryResponse): Buffer =>
+      Buffer.from(ListReadingHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReadingHistoryResponse => ListReadingHistoryResponse.decode(value),
+  },
+  /**
+   * RevertUpload undoes one upload (scope write, every meter of it granted): each interval it
+   * inserted is removed and each it changed gets its previous value back, except intervals a
+   * later upload changed since (conflicts, left alone unless force). The revert is an upload
+   * itself (revertible); repeating it changes nothing. dry_run answers without writing.
+   */
+  revertUpload: {
+    path: "/meterusage.v1.MeterUsageService/RevertUpload" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevertUploadRequest): Buffer => Buffer.from(RevertUploadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevertUploadRequest => RevertUploadRequest.decode(value),
+    responseSerialize: (value: RevertUploadResponse): Buffer =>
+      Buffer.from(RevertUploadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevertUploadResponse => RevertUploadResponse.decode(value),
+  },
+  /**
+   * EstimateReadings fills the missing and not-received intervals of a range with estimates
+   * (quality ESTIMATED), as one upload, never over a value (scope write).
+   */
+  estimateReadings: {
+    path: "/meterusage.v1.MeterUsageService/EstimateReadings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EstimateReadingsRequest): Buffer =>
+      Buffer.from(EstimateReadingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EstimateReadingsRequest => EstimateReadingsRequest.decode(value),
+    responseSerialize: (value: EstimateReadingsResponse): Buffer =>
+      Buffer.from(EstimateReadingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EstimateReadingsResponse => EstimateReadingsResponse.decode(value),
+  },
 } as const;
 
 export interface MeterUsageServiceServer extends UntypedServiceImplementation {
@@ -2257,6 +2440,23 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
    * meter of it is outside the key's grants).
    */
   getUpload: handleUnaryCall<GetUploadRequest, GetUploadResponse>;
+  /**
+   * ListReadingHistory pages every version of a meter's intervals in a range: the current value
+   * and each one it replaced, with the uploads that wrote and replaced them (scope read).
+   */
+  listReadingHistory: handleUnaryCall<ListReadingHistoryRequest, ListReadingHistoryResponse>;
+  /**
+   * RevertUpload undoes one upload (scope write, every meter of it granted): each interval it
+   * inserted is removed and each it changed gets its previous value back, except intervals a
+   * later upload changed since (conflicts, left alone unless force). The revert is an upload
+   * itself (revertible); repeating it changes nothing. dry_run answers without writing.
+   */
+  revertUpload: handleUnaryCall<RevertUploadRequest, RevertUploadResponse>;
+  /**
+   * EstimateReadings fills the missing and not-received intervals of a range with estimates
+   * (quality ESTIMATED), as one upload, never over a value (scope write).
+   */
+  estimateReadings: handleUnaryCall<EstimateReadingsRequest, EstimateReadingsResponse>;
 }
 
 export interface MeterUsageServiceClient extends Client {
@@ -2504,6 +2704,65 @@ export interface MeterUsageServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUploadResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListReadingHistory pages every version of a meter's intervals in a range: the current value
+   * and each one it replaced, with the uploads that wrote and replaced them (scope read).
+   */
+  listReadingHistory(
+    request: ListReadingHistoryRequest,
+    callback: (error: ServiceError | null, response: ListReadingHistoryResponse) => void,
+  ): ClientUnaryCall;
+  listReadingHistory(
+    request: ListReadingHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReadingHistoryResponse) => void,
+  ): ClientUnaryCall;
+  listReadingHistory(
+    request: ListReadingHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReadingHistoryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RevertUpload undoes one upload (scope write, every meter of it granted): each interval it
+   * inserted is removed and each it changed gets its previous value back, except intervals a
+   * later upload changed since (conflicts, left alone unless force). The revert is an upload
+   * itself (revertible); repeating it changes nothing. dry_run answers without writing.
+   */
+  revertUpload(
+    request: RevertUploadRequest,
+    callback: (error: ServiceError | null, response: RevertUploadResponse) => void,
+  ): ClientUnaryCall;
+  revertUpload(
+    request: RevertUploadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevertUploadResponse) => void,
+  ): ClientUnaryCall;
+  revertUpload(
+    request: RevertUploadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevertUploadResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * EstimateReadings fills the missing and not-received intervals of a range with estimates
+   * (quality ESTIMATED), as one upload, never over a value (scope write).
+   */
+  estimateReadings(
+    request: EstimateReadingsRequest,
+    callback: (error: ServiceError | null, response: EstimateReadingsResponse) => void,
+  ): ClientUnaryCall;
+  estimateReadings(
+    request: EstimateReadingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EstimateReadingsResponse) => void,
+  ): ClientUnaryCall;
+  estimateReadings(
+    request: EstimateReadingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EstimateReadingsResponse) => void,
   ): ClientUnaryCall;
 }
 

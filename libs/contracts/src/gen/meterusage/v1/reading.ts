@@ -12,16 +12,27 @@ export const protobufPackage = "meterusage.v1";
 
 export const protobufFileName = "meterusage/v1/reading.proto";
 
-/** ReadingQuality says whether an interval has a measured value, and why not if it has none. */
+/**
+ * ReadingQuality says where an interval's value comes from, and why there is none if there is none.
+ * In the terms of meter-data validation, estimation and editing: MEASURED is "actual" (as
+ * received from the meter or its source), ESTIMATED and EDITED are the other two.
+ */
 export enum ReadingQuality {
   /** READING_QUALITY_UNSPECIFIED - Not set. */
   READING_QUALITY_UNSPECIFIED = 0,
-  /** READING_QUALITY_MEASURED - A measured value is stored for the interval. */
+  /** READING_QUALITY_MEASURED - Actual: the value as received (a CSV quality of "actual", "measured" or none). */
   READING_QUALITY_MEASURED = 1,
   /** READING_QUALITY_MISSING_IN_SOURCE - The source delivered the interval without a value (NaN or empty in a CSV). */
   READING_QUALITY_MISSING_IN_SOURCE = 2,
   /** READING_QUALITY_NOT_RECEIVED - Nothing was ever received for the interval: a hole in the series. */
   READING_QUALITY_NOT_RECEIVED = 3,
+  /**
+   * READING_QUALITY_ESTIMATED - An estimate: received as one (CSV quality "estimated") or made here (EstimateReadings). An
+   * actual value received later replaces it under every conflict policy.
+   */
+  READING_QUALITY_ESTIMATED = 4,
+  /** READING_QUALITY_EDITED - A correction entered by hand (CSV quality "edited"). */
+  READING_QUALITY_EDITED = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -39,6 +50,12 @@ export function readingQualityFromJSON(object: any): ReadingQuality {
     case 3:
     case "READING_QUALITY_NOT_RECEIVED":
       return ReadingQuality.READING_QUALITY_NOT_RECEIVED;
+    case 4:
+    case "READING_QUALITY_ESTIMATED":
+      return ReadingQuality.READING_QUALITY_ESTIMATED;
+    case 5:
+    case "READING_QUALITY_EDITED":
+      return ReadingQuality.READING_QUALITY_EDITED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -56,6 +73,10 @@ export function readingQualityToJSON(object: ReadingQuality): string {
       return "READING_QUALITY_MISSING_IN_SOURCE";
     case ReadingQuality.READING_QUALITY_NOT_RECEIVED:
       return "READING_QUALITY_NOT_RECEIVED";
+    case ReadingQuality.READING_QUALITY_ESTIMATED:
+      return "READING_QUALITY_ESTIMATED";
+    case ReadingQuality.READING_QUALITY_EDITED:
+      return "READING_QUALITY_EDITED";
     case ReadingQuality.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -92,10 +113,23 @@ export interface Reading {
   missing: boolean;
   /** Where the value comes from, or why there is none. */
   quality: ReadingQuality;
+  /**
+   * Id of the upload (Upload.upload_id) that wrote the stored value; empty for an interval never
+   * received and for values stored before uploads were recorded.
+   */
+  uploadId: string;
 }
 
 function createBaseReading(): Reading {
-  return { time: undefined, start: undefined, end: undefined, usage: undefined, missing: false, quality: 0 };
+  return {
+    time: undefined,
+    start: undefined,
+    end: undefined,
+    usage: undefined,
+    missing: false,
+    quality: 0,
+    uploadId: "",
+  };
 }
 
 export const Reading: MessageFns<Reading> = {
@@ -117,6 +151,9 @@ export const Reading: MessageFns<Reading> = {
     }
     if (message.quality !== 0) {
       writer.uint32(48).int32(message.quality);
+    }
+    if (message.uploadId !== "") {
+      writer.uint32(58).string(message.uploadId);
     }
     return writer;
   },
@@ -182,6 +219,14 @@ export const Reading: MessageFns<Reading> = {
             message.quality = reader.int32() as any;
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -202,6 +247,11 @@ export const Reading: MessageFns<Reading> = {
       usage: isSet(object.usage) ? globalThis.Number(object.usage) : undefined,
       missing: isSet(object.missing) ? globalThis.Boolean(object.missing) : false,
       quality: isSet(object.quality) ? readingQualityFromJSON(object.quality) : 0,
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
     };
   },
 
@@ -225,6 +275,9 @@ export const Reading: MessageFns<Reading> = {
     if (message.quality !== 0) {
       obj.quality = readingQualityToJSON(message.quality);
     }
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
     return obj;
   },
 
@@ -239,6 +292,7 @@ export const Reading: MessageFns<Reading> = {
     message.usage = object.usage ?? undefined;
     message.missing = object.missing ?? false;
     message.quality = object.quality ?? 0;
+    message.uploadId = object.uploadId ?? "";
     return message;
   },
 };

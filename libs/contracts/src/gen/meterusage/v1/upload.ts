@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp";
+import { EstimateReport, RevertReport } from "./history";
 import { IngestOptions, IngestReport } from "./ingest";
 
 export const protobufPackage = "meterusage.v1";
@@ -39,8 +40,23 @@ export interface Upload {
     | undefined;
   /** Every meter the file named, in meter id order. */
   meterIds: string[];
-  /** The upload's report as it was answered (meters and errors: the first 100). */
-  report?: IngestReport | undefined;
+  /**
+   * The upload's report as it was answered (meters and errors: the first 100). For a revert or an
+   * estimation run: inserted, updated and unchanged count intervals; accepted is their sum.
+   */
+  report?:
+    | IngestReport
+    | undefined;
+  /** For a revert (source "revert"): what it did. */
+  revert?:
+    | RevertReport
+    | undefined;
+  /** For an estimation run (source "estimate"): what it did. */
+  estimate?:
+    | EstimateReport
+    | undefined;
+  /** False for uploads recorded before value history was kept: they cannot be reverted. */
+  revertible: boolean;
 }
 
 /** ListUploadsRequest selects and pages uploads, newest first. */
@@ -85,6 +101,9 @@ function createBaseUpload(): Upload {
     options: undefined,
     meterIds: [],
     report: undefined,
+    revert: undefined,
+    estimate: undefined,
+    revertible: false,
   };
 }
 
@@ -119,6 +138,15 @@ export const Upload: MessageFns<Upload> = {
     }
     if (message.report !== undefined) {
       IngestReport.encode(message.report, writer.uint32(82).fork()).join();
+    }
+    if (message.revert !== undefined) {
+      RevertReport.encode(message.revert, writer.uint32(90).fork()).join();
+    }
+    if (message.estimate !== undefined) {
+      EstimateReport.encode(message.estimate, writer.uint32(98).fork()).join();
+    }
+    if (message.revertible !== false) {
+      writer.uint32(104).bool(message.revertible);
     }
     return writer;
   },
@@ -216,6 +244,30 @@ export const Upload: MessageFns<Upload> = {
             message.report = IngestReport.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.revert = RevertReport.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.estimate = EstimateReport.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.revertible = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -260,6 +312,9 @@ export const Upload: MessageFns<Upload> = {
         ? object.meter_ids.map((e: any) => globalThis.String(e))
         : [],
       report: isSet(object.report) ? IngestReport.fromJSON(object.report) : undefined,
+      revert: isSet(object.revert) ? RevertReport.fromJSON(object.revert) : undefined,
+      estimate: isSet(object.estimate) ? EstimateReport.fromJSON(object.estimate) : undefined,
+      revertible: isSet(object.revertible) ? globalThis.Boolean(object.revertible) : false,
     };
   },
 
@@ -295,6 +350,15 @@ export const Upload: MessageFns<Upload> = {
     if (message.report !== undefined) {
       obj.report = IngestReport.toJSON(message.report);
     }
+    if (message.revert !== undefined) {
+      obj.revert = RevertReport.toJSON(message.revert);
+    }
+    if (message.estimate !== undefined) {
+      obj.estimate = EstimateReport.toJSON(message.estimate);
+    }
+    if (message.revertible !== false) {
+      obj.revertible = message.revertible;
+    }
     return obj;
   },
 
@@ -317,6 +381,13 @@ export const Upload: MessageFns<Upload> = {
     message.report = (object.report !== undefined && object.report !== null)
       ? IngestReport.fromPartial(object.report)
       : undefined;
+    message.revert = (object.revert !== undefined && object.revert !== null)
+      ? RevertReport.fromPartial(object.revert)
+      : undefined;
+    message.estimate = (object.estimate !== undefined && object.estimate !== null)
+      ? EstimateReport.fromPartial(object.estimate)
+      : undefined;
+    message.revertible = object.revertible ?? false;
     return message;
   },
 };
