@@ -19,6 +19,7 @@ import { metricsRoutes } from './routes/metrics.routes';
 import { readingsRoutes } from './routes/readings.routes';
 import { PLAIN_DATE } from './routes/time-domain';
 import { uploadsRoutes } from './routes/uploads.routes';
+import { historyRoutes } from './routes/history.routes';
 import { usageRoutes } from './routes/usage.routes';
 
 declare module 'fastify' {
@@ -152,6 +153,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   });
   await app.register(accessRoutes, routeOptions);
   await app.register(uploadsRoutes, routeOptions);
+  await app.register(historyRoutes, routeOptions);
   await app.register(dashboardPlugin);
   return app;
 }

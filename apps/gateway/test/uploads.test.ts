@@ -112,6 +112,7 @@ describe('upload records (real processes, AUTH_MODE=keys)', () => {
       options: { meter: 'rec-1', tz: 'Europe/Amsterdam', on_conflict: 'skip', mode: 'atomic' },
       meterIds: ['rec-1'],
       report,
+      revertible: true,
     });
     const received = Date.parse(record.body.upload.receivedAt);
     expect(received).toBeGreaterThanOrEqual(before - 1000);
@@ -193,5 +194,56 @@ describe('upload records (real processes, AUTH_MODE=keys)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('reads as of an earlier commit, lists every version, reverts a correction and estimates a gap, over HTTP', async () => {
+    const meter = 'site-1-history';
+    const at = (minute: number) => new Date(Date.UTC(2022, 0, 1, 0, minute)).toISOString();
+    const first = await upload('all', `time,meterusage\n${at(15)},1\n${at(30)},2\n${at(45)},NaN\n${at(60)},4\n`, `?meter=${meter}`);
+    const second = await upload('site-1', `time,meterusage,quality\n${at(15)},1.5,edited\n`, `?meter=${meter}`);
+    expect([first.status, second.status, second.report.updated]).toEqual([200, 200, 1]);
+    const firstRecord = await get<{ upload: UploadJson }>('all', `/api/uploads/${first.report.uploadId}`);
+    type Readings = { readings: Array<{ usage?: number; quality: string; uploadId?: string }> };
+    const values = async (query = '') =>
+      (await get<Readings>('all', `/api/readings?meter=${meter}${query}`)).body.readings.map((r) => [r.usage ?? null, r.quality, r.uploadId]);
+
+    expect(await values()).toEqual([
+      [1.5, 'READING_QUALITY_EDITED', second.report.uploadId],
+      [2, 'READING_QUALITY_MEASURED', first.report.uploadId],
+      [null, 'READING_QUALITY_MISSING_IN_SOURCE', first.report.uploadId],
+      [4, 'READING_QUALITY_MEASURED', first.report.uploadId],
+    ]);
+    expect((await values(`&as_of=${firstRecord.body.upload.committedAt}`))[0]).toEqual([1, 'READING_QUALITY_MEASURED', first.report.uploadId]);
+    const history = await get<{ versions: Array<{ usage: number; current: boolean; replacedBy?: string }> }>(
+      'all',
+      `/api/readings/history?meter=${meter}&to=${at(15)}`,
+    );
+    expect(history.body.versions.map((v) => [v.usage, v.current, v.replacedBy])).toEqual([
+      [1, false, second.report.uploadId],
+      [1.5, true, undefined],
+    ]);
+
+    const revert = (query: string) =>
+      fetch(`${baseUrl}/api/uploads/${second.report.uploadId}/revert${query}`, { method: 'POST', headers: { authorization: bearer.get('all')! } });
+    const dry = (await (await revert('?dry_run=true')).json()) as { restored: number; uploadId?: string };
+    expect(dry).toMatchObject({ restored: 1, dryRun: true });
+    expect(dry.uploadId).toBeUndefined();
+    expect((await values())[0]![0]).toBe(1.5);
+    const done = (await (await revert('')).json()) as { restored: number; uploadId: string };
+    expect(done).toMatchObject({ restored: 1, conflicts: 0, uploadId: expect.stringMatching(/^[0-9]+$/) });
+    expect((await values())[0]).toEqual([1, 'READING_QUALITY_MEASURED', done.uploadId]);
+    expect(await (await revert('')).json()).toMatchObject({ restored: 0, unchanged: 1 });
+
+    const estimate = await fetch(`${baseUrl}/api/meters/${meter}/estimate?from=${at(0)}&to=${at(60)}&method=linear`, {
+      method: 'POST',
+      headers: { authorization: bearer.get('site-1')! },
+    });
+    expect(await estimate.json()).toMatchObject({ gaps: 1, estimated: 1, leftEmpty: 0, method: 'linear' });
+    expect((await values())[2]).toEqual([3, 'READING_QUALITY_ESTIMATED', expect.any(String)]);
+    const summary = await get<{ summary: { estimatedCount: number; editedCount: number } }>('all', `/api/summary?meter=${meter}`);
+    expect([summary.body.summary.estimatedCount, summary.body.summary.editedCount]).toEqual([1, 0]);
+
+    // Reads refuse an instant still to come.
+    expect((await get<unknown>('all', `/api/readings?meter=${meter}&as_of=2999-01-01T00:00:00Z`)).status).toBe(400);
   });
 });

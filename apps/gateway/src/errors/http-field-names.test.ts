@@ -17,10 +17,10 @@ describe('http-field-names: proto request fields → HTTP query parameters', () 
 
   it('renames the violating field and every field its description names, as whole words only', () => {
     expect(
-      toHttpViolation({ field: 'page_token', description: 'belongs to a different query: keep meter_id, start_time and end_time unchanged while paging' }),
+      toHttpViolation({ field: 'page_token', description: 'belongs to a different query: keep meter_id, start_time, end_time and as_of unchanged while paging' }),
     ).toEqual({
       field: 'page_token',
-      description: 'belongs to a different query: keep meter, from and to unchanged while paging',
+      description: 'belongs to a different query: keep meter, from, to and as_of unchanged while paging',
     });
     expect(toHttpViolation({ field: 'start_time', description: 'must be before end_time (a is not before b)' })).toEqual({
       field: 'from',

@@ -10,6 +10,8 @@ const HTTP_FIELD_OF: Readonly<Record<string, string>> = Object.freeze({
   time_zone: 'tz',
   bucket_width: 'bucket',
   upload_id: 'id',
+  max_gap_intervals: 'max_gap',
+  profile_weeks: 'weeks',
 });
 
 // A description may name other fields of the request ("must be before end_time"): those are renamed too.

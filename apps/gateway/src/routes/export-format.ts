@@ -54,5 +54,10 @@ function writeNdjsonLine(out: TextSink, meterBytes: Uint8Array, reading: Reading
   writeNumberField(out, ',"usage":', reading.usage);
   out.ascii(reading.missing ? ',"missing":true,"quality":"' : ',"missing":false,"quality":"');
   out.ascii(qualityName(reading.quality));
-  out.ascii('"}\n');
+  out.byte(34); // "
+  if (reading.uploadId !== '') {
+    out.ascii(',"uploadId":');
+    out.ascii(JSON.stringify(reading.uploadId));
+  }
+  out.ascii('}\n');
 }

@@ -25,6 +25,7 @@ export interface ReadingJson {
   usage?: number;
   missing: boolean;
   quality: string;
+  uploadId?: string;
 }
 
 export function toReadingJson(reading: Reading): ReadingJson {
@@ -35,6 +36,7 @@ export function toReadingJson(reading: Reading): ReadingJson {
     usage: reading.usage,
     missing: reading.missing,
     quality: readingQualityToJSON(reading.quality),
+    uploadId: reading.uploadId === '' ? undefined : reading.uploadId,
   };
 }
 
@@ -69,6 +71,10 @@ export function writeBucketJson(out: TextSink, bucket: UsageBucketFields): void 
   out.ascii(',"expectedCount":');
   out.number(bucket.expectedCount);
   out.ascii(bucket.clipped ? ',"clipped":true' : ',"clipped":false');
+  out.ascii(',"estimatedCount":');
+  out.number(bucket.estimatedCount);
+  out.ascii(',"editedCount":');
+  out.number(bucket.editedCount);
   writeNumberField(out, ',"sum":', bucket.sum);
   writeNumberField(out, ',"mean":', bucket.mean);
   writeNumberField(out, ',"min":', bucket.min);
@@ -90,6 +96,10 @@ export function writeReadingJson(out: TextSink, reading: ReadingFields): void {
   writeTimeField(out, ',"start":"', reading.startMs);
   writeTimeField(out, ',"end":"', reading.endMs);
   writeNumberField(out, ',"usage":', reading.usage);
+  if (reading.uploadId !== '') {
+    out.ascii(',"uploadId":');
+    out.ascii(JSON.stringify(reading.uploadId));
+  }
   out.byte(CLOSE_BRACE);
 }
 
@@ -146,5 +156,7 @@ export function toSummaryJson(summary: UsageSummary | undefined) {
     expectedCount: summary?.expectedCount ?? 0,
     firstReading: reading(summary?.firstReading),
     lastReading: reading(summary?.lastReading),
+    estimatedCount: summary?.estimatedCount ?? 0,
+    editedCount: summary?.editedCount ?? 0,
   };
 }

@@ -17,11 +17,20 @@ const instantOrDate = (description: string) =>
     description: `${description} RFC 3339 timestamp (2019-01-01T00:00:00Z) or date (2019-01-01 = local midnight in tz).`,
   }) as const;
 
-export const rangeParams = {
+/** A range of a meter's intervals, as every range route takes it. */
+export const plainRangeParams = {
   meter: meterParam,
   from: instantOrDate("Inclusive start of the range; omitted = the meter's first interval."),
   to: instantOrDate("Exclusive end of the range; omitted = the meter's last interval end."),
   tz: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC', description: 'IANA time zone of plain dates (and of buckets), e.g. Europe/Amsterdam.' },
+} as const;
+
+/** A range as the reads take it: as it stands now, or as it stood at as_of. */
+export const rangeParams = {
+  ...plainRangeParams,
+  as_of: instantOrDate(
+    'Read the data as it stood at this instant (every upload whose committedAt is at or before it, none after); omitted = now; not in the future.',
+  ),
 } as const;
 
 /** A querystring schema that refuses parameters it does not list. */
@@ -35,4 +44,5 @@ export interface RangeQuery {
   from?: string;
   to?: string;
   tz: string;
+  as_of?: string;
 }

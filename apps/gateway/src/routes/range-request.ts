@@ -8,6 +8,8 @@ export interface RangeRequest {
   meterId: string;
   startTime: Date | undefined;
   endTime: Date | undefined;
+  /** Absent: now. */
+  asOf?: Date | undefined;
 }
 
 /**
@@ -23,5 +25,6 @@ export function toRangeRequest(query: RangeQuery): RangeRequest {
   }
   const startTime = parseInstantParameter('from', query.from, query.tz);
   const endTime = parseInstantParameter('to', query.to, query.tz);
-  return { meterId: query.meter ?? '', startTime, endTime };
+  const asOf = parseInstantParameter('as_of', query.as_of, query.tz);
+  return { meterId: query.meter ?? '', startTime, endTime, ...(asOf === undefined ? {} : { asOf }) };
 }

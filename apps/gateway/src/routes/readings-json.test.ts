@@ -25,8 +25,9 @@ const reading: fc.Arbitrary<Reading> = fc.record(
     usage: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1e21, 5e-324, 55.09, 0.1 + 0.2)),
     missing: fc.boolean(),
     quality: fc.constantFrom(...(Object.values(ReadingQuality).filter((value) => typeof value === 'number') as number[]), 7),
+    uploadId: fc.oneof(fc.constant(''), fc.stringMatching(/^[1-9][0-9]{0,18}$/), fc.string()),
   },
-  { requiredKeys: ['missing', 'quality'] },
+  { requiredKeys: ['missing', 'quality', 'uploadId'] },
 );
 const readings = fc.oneof(
   { arbitrary: fc.array(reading, { maxLength: 20 }), weight: 9 },
@@ -79,7 +80,7 @@ describe('metricsJson and readingsJson', () => {
     const outside = GetMetricsResponse.encode({
       meterId: 'm',
       unit: 'kWh',
-      readings: [{ time: new Date(LATEST_MS + 1), missing: false, quality: 1 }],
+      readings: [{ time: new Date(LATEST_MS + 1), missing: false, quality: 1, uploadId: '' }],
     }).finish();
     await expect(metricsJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
   });

@@ -17,7 +17,15 @@ export const readingSchema = {
     end: { ...instant, description: 'Interval end (exclusive).' },
     usage: { type: 'number', description: "Energy in the meter's unit; absent when missing." },
     missing: { type: 'boolean', description: 'True when the interval has no value.' },
-    quality: { type: 'string', enum: enumNames(ReadingQuality) },
+    quality: {
+      type: 'string',
+      enum: enumNames(ReadingQuality),
+      description: 'MEASURED (actual: as received), ESTIMATED, EDITED, MISSING_IN_SOURCE (no value received) or NOT_RECEIVED (a hole).',
+    },
+    uploadId: {
+      type: 'string',
+      description: 'The upload that wrote the value (GET /api/uploads/{id}); absent for holes and values older than upload records.',
+    },
   },
 } as const;
 
@@ -36,7 +44,7 @@ export const meterSchema = {
 
 export const bucketSchema = {
   type: 'object',
-  required: ['start', 'end', 'presentCount', 'expectedCount', 'clipped'],
+  required: ['start', 'end', 'presentCount', 'expectedCount', 'clipped', 'estimatedCount', 'editedCount'],
   properties: {
     start: instant,
     end: instant,
@@ -54,12 +62,14 @@ export const bucketSchema = {
       description:
         'True when from or to cuts the bucket (it starts before the range or ends after it): its counts cover only the part inside. Omitted from/to snap outward to whole buckets.',
     },
+    estimatedCount: { type: 'integer', description: 'Of presentCount, the estimated values.' },
+    editedCount: { type: 'integer', description: 'Of presentCount, the values edited by hand.' },
   },
 } as const;
 
 export const summarySchema = {
   type: 'object',
-  required: ['presentCount', 'missingCount', 'expectedCount'],
+  required: ['presentCount', 'missingCount', 'expectedCount', 'estimatedCount', 'editedCount'],
   properties: {
     total: { type: 'number' },
     mean: { type: 'number' },
@@ -70,6 +80,8 @@ export const summarySchema = {
     expectedCount: { type: 'integer' },
     firstReading: readingSchema,
     lastReading: readingSchema,
+    estimatedCount: { type: 'integer', description: 'Of presentCount, the estimated values.' },
+    editedCount: { type: 'integer', description: 'Of presentCount, the values edited by hand.' },
   },
 } as const;
 

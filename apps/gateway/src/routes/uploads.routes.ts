@@ -1,5 +1,5 @@
 import { CONFLICT_POLICIES, INGEST_MODES, TIME_LABELS } from '@meterusage/meters';
-import type { Upload } from '@meterusage/contracts';
+import { estimationMethodToJSON, type EstimateReport, type RevertReport, type Upload } from '@meterusage/contracts';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, ruleOf } from '../errors';
 import { callUnary } from '../grpc/call';
@@ -12,6 +12,47 @@ import { errorResponses } from './response-schemas';
 
 /** ListUploads' range for page_size; omitted = 50 (0 is refused here, as for readings). */
 const pageSizeParam = { type: 'integer', minimum: 1, maximum: 1000, description: 'Uploads per page (default 50, at most 1000).' } as const;
+
+/** What POST /api/uploads/{id}/revert answers, and a revert's record holds. */
+export const revertReportSchema = {
+  type: 'object',
+  required: ['revertedUploadId', 'dryRun', 'restored', 'removed', 'unchanged', 'conflicts', 'forced', 'conflictDetails', 'meterIds'],
+  properties: {
+    revertedUploadId: { type: 'string' },
+    uploadId: { type: 'string', description: "The revert's own upload record; absent for a dry run or a revert that changed nothing." },
+    dryRun: { type: 'boolean' },
+    restored: { type: 'integer', description: 'Intervals given their previous value back.' },
+    removed: { type: 'integer', description: 'Intervals the upload had inserted, now empty again.' },
+    unchanged: { type: 'integer', description: 'Intervals already as before the upload (reverted before).' },
+    conflicts: { type: 'integer', description: 'Intervals a later upload changed since, left alone (send force=true to revert them too).' },
+    forced: { type: 'integer', description: 'Conflicting intervals reverted anyway (force=true).' },
+    conflictDetails: {
+      type: 'array',
+      description: 'The first 100 conflicting intervals.',
+      items: {
+        type: 'object',
+        required: ['meterId', 'start'],
+        properties: { meterId: { type: 'string' }, start: { type: 'string', format: 'date-time' }, currentUploadId: { type: 'string' } },
+      },
+    },
+    meterIds: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+/** What POST /api/meters/{id}/estimate answers, and an estimation run's record holds. */
+export const estimateReportSchema = {
+  type: 'object',
+  required: ['meterId', 'dryRun', 'method', 'gaps', 'estimated', 'leftEmpty'],
+  properties: {
+    meterId: { type: 'string' },
+    uploadId: { type: 'string', description: "The run's upload record; absent for a dry run or when nothing was estimated." },
+    dryRun: { type: 'boolean' },
+    method: { type: 'string', enum: ['linear', 'profile'] },
+    gaps: { type: 'integer', description: 'Intervals of the range without a value.' },
+    estimated: { type: 'integer', description: 'Of them, intervals given an estimate.' },
+    leftEmpty: { type: 'integer', description: 'Of them, intervals left empty (gap too long, no actual neighbour, no value in the previous weeks).' },
+  },
+} as const;
 
 const uploadSchema = {
   type: 'object',
@@ -37,8 +78,42 @@ const uploadSchema = {
     },
     meterIds: { type: 'array', items: { type: 'string' }, description: 'Every meter the file named.' },
     report: reportSchema,
+    revertible: { type: 'boolean', description: 'False for uploads recorded before value history was kept.' },
+    revert: revertReportSchema,
+    estimate: estimateReportSchema,
   },
 } as const;
+
+export function toRevertJson(report: RevertReport) {
+  return {
+    revertedUploadId: report.revertedUploadId,
+    uploadId: report.uploadId || undefined,
+    dryRun: report.dryRun,
+    restored: report.restored,
+    removed: report.removed,
+    unchanged: report.unchanged,
+    conflicts: report.conflicts,
+    forced: report.forced,
+    conflictDetails: report.conflictDetails.map((conflict) => ({
+      meterId: conflict.meterId,
+      start: toIsoSeconds(conflict.start),
+      currentUploadId: conflict.currentUploadId || undefined,
+    })),
+    meterIds: report.meterIds,
+  };
+}
+
+export function toEstimateJson(report: EstimateReport) {
+  return {
+    meterId: report.meterId,
+    uploadId: report.uploadId || undefined,
+    dryRun: report.dryRun,
+    method: estimationMethodToJSON(report.method).replace('ESTIMATION_METHOD_', '').toLowerCase(),
+    gaps: report.gaps,
+    estimated: report.estimated,
+    leftEmpty: report.leftEmpty,
+  };
+}
 
 function toUploadJson(upload: Upload) {
   const options = upload.options;
@@ -61,6 +136,9 @@ function toUploadJson(upload: Upload) {
     },
     meterIds: upload.meterIds,
     report: toReportJson(upload.meterIds.length === 1 ? upload.meterIds[0]! : '', upload.report),
+    revertible: upload.revertible,
+    revert: upload.revert === undefined ? undefined : toRevertJson(upload.revert),
+    estimate: upload.estimate === undefined ? undefined : toEstimateJson(upload.estimate),
   };
 }
 

@@ -26,6 +26,8 @@ const bucket: fc.Arbitrary<UsageBucket> = fc.record({
   presentCount: count,
   expectedCount: count,
   clipped: fc.boolean(),
+  estimatedCount: count,
+  editedCount: count,
 });
 const text = fc.oneof(
   fc.string(),
@@ -51,6 +53,8 @@ const toBucketJson = (bucket: UsageBucket) => ({
   presentCount: bucket.presentCount,
   expectedCount: bucket.expectedCount,
   clipped: bucket.clipped,
+  estimatedCount: bucket.estimatedCount,
+  editedCount: bucket.editedCount,
   sum: bucket.sum,
   mean: bucket.mean,
   min: bucket.min,
@@ -63,7 +67,17 @@ const outside = AggregateUsageResponse.encode({
   meterId: 'meter-1',
   unit: 'kWh',
   timeZone: 'UTC',
-  buckets: [{ start: new Date('9999-12-01T00:00:00Z'), end: new Date(LATEST_MS + 1), presentCount: 0, expectedCount: 0, clipped: false }],
+  buckets: [
+    {
+      start: new Date('9999-12-01T00:00:00Z'),
+      end: new Date(LATEST_MS + 1),
+      presentCount: 0,
+      expectedCount: 0,
+      clipped: false,
+      estimatedCount: 0,
+      editedCount: 0,
+    },
+  ],
 }).finish();
 
 const mapping = (response: AggregateUsageResponse) => ({
@@ -118,6 +132,8 @@ describe('aggregateUsageColumnsJson', () => {
       presentCount: response.buckets.map((bucket) => bucket.presentCount),
       expectedCount: response.buckets.map((bucket) => bucket.expectedCount),
       clipped: response.buckets.map((bucket) => bucket.clipped),
+      estimatedCount: response.buckets.map((bucket) => bucket.estimatedCount),
+      editedCount: response.buckets.map((bucket) => bucket.editedCount),
     },
   });
 
@@ -148,6 +164,8 @@ describe('aggregateUsageColumnsJson', () => {
               presentCount: value('presentCount'),
               expectedCount: value('expectedCount'),
               clipped: value('clipped'),
+              estimatedCount: value('estimatedCount'),
+              editedCount: value('editedCount'),
               sum: value('sum'),
               mean: value('mean'),
               min: value('min'),
@@ -168,7 +186,19 @@ describe('aggregateUsageColumnsJson', () => {
       meterId: 'meter-1',
       unit: 'kWh',
       timeZone: 'UTC',
-      columns: { startMs: [], endMs: [], sum: [], mean: [], min: [], max: [], presentCount: [], expectedCount: [], clipped: [] },
+      columns: {
+        startMs: [],
+        endMs: [],
+        sum: [],
+        mean: [],
+        min: [],
+        max: [],
+        presentCount: [],
+        expectedCount: [],
+        clipped: [],
+        estimatedCount: [],
+        editedCount: [],
+      },
     });
     await expect(aggregateUsageColumnsJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
   });

@@ -32,6 +32,8 @@ const COLUMNS: readonly [name: string, write: (out: TextSink, bucket: UsageBucke
   ['presentCount', (out, bucket) => out.number(bucket.presentCount)],
   ['expectedCount', (out, bucket) => out.number(bucket.expectedCount)],
   ['clipped', (out, bucket) => out.ascii(bucket.clipped ? 'true' : 'false')],
+  ['estimatedCount', (out, bucket) => out.number(bucket.estimatedCount)],
+  ['editedCount', (out, bucket) => out.number(bucket.editedCount)],
 ];
 
 /**

@@ -38,7 +38,7 @@ export const usageColumnsResponseSchema = {
       type: 'object',
       description:
         'The buckets as parallel arrays (bucket i is element i of each); a value a bucket lacks is null. Each column means the bucket field of the same name.',
-      required: ['startMs', 'endMs', 'sum', 'mean', 'min', 'max', 'presentCount', 'expectedCount', 'clipped'],
+      required: ['startMs', 'endMs', 'sum', 'mean', 'min', 'max', 'presentCount', 'expectedCount', 'clipped', 'estimatedCount', 'editedCount'],
       properties: {
         startMs: { type: 'array', items: { type: 'number' }, description: 'Bucket starts, epoch milliseconds.' },
         endMs: { type: 'array', items: { type: 'number' }, description: 'Bucket ends (exclusive), epoch milliseconds.' },
@@ -49,6 +49,8 @@ export const usageColumnsResponseSchema = {
         presentCount: { type: 'array', items: { type: 'integer' } },
         expectedCount: { type: 'array', items: { type: 'integer' } },
         clipped: { type: 'array', items: { type: 'boolean' } },
+        estimatedCount: { type: 'array', items: { type: 'integer' } },
+        editedCount: { type: 'array', items: { type: 'integer' } },
       },
     },
   },
