@@ -10,6 +10,7 @@ interface ReadingJson {
   usage?: number;
   missing: boolean;
   quality: string;
+  uploadId?: string;
 }
 
 describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
@@ -95,6 +96,7 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
         usage: 55.09,
         missing: false,
         quality: 'READING_QUALITY_MEASURED',
+        uploadId: expect.stringMatching(/^[1-9][0-9]*$/),
       });
       expect(readings.filter((reading) => reading.missing)).toEqual([
         {
@@ -103,6 +105,7 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
           end: '2019-01-17T02:45:00Z',
           missing: true,
           quality: 'READING_QUALITY_MISSING_IN_SOURCE',
+          uploadId: readings[0]!.uploadId,
         },
       ]);
     });
@@ -203,6 +206,7 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       usage: Math.max(...present),
       missing: false,
       quality: 'READING_QUALITY_MEASURED',
+      uploadId: expect.stringMatching(/^[1-9][0-9]*$/),
     });
     expect([body.summary.presentCount, body.summary.missingCount, body.summary.expectedCount]).toEqual([2974, 1, 2975]);
   });
