@@ -243,6 +243,16 @@ describe('upload records (real processes, AUTH_MODE=keys)', () => {
     const summary = await get<{ summary: { estimatedCount: number; editedCount: number } }>('all', `/api/summary?meter=${meter}`);
     expect([summary.body.summary.estimatedCount, summary.body.summary.editedCount]).toEqual([1, 0]);
 
+    // Our own export loads back into a new meter with its qualities.
+    const exported = await (await fetch(`${baseUrl}/api/export?meter=${meter}`, { headers: { authorization: bearer.get('all')! } })).text();
+    expect(exported).toContain('READING_QUALITY_ESTIMATED');
+    const copy = await upload('all', exported.replaceAll(meter, 'site-1-copy'), '?meter=site-1-copy');
+    expect(copy.status).toBe(200);
+    const strip = (rows: unknown[][]) => rows.map(([usage, quality]) => [usage, quality]);
+    expect(strip((await get<Readings>('all', '/api/readings?meter=site-1-copy')).body.readings.map((r) => [r.usage ?? null, r.quality, r.uploadId]))).toEqual(
+      strip(await values()),
+    );
+
     // Reads refuse an instant still to come.
     expect((await get<unknown>('all', `/api/readings?meter=${meter}&as_of=2999-01-01T00:00:00Z`)).status).toBe(400);
   });
