@@ -13,7 +13,7 @@ import { sql, type Kysely } from 'kysely';
 //   a version valid at instant T is the history row with valid_from <= T < replaced_at, or the
 //   current reading whose upload committed at or before T.
 // - uploads.history_kept: records made before this migration have no history behind them, so
-//   they cannot be reverted.
+//   they cannot be reverted; uploads_committed_at finds the uploads after an as_of instant.
 // On TimescaleDB the history is a hypertable compressed like readings (segmented by meter), so its
 // storage follows the readings' own.
 
@@ -42,6 +42,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index readings_history_upload on readings_history (upload_id)`.execute(db);
 
   await sql`alter table uploads add column history_kept boolean not null default false`.execute(db);
+  // as_of reads leave out the uploads committed after the instant: found by this index.
+  await sql`create index uploads_committed_at on uploads (committed_at)`.execute(db);
   await sql`alter table uploads alter column history_kept set default true`.execute(db);
 
   if (timescale) {
@@ -53,6 +55,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index uploads_committed_at`.execute(db);
   await sql`alter table uploads drop column history_kept`.execute(db);
   await sql`drop table readings_history`.execute(db);
   await sql`drop index readings_not_actual`.execute(db);
