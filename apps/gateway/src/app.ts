@@ -153,7 +153,11 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   });
   await app.register(accessRoutes, routeOptions);
   await app.register(uploadsRoutes, routeOptions);
-  await app.register(historyRoutes, routeOptions);
+  await app.register(historyRoutes, {
+    ...routeOptions,
+    writeDeadlineMs: longDeadlineMs,
+    token: requireKeys ? undefined : config.ingestToken,
+  });
   await app.register(dashboardPlugin);
   return app;
 }

@@ -56,22 +56,26 @@ describe('gateway operations (backend absent)', () => {
     expect((await gateway.inject({ method: 'GET', url: '/healthz', headers: { authorization: 'Bearer key-a' } })).statusCode).toBe(200);
   });
 
-  it('requires the bearer token for uploads when INGEST_TOKEN is set and keys are off', async () => {
+  it.each([
+    ['an upload', '/api/readings'],
+    ['a revert', '/api/uploads/1/revert'],
+    ['an estimation run', '/api/meters/meter-1/estimate?from=2019-01-01&to=2019-01-02&method=linear'],
+  ])('requires the bearer token for %s when INGEST_TOKEN is set and keys are off', async (_write, url) => {
     const gateway = await start({ ingestToken: 'sixteen-chars-or-more' });
-    const upload = (authorization?: string) =>
+    const write = (authorization?: string) =>
       gateway.inject({
         method: 'POST',
-        url: '/api/readings',
+        url,
         payload: 'time,meterusage\n',
         headers: { 'content-type': 'text/csv', ...(authorization ? { authorization } : {}) },
       });
-    expect((await upload()).statusCode).toBe(401);
-    expect((await upload('Bearer wrong-token-of-some-length')).json().error).toEqual({
+    expect((await write()).statusCode).toBe(401);
+    expect((await write('Bearer wrong-token-of-some-length')).json().error).toEqual({
       code: 'UNAUTHENTICATED',
-      message: 'uploads need "Authorization: Bearer <INGEST_TOKEN>"',
+      message: 'writes need "Authorization: Bearer <INGEST_TOKEN>"',
     });
     // The right token passes the gate (and meets the absent backend).
-    expect((await upload('Bearer sixteen-chars-or-more')).statusCode).toBe(503);
+    expect((await write('Bearer sixteen-chars-or-more')).statusCode).toBe(503);
   });
 
   it('documents the bearer scheme in /docs, for every route', async () => {

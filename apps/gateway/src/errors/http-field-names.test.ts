@@ -17,7 +17,10 @@ describe('http-field-names: proto request fields → HTTP query parameters', () 
 
   it('renames the violating field and every field its description names, as whole words only', () => {
     expect(
-      toHttpViolation({ field: 'page_token', description: 'belongs to a different query: keep meter_id, start_time, end_time and as_of unchanged while paging' }),
+      toHttpViolation({
+        field: 'page_token',
+        description: 'belongs to a different query: keep meter_id, start_time, end_time and as_of unchanged while paging',
+      }),
     ).toEqual({
       field: 'page_token',
       description: 'belongs to a different query: keep meter, from, to and as_of unchanged while paging',

@@ -4,6 +4,7 @@ import { BadRequestError, ruleOf } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds } from './json-mapping';
 import { meterParam, plainRangeParams, querySchema, type RangeQuery } from './query-schemas';
+import { requireIngestToken } from './ingest-token';
 import { toRangeRequest } from './range-request';
 import { errorResponses } from './response-schemas';
 import { estimateReportSchema, revertReportSchema, toEstimateJson, toRevertJson } from './uploads.routes';
@@ -45,7 +46,16 @@ function toVersionJson(version: ReadingVersion) {
 
 const METHODS = { linear: EstimationMethod.ESTIMATION_METHOD_LINEAR, profile: EstimationMethod.ESTIMATION_METHOD_PROFILE } as const;
 
-export async function historyRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
+export async function historyRoutes(
+  app: FastifyInstance,
+  options: {
+    deadlineMs: number;
+    /** Reverts and estimation runs: as long as an upload (a revert of a large upload writes as much). */
+    writeDeadlineMs: number;
+    /** The deprecated INGEST_TOKEN, checked on the writes while keys are off (ingest-token.ts). */
+    token: string | undefined;
+  },
+): Promise<void> {
   app.get<{ Querystring: RangeQuery & { page_size?: number; page_token?: string } }>(
     '/api/readings/history',
     {
@@ -99,12 +109,14 @@ export async function historyRoutes(app: FastifyInstance, options: { deadlineMs:
         }),
         response: { 200: revertReportSchema, ...errorResponses },
       },
+      config: { grpcDeadlineMs: options.writeDeadlineMs },
     },
     async (request) => {
+      requireIngestToken(request, options.token);
       const response = await callUnary(
         app.meterUsage.revertUpload.bind(app.meterUsage),
         { uploadId: request.params.id, force: request.query.force, dryRun: request.query.dry_run },
-        { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
+        { deadlineMs: options.writeDeadlineMs, metadata: app.callMetadata(request) },
       );
       return toRevertJson(response.report!);
     },
@@ -140,8 +152,10 @@ export async function historyRoutes(app: FastifyInstance, options: { deadlineMs:
         }),
         response: { 200: estimateReportSchema, ...errorResponses },
       },
+      config: { grpcDeadlineMs: options.writeDeadlineMs },
     },
     async (request) => {
+      requireIngestToken(request, options.token);
       const query = request.query;
       if (query.method === undefined) throw new BadRequestError('method', 'is required: linear or profile');
       const range = toRangeRequest({ meter: request.params.id, from: query.from, to: query.to, tz: query.tz });
@@ -157,7 +171,7 @@ export async function historyRoutes(app: FastifyInstance, options: { deadlineMs:
           profileWeeks: query.weeks ?? 0,
           dryRun: query.dry_run,
         },
-        { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
+        { deadlineMs: options.writeDeadlineMs, metadata: app.callMetadata(request) },
       );
       return toEstimateJson(response.report!);
     },

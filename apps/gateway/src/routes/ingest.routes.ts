@@ -1,6 +1,5 @@
 import type { ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { IngestOptions, TimeLabel, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
@@ -14,6 +13,7 @@ import {
   type IngestModeName,
   type TimeLabelName,
 } from '@meterusage/meters';
+import { requireIngestToken } from './ingest-token';
 import { HttpStatusError } from '../errors';
 import { reportSchema, toReportJson } from './ingest-report-json';
 import { meterParam, querySchema } from './query-schemas';
@@ -113,11 +113,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       },
     },
     async (request, reply) => {
-      if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
-        throw new HttpStatusError(401, 'UNAUTHENTICATED', 'uploads need "Authorization: Bearer <INGEST_TOKEN>"', {
-          'www-authenticate': 'Bearer realm="meterusage"',
-        });
-      }
+      requireIngestToken(request, options.token);
       const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
       if (!(request.body instanceof Readable) || !CSV_TYPES.includes(mediaType)) {
         throw new HttpStatusError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the CSV with Content-Type ${CSV_TYPES.join(' or ')}`);
@@ -235,12 +231,6 @@ function pump(csv: CsvBytes, call: ClientWritableStream<IngestReadingsRequest>, 
 function notGzip(zlibCode: string): HttpStatusError {
   const why = zlibCode === 'Z_BUF_ERROR' ? 'it ends in the middle of the compressed data' : 'its bytes are not gzip data or are damaged';
   return new HttpStatusError(400, 'INVALID_ARGUMENT', `the body is not valid gzip (Content-Encoding: gzip): ${why}; nothing written`);
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function tooLarge(limit: number): HttpStatusError {

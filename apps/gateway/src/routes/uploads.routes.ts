@@ -61,7 +61,7 @@ const uploadSchema = {
     uploadId: { type: 'string' },
     receivedAt: { type: 'string', format: 'date-time', description: 'When the upload began to arrive.' },
     committedAt: { type: 'string', format: 'date-time', description: 'When its readings were written.' },
-    source: { type: 'string', description: 'POST /api/readings, meterusage-ingest, IngestReadings or seed.' },
+    source: { type: 'string', description: 'POST /api/readings, meterusage-ingest, IngestReadings, seed, revert or estimate.' },
     caller: { type: 'string', description: 'The API key\'s name ("anonymous" without keys).' },
     fileName: { type: 'string' },
     sha256: { type: 'string', description: 'SHA-256 of the bytes received (after any Content-Encoding), hex.' },
