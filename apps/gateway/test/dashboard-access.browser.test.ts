@@ -206,6 +206,34 @@ describe('dashboard with API keys in Chromium over the real gateway, grpc-server
     expect(problems).toEqual([]);
   });
 
+  it("shows a read-only key the meter's uploads without Revert; a writer's key previews a revert with the key", async () => {
+    const { page, problems } = await newPage();
+    await openDashboard(page, baseUrl);
+    expect(await enterKey(page, secrets.reader)).toBe('ready');
+    await page.waitForSelector('#uploads-section[data-state="ready"]');
+    const seed = await page.getAttribute('#uploads-table tbody tr[data-source="seed"]', 'data-upload-id');
+    expect(seed).toMatch(/^\d+$/);
+    await page.click(`#uploads-table tr[data-upload-id="${seed}"] .upload-select`);
+    await page.waitForSelector(`#upload-details[data-upload-id="${seed}"]`);
+    expect(await page.locator('#upload-details .revert-start').count()).toBe(0);
+    expect(await page.locator('#upload-details').textContent()).toContain('Reverting needs a key with the write scope.');
+    expect(await page.isHidden('#estimate-section')).toBe(true);
+
+    expect(await afterNextLoad(page, () => page.click('#forget-key'))).toBe('key-needed');
+    expect(await page.isHidden('#uploads-section')).toBe(true);
+    expect(await enterKey(page, secrets.writer)).toBe('ready');
+    await page.waitForSelector('#uploads-section[data-state="ready"]');
+    expect(await page.isVisible('#estimate-section')).toBe(true);
+    await page.click(`#uploads-table tr[data-upload-id="${seed}"] .upload-select`);
+    // The dry run carries the key too (a 401 would show the key prompt); it writes nothing, so Cancel leaves meter-1 as it is.
+    await page.click('#upload-details .revert-start');
+    await page.waitForSelector('#upload-details .revert-flow[data-state="preview"]');
+    expect(await page.getAttribute('#upload-details .revert-panel [data-count="removed"]', 'data-value')).toBe('2975');
+    await page.click('#upload-details .revert-cancel');
+    expect((await readCards(page)).present).toBe(2974);
+    expect(problems).toEqual([]);
+  });
+
   it('with a key granted only syn-*: lists only syn-0001 and shows it in place of the default or a linked meter; a revoked key is asked for again', async () => {
     const { page, problems } = await newPage();
     await openDashboard(page, baseUrl);

@@ -69,6 +69,9 @@ export interface UsageSummaryBody {
     expectedCount?: number;
     missingCount?: number;
     peak?: { start: string; end: string; usage?: number };
+    /** Of presentCount, the estimated and the hand-edited values. */
+    estimatedCount?: number;
+    editedCount?: number;
   };
 }
 /** GET /api/usage?shape=columns: bucket i is element i of every column; times in epoch milliseconds. */
@@ -82,6 +85,9 @@ export interface UsageBody {
     presentCount?: number[];
     expectedCount?: number[];
     clipped?: boolean[];
+    /** Of presentCount, the estimated and the hand-edited values. */
+    estimatedCount?: number[];
+    editedCount?: number[];
   };
 }
 export interface IngestReportBody {
@@ -96,6 +102,65 @@ export interface IngestReportBody {
   lastIntervalEnd?: string;
   metersCreated?: string[];
   errors?: Array<{ line?: number; field?: string; reason?: string }>;
+  /** The upload's record (GET /api/uploads/{id}); absent when nothing was written. */
+  uploadId?: string;
+}
+
+/** POST /api/uploads/{id}/revert's answer, and what a revert's record holds. */
+export interface RevertReportBody {
+  revertedUploadId: string;
+  /** The revert's own record; absent for a dry run or a revert that changed nothing. */
+  uploadId?: string;
+  dryRun: boolean;
+  restored: number;
+  removed: number;
+  unchanged: number;
+  conflicts: number;
+  forced: number;
+  /** The first 100 conflicts: intervals a later upload changed since. */
+  conflictDetails: Array<{ meterId: string; start: string; currentUploadId?: string }>;
+  meterIds: string[];
+}
+
+/** POST /api/meters/{id}/estimate's answer, and what an estimation run's record holds. */
+export interface EstimateReportBody {
+  meterId: string;
+  uploadId?: string;
+  dryRun: boolean;
+  method: string;
+  gaps: number;
+  estimated: number;
+  leftEmpty: number;
+}
+
+/** One record of GET /api/uploads: a committed write (upload, seed, revert or estimation run). */
+export interface UploadRecordBody {
+  uploadId: string;
+  receivedAt: string;
+  committedAt: string;
+  /** "POST /api/readings", "meterusage-ingest", "IngestReadings", "seed", "revert" or "estimate". */
+  source: string;
+  caller: string;
+  fileName?: string;
+  sha256: string;
+  options?: Partial<Record<'meter' | 'unit' | 'tz' | 'on_conflict' | 'mode' | 'time_label', string>>;
+  meterIds: string[];
+  report: IngestReportBody;
+  /** False for uploads recorded before value history was kept. */
+  revertible?: boolean;
+  revert?: RevertReportBody;
+  estimate?: EstimateReportBody;
+}
+
+/** One interval of GET /api/readings; uploadId is absent for holes. */
+export interface ReadingBody {
+  start?: string;
+  end?: string;
+  usage?: number;
+  missing: boolean;
+  /** READING_QUALITY_MEASURED (actual), _ESTIMATED, _EDITED, _MISSING_IN_SOURCE or _NOT_RECEIVED (a hole). */
+  quality: string;
+  uploadId?: string;
 }
 
 export interface RequestOptions {
@@ -134,6 +199,36 @@ export function getSummary({ meter, from, to, tz }: ViewState, options?: Request
 /** The buckets as columns, the form the chart draws: a third of the rows' bytes, and no per-bucket objects to parse. */
 export function getUsage({ meter, from, to, tz, bucket }: ViewState, options?: RequestOptions): Promise<UsageBody> {
   return request('/api/usage', { meter, from, to, tz, bucket, shape: 'columns' }, options);
+}
+
+/** The intervals of [fromMs, toMs) of a meter, at most pageSize of them (the first page). */
+export function getReadings(meterId: string, fromMs: number, toMs: number, pageSize: number, options?: RequestOptions): Promise<{ readings?: ReadingBody[] }> {
+  const instant = (ms: number) => new Date(ms).toISOString();
+  return request('/api/readings', { meter: meterId, from: instant(fromMs), to: instant(toMs), page_size: String(pageSize) }, options);
+}
+
+/** One page of a meter's upload records, newest first; pageToken is the previous page's nextPageToken. */
+export function listUploads(
+  meterId: string,
+  pageToken: string,
+  pageSize: number,
+  options?: RequestOptions,
+): Promise<{ uploads?: UploadRecordBody[]; nextPageToken?: string }> {
+  return request('/api/uploads', { meter: meterId, page_size: String(pageSize), page_token: pageToken }, options);
+}
+
+/** Undoes an upload (scope write); with dryRun the answer says what it would do and nothing is written. */
+export function revertUpload(uploadId: string, { force, dryRun }: { force: boolean; dryRun: boolean }, options?: RequestOptions): Promise<RevertReportBody> {
+  return request(`/api/uploads/${encodeURIComponent(uploadId)}/revert`, { force: String(force), dry_run: String(dryRun) }, options, 'POST');
+}
+
+/** Fills the gaps of [from, to) with estimates (scope write); with dryRun nothing is written. */
+export function estimateGaps(
+  meterId: string,
+  { from, to, tz, method, dryRun }: { from: string; to: string; tz: string; method: string; dryRun: boolean },
+  options?: RequestOptions,
+): Promise<EstimateReportBody> {
+  return request(`/api/meters/${encodeURIComponent(meterId)}/estimate`, { from, to, tz, method, dry_run: String(dryRun) }, options, 'POST');
 }
 
 /** The CSV download of a selection (a link, not a fetch: the browser streams it to disk). */
@@ -186,8 +281,8 @@ export async function uploadCsv(file: File, { meter, on_conflict, mode, tz, toke
   throw httpError(response, body);
 }
 
-async function request<T>(path: string, params: Params, options: RequestOptions = {}): Promise<T> {
-  const { response, body } = await send(apiUrl(path, params), { headers: { Accept: 'application/json' }, cache: 'no-store' }, options);
+async function request<T>(path: string, params: Params, options: RequestOptions = {}, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+  const { response, body } = await send(apiUrl(path, params), { method, headers: { Accept: 'application/json' }, cache: 'no-store' }, options);
   if (!response.ok) throw httpError(response, body);
   if (body === undefined) {
     throw new ApiError({

@@ -3,11 +3,14 @@
 // uPlot is loaded before it by a classic script (the global `uPlot`). The page's data-state
 // (loading, ready, empty, error, key-needed) and data-loads tell scripts and tests when a view is
 // complete. It starts by asking GET /api/caller who it is: a 401 means the gateway wants a key.
+// Below the data, the shown meter's uploads (upload-list.ts) can be inspected and reverted, and the
+// range's gaps estimated (estimate-flow.ts).
 import { forgetKey, storedKey, storeKey } from './access-key';
 import {
   ApiError,
   getCaller,
   getMeters,
+  getReadings,
   getSummary,
   getTimeZones,
   getUsage,
@@ -19,6 +22,7 @@ import {
 } from './api';
 import { createBucketTable } from './bucket-table';
 import { createCallerBadge } from './caller-badge';
+import { createEstimatePanel } from './estimate-flow';
 import { createExportLink } from './export-link';
 import { formatCount, formatSpan } from './format';
 import { createKeyPrompt } from './key-prompt';
@@ -26,6 +30,7 @@ import { autoBucket, bucketInfo, parseBound, presetOf, type TimeRange } from './
 import { createStatusView } from './status-view';
 import { renderSummary } from './summary-cards';
 import { browserKnowsTimeZone } from './time-zone';
+import { createUploadList } from './upload-list';
 import { createUploadPanel } from './upload-panel';
 import { createUsageChart } from './usage-chart';
 import { toUsageColumns } from './usage-data';
@@ -90,6 +95,14 @@ const chart = createUsageChart(byId('chart'), {
   onReadout: (text) => {
     byId('chart-readout').textContent = text;
   },
+  // One interval: at most two readings asked for, so a meter with longer intervals answers "no reading" rather than the wrong one.
+  lookupReading: async (meterId, startMs, endMs, signal) => {
+    const readings = (await getReadings(meterId, startMs, endMs, 2, { signal })).readings ?? [];
+    return readings.length === 1 ? readings[0] : undefined;
+  },
+  onProvenanceReadout: (text) => {
+    byId('chart-provenance').textContent = text;
+  },
 });
 
 const table = createBucketTable({
@@ -122,8 +135,38 @@ const upload = createUploadPanel(
   },
   {
     viewTimeZone: () => state.tz,
-    onUploaded: () => void load({ reloadMeters: true }),
+    onUploaded: () => {
+      uploadList.refresh();
+      void load({ reloadMeters: true });
+    },
     onShowMeter: (meterId) => apply({ type: 'meter', meter: meterId, allData: true }),
+    onKeyRefused: (error) => askForKey(error),
+  },
+);
+
+const uploadList = createUploadList(
+  {
+    section: byId('uploads-section'),
+    meterName: byId('uploads-meter'),
+    tbody: bySelector('#uploads-table tbody'),
+    status: byId('uploads-status'),
+    more: byId('uploads-more'),
+    details: byId('upload-details'),
+  },
+  {
+    viewTimeZone: () => state.tz,
+    onReverted: () => void load({ reloadMeters: true }),
+    onKeyRefused: (error) => askForKey(error),
+  },
+);
+
+const estimate = createEstimatePanel(
+  { section: byId('estimate-section'), host: byId('estimate-host') },
+  {
+    onEstimated: () => {
+      uploadList.refresh();
+      void load();
+    },
     onKeyRefused: (error) => askForKey(error),
   },
 );
@@ -171,6 +214,8 @@ async function start(): Promise<void> {
   byId('controls').hidden = false;
   callerBadge.show(caller);
   upload.setAccess({ canWrite: caller.scopes.includes('write'), keysChecked: caller.authMode === 'keys' });
+  uploadList.setAccess({ canWrite: caller.scopes.includes('write') });
+  estimate.setAccess({ canWrite: caller.scopes.includes('write') });
   meters = [];
   void load({ reloadMeters: true });
 }
@@ -191,6 +236,9 @@ function askForKey(refusal?: ApiError): void {
   callerBadge.show(undefined);
   upload.clear();
   upload.setAccess({ canWrite: false, keysChecked: true });
+  uploadList.clear();
+  estimate.setAccess({ canWrite: false });
+  estimate.sync(undefined);
   byId('controls').hidden = true;
   chart.clear();
   status.show('key-needed', { kind: 'unauthenticated', title: 'An API key is needed' });
@@ -349,6 +397,8 @@ function showNoMeters(): void {
   resolved = undefined;
   syncControls();
   chart.clear();
+  uploadList.clear();
+  estimate.sync(undefined);
   status.show('empty', {
     title: 'No meters to show',
     message:
@@ -377,6 +427,8 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
   const where = resolved ? `${formatSpan(resolved.fromMs, resolved.toMs, state.tz)} (${state.tz})` : 'any time';
   const counts = summary.summary ?? {};
   syncControls();
+  uploadList.show(meterId); // also without data in the range: its uploads may be why
+  estimate.sync(resolved ? { meterId, ...resolved, timeZone: state.tz } : undefined);
   if ((counts.presentCount ?? 0) === 0) {
     const expected = counts.expectedCount ?? 0;
     status.show('empty', {
@@ -390,7 +442,7 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
   }
   const bucket = bucketInfo(state.bucket);
   const columns = toUsageColumns(usage);
-  const view = { timeZone: state.tz, per: bucket.per, bucketLabel: bucket.label };
+  const view = { meterId, timeZone: state.tz, per: bucket.per, bucketLabel: bucket.label };
   status.reveal();
   renderSummary(byId('summary'), summary, { timeZone: state.tz, intervalLabel: meter ? `per ${meter.intervalSeconds / 60}-minute interval` : 'per interval' });
   table.render(columns, view);

@@ -1,5 +1,6 @@
 // The table of the chart's buckets, one page at a time (only that page is in the DOM: a year
-// of 15-minute buckets is 35,040 rows), optionally only the incomplete ones.
+// of 15-minute buckets is 35,040 rows), optionally only the incomplete ones. A bucket holding
+// estimated or edited values says how many (data-estimated, data-edited hold the counts).
 import { formatCount, formatNumber, formatPresence, formatSpan } from './format';
 import type { UsageColumns } from './usage-data';
 
@@ -58,6 +59,14 @@ export function createBucketTable(el: BucketTableElements) {
     if (state === 'missing') presence.append(' ', badge('none', 'none'));
     // Counts of a clipped bucket cover only the part inside the range.
     if (data.clipped[i]) presence.append(' ', badge('clipped', 'cut by range'));
+    for (const [kind, count] of [
+      ['estimated', data.estimated[i]!],
+      ['edited', data.edited[i]!],
+    ] as const) {
+      if (count === 0) continue;
+      tr.dataset[kind] = String(count);
+      presence.append(' ', badge(kind, `${formatCount(count)} ${kind}`));
+    }
     tr.append(when, usage, presence);
     return tr;
   }

@@ -1,4 +1,4 @@
-import { formatPresence, formatSpan, formatUsage } from './format';
+import { formatPresence, formatQualityCounts, formatSpan, formatUsage } from './format';
 
 describe('formatUsage', () => {
   it('shows a dash, never zero, when there is no value', () => {
@@ -11,6 +11,14 @@ describe('formatUsage', () => {
 describe('formatPresence', () => {
   it('says how many of the expected intervals are present', () => {
     expect(formatPresence(95, 96)).toMatch(/^95 of 96$/);
+  });
+});
+
+describe('formatQualityCounts', () => {
+  it('names only the kinds present, estimated first, and nothing when all values are actual', () => {
+    expect(formatQualityCounts(2, 1)).toBe('2 estimated, 1 edited');
+    expect(formatQualityCounts(0, 1_500)).toMatch(/^1.500 edited$/);
+    expect(formatQualityCounts(0, 0)).toBe('');
   });
 });
 

@@ -45,6 +45,11 @@ export function formatDateTime(ms: number, timeZone: string): string {
   return dateTimeFormat(timeZone).format(ms);
 }
 
+/** "Jan 17, 2019, 02:30" in the zone: a table cell's date and time. */
+export function formatCompactDateTime(ms: number, timeZone: string): string {
+  return compactFormat(timeZone).format(ms);
+}
+
 /**
  * An interval's start–end in the zone; the end shows only its time when it falls on the start's
  * date. `compact` leaves out the weekday (table rows on a phone).
@@ -54,6 +59,14 @@ export function formatSpan(startMs: number, endMs: number, timeZone: string, { c
   const sameDay = localDay(startMs) === localDay(endMs);
   const format = compact ? compactFormat(timeZone) : dateTimeFormat(timeZone);
   return `${format.format(startMs)} – ${sameDay ? timeFormat(timeZone).format(endMs) : format.format(endMs)}`;
+}
+
+/** "2 estimated, 1 edited" of a bucket's or a range's values; empty when there are neither. */
+export function formatQualityCounts(estimated: number, edited: number): string {
+  const parts: string[] = [];
+  if (estimated > 0) parts.push(`${countFormat.format(estimated)} estimated`);
+  if (edited > 0) parts.push(`${countFormat.format(edited)} edited`);
+  return parts.join(', ');
 }
 
 /** "95 of 96" intervals present. */

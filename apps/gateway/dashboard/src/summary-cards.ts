@@ -1,7 +1,8 @@
 // The summary cards: the server's own figures from /api/summary (exact sums, not client sums).
-// Each card's data-value holds the raw number for scripts and tests.
+// Each card's data-value holds the raw number for scripts and tests; the total's card also says
+// how many of its readings are estimated or edited (data-estimated, data-edited).
 import type { UsageSummaryBody } from './api';
-import { formatCount, formatPresence, formatSpan, formatUsage } from './format';
+import { formatCount, formatPresence, formatQualityCounts, formatSpan, formatUsage } from './format';
 
 /** Fills the cards in `section` from a /api/summary body. */
 export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { timeZone, intervalLabel }: { timeZone: string; intervalLabel: string }): void {
@@ -17,7 +18,11 @@ export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { ti
   const present = summary.presentCount ?? 0;
   const expected = summary.expectedCount ?? 0;
   const missing = summary.missingCount ?? expected - present;
-  set('total', formatUsage(summary.total, unit), summary.total, `${formatCount(present)} ${present === 1 ? 'reading' : 'readings'}`);
+  const kinds = formatQualityCounts(summary.estimatedCount ?? 0, summary.editedCount ?? 0);
+  const readings = `${formatCount(present)} ${present === 1 ? 'reading' : 'readings'}${kinds === '' ? '' : `, ${kinds}`}`;
+  set('total', formatUsage(summary.total, unit), summary.total, readings);
+  card('total').dataset.estimated = String(summary.estimatedCount ?? 0);
+  card('total').dataset.edited = String(summary.editedCount ?? 0);
   set('mean', formatUsage(summary.mean, unit), summary.mean, intervalLabel);
   const peak = summary.peak;
   if (peak?.usage === undefined) set('peak', '—', undefined, 'no readings');

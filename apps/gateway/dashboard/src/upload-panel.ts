@@ -4,15 +4,8 @@
 import { ApiError, errorMessage, uploadCsv, type IngestReportBody } from './api';
 import { option } from './dom';
 import { formatCount, formatDateTime } from './format';
+import { countList, ingestCounts, paragraph } from './report-counts';
 import { CONFLICT_POLICY_LABELS, INGEST_MODE_LABELS } from './upload-options';
-
-const COUNTS = [
-  ['inserted', 'Inserted'],
-  ['updated', 'Updated'],
-  ['unchanged', 'Unchanged'],
-  ['skipped', 'Skipped'],
-  ['rejected', 'Rejected'],
-] as const;
 
 export interface UploadElements {
   section: HTMLElement;
@@ -53,32 +46,12 @@ export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded
     el.submit.setAttribute('aria-disabled', String(state === 'uploading'));
   }
 
-  function paragraph(text: string, className?: string): HTMLParagraphElement {
-    const p = document.createElement('p');
-    if (className) p.className = className;
-    p.textContent = text;
-    return p;
-  }
-
   function renderReport(report: IngestReportBody): void {
     const heading = document.createElement('h3');
     heading.textContent = report.committed
       ? `Written to ${report.meterId}`
       : `Nothing written to ${report.meterId}: ${formatCount(report.rejected)} ${report.rejected === 1 ? 'row was' : 'rows were'} rejected`;
-    const counts = document.createElement('dl');
-    counts.className = 'report-counts';
-    for (const [key, label] of COUNTS) {
-      const item = document.createElement('div');
-      item.dataset.count = key;
-      item.dataset.value = String(report[key] ?? 0);
-      const dt = document.createElement('dt');
-      dt.textContent = label;
-      const dd = document.createElement('dd');
-      dd.textContent = formatCount(report[key] ?? 0);
-      item.append(dt, dd);
-      counts.append(item);
-    }
-    const parts: HTMLElement[] = [heading, counts];
+    const parts: HTMLElement[] = [heading, countList(ingestCounts(report))];
     if (!report.committed)
       parts.push(
         paragraph('Atomic mode writes nothing when any row is refused: fix the lines below, or upload again in partial mode to write the valid rows.'),

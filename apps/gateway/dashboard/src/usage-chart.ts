@@ -1,9 +1,13 @@
 // The usage chart: uPlot (the global from /vendor/uplot/uPlot.iife.min.js) drawing each bucket
 // as a step over its own [start, end), so missing buckets are gaps (never zeros), partly
-// missing ones are marked, and buckets the range cuts are hatched. Drag to zoom, arrow keys to
-// read buckets, legend shows start–end.
+// missing ones are marked, buckets the range cuts are hatched, and buckets holding estimated or
+// edited values are marked in their own colours (quality-series.ts). Drag to zoom, arrow keys to
+// read buckets, legend shows start–end, the tooltip what the values are (chart-tooltip.ts).
 import type UPlot from 'uplot';
-import { formatPresence, formatSpan, formatUsage } from './format';
+import { tooltipPlugin } from './chart-tooltip';
+import { formatPresence, formatQualityCounts, formatSpan, formatUsage } from './format';
+import { qualitySeries, type QualityColors } from './quality-series';
+import { createProvenanceCache, type ReadingLookup } from './reading-provenance';
 import { bucketIndexAt, type UsageColumns } from './usage-data';
 
 /** The classic script before the bundle defines it; only its types come from the package. */
@@ -15,11 +19,12 @@ declare global {
 
 /** What the chart needs to know of the view besides the buckets. */
 export interface ChartView {
+  meterId: string;
   timeZone: string;
   per: string;
 }
 
-interface ChartColors {
+interface ChartColors extends QualityColors {
   line: string;
   fill: string;
   grid: string;
@@ -141,17 +146,26 @@ function cssColors(): ChartColors {
     missing: color('--chart-missing'),
     partial: color('--chart-partial'),
     clipped: color('--chart-clipped'),
+    estimated: color('--chart-estimated'),
+    estimatedFill: color('--chart-estimated-fill'),
+    edited: color('--chart-edited'),
+    editedFill: color('--chart-edited-fill'),
   };
 }
 
 export interface ChartCallbacks {
   onZoom: (range: { fromMs: number; toMs: number }) => void;
   onReadout: (text: string) => void;
+  /** The reading of one interval, for the tooltip's quality and upload. */
+  lookupReading: ReadingLookup;
+  /** The quality and upload of the interval the arrow keys chose, once known (a second read-out). */
+  onProvenanceReadout: (text: string) => void;
 }
 
 /** A chart drawn into `container` (a focusable element). */
-export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: ChartCallbacks) {
+export function createUsageChart(container: HTMLElement, { onZoom, onReadout, lookupReading, onProvenanceReadout }: ChartCallbacks) {
   const { uPlot } = window;
+  const provenance = createProvenanceCache(lookupReading);
   let plot: UPlot | null = null;
   let columns: UsageColumns | null = null;
   let view: ChartView | null = null;
@@ -165,7 +179,8 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: 
   /** The bucket under the cursor, as the legend and the keyboard read-out say it. */
   function describe(data: UsageColumns, timeZone: string, i: number): string {
     const when = formatSpan(data.startSec[i]! * 1000, data.endMs[i]!, timeZone);
-    return `${when}: ${describeValue(data, i)}`;
+    const kinds = formatQualityCounts(data.estimated[i]!, data.edited[i]!);
+    return `${when}: ${describeValue(data, i)}${kinds === '' ? '' : ` (${kinds})`}`;
   }
 
   function describeValue(data: UsageColumns, i: number): string {
@@ -200,6 +215,7 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: 
     const xMin = data.startSec[0]!;
     const xMax = data.endMs[data.length - 1]! / 1000;
     let drawn = false;
+    const quality = qualitySeries(data, colors, uPlot.pxRatio);
     const opts: UPlot.Options = {
       ...size(),
       tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), shown.timeZone),
@@ -224,6 +240,7 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: 
           points: { show: false },
           value: (_u, _value, _si, i) => (i === null || i === undefined ? '—' : describeValue(data, i)),
         },
+        ...quality.series,
       ],
       axes: [
         { ...axis, label: `Time (${shown.timeZone})` },
@@ -248,9 +265,20 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: 
           },
         ],
       },
-      plugins: [missingDataPlugin(uPlot, data, colors)],
+      plugins: [
+        missingDataPlugin(uPlot, data, colors),
+        tooltipPlugin(data, {
+          meterId: shown.meterId,
+          timeZone: shown.timeZone,
+          provenance,
+          describeValue: (i) => describeValue(data, i),
+          onProvenance: (i, text) => {
+            if (i === keyboardIdx) onProvenanceReadout(`${formatSpan(data.startSec[i]! * 1000, data.endMs[i]!, shown.timeZone)}: ${text}`);
+          },
+        }),
+      ],
     };
-    plot = new uPlot(opts, [data.startSec, data.sums], container);
+    plot = new uPlot(opts, [data.startSec, data.sums, ...quality.data], container);
   }
 
   function moveKeyboardCursor(shownPlot: UPlot, data: UsageColumns, timeZone: string, i: number): void {
@@ -293,6 +321,7 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout }: 
   /** Draws the buckets; resolves once the canvas shows them. */
   function render(nextColumns: UsageColumns, nextView: ChartView): Promise<void> {
     clear();
+    provenance.reset(); // the values may have changed (a revert, an upload)
     columns = nextColumns;
     view = nextView;
     return new Promise((resolve) => build(nextColumns, nextView, resolve));

@@ -24,6 +24,18 @@ describe('toUsageColumns', () => {
     expect([columns.missingIdxs, columns.partialIdxs, columns.clippedIdxs]).toEqual([[1], [2], [2]]);
   });
 
+  it('reads the estimated and edited counts, zero for a body from before they were counted', () => {
+    const counted = toUsageColumns({ ...body, columns: { ...body.columns, estimatedCount: [1, 0, 1], editedCount: [2, 0, 0] } });
+    expect([counted.estimated, counted.edited]).toEqual([
+      [1, 0, 1],
+      [2, 0, 0],
+    ]);
+    expect([toUsageColumns(body).estimated, toUsageColumns(body).edited]).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+  });
+
   it('copes with a body without buckets', () => {
     expect(toUsageColumns(undefined)).toMatchObject({ length: 0, unit: '', timeZone: 'UTC' });
   });

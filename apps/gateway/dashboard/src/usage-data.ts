@@ -17,6 +17,9 @@ export interface UsageColumns {
   present: number[];
   expected: number[];
   clipped: boolean[];
+  /** Of present[i], how many values are estimated, and how many edited by hand. */
+  estimated: number[];
+  edited: number[];
   missingIdxs: number[];
   partialIdxs: number[];
   clippedIdxs: number[];
@@ -32,6 +35,8 @@ export function toUsageColumns(body: UsageBody | undefined): UsageColumns {
   const present = column(given.presentCount, 0);
   const expected = column(given.expectedCount, 0);
   const clipped = column(given.clipped, false);
+  const estimated = column(given.estimatedCount, 0);
+  const edited = column(given.editedCount, 0);
   const columns: UsageColumns = {
     unit: body?.unit ?? '',
     timeZone: body?.timeZone ?? 'UTC',
@@ -42,6 +47,8 @@ export function toUsageColumns(body: UsageBody | undefined): UsageColumns {
     present,
     expected,
     clipped,
+    estimated,
+    edited,
     missingIdxs: [],
     partialIdxs: [],
     clippedIdxs: [],
