@@ -70,6 +70,9 @@ async function main(): Promise<void> {
     if (options.keep) console.log(`files kept in ${scratch}`);
     else cleanup.push(() => Promise.resolve(rmSync(scratch, { recursive: true, force: true })));
     const file = writeSyntheticCsv(path.join(scratch, `readings-${options.rows}.csv`), options.rows);
+    // The same times with every present value changed: loading it and the file in turn corrects
+    // every value each time, so each run writes history for all of them.
+    const corrected = writeSyntheticCsv(path.join(scratch, `readings-${options.rows}-corrected.csv`), options.rows, 500);
     const memoryFile = options.memoryRows > 0 ? writeSyntheticCsv(path.join(scratch, `readings-${options.memoryRows}.csv`), options.memoryRows) : undefined;
 
     const { url: benchUrl, drop } = await recreateBenchDatabase(adminUrl, BENCH_DATABASE);
@@ -114,12 +117,16 @@ async function main(): Promise<void> {
     const reingestMeter = 'bench-reingest';
     const firstRun = await runIngestCli(cliTarget, file.path, reingestMeter);
     await verifyNewMeter(firstRun, reingestMeter, file);
+    // The meter that correction runs load the two versions into, alternately.
+    const correctMeter = 'bench-correct';
+    await verifyNewMeter(await runIngestCli(cliTarget, file.path, correctMeter), correctMeter, file);
+    let correctionsLoaded = 0;
 
     // 3. Measurements: each variant once per round, rotating order, a CHECKPOINT before each run
     //    (every run starts with the same WAL state and pays for its own full-page writes).
     const checkpoint = () => client.query('checkpoint');
     const truncate = (table: string) => client.query(`truncate ${table}`);
-    const runs: Record<'new' | 'reingest', CliRun[]> = { new: [], reingest: [] };
+    const runs: Record<'new' | 'reingest' | 'correct', CliRun[]> = { new: [], reingest: [], correct: [] };
     const recordRun = (list: CliRun[], round: number, run: CliRun) => {
       if (round >= options.warmup) list.push(run);
     };
@@ -163,6 +170,19 @@ async function main(): Promise<void> {
             recordRun(runs.reingest, round, lastRun!);
             expectCounts(`re-ingest into ${reingestMeter}`, lastRun!, { accepted: file.rows, inserted: 0, unchanged: file.rows });
             await expectStoredReadings(client, reingestMeter, file);
+          },
+        },
+        cliCorrect: {
+          before: checkpoint,
+          run: async () => (lastRun = await runIngestCli(cliTarget, (correctionsLoaded % 2 === 0 ? corrected : file).path, correctMeter)),
+          after: async (round: number) => {
+            correctionsLoaded += 1;
+            recordRun(runs.correct, round, lastRun!);
+            const present = file.rows - file.missing;
+            expectCounts(`correction of ${correctMeter}`, lastRun!, { accepted: file.rows, inserted: 0, updated: present, unchanged: file.missing });
+            await expectStoredReadings(client, correctMeter, file);
+            await expectHistoryRows(client, correctMeter, present * correctionsLoaded);
+            await client.query('vacuum (analyze) readings, readings_history');
           },
         },
       },
@@ -231,10 +251,22 @@ async function main(): Promise<void> {
         runs.reingest.map((run) => run.serverMs),
         baselineRate,
       ),
+      timeRow(
+        '4. CLI correction, every present value changed (history kept): wall',
+        file.rows,
+        runs.correct.map((run) => run.wallMs),
+        baselineRate,
+      ),
+      timeRow(
+        '   same runs: grpc-server ingestCsv (log "ms")',
+        file.rows,
+        runs.correct.map((run) => run.serverMs),
+        baselineRate,
+      ),
     ];
     if (memoryRun !== undefined) {
       const rows = memoryFile!.rows;
-      table.push(timeRow(`4. CLI → new meter, ${rows.toLocaleString('en')}-row file, fresh grpc-server: wall`, rows, [memoryRun.wallMs], baselineRate));
+      table.push(timeRow(`5. CLI → new meter, ${rows.toLocaleString('en')}-row file, fresh grpc-server: wall`, rows, [memoryRun.wallMs], baselineRate));
       table.push(timeRow('   same run: the CLI\'s own "seconds"', rows, [memoryRun.report.seconds * 1000], baselineRate));
     }
     printTable(table);
@@ -303,14 +335,20 @@ async function serverSettings(client: pg.Client) {
 }
 
 /** Fails the run unless the CLI's report counts are the expected ones (and nothing was rejected). */
-function expectCounts(what: string, run: CliRun, expected: { accepted: number; inserted: number; unchanged: number }): void {
+function expectCounts(what: string, run: CliRun, expected: { accepted: number; inserted: number; updated?: number; unchanged: number }): void {
   const { report } = run;
   expectEqual(`${what}: committed`, report.committed, true);
   expectEqual(`${what}: rejected`, report.rejected, 0);
   expectEqual(`${what}: accepted`, report.accepted, expected.accepted);
   expectEqual(`${what}: inserted`, report.inserted, expected.inserted);
-  expectEqual(`${what}: updated`, report.updated, 0);
+  expectEqual(`${what}: updated`, report.updated, expected.updated ?? 0);
   expectEqual(`${what}: unchanged`, report.unchanged, expected.unchanged);
+}
+
+/** Fails the run unless the meter's history holds exactly `expected` replaced versions. */
+async function expectHistoryRows(client: pg.Client, meterId: string, expected: number): Promise<void> {
+  const { rows } = await client.query<{ count: number }>(`select count(*)::int as count from readings_history where meter_id = $1`, [meterId]);
+  expectEqual(`history rows of ${meterId}`, rows[0]!.count, expected);
 }
 
 /** Fails the run unless readings holds exactly the file's rows for the meter, from its first interval on. */

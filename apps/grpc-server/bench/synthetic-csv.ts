@@ -31,8 +31,12 @@ export interface SyntheticCsv {
   writeMs: number;
 }
 
-/** Writes `rows` readings of one meter to `path` (the times of a day are formatted once, not per row). */
-export function writeSyntheticCsv(path: string, rows: number): SyntheticCsv {
+/**
+ * Writes `rows` readings of one meter to `path` (the times of a day are formatted once, not per
+ * row). A non-zero valueShift writes other values at the same times (and NaN at the same rows): a
+ * correction of every present value of the file with shift 0.
+ */
+export function writeSyntheticCsv(path: string, rows: number, valueShift = 0): SyntheticCsv {
   const startedAt = performance.now();
   const fd = openSync(path, 'w');
   let bytes = writeSync(fd, 'time,meterusage\n');
@@ -52,7 +56,7 @@ export function writeSyntheticCsv(path: string, rows: number): SyntheticCsv {
           value = 'NaN';
           missing += 1;
         } else {
-          value = VALUE_TEXT[(row * 7919 + Math.floor(row / 97) * 31) % 1000]!;
+          value = VALUE_TEXT[(row * 7919 + Math.floor(row / 97) * 31 + valueShift) % 1000]!;
         }
         text += `${date}${SLOT_TEXT[slot]}${value}\n`;
         if (row === 0) firstTime = `${date}${SLOT_TEXT[slot]!.slice(0, -1)}`;
