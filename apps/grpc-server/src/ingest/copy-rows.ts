@@ -2,7 +2,8 @@ import type { StoredQuality } from '../db/schema';
 
 // COPY's text format (PostgreSQL "COPY ... FROM STDIN", tab-separated, \N for NULL), written as
 // bytes: the one place that knows how a staged row looks on the wire. The columns are those of
-// StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage, quality.
+// StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage and, for a
+// file with a quality column, quality (without one, staging's default: actual).
 
 /**
  * Rows in COPY's text format, written as bytes straight into a buffer: no string per row, no
@@ -11,6 +12,8 @@ import type { StoredQuality } from '../db/schema';
 export class StagingRows {
   private buffer: Buffer;
   private length = 0;
+  /** Whether rows carry their quality (set before the first row: the file has a quality column). */
+  withQuality = false;
 
   constructor(private readonly capacity = 128 * 1024) {
     this.buffer = Buffer.allocUnsafe(capacity);
@@ -31,8 +34,10 @@ export class StagingRows {
       buffer[at++] = BACKSLASH;
       buffer[at++] = 78; // N
     } else at = writeAscii(buffer, at, usage);
-    buffer[at++] = TAB;
-    at = writeAscii(buffer, at, quality);
+    if (this.withQuality) {
+      buffer[at++] = TAB;
+      at = writeAscii(buffer, at, quality);
+    }
     buffer[at++] = NEWLINE;
     this.length = at;
   }

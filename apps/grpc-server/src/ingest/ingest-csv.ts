@@ -219,6 +219,8 @@ async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: Reading
     for (const record of records) {
       const outcome = validator.accept(record);
       if (outcome === undefined) continue;
+      // The header is the first record: whether rows carry a quality is settled before any row.
+      copy.withQuality = rows.withQuality = validator.hasQualityColumn;
       if ('field' in outcome) {
         rejected += 1;
         if (errors.length < MAX_REPORTED_ERRORS) errors.push(outcome);

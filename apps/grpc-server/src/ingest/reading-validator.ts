@@ -103,6 +103,11 @@ export class ReadingValidator {
     return this.latestEndMs;
   }
 
+  /** Whether the file has a quality column (known once its header was read). */
+  get hasQualityColumn(): boolean {
+    return this.columns?.quality !== undefined;
+  }
+
   /** Whether the file has a meter_id column (a multi-meter upload unless the upload names its meter). */
   get hasMeterColumn(): boolean {
     return this.columns?.meterId !== undefined;
