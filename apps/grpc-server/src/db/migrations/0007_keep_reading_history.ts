@@ -37,9 +37,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       replaced_by bigint not null,
       replaced_at timestamptz not null
     )`.execute(db);
+  // The one index: every reader (as_of, the history listing, a revert's plan) names the meter and a
+  // range of intervals; a revert looks for its upload among those rows, not through an index of
+  // its own (two more indexes made every corrected row cost two more index entries).
   await sql`create index readings_history_interval on readings_history (meter_id, interval_start, replaced_at)`.execute(db);
-  await sql`create index readings_history_replaced_by on readings_history (replaced_by)`.execute(db);
-  await sql`create index readings_history_upload on readings_history (upload_id)`.execute(db);
 
   await sql`alter table uploads add column history_kept boolean not null default false`.execute(db);
   // as_of reads leave out the uploads committed after the instant: found by this index.
