@@ -7,7 +7,7 @@ import { StagingRows } from './copy-rows';
 import type { CsvRecord } from './csv-row-reader';
 import { csvRecordBatches } from './csv-source';
 import { committedResult, decideUpload, MAX_REPORTED_ERRORS, resultSummary, rolledBackResult, type IngestResult, type UploadTally } from './ingest-result';
-import { ReadingValidator, type MeterSpan } from './reading-validator';
+import { ReadingValidator } from './reading-validator';
 import type { RowError } from './row-error';
 import {
   appendStaging,
@@ -123,7 +123,7 @@ export async function ingestCsv(
       log(result, 'ingest: nothing written');
       return result;
     }
-    const writer = { uploadId: await openUploadRecord(client, uploadRowOf(options, spans)) };
+    const writer = { uploadId: await openUploadRecord(client, uploadRowOf(options, tally.rowCounts)) };
     const merged =
       decision.write === 'merge' ? await mergeStaging(client, options.onConflict, spans, writer) : await appendStaging(client, writer).then(() => undefined);
     const result = committedResult(tally, metersCreated, merged);
@@ -154,8 +154,8 @@ export async function ingestCsv(
   }
 }
 
-/** The record of a committed upload (its report follows once written). */
-function uploadRowOf(options: IngestOptions, spans: readonly MeterSpan[]): NewUploadRow {
+/** The record of a committed upload (its report follows once written); named: every meter the file named, rejected rows or not. */
+function uploadRowOf(options: IngestOptions, named: ReadonlyArray<{ meterId: string }>): NewUploadRow {
   const origin = options.origin;
   return {
     receivedAt: origin.receivedAt,
@@ -172,7 +172,7 @@ function uploadRowOf(options: IngestOptions, spans: readonly MeterSpan[]): NewUp
       timeLabel: options.timeLabel ?? '',
       sourceName: options.sourceName,
     },
-    meterIds: spans.map((span) => span.meterId),
+    meterIds: named.map((meter) => meter.meterId),
   };
 }
 
