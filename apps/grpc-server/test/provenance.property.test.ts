@@ -161,8 +161,13 @@ describe('provenance: uploads, reverts and estimates read back as of every step 
     await handle?.close();
   });
 
-  const csv = (rows: Row[]) =>
-    `time,meterusage,quality\n${rows.map((r) => `${new Date(slotStart(r.slot) + STEP_MS).toISOString()},${r.usage ?? 'NaN'},${r.usage === null ? '' : r.quality}`).join('\n')}\n`;
+  // A file of actual values only is written without a quality column, as most files are (the
+  // server then compares usage alone unless the span holds estimates or edits): both ways are tried.
+  const csv = (rows: Row[]) => {
+    const time = (r: Row) => new Date(slotStart(r.slot) + STEP_MS).toISOString();
+    if (rows.every((r) => r.quality === 'actual')) return `time,meterusage\n${rows.map((r) => `${time(r)},${r.usage ?? 'NaN'}`).join('\n')}\n`;
+    return `time,meterusage,quality\n${rows.map((r) => `${time(r)},${r.usage ?? 'NaN'},${r.usage === null ? '' : r.quality}`).join('\n')}\n`;
+  };
 
   async function commitTimeOf(uploadId: string): Promise<number> {
     const { upload: record } = await grpc.call(grpc.client.getUpload, { uploadId });
@@ -186,6 +191,22 @@ describe('provenance: uploads, reverts and estimates read back as of every step 
       const v = state.get(slot);
       return [v?.usage == null ? null : Number(v.usage), expectedQuality(v), v?.writer ?? ''];
     });
+
+  it('lets a file without a quality column replace a stored estimate under skip, and turn an equal one actual under update', async () => {
+    const meterId = 'prov-plain-over-estimate';
+    const estimated: Row[] = [
+      { slot: 0, usage: '1', quality: 'estimated' },
+      { slot: 1, usage: '2', quality: 'estimated' },
+    ];
+    await upload(grpc.client, csv(estimated), { meterId });
+    const skip = await upload(grpc.client, csv([{ slot: 0, usage: '3', quality: 'actual' }]), { meterId, onConflict: 2 });
+    const update = await upload(grpc.client, csv([{ slot: 1, usage: '2', quality: 'actual' }]), { meterId, onConflict: 1 });
+    expect([skip.report!.updated, update.report!.updated]).toEqual([1, 1]);
+    expect((await readWindow(meterId)).slice(0, 2)).toEqual([
+      [3, ReadingQuality.READING_QUALITY_MEASURED, skip.report!.uploadId],
+      [2, ReadingQuality.READING_QUALITY_MEASURED, update.report!.uploadId],
+    ]);
+  });
 
   it('matches the model as of each commit, and keeps every version', async () => {
     await fc.assert(

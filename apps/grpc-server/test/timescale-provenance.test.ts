@@ -104,7 +104,10 @@ describe('provenance on TimescaleDB with compressed chunks (PGlite in WASM)', ()
         `insert into readings_staging (line, meter_id, start_ms, usage, quality) values (2, 'ts-prov', $1, 5, 'edited'), (3, 'ts-prov', $2, 1, 'actual')`,
         [BASE_MS, BASE_MS + STEP_MS],
       );
-      const counts = await mergeStaging(client, 'update', [{ meterId: 'ts-prov', firstStartMs: BASE_MS, lastStartMs: BASE_MS + STEP_MS }], { uploadId: id });
+      const counts = await mergeStaging(client, 'update', [{ meterId: 'ts-prov', firstStartMs: BASE_MS, lastStartMs: BASE_MS + STEP_MS }], {
+        uploadId: id,
+        stagedAllActual: false,
+      });
       expect(counts).toEqual([{ meterId: 'ts-prov', inserted: 0, updated: 1, skipped: 0 }]);
       return id;
     });

@@ -125,7 +125,9 @@ export async function ingestCsv(
     }
     const writer = { uploadId: await openUploadRecord(client, uploadRowOf(options, tally.rowCounts)) };
     const merged =
-      decision.write === 'merge' ? await mergeStaging(client, options.onConflict, spans, writer) : await appendStaging(client, writer).then(() => undefined);
+      decision.write === 'merge'
+        ? await mergeStaging(client, options.onConflict, spans, { ...writer, stagedAllActual: !copy.withQuality })
+        : await appendStaging(client, writer).then(() => undefined);
     const result = committedResult(tally, metersCreated, merged);
     await renewDataVersions(client, changedMeters(result));
     if (options.origin.onlyIfChanged === true && result.inserted + result.updated === 0) await dropUploadRecord(client, writer.uploadId);
