@@ -46,7 +46,12 @@ const row: fc.Arbitrary<Row> = fc
   .map((r) => (r.usage === null ? { ...r, quality: 'actual' as const } : r));
 const uploadStep: fc.Arbitrary<Step> = fc.record({
   kind: fc.constant('upload' as const),
-  rows: fc.uniqueArray(row, { minLength: 1, maxLength: SLOTS, selector: (r) => r.slot }),
+  // Short uploads half the time: corrections of a few intervals, and files of actual values only
+  // (written without a quality column) meeting stored estimates, come up often enough.
+  rows: fc.oneof(
+    fc.uniqueArray(row, { minLength: 1, maxLength: 2, selector: (r) => r.slot }),
+    fc.uniqueArray(row, { minLength: 1, maxLength: SLOTS, selector: (r) => r.slot }),
+  ),
   policy: fc.constantFrom<'update' | 'skip'>('update', 'skip'),
 });
 const step: fc.Arbitrary<Step> = fc.oneof(
