@@ -18,14 +18,15 @@ export enum EstimationMethod {
   /** ESTIMATION_METHOD_UNSPECIFIED - Not set: INVALID_ARGUMENT. */
   ESTIMATION_METHOD_UNSPECIFIED = 0,
   /**
-   * ESTIMATION_METHOD_LINEAR - A straight line between the actual readings on both sides of a gap: interval k of a gap of n
-   * gets before + (after - before) * k / (n + 1), rounded to the meter's finer of the two values'
-   * decimals (at least 3); only gaps of at most max_gap_intervals.
+   * ESTIMATION_METHOD_LINEAR - A straight line between the values on both sides of a gap (actual or edited, never an
+   * estimate): interval k of a gap of n gets before + (after - before) * k / (n + 1), rounded to 6
+   * decimal places; only gaps of at most max_gap_intervals.
    */
   ESTIMATION_METHOD_LINEAR = 1,
   /**
-   * ESTIMATION_METHOD_PROFILE - The mean of the actual readings at the same weekday and time of day (in time_zone) of the
-   * previous weeks (up to profile_weeks of them); an interval without any stays empty.
+   * ESTIMATION_METHOD_PROFILE - The mean of the actual (or edited) values at the same weekday and local time of day (in
+   * time_zone) of the previous profile_weeks weeks, rounded to 6 decimal places; an interval
+   * none of them has a value for stays empty.
    */
   ESTIMATION_METHOD_PROFILE = 2,
   UNRECOGNIZED = -1,
