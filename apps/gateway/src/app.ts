@@ -10,6 +10,7 @@ import { prometheusPlugin } from './plugins/prometheus';
 import { openApiPlugin } from './plugins/openapi';
 import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
+import { finiteQueryNumbersPlugin } from './plugins/finite-query-numbers';
 import { versionedAnswersPlugin } from './plugins/versioned-answers';
 import { accessRoutes } from './routes/access.routes';
 import { exportRoutes } from './routes/export.routes';
@@ -131,6 +132,8 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   });
 
   await app.register(securityHeadersPlugin);
+  // Before any route's own preHandler (the answer cache asks grpc-server for a version there).
+  await app.register(finiteQueryNumbersPlugin);
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute ?? 0, perKeyPerMinute: config.rateLimitPerKeyPerMinute ?? 0 });
   await app.register(openApiPlugin);
   await app.register(prometheusPlugin);

@@ -1,6 +1,6 @@
 import { EstimationMethod, ReadingQuality, readingQualityToJSON, type ReadingVersion } from '@meterusage/contracts';
 import type { FastifyInstance } from 'fastify';
-import { BadRequestError, ruleOf } from '../errors';
+import { BadRequestError } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds } from './json-mapping';
 import { meterParam, plainRangeParams, querySchema, type RangeQuery } from './query-schemas';
@@ -85,7 +85,6 @@ export async function historyRoutes(
     async (request) => {
       const range = toRangeRequest(request.query);
       const pageSize = request.query.page_size ?? 0;
-      if (!Number.isSafeInteger(pageSize)) throw new BadRequestError('page_size', ruleOf(pageSizeParam));
       const response = await callUnary(
         app.meterUsage.listReadingHistory.bind(app.meterUsage),
         { meterId: range.meterId, startTime: range.startTime, endTime: range.endTime, pageSize, pageToken: request.query.page_token ?? '' },

@@ -1,7 +1,6 @@
 import { CONFLICT_POLICIES, INGEST_MODES, TIME_LABELS } from '@meterusage/meters';
 import { estimationMethodToJSON, type EstimateReport, type RevertReport, type Upload } from '@meterusage/contracts';
 import type { FastifyInstance } from 'fastify';
-import { BadRequestError, ruleOf } from '../errors';
 import { callUnary } from '../grpc/call';
 import { reportSchema, toReportJson } from './ingest-report-json';
 import { toIsoSeconds } from './json-mapping';
@@ -170,7 +169,6 @@ export async function uploadsRoutes(app: FastifyInstance, options: { deadlineMs:
     },
     async (request) => {
       const pageSize = request.query.page_size ?? 0;
-      if (!Number.isSafeInteger(pageSize)) throw new BadRequestError('page_size', ruleOf(pageSizeParam));
       const response = await callUnary(
         app.meterUsage.listUploads.bind(app.meterUsage),
         { meterId: request.query.meter ?? '', pageSize, pageToken: request.query.page_token ?? '' },
