@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseHandle } from '../db/connection';
 import type { MeterRow } from '../meters/meters.repository';
+import { INSTANT_LIMITS } from '../meters/resolve-range';
 import type { EstimateRecord, UploadRecordReport } from '../uploads/upload-record';
 import { completeUploadRecord, openUploadRecord } from '../uploads/uploads.repository';
 import { linearEstimates, profileEstimates, type EstimationInput } from './estimation';
@@ -33,7 +34,11 @@ export async function estimateReadings(database: DatabaseHandle, request: Estima
   const endMs = request.firstSlotMs + request.slotCount * stepMs;
   const lookBackMs = request.method === 'linear' ? stepMs : request.profileWeeks * 7 * 86_400_000 + 2 * 3_600_000;
   return writeWithMetersLocked(database, [meter.meter_id], deps, async (client) => {
-    const stored = await storedValues(client, meter.meter_id, request.firstSlotMs - lookBackMs, endMs + stepMs);
+    // What the method looks at around the range, within the instants PostgreSQL and the API take
+    // (a range starting on 0001-01-01 has nothing before it to read).
+    const readFromMs = Math.max(request.firstSlotMs - lookBackMs, INSTANT_LIMITS.minMs);
+    const readToMs = Math.min(endMs + stepMs, INSTANT_LIMITS.maxMs);
+    const stored = await storedValues(client, meter.meter_id, readFromMs, readToMs);
     const input: EstimationInput = { firstSlotMs: request.firstSlotMs, slotCount: request.slotCount, stepMs, stored };
     const outcome =
       request.method === 'linear' ? linearEstimates(input, request.maxGapIntervals) : profileEstimates(input, request.timeZone, request.profileWeeks);
