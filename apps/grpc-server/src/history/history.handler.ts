@@ -88,7 +88,7 @@ export function createHistoryHandlers(deps: HistoryHandlerDeps): Pick<MeterUsage
           visible: caller.grants.parts,
           receivedAt: new Date(),
         },
-        { storage: deps.storage(), logger: deps.logger },
+        { storage: deps.storage(), logger: deps.logger, source: 'revert' },
       );
       deps.logger.info({ audit: true, revertOf: request.uploadId, ...report, conflictDetails: undefined }, request.dryRun ? 'revert planned' : 'revert done');
       return { report: toRevertReport(report) };
@@ -135,7 +135,7 @@ export function createHistoryHandlers(deps: HistoryHandlerDeps): Pick<MeterUsage
           caller: callerOf(call).keyName,
           receivedAt: new Date(),
         },
-        { storage: deps.storage(), logger: deps.logger },
+        { storage: deps.storage(), logger: deps.logger, source: 'estimate' },
       );
       deps.logger.info({ audit: true, ...report }, request.dryRun ? 'estimation planned' : 'estimation done');
       return { report: toEstimateReport(report) };

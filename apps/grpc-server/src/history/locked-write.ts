@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { DatabaseHandle } from '../db/connection';
-import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
+import type { StorageFeatures } from '../db/timescale';
+import { catchUpRollup, type ChangedReadings } from '../ingest/rollup-catch-up';
 import { lockMeters, renewDataVersions } from '../ingest/staging.repository';
 import type { Logger } from '../logger';
 
@@ -15,12 +16,14 @@ export interface LockedWriteOutcome<Result> {
   /** False: roll back (a dry run, or nothing to write). */
   commit: boolean;
   /** The meters whose readings changed and the span they changed in (for versions and the rollup). */
-  changed?: { meterIds: string[]; firstStartMs: number; lastEndMs: number };
+  changed?: ChangedReadings;
 }
 
 export interface LockedWriteDeps {
   storage: StorageFeatures;
   logger: Logger;
+  /** What is writing, for the log lines: "revert", "estimate". */
+  source: string;
 }
 
 /** Runs work in a transaction holding the meters' locks; commits or rolls back as it decides, all or nothing. */
@@ -49,13 +52,6 @@ export async function writeWithMetersLocked<Result>(
     client.release(failed);
   }
   const changed = outcome.changed;
-  if (outcome.commit && changed !== undefined && changed.meterIds.length > 0 && deps.storage.hourlyRollup) {
-    try {
-      await refreshHourlyRollup(database.db, changed.firstStartMs, changed.lastEndMs);
-      await renewDataVersions(database.pool, changed.meterIds);
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'write committed, but the hourly rollup refresh failed; its refresh policy will catch up');
-    }
-  }
+  if (outcome.commit && changed !== undefined && deps.storage.hourlyRollup) await catchUpRollup(database, changed, deps.logger, { source: deps.source });
   return outcome.result;
 }

@@ -17,6 +17,9 @@ export interface RevertScope {
   lastEndMs: number;
 }
 
+/** The rows of revert_plan (alias p) a revert writes: those to restore or remove, and with force the conflicts too. */
+const actedOn = (force: boolean) => (force ? `p.action in ('restore', 'remove', 'conflict')` : `p.action in ('restore', 'remove')`);
+
 /** Counts of the plan, per action (conflicts split into left and forced by the caller). */
 export interface RevertCounts {
   restore: number;
@@ -95,7 +98,7 @@ export async function revertConflicts(client: pg.PoolClient, limit: number): Pro
  * revert; then the previous values are written back as the revert's own. Returns the meters written.
  */
 export async function applyRevert(client: pg.PoolClient, revertId: string, force: boolean): Promise<string[]> {
-  const acted = force ? `p.action in ('restore', 'remove', 'conflict')` : `p.action in ('restore', 'remove')`;
+  const acted = actedOn(force);
   await client.query(
     `insert into readings_history (meter_id, interval_start, usage, quality, upload_id, valid_from, replaced_by, replaced_at)
      select r.meter_id, r.interval_start, r.usage, r.quality, r.upload_id, coalesce(u.committed_at, '-infinity'),
@@ -118,7 +121,7 @@ export async function applyRevert(client: pg.PoolClient, revertId: string, force
 
 /** The span [first start, last end) of the intervals the revert writes, for the rollup refresh and its record. */
 export async function revertSpan(client: pg.PoolClient, force: boolean): Promise<{ firstStartMs: number | null; lastEndMs: number | null }> {
-  const acted = force ? `p.action in ('restore', 'remove', 'conflict')` : `p.action in ('restore', 'remove')`;
+  const acted = actedOn(force);
   const { rows } = await client.query<{ first_ms: number | null; last_ms: number | null }>(
     `select (extract(epoch from min(p.interval_start)) * 1000)::float8 as first_ms,
             (extract(epoch from max(p.interval_start + make_interval(secs => m.interval_seconds))) * 1000)::float8 as last_ms

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ConflictPolicyName, IngestModeName, TimeLabelName } from '@meterusage/meters';
 import type { DatabaseHandle } from '../db/connection';
-import { refreshHourlyRollup, type StorageFeatures } from '../db/timescale';
+import type { StorageFeatures } from '../db/timescale';
 import type { Logger } from '../logger';
 import { StagingRows } from './copy-rows';
 import type { CsvRecord } from './csv-row-reader';
@@ -21,6 +21,7 @@ import {
   type TakenRows,
 } from './staging.repository';
 import { UploadMeters, type WriteGrant } from './upload-meters';
+import { catchUpRollup } from './rollup-catch-up';
 import { recordReportOf, type UploadOrigin } from '../uploads/upload-record';
 import { completeUploadRecord, dropUploadRecord, openUploadRecord, type NewUploadRow } from '../uploads/uploads.repository';
 
@@ -69,7 +70,7 @@ interface IngestDeps {
  *   5. decideUpload (pure): roll back, or append (no staged row meets a stored one: plain INSERT)
  *      or merge (equal rows left out, the rest with INSERT … ON CONFLICT), renew the data version
  *      of every meter whose readings changed, then commit;
- *   6. refreshRollup after the commit (and the data versions renewed again), and one log line.
+ *   6. catchUpRollup after the commit (rollup refreshed, data versions renewed again), and one log line.
  * Memory stays flat in the file size; work is O(n log n) in rows and meters (maps and sorted lists,
  * SQL over arrays, never a list searched per meter).
  */
@@ -140,8 +141,8 @@ export async function ingestCsv(
     open = false;
 
     if (deps.storage.hourlyRollup && result.inserted + result.updated > 0) {
-      await refreshRollup(database, validator, options.sourceName, deps.logger);
-      await renewAfterRefresh(database, changedMeters(result), options.sourceName, deps.logger);
+      const changed = { meterIds: changedMeters(result), firstStartMs: validator.firstStartMs, lastEndMs: validator.lastEndMs };
+      await catchUpRollup(database, changed, deps.logger, { source: options.sourceName });
     }
     log(result, 'ingest committed', decision.write);
     return result;
@@ -185,17 +186,6 @@ async function beginUpload(client: pg.PoolClient): Promise<void> {
   // call's deadline and cancellation, not DB_STATEMENT_TIMEOUT_MS.
   await client.query('set local statement_timeout = 0');
   await createStaging(client);
-}
-
-/**
- * After the rollup refresh, the changed meters get a new data version once more: an answer read
- * from the rollup between the commit and the refresh held the old hourly sums under the commit's
- * version, and caches keyed by it must drop it. A failure is logged; the upload stands.
- */
-async function renewAfterRefresh(database: DatabaseHandle, meterIds: string[], sourceName: string, logger: Logger): Promise<void> {
-  await renewDataVersions(database.pool, meterIds).catch((error: unknown) =>
-    logger.warn({ err: error, source: sourceName }, 'ingest committed, but renewing the data versions after the rollup refresh failed'),
-  );
 }
 
 /** The meters whose stored readings the upload changed (inserted or updated some). */
@@ -264,16 +254,4 @@ function tallyOf(staged: StagedRows, taken: readonly TakenRows[], validator: Rea
   errors.splice(MAX_REPORTED_ERRORS);
   const span = accepted > 0 ? { firstStartMs: validator.firstStartMs, lastEndMs: validator.lastEndMs } : { firstStartMs: undefined, lastEndMs: undefined };
   return { accepted, rejected, errors, rowCounts: validator.meterRowCounts(), takenPerMeter, multiMeterFile: validator.hasMeterColumn, ...span };
-}
-
-/**
- * Step 6: the hourly rollup brought up to date over the upload's span. After the commit the upload
- * has succeeded: a refresh that fails (a busy pool, a timeout over a long span) must not turn it
- * into a failure the client would send again. The rollup is real-time (materialized_only = false)
- * and its policy refreshes the span later.
- */
-async function refreshRollup(database: DatabaseHandle, validator: ReadingValidator, sourceName: string, logger: Logger): Promise<void> {
-  await refreshHourlyRollup(database.db, validator.firstStartMs, validator.lastEndMs).catch((error: unknown) =>
-    logger.warn({ err: error, source: sourceName }, 'ingest committed, but the hourly rollup refresh failed; its refresh policy will catch up'),
-  );
 }
