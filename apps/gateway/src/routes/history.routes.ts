@@ -1,12 +1,12 @@
-import { EstimationMethod, ReadingQuality, readingQualityToJSON, type ReadingVersion } from '@meterusage/contracts';
+import { EstimationMethod, type ReadingVersion } from '@meterusage/contracts';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError } from '../errors';
 import { callUnary } from '../grpc/call';
-import { toIsoSeconds } from './json-mapping';
+import { qualityName, toIsoSeconds } from './json-mapping';
 import { meterParam, plainRangeParams, querySchema, type RangeQuery } from './query-schemas';
 import { requireIngestToken } from './ingest-token';
 import { toRangeRequest } from './range-request';
-import { errorResponses } from './response-schemas';
+import { errorResponses, readingSchema } from './response-schemas';
 import { estimateReportSchema, revertReportSchema, toEstimateJson, toRevertJson } from './uploads.routes';
 
 // Provenance over HTTP: every version of a range's intervals, reverting an upload, estimating gaps.
@@ -21,7 +21,8 @@ const versionSchema = {
     start: { type: 'string', format: 'date-time' },
     end: { type: 'string', format: 'date-time' },
     usage: { type: 'number', description: 'Absent for a missing value.' },
-    quality: { type: 'string', enum: ['READING_QUALITY_MEASURED', 'READING_QUALITY_MISSING_IN_SOURCE', 'READING_QUALITY_ESTIMATED', 'READING_QUALITY_EDITED'] },
+    // The reading's own schema, so a quality a newer server sends serialises as it does there.
+    quality: readingSchema.properties.quality,
     uploadId: { type: 'string', description: 'The upload that wrote it; absent for values older than upload records.' },
     validFrom: { type: 'string', format: 'date-time', description: "When it became the interval's value; absent when unknown." },
     validTo: { type: 'string', format: 'date-time', description: 'When it stopped being the value; absent while current.' },
@@ -35,7 +36,7 @@ function toVersionJson(version: ReadingVersion) {
     start: toIsoSeconds(version.start),
     end: toIsoSeconds(version.end),
     usage: version.usage,
-    quality: readingQualityToJSON(version.quality === ReadingQuality.UNRECOGNIZED ? 0 : version.quality),
+    quality: qualityName(version.quality),
     uploadId: version.uploadId || undefined,
     validFrom: toIsoSeconds(version.validFrom),
     validTo: toIsoSeconds(version.validTo),
