@@ -3,6 +3,7 @@
 // (conflicts) stay unless "force" is ticked, which asks for the dry run again, so the preview
 // always shows what the confirmation will do.
 import { revertUpload, type ApiError, type RevertReportBody } from './api';
+import { scrollingTable } from './dom';
 import { dryRunFlow } from './dry-run-flow';
 import { formatCount, formatDateTime } from './format';
 import { countList, paragraph } from './report-counts';
@@ -19,32 +20,15 @@ export interface RevertHooks {
 }
 
 function conflictTable(report: RevertReportBody, timeZone: string): HTMLElement {
-  const table = document.createElement('table');
-  table.className = 'data-table conflicts';
   const listed = report.conflictDetails.slice(0, CONFLICTS_LISTED);
   const total = report.conflicts + report.forced; // one of them is 0: forced counts them when force is on
-  table.createCaption().textContent = total > listed.length ? `Changed since (the first ${listed.length} of ${formatCount(total)})` : 'Changed since';
-  const head = table.createTHead().insertRow();
-  for (const label of ['Meter', `Interval start (${timeZone})`, 'Now from upload']) {
-    const th = document.createElement('th');
-    th.scope = 'col';
-    th.textContent = label;
-    head.append(th);
-  }
-  const body = table.createTBody();
-  for (const conflict of listed) {
-    const row = body.insertRow();
-    row.insertCell().textContent = conflict.meterId;
-    row.insertCell().textContent = formatDateTime(Date.parse(conflict.start), timeZone);
-    row.insertCell().textContent = conflict.currentUploadId ?? '—';
-  }
-  const wrapper = document.createElement('div');
-  wrapper.className = 'table-scroll';
-  wrapper.tabIndex = 0;
-  wrapper.setAttribute('role', 'region');
-  wrapper.setAttribute('aria-label', 'Conflicting intervals');
-  wrapper.append(table);
-  return wrapper;
+  return scrollingTable({
+    label: 'Conflicting intervals',
+    className: 'conflicts',
+    caption: total > listed.length ? `Changed since (the first ${listed.length} of ${formatCount(total)})` : 'Changed since',
+    columns: ['Meter', `Interval start (${timeZone})`, 'Now from upload'],
+    rows: listed.map((conflict) => [conflict.meterId, formatDateTime(Date.parse(conflict.start), timeZone), conflict.currentUploadId ?? '—']),
+  }).wrapper;
 }
 
 /** The "Revert" button of an upload and, below it, the preview, the confirmation and the result. */

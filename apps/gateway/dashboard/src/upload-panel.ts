@@ -2,7 +2,7 @@
 // the ingest report (what was written, and every rejected line with its reason). Shown only to a
 // caller who may write; with keys the key goes with the upload, so the INGEST_TOKEN field hides.
 import { ApiError, errorMessage, uploadCsv, type IngestReportBody } from './api';
-import { option } from './dom';
+import { option, scrollingTable } from './dom';
 import { formatCount, formatDateTime } from './format';
 import { countList, ingestCounts, paragraph } from './report-counts';
 import { CONFLICT_POLICY_LABELS, INGEST_MODE_LABELS } from './upload-options';
@@ -79,33 +79,14 @@ export function createUploadPanel(el: UploadElements, { viewTimeZone, onUploaded
   }
 
   function rejectionsTable(rejected: number, errors: NonNullable<IngestReportBody['errors']>): HTMLDivElement {
-    const wrapper = document.createElement('div');
-    wrapper.className = 'table-scroll';
-    wrapper.tabIndex = 0;
-    wrapper.setAttribute('role', 'region');
-    wrapper.setAttribute('aria-label', 'Rejected rows');
-    const table = document.createElement('table');
-    table.className = 'data-table rejections';
-    const caption = table.createCaption();
     const unlisted = rejected - errors.length;
-    caption.textContent = unlisted > 0 ? `Rejected rows (the first ${errors.length}; ${formatCount(unlisted)} more not listed)` : 'Rejected rows';
-    const head = table.createTHead().insertRow();
-    for (const label of ['Line', 'Field', 'Reason']) {
-      const th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = label;
-      head.append(th);
-    }
-    const body = table.createTBody();
-    for (const error of errors) {
-      const row = body.insertRow();
-      row.dataset.line = String(error.line ?? '');
-      row.insertCell().textContent = error.line === undefined ? '—' : String(error.line);
-      row.insertCell().textContent = error.field ?? '';
-      row.insertCell().textContent = error.reason ?? '';
-    }
-    wrapper.append(table);
-    return wrapper;
+    return scrollingTable({
+      label: 'Rejected rows',
+      className: 'rejections',
+      caption: unlisted > 0 ? `Rejected rows (the first ${errors.length}; ${formatCount(unlisted)} more not listed)` : 'Rejected rows',
+      columns: ['Line', 'Field', 'Reason'],
+      rows: errors.map((error) => [error.line === undefined ? '—' : String(error.line), error.field ?? '', error.reason ?? '']),
+    }).wrapper;
   }
 
   el.form.addEventListener('submit', (event) => {
