@@ -36,7 +36,8 @@ const BENCH_DATABASE = 'meterusage_ingest_bench';
 const DEFAULT_ROWS = 1_000_000;
 /** From this size on one round without warm-up is the default, and memory is compared with a 1M file. */
 const LARGE_ROWS = 3_000_000;
-const COPY_RATIO_AIM = 0.7;
+/** Issue #15: the append path (no stored reading in the span) at ≥ 0.9× `psql \copy`, re-ingest at ≥ 500k rows/s. */
+const COPY_RATIO_AIM = 0.9;
 const REINGEST_RATE_AIM = 500_000;
 /** The synthetic files' first interval start (their first label is 00:15, labelled by interval end). */
 const FIRST_START_MS = Date.UTC(2000, 0, 1);

@@ -1,7 +1,7 @@
 import { EVERY_METER } from '../src/ingest/upload-meters';
-import { Readable, Writable } from 'node:stream';
-import pino from 'pino';
+import { Readable } from 'node:stream';
 import { ingestCsv, type IngestOptions, type IngestResult } from '../src/ingest/ingest-csv';
+import { capturingLogger } from './support/captured-logs';
 import { openMigratedDatabase, testOrigin, type MigratedDatabase } from './support/database';
 
 // ingestCsv's two ways into readings: append (no staged row meets a stored one: plain INSERT) and
@@ -20,18 +20,20 @@ function rows(from: number, count: number, value: (index: number) => string = (i
 }
 const file = (lines: string[], header = 'time,meterusage') => `${header}\n${lines.join('\n')}\n`;
 
+/** Resolves once a session of the test database waits for a lock (another upload's). */
+async function waitForLockWait(handle: MigratedDatabase): Promise<void> {
+  for (;;) {
+    const { rows: waiting } = await handle.database.pool.query<{ count: number }>(
+      `select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if (waiting[0]!.count > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
   let handle: MigratedDatabase;
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-        done();
-      },
-    }),
-  );
+  const { logger, logs } = capturingLogger();
 
   beforeAll(async () => {
     handle = await openMigratedDatabase('ingest-merge');
@@ -68,6 +70,25 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     );
     return { ...result, write: logs.at(-1)?.write };
   }
+  /** Upload B of meterId: its first chunk is read, the rest waits for releaseRest. */
+  function heldUpload(first: string, rest: string, meterId: string) {
+    let releaseRest!: () => void;
+    const released = new Promise<void>((resolve) => (releaseRest = resolve));
+    let firstChunkTaken!: () => void;
+    const started = new Promise<void>((resolve) => (firstChunkTaken = resolve));
+    const upload = ingestCsv(
+      handle.database,
+      (async function* () {
+        yield first;
+        firstChunkTaken();
+        await released;
+        yield rest;
+      })(),
+      { ...OPTIONS, meterId, sourceName: 'B' },
+      { storage: { hourlyRollup: false }, logger },
+    );
+    return { upload, started, releaseRest };
+  }
   const stored = async (meterId: string) =>
     (
       await handle.database.pool.query<{ usage: string | null }>(`select usage::text from readings where meter_id = $1 order by interval_start`, [meterId])
@@ -75,13 +96,13 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
 
   it('appends a new meter: every row inserted with a plain INSERT', async () => {
     const result = await ingest(file(rows(0, 500)), { meterId: 'append-1' });
-    expect(result).toMatchObject({ committed: true, accepted: 500, inserted: 500, updated: 0, unchanged: 0, skipped: 0, rejected: 0, write: 'append' });
+    expect(result).toMatchObject({ committed: true, accepted: 500, inserted: 500, updated: 0, unchanged: 0, skipped: 0, rejected: 0, write: 'direct' });
     expect(await stored('append-1')).toHaveLength(500);
   });
 
   it('appends rows after the latest stored one, and rows before the first (no stored row in their span)', async () => {
     const later = await ingest(file(rows(500, 100)), { meterId: 'append-1' });
-    expect(later).toMatchObject({ committed: true, accepted: 100, inserted: 100, updated: 0, unchanged: 0, write: 'append' });
+    expect(later).toMatchObject({ committed: true, accepted: 100, inserted: 100, updated: 0, unchanged: 0, write: 'direct' });
     await ingest(file(rows(1000, 10)), { meterId: 'append-1' });
     // A gap-filler between stored runs whose own span holds no stored row: still an append.
     const between = await ingest(file(rows(700, 50)), { meterId: 'append-1' });
@@ -159,23 +180,10 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
   });
 
   it('writes nothing (ABORTED) when a concurrent upload created its new meter with another time label while it was read', async () => {
-    let releaseRest!: () => void;
-    const rest = new Promise<void>((resolve) => (releaseRest = resolve));
-    let firstChunkTaken!: () => void;
-    const started = new Promise<void>((resolve) => (firstChunkTaken = resolve));
     const lines = rows(0, 2);
     // B read the meter list at its start (the meter did not exist: rows read as interval ends) ...
-    const uploadB = ingestCsv(
-      handle.database,
-      (async function* () {
-        yield `time,meterusage\n${lines[0]}\n`;
-        firstChunkTaken();
-        await rest;
-        yield `${lines[1]}\n`;
-      })(),
-      { ...OPTIONS, meterId: 'raced', sourceName: 'B' },
-      { storage: { hourlyRollup: false }, logger },
-    );
+    // (a meter_id column: B creates its meters once read, not at its first row as a file of one meter does)
+    const { upload: uploadB, started, releaseRest } = heldUpload(`meter_id,time,meterusage\nraced,${lines[0]}\n`, `raced,${lines[1]}\n`, 'raced');
     await started;
     // ... while A creates the same meter with times labelling the interval start, and commits.
     const uploadA = await ingest(file(lines), { meterId: 'raced', timeLabel: 'start' });
@@ -187,5 +195,22 @@ describe('ingestCsv: append and merge paths against a real PostgreSQL', () => {
     expect(await stored('raced')).toEqual(['0.5', '1.5']);
     // Sent again, B reads the meter as it now is: the same rows, unchanged.
     expect(await ingest(file(lines), { meterId: 'raced' })).toMatchObject({ committed: true, inserted: 0, unchanged: 2 });
+  });
+
+  it('creates the new meter of a one-meter file at its first row: a concurrent creator waits, then is refused, nothing written', async () => {
+    const lines = rows(0, 2);
+    // B's first row created the meter (times labelling the interval end) and writes straight into readings ...
+    const { upload: uploadB, started, releaseRest } = heldUpload(`time,meterusage\n${lines[0]}\n`, `${lines[1]}\n`, 'raced-first');
+    await started;
+    // ... so A, creating the same meter with times labelling the interval start, waits for B's lock.
+    const uploadA = ingest(file(lines), { meterId: 'raced-first', timeLabel: 'start' });
+    uploadA.catch(() => undefined);
+    await waitForLockWait(handle);
+    releaseRest();
+    expect(await uploadB).toMatchObject({ committed: true, inserted: 2, metersCreated: ['raced-first'] });
+    await expect(uploadA).rejects.toThrow(
+      'time_label: the upload says start, meter "raced-first" (created by another upload while this one was read) has end; nothing was written',
+    );
+    expect(await stored('raced-first')).toEqual(['0.5', '1.5']);
   });
 });

@@ -148,10 +148,11 @@ describe('IngestReadings: bounded, explicitly targeted, conflict-checked uploads
       const uploadB = ingestCsv(
         handle.database,
         (async function* () {
-          yield 'time,meterusage\n2019-01-01 00:15:00,1\n';
+          // A meter_id column: B creates its meters once read (a file of one meter creates its meter at its first row).
+          yield 'meter_id,time,meterusage\nraced-unit,2019-01-01 00:15:00,1\n';
           firstChunkTaken();
           await held;
-          yield '2019-01-01 00:30:00,2\n';
+          yield 'raced-unit,2019-01-01 00:30:00,2\n';
         })(),
         { ...options, unit: 'MWh' },
         plainStorageDeps,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { StagingRows } from './copy-rows';
+import { ReadingRows, StagingRows } from './copy-rows';
 import type { StoredQuality } from '../db/schema';
 
 // StagingRows writes COPY text as bytes; it must give exactly the text the template would.
@@ -37,5 +37,32 @@ describe('StagingRows', () => {
     staging.add(8, 'm', -900_000, null, 'edited');
     expect(first.toString('latin1')).toBe(copyText(7, 'meter-1', 946_684_800_000, long, 'actual'));
     expect(staging.take()!.toString('latin1')).toBe('8\tm\t-900000\t\\N\tedited\n');
+  });
+});
+
+describe('ReadingRows', () => {
+  // What PostgreSQL reads back: the same instant, to the millisecond, in UTC.
+  const readingText = (meterId: string, startMs: number, usage: string | null, quality: StoredQuality | undefined, uploadId: string) =>
+    `${meterId}\t${new Date(startMs).toISOString().replace('T', ' ').replace('Z', '+00')}\t${usage ?? '\\N'}${quality === undefined ? '' : `\t${quality}`}\t${uploadId}\n`;
+
+  it('writes each reading as COPY text for readings, for any instant of years 1–9999, value, quality (or none) and upload', () => {
+    const row = fc.tuple(
+      fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
+      fc.oneof(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }), fc.constantFrom(0, 86_399_999, 86_400_000, -1)),
+      fc.option(fc.stringMatching(/^[0-9]{1,12}(\.[0-9]{0,6})?$/), { nil: null }),
+      fc.constantFrom<StoredQuality>('actual', 'estimated', 'edited'),
+    );
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), fc.boolean(), fc.bigInt({ min: 1n, max: 2n ** 62n }), (rows, withQuality, uploadId) => {
+        const readings = new ReadingRows(withQuality, String(uploadId), 64);
+        for (const [meterId, startMs, usage, quality] of rows) readings.add(meterId, startMs, usage, quality);
+        const expected = rows.map(([meterId, startMs, usage, quality]) =>
+          readingText(meterId, startMs, usage, withQuality ? quality : undefined, String(uploadId)),
+        );
+        expect(readings.take()?.toString('latin1') ?? '').toBe(expected.join(''));
+        expect(readings.take()).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,28 +1,55 @@
 import type { StoredQuality } from '../db/schema';
 
 // COPY's text format (PostgreSQL "COPY ... FROM STDIN", tab-separated, \N for NULL), written as
-// bytes: the one place that knows how a staged row looks on the wire. The columns are those of
-// StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage and, for a
-// file with a quality column, quality (without one, staging's default: actual).
+// bytes: the one place that knows how an upload's rows look on the wire. StagingRows has the
+// columns of StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage
+// and, for a file with a quality column, quality (without one, staging's default: actual).
+// ReadingRows has those of DirectAppend's (direct-append.ts), straight into readings: meter_id,
+// interval_start, usage, quality when the file has one, upload_id.
 
 /**
- * Rows in COPY's text format, written as bytes straight into a buffer: no string per row, no
- * UTF-8 encoding. Meter ids and values were validated (ASCII, nothing to escape).
+ * Rows in COPY's text format written as bytes straight into a buffer (no string per row, no UTF-8
+ * encoding), handed to a COPY stream a chunk at a time.
  */
-export class StagingRows {
-  private buffer: Buffer;
-  private length = 0;
+abstract class CopyTextRows {
+  protected buffer: Buffer;
+  protected length = 0;
+
+  constructor(private readonly capacity: number) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  /** The rows added since the last take, as one chunk for the COPY stream (which keeps it: a new buffer follows). */
+  take(): Buffer | undefined {
+    if (this.length === 0) return undefined;
+    const rows = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(this.capacity);
+    this.length = 0;
+    return rows;
+  }
+
+  /** Makes room for a row of at most `most` bytes. */
+  protected reserve(most: number): void {
+    if (this.length + most <= this.buffer.length) return;
+    const larger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + most));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
+  }
+}
+
+/** Staged rows (StagingCopy). Meter ids and values were validated (ASCII, nothing to escape). */
+export class StagingRows extends CopyTextRows {
   /** Whether rows carry their quality (set before the first row: the file has a quality column). */
   withQuality = false;
 
-  constructor(private readonly capacity = 128 * 1024) {
-    this.buffer = Buffer.allocUnsafe(capacity);
+  constructor(capacity = 128 * 1024) {
+    super(capacity);
   }
 
   add(line: number, meterId: string, startMs: number, usage: string | null, quality: StoredQuality): void {
     // Two integers of at most 21 bytes, four tabs and a line break, besides the three texts.
     const most = meterId.length + (usage === null ? 2 : usage.length) + quality.length + 48;
-    if (this.length + most > this.buffer.length) this.grow(most);
+    this.reserve(most);
     const buffer = this.buffer;
     let at = writeInteger(buffer, this.length, line);
     buffer[at++] = TAB;
@@ -41,30 +68,97 @@ export class StagingRows {
     buffer[at++] = NEWLINE;
     this.length = at;
   }
+}
 
-  /** The rows added since the last take, as one chunk for the COPY stream (which keeps it: a new buffer follows). */
-  take(): Buffer | undefined {
-    if (this.length === 0) return undefined;
-    const rows = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(this.capacity);
-    this.length = 0;
-    return rows;
+/**
+ * Readings in COPY's text format for readings itself (an append-only upload, direct-append.ts):
+ * the interval start as a UTC timestamp, the upload's id on every row.
+ */
+export class ReadingRows extends CopyTextRows {
+  /** The date part of the last row's start ("YYYY-MM-DD "), kept while rows stay on its UTC day. */
+  private day = NaN;
+  private dayText = '';
+
+  constructor(
+    /** Whether rows carry their quality (the file has a quality column; otherwise readings' default: actual). */
+    private readonly withQuality: boolean,
+    private readonly uploadId: string,
+    capacity = 128 * 1024,
+  ) {
+    super(capacity);
   }
 
-  private grow(most: number): void {
-    const larger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + most));
-    this.buffer.copy(larger, 0, 0, this.length);
-    this.buffer = larger;
+  add(meterId: string, startMs: number, usage: string | null, quality: StoredQuality): void {
+    // A 28-byte timestamp, four tabs and a line break, besides the texts.
+    const most = meterId.length + (usage === null ? 2 : usage.length) + quality.length + this.uploadId.length + 40;
+    this.reserve(most);
+    const buffer = this.buffer;
+    let at = writeAscii(buffer, this.length, meterId);
+    buffer[at++] = TAB;
+    at = this.writeTimestamp(at, startMs);
+    buffer[at++] = TAB;
+    if (usage === null) {
+      buffer[at++] = BACKSLASH;
+      buffer[at++] = 78; // N
+    } else at = writeAscii(buffer, at, usage);
+    if (this.withQuality) {
+      buffer[at++] = TAB;
+      at = writeAscii(buffer, at, quality);
+    }
+    buffer[at++] = TAB;
+    at = writeAscii(buffer, at, this.uploadId);
+    buffer[at++] = NEWLINE;
+    this.length = at;
+  }
+
+  /** "YYYY-MM-DD HH:MM:SS.mmm+00" of an instant within years 1–9999 (the validator's range). */
+  private writeTimestamp(at: number, startMs: number): number {
+    const day = Math.floor(startMs / DAY_MS);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayText = `${new Date(day * DAY_MS).toISOString().slice(0, 10)} `;
+    }
+    const buffer = this.buffer;
+    at = writeAscii(buffer, at, this.dayText);
+    let rest = startMs - day * DAY_MS;
+    const hours = Math.floor(rest / 3_600_000);
+    rest -= hours * 3_600_000;
+    const minutes = Math.floor(rest / 60_000);
+    rest -= minutes * 60_000;
+    const seconds = Math.floor(rest / 1000);
+    const millis = rest - seconds * 1000;
+    at = writeTwoDigits(buffer, at, hours);
+    buffer[at++] = COLON;
+    at = writeTwoDigits(buffer, at, minutes);
+    buffer[at++] = COLON;
+    at = writeTwoDigits(buffer, at, seconds);
+    buffer[at++] = DOT;
+    buffer[at++] = 48 + Math.floor(millis / 100);
+    at = writeTwoDigits(buffer, at, millis % 100);
+    buffer[at++] = PLUS;
+    buffer[at++] = 48;
+    buffer[at++] = 48;
+    return at;
   }
 }
 
+const DAY_MS = 86_400_000;
 const TAB = 9;
+const COLON = 58;
+const DOT = 46;
+const PLUS = 43;
 const NEWLINE = 10;
 const BACKSLASH = 92;
 
 /** Writes an ASCII string's bytes at `at` (a short string: faster than Buffer#write); returns the position after them. */
 function writeAscii(buffer: Buffer, at: number, text: string): number {
   for (let index = 0; index < text.length; index += 1) buffer[at++] = text.charCodeAt(index);
+  return at;
+}
+
+function writeTwoDigits(buffer: Buffer, at: number, value: number): number {
+  buffer[at++] = 48 + Math.floor(value / 10);
+  buffer[at++] = 48 + (value % 10);
   return at;
 }
 

@@ -21,9 +21,10 @@ import {
   type TakenRows,
 } from './staging.repository';
 import { UploadMeters, type WriteGrant } from './upload-meters';
+import { DirectAppend, type DirectAppendHooks } from './direct-append';
 import { catchUpRollup } from './rollup-catch-up';
 import { recordReportOf, type UploadOrigin } from '../uploads/upload-record';
-import { completeUploadRecord, dropUploadRecord, openUploadRecord, type NewUploadRow } from '../uploads/uploads.repository';
+import { completeUploadRecord, dropUploadRecord, openUploadRecord, UNKNOWN_DIGEST, type NewUploadRow } from '../uploads/uploads.repository';
 
 export type { IngestResult, MeterIngestCounts } from './ingest-result';
 
@@ -81,19 +82,21 @@ export async function ingestCsv(
   deps: IngestDeps,
 ): Promise<IngestResult> {
   const startedAt = performance.now();
-  const log = (result: IngestResult, message: string, write?: 'append' | 'merge') =>
+  const log = (result: IngestResult, message: string, write?: 'direct' | 'append' | 'merge') =>
     deps.logger.info(
       {
         audit: true,
         source: options.sourceName,
         ...resultSummary(result),
         ...(write === undefined ? {} : { write }),
+        ...(direct.outcome === 'unused' ? {} : { direct: direct.outcome }),
         ms: Math.round(performance.now() - startedAt),
       },
       message,
     );
   const client = await database.pool.connect();
   const copy = new StagingCopy(client);
+  const direct = new DirectAppend(client);
   let open = false;
   let failed = false;
   try {
@@ -106,13 +109,18 @@ export async function ingestCsv(
       timeZone: options.timeZone,
       timingOf: (meterId) => meters.timingOf(meterId),
     });
-    const staged = await stageRows(csvRecordBatches(source), validator, meters, copy);
+    const hooks: DirectAppendHooks = {
+      lockMeter: (meterId) => meters.lockOne(meterId),
+      openRecord: () => openUploadRecord(client, uploadRowOf(options, validator.meterRowCounts(), UNKNOWN_DIGEST)),
+    };
+    const staged = await stageRows(csvRecordBatches(source), validator, meters, { copy, direct, hooks });
     const fileErrors = validator.finish();
     staged.errors.push(...fileErrors);
 
     const spans = validator.meterSpans();
     const metersCreated = await meters.createAndLock(spans.map((span) => span.meterId));
-    const meetsStored = spans.length > 0 && (await storedWithinSpans(client, spans));
+    // Rows written directly start after everything stored (and staging is empty then).
+    const meetsStored = !direct.active && spans.length > 0 && (await storedWithinSpans(client, spans));
     const taken = await takeRejectedRows(client, { duplicates: !validator.inTimeOrder, conflicts: options.onConflict === 'reject' && meetsStored });
     const tally = tallyOf(staged, taken, validator);
 
@@ -124,17 +132,19 @@ export async function ingestCsv(
       log(result, 'ingest: nothing written');
       return result;
     }
-    const writer = { uploadId: await openUploadRecord(client, uploadRowOf(options, tally.rowCounts)) };
+    const writer = { uploadId: direct.uploadId ?? (await openUploadRecord(client, uploadRowOf(options, tally.rowCounts, options.origin.sha256()))) };
     const merged =
       decision.write === 'merge'
         ? await mergeStaging(client, options.onConflict, spans, { ...writer, stagedAllActual: !copy.withQuality })
-        : await appendStaging(client, writer).then(() => undefined);
+        : direct.active
+          ? undefined
+          : await appendStaging(client, writer).then(() => undefined);
     const result = committedResult(tally, metersCreated, merged);
     await renewDataVersions(client, changedMeters(result));
     if (options.origin.onlyIfChanged === true && result.inserted + result.updated === 0) await dropUploadRecord(client, writer.uploadId);
     else {
       result.uploadId = writer.uploadId;
-      await completeUploadRecord(client, writer.uploadId, recordReportOf(result));
+      await completeUploadRecord(client, writer.uploadId, recordReportOf(result), options.origin.sha256());
     }
     deps.cancelled?.throwIfAborted();
     await client.query('commit');
@@ -144,11 +154,12 @@ export async function ingestCsv(
       const changed = { meterIds: changedMeters(result), firstStartMs: validator.firstStartMs, lastEndMs: validator.lastEndMs };
       await catchUpRollup(database, changed, deps.logger, { source: options.sourceName });
     }
-    log(result, 'ingest committed', decision.write);
+    log(result, 'ingest committed', direct.active ? 'direct' : decision.write);
     return result;
   } catch (error) {
     failed = true;
     await copy.abort();
+    await direct.abort();
     if (open) await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
@@ -158,14 +169,14 @@ export async function ingestCsv(
 }
 
 /** The record of a committed upload (its report follows once written); named: every meter the file named, rejected rows or not. */
-function uploadRowOf(options: IngestOptions, named: ReadonlyArray<{ meterId: string }>): NewUploadRow {
+function uploadRowOf(options: IngestOptions, named: ReadonlyArray<{ meterId: string }>, sha256: string): NewUploadRow {
   const origin = options.origin;
   return {
     receivedAt: origin.receivedAt,
     source: origin.source,
     caller: origin.caller,
     fileName: origin.fileName,
-    sha256: origin.sha256(),
+    sha256,
     options: {
       meterId: options.meterId ?? '',
       unit: options.unit ?? '',
@@ -200,14 +211,26 @@ interface StagedRows {
   errors: RowError[];
 }
 
-/** Step 2: every batch of records validated, its valid rows sent to staging by COPY (which ends paused). */
-async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: ReadingValidator, meters: UploadMeters, copy: StagingCopy): Promise<StagedRows> {
+/** Where stageRows sends valid rows: staging, or straight into readings while the direct path holds. */
+interface RowTargets {
+  copy: StagingCopy;
+  direct: DirectAppend;
+  hooks: DirectAppendHooks;
+}
+
+/**
+ * Step 2: every batch of records validated, its valid rows sent by COPY to staging or, for an
+ * append-only file of one meter, straight into readings (direct-append.ts); both COPYs end paused.
+ */
+async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: ReadingValidator, meters: UploadMeters, targets: RowTargets): Promise<StagedRows> {
+  const { copy, direct } = targets;
   const rows = new StagingRows();
   const errors: RowError[] = [];
   let accepted = 0;
   let rejected = 0;
+  const pauseCopies = { pause: () => Promise.all([copy.pause(), direct.pause()]).then(() => undefined) };
   for await (const records of batches) {
-    await meters.lookUp(records, validator, copy);
+    await meters.lookUp(records, validator, pauseCopies);
     for (const record of records) {
       const outcome = validator.accept(record);
       if (outcome === undefined) continue;
@@ -219,10 +242,21 @@ async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: Reading
         continue;
       }
       accepted += 1;
+      if (direct.undecided) {
+        const file = { hasMeterColumn: validator.hasMeterColumn, hasQualityColumn: validator.hasQualityColumn };
+        await direct.decide({ meterId: outcome.meterId, startMs: outcome.startMs }, file, targets.hooks);
+      }
+      if (direct.takes(outcome.startMs)) {
+        direct.add(outcome.line, outcome.startMs, outcome.usage, outcome.quality);
+        continue;
+      }
+      if (direct.active) await direct.withdraw();
       rows.add(outcome.line, outcome.meterId, outcome.startMs, outcome.usage, outcome.quality);
     }
+    await direct.flush();
     await copy.write(rows.take());
   }
+  await direct.finish();
   await copy.pause();
   return { accepted, rejected, errors };
 }

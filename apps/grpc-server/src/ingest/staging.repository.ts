@@ -1,9 +1,6 @@
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { ConflictPolicyName, TimeLabelName } from '@meterusage/meters';
+import { CopyIn } from './copy-in';
 import type { RowError } from './row-error';
 import type { MeterSpan } from './reading-validator';
 
@@ -41,14 +38,8 @@ export async function createStaging(client: pg.PoolClient): Promise<void> {
   );
 }
 
-/**
- * The COPY into staging, opened on the first write. It can be ended (pause) to run another
- * statement on the connection, which COPY mode blocks, and reopens on the next write.
- */
-export class StagingCopy {
-  private stream: Writable | undefined;
-  private done: Promise<void> | undefined;
-  private error: Error | undefined;
+/** The COPY into staging, opened on the first write (CopyIn: it pauses for other statements). */
+export class StagingCopy extends CopyIn {
   /**
    * Whether the rows carry a quality (StagingRows.withQuality; fixed before the first write). Most
    * files have no quality column: their rows leave it to the column's default, 7 bytes a row less
@@ -56,45 +47,9 @@ export class StagingCopy {
    */
   withQuality = false;
 
-  constructor(private readonly client: pg.PoolClient) {}
-
-  /** Sends rows (COPY text), waiting while the stream is full. */
-  async write(rows: Buffer | undefined): Promise<void> {
-    // pg-copy-streams reports a lost connection as an 'error' event but stays writable, and its next
-    // write then throws a TypeError: stop at the connection's own error instead (a 503, not a 500).
-    if (this.error !== undefined) throw this.error;
-    if (rows === undefined) return;
-    const stream = this.stream ?? this.open();
-    if (!stream.write(rows)) await Promise.race([once(stream, 'drain'), this.done]);
-  }
-
-  /** Ends the COPY (its rows are then in staging) so the connection can run other statements. */
-  async pause(): Promise<void> {
-    if (this.stream === undefined) return;
-    this.stream.end();
-    await this.done;
-    this.stream = undefined;
-  }
-
-  /**
-   * Fails a COPY still open (CopyFail): a connection in COPY mode would queue the rollback behind it
-   * forever.
-   */
-  async abort(): Promise<void> {
-    if (this.stream === undefined) return;
-    this.stream.destroy(new Error('upload aborted'));
-    await this.done?.catch(() => undefined);
-    this.stream = undefined;
-  }
-
-  private open(): Writable {
+  protected statement(): string {
     const columns = this.withQuality ? 'line, meter_id, start_ms, usage, quality' : 'line, meter_id, start_ms, usage';
-    const stream: Writable = this.client.query(copyFrom(`copy readings_staging (${columns}) from stdin`));
-    this.done = finished(stream);
-    this.done.catch(() => undefined); // surfaced by write and pause
-    stream.on('error', (error: Error) => (this.error ??= error));
-    this.stream = stream;
-    return stream;
+    return `copy readings_staging (${columns}) from stdin`;
   }
 }
 
@@ -186,6 +141,12 @@ export async function createMissingMeters(client: pg.PoolClient, meterIds: strin
  */
 export async function lockMeters(client: pg.PoolClient, meterIds: string[]): Promise<void> {
   await client.query(`select meter_id from meters where meter_id = any($1::text[]) order by meter_id for update`, [meterIds]);
+}
+
+/** lockMeters for one meter, unless another transaction holds its lock: false then, without waiting. */
+export async function lockMeterUnlessHeld(client: pg.PoolClient, meterId: string): Promise<boolean> {
+  const { rowCount } = await client.query(`select meter_id from meters where meter_id = $1 for update skip locked`, [meterId]);
+  return rowCount === 1;
 }
 
 /**

@@ -3,7 +3,7 @@ import { isMeterId, METER_DEFAULTS, type TimeLabelName } from '@meterusage/meter
 import { AbortedError, InvalidArgumentError, PermissionDeniedError, SettingConflictError } from '../errors';
 import type { CsvRecord } from './csv-row-reader';
 import type { MeterTiming, ReadingValidator } from './reading-validator';
-import { createMissingMeters, lockMeters, meterSettings, type StagingCopy } from './staging.repository';
+import { createMissingMeters, lockMeterUnlessHeld, lockMeters, meterSettings } from './staging.repository';
 
 /** What an upload states about its meters (undefined: not stated). */
 export interface MeterSettingsStated {
@@ -37,6 +37,8 @@ export class UploadMeters {
   private readonly stored = new Map<string, StoredMeter>();
   private readonly lookedUp = new Set<string>();
   private newMeters = 0;
+  /** Meters this upload created (lockOne may create one before the rest). */
+  private readonly createdHere = new Set<string>();
   /** What a meter this upload creates gets. */
   private readonly newMeterTiming: MeterTiming;
 
@@ -52,7 +54,7 @@ export class UploadMeters {
    * the validator asks for them. On the upload's connection (a second one per upload could run
    * the pool dry): the COPY pauses for it, in slices naming new ids.
    */
-  async lookUp(records: CsvRecord[], validator: ReadingValidator, copy: StagingCopy): Promise<void> {
+  async lookUp(records: CsvRecord[], validator: ReadingValidator, copy: { pause(): Promise<void> }): Promise<void> {
     const named = new Set<string>();
     validator.collectMeterIds(records, named);
     const unknown = [...named].filter((meterId) => !this.lookedUp.has(meterId) && isMeterId(meterId));
@@ -90,12 +92,12 @@ export class UploadMeters {
    * reads right).
    */
   async createAndLock(meterIds: string[]): Promise<string[]> {
-    const newMeterIds = meterIds.filter((meterId) => !this.stored.has(meterId));
+    const newMeterIds = meterIds.filter((meterId) => !this.stored.has(meterId) && !this.createdHere.has(meterId));
     const unit = this.stated.unit ?? METER_DEFAULTS.unit;
     const metersCreated = newMeterIds.length > 0 ? await createMissingMeters(this.client, newMeterIds, unit, this.newMeterTiming.timeLabel) : [];
     await lockMeters(this.client, meterIds);
-    const created = new Set(metersCreated);
-    const createdElsewhere = newMeterIds.filter((meterId) => !created.has(meterId));
+    for (const meterId of metersCreated) this.createdHere.add(meterId);
+    const createdElsewhere = newMeterIds.filter((meterId) => !this.createdHere.has(meterId));
     for (const meter of createdElsewhere.length > 0 ? await meterSettings(this.client, createdElsewhere) : []) {
       const conflict = settingConflict(meter.meterId, meter, this.stated, ' (created by another upload while this one was read)');
       if (conflict !== undefined) throw conflict;
@@ -105,7 +107,20 @@ export class UploadMeters {
         );
       }
     }
-    return metersCreated;
+    return meterIds.filter((meterId) => this.createdHere.has(meterId));
+  }
+
+  /**
+   * createAndLock for the one meter of an upload before the rest of its file is read (direct
+   * append), without waiting for an upload that holds a stored meter: false then. A new meter
+   * another upload is creating at the same moment is waited for, as createAndLock would.
+   */
+  async lockOne(meterId: string): Promise<boolean> {
+    if (!this.stored.has(meterId)) {
+      await this.createAndLock([meterId]);
+      return true;
+    }
+    return lockMeterUnlessHeld(this.client, meterId);
   }
 }
 

@@ -47,9 +47,15 @@ export async function openUploadRecord(client: pg.PoolClient, upload: NewUploadR
   return rows[0]!.upload_id;
 }
 
-/** Stores the report of an upload whose record openUploadRecord opened (same transaction). */
-export async function completeUploadRecord(client: pg.PoolClient, uploadId: string, report: UploadRecordReport): Promise<void> {
-  await client.query(`update uploads set report = $2 where upload_id = $1`, [uploadId, JSON.stringify(report)]);
+/**
+ * The digest of a record opened before its bytes were all received (an upload writing readings as
+ * it reads them, direct-append.ts): completeUploadRecord replaces it, in the same transaction.
+ */
+export const UNKNOWN_DIGEST = '0'.repeat(64);
+
+/** Stores the report (and the digest, when given) of an upload whose record openUploadRecord opened (same transaction). */
+export async function completeUploadRecord(client: pg.PoolClient, uploadId: string, report: UploadRecordReport, sha256?: string): Promise<void> {
+  await client.query(`update uploads set report = $2, sha256 = coalesce($3, sha256) where upload_id = $1`, [uploadId, JSON.stringify(report), sha256 ?? null]);
 }
 
 /** Removes a record opened in this transaction: the upload turned out to change nothing and asked not to be kept then (the seed). */
