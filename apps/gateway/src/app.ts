@@ -22,6 +22,7 @@ import { PLAIN_DATE } from './routes/time-domain';
 import { uploadsRoutes } from './routes/uploads.routes';
 import { historyRoutes } from './routes/history.routes';
 import { usageRoutes } from './routes/usage.routes';
+import { profileRoutes } from './routes/profile.routes';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -146,6 +147,7 @@ export async function buildApp(config: AppConfig, options: { logger?: FastifyBas
   await app.register(metersRoutes, routeOptions);
   await app.register(readingsRoutes, routeOptions);
   await app.register(usageRoutes, routeOptions);
+  await app.register(profileRoutes, routeOptions);
   const longDeadlineMs = config.grpcStreamDeadlineMs ?? 10 * 60_000;
   await app.register(exportRoutes, { deadlineMs: longDeadlineMs });
   await app.register(ingestRoutes, {

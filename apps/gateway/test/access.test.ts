@@ -1,7 +1,7 @@
 import { credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { BucketWidth, IngestOptions, MeterUsageServiceClient, Scope } from '@meterusage/contracts';
+import { BucketWidth, DayGroup, IngestOptions, MeterUsageServiceClient, Scope } from '@meterusage/contracts';
 import { counterTotal, createKeyWithCli, prometheusPortOf, type AppProcess, type TestDatabase } from '@meterusage/testing';
 import { startKeyedStack, type KeyedStack } from './support/keyed-stack';
 
@@ -166,6 +166,7 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
       { label: `GET /api/readings ${meter}`, scope: 'read', meter, allowedStatus: 200, send: httpGet(`/api/readings?meter=${meter}`) },
       { label: `GET /api/usage ${meter}`, scope: 'read', meter, allowedStatus: 200, send: httpGet(`/api/usage?meter=${meter}&bucket=day`) },
       { label: `GET /api/summary ${meter}`, scope: 'read', meter, allowedStatus: 200, send: httpGet(`/api/summary?meter=${meter}`) },
+      { label: `GET /api/profile ${meter}`, scope: 'read', meter, allowedStatus: 200, send: httpGet(`/api/profile?meter=${meter}`) },
       { label: `GET /api/export ${meter}`, scope: 'read', meter, allowedStatus: 200, send: httpGet(`/api/export?meter=${meter}&format=ndjson`) },
       { label: `POST /api/readings ${meter}`, scope: 'write', meter, allowedStatus: 200, send: (authorization) => upload(authorization, meter) },
     ]);
@@ -241,6 +242,15 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
         meter: meterId,
         allowedStatus: 200,
         send: grpcAnswer((m, done) => client.getUsageSummary({ meterId }, m, deadline(), done)),
+      },
+      {
+        label: `GetLoadProfile ${meterId}`,
+        scope: 'read',
+        meter: meterId,
+        allowedStatus: 200,
+        send: grpcAnswer((m, done) =>
+          client.getLoadProfile({ meterId, timeZone: 'UTC', slotWidth: BucketWidth.BUCKET_WIDTH_HOUR, dayGroup: DayGroup.DAY_GROUP_ALL }, m, deadline(), done),
+        ),
       },
       {
         label: `GetDataVersion ${meterId}`,

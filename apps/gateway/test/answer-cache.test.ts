@@ -56,6 +56,15 @@ const READS = {
         return [present.reduce((sum, value) => sum + value, 0), present.length];
       }),
   },
+  profile: {
+    // Hourly slots of the two hours: an hour's mean is its sum when all four of its quarters have a value.
+    path: (meter: string) => `/api/profile?meter=${meter}&from=${FROM}&to=${TO}&bucket=hour&tz=UTC`,
+    of: (body: { slots: Array<{ count: number; mean: number | null }> }) => body.slots.slice(0, 2).map((slot) => [slot.count, slot.mean]),
+    expected: (slots: Array<number | undefined>) =>
+      [slots.slice(0, 4), slots.slice(4)].map((hour) =>
+        hour.every((value) => value !== undefined) ? [1, hour.reduce((sum: number, value) => sum + (value ?? 0), 0)] : [0, null],
+      ),
+  },
 } as const;
 type ReadName = keyof typeof READS;
 

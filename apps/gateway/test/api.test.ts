@@ -188,6 +188,49 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
     });
   });
 
+  it('GET /api/profile gives the hourly profile of the sample month in UTC, computed here from the CSV', async () => {
+    const response = await get('/api/profile?bucket=hour&tz=UTC');
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      meterId: 'meter-1',
+      unit: 'kWh',
+      timeZone: 'UTC',
+      bucket: 'hour',
+      group: 'all',
+      from: '2019-01-01T00:00:00Z',
+      to: '2019-01-31T23:45:00Z',
+    });
+    // The sample labels each interval by its end; an hour of a date is complete with its four values.
+    const hours = new Map<string, number[]>();
+    for (const row of readSampleCsv()) {
+      const startMs = Date.parse(row.time) - 900_000;
+      const key = new Date(startMs).toISOString().slice(0, 13);
+      hours.set(key, [...(hours.get(key) ?? []), ...(row.meterusage === null ? [] : [row.meterusage])]);
+    }
+    const byHour = Array.from({ length: 24 }, () => ({ complete: [] as number[], incomplete: 0 }));
+    for (const [key, values] of hours) {
+      const slot = byHour[Number(key.slice(11, 13))]!;
+      if (values.length === 4) slot.complete.push(values.reduce((sum, value) => sum + value, 0));
+      else slot.incomplete += 1;
+    }
+    expect(body.slots).toHaveLength(24);
+    body.slots.forEach((slot: { start: string; end: string; count: number; incompleteCount: number; mean: number; min: number; max: number }, hour: number) => {
+      const expected = byHour[hour]!;
+      expect(slot.start).toBe(`${String(hour).padStart(2, '0')}:00`);
+      expect(slot.end).toBe(`${String(hour + 1).padStart(2, '0')}:00`);
+      expect([slot.count, slot.incompleteCount]).toEqual([expected.complete.length, expected.incomplete]);
+      expect(slot.mean).toBeCloseTo(expected.complete.reduce((sum, value) => sum + value, 0) / expected.complete.length, 9);
+      expect([slot.min, slot.max].map((value) => value.toFixed(6))).toEqual(
+        [Math.min(...expected.complete), Math.max(...expected.complete)].map((value) => value.toFixed(6)),
+      );
+    });
+    // The one NaN and the last hour (cut by the range's end at 23:45) are the incomplete occurrences.
+    expect(body.slots.reduce((sum: number, slot: { incompleteCount: number }) => sum + slot.incompleteCount, 0)).toBe(2);
+    await expectBadRequest('/api/profile?bucket=day', 'bucket');
+    await expectBadRequest('/api/profile?group=holidays', 'group');
+  });
+
   it('GET /api/summary summarises the default meter: exact total, peak interval, counts', async () => {
     const response = await get('/api/summary');
     expect(response.statusCode).toBe(200);
@@ -251,7 +294,17 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
     const document = (await get('/docs/json')).json();
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/api/metrics', '/api/meters', '/api/readings', '/api/usage', '/api/summary', '/api/export', '/healthz', '/readyz']),
+      expect.arrayContaining([
+        '/api/metrics',
+        '/api/meters',
+        '/api/readings',
+        '/api/usage',
+        '/api/summary',
+        '/api/profile',
+        '/api/export',
+        '/healthz',
+        '/readyz',
+      ]),
     );
     const readingsParameters = document.paths['/api/readings'].get.parameters.map((parameter: { name: string }) => parameter.name);
     expect(readingsParameters).toEqual(expect.arrayContaining(['meter', 'from', 'to', 'tz', 'page_size', 'page_token']));

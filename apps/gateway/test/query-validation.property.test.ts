@@ -16,6 +16,7 @@ const GET_ROUTES: Record<string, readonly string[]> = {
   '/api/readings': ['meter', 'from', 'to', 'tz', 'as_of', 'page_size', 'page_token'],
   '/api/usage': ['meter', 'from', 'to', 'tz', 'as_of', 'bucket', 'shape'],
   '/api/summary': ['meter', 'from', 'to', 'tz', 'as_of'],
+  '/api/profile': ['meter', 'from', 'to', 'tz', 'as_of', 'bucket', 'group'],
   '/api/export': ['meter', 'from', 'to', 'tz', 'as_of', 'format'],
   '/api/readings/history': ['meter', 'from', 'to', 'tz', 'page_size', 'page_token'],
   '/api/uploads': ['meter', 'page_size', 'page_token'],
@@ -204,6 +205,7 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
   method: fc.constantFrom('linear', 'profile', 'Linear', 'spline'),
   max_gap: fc.oneof(fc.integer({ min: -2, max: 12_000 }).map(String), fc.constantFrom('Infinity', '1e400', '0')),
   weeks: fc.oneof(fc.integer({ min: -1, max: 60 }).map(String), fc.constantFrom('Infinity', '52', '53')),
+  group: fc.constantFrom('all', 'weekday', 'weekend', 'Weekday', 'holiday'),
   force: fc.constantFrom('true', 'false', '1', 'yes'),
   dry_run: fc.constantFrom('true', 'false', '1', 'yes'),
 };

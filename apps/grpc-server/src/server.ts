@@ -24,6 +24,7 @@ import { createReadingHandlers } from './readings/readings.handler';
 import { createUploadHandlers } from './uploads/uploads.handler';
 import { createHistoryHandlers } from './history/history.handler';
 import { createUsageHandlers } from './usage/usage.handler';
+import { createLoadProfileHandler } from './usage/load-profile.handler';
 
 export interface ServerDeps {
   database: DatabaseHandle;
@@ -137,6 +138,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     ...createUploadHandlers({ ...observer, db }),
     ...createApiKeyHandlers({ ...observer, db, authMode: access.auth.mode, onRevoked: (keyId) => accessControl.authenticator.forget(keyId) }),
     ...createUsageHandlers({ ...observer, db, defaultMeterId, storage, usageAdmission }),
+    ...createLoadProfileHandler({ ...observer, db, defaultMeterId, storage }),
     ...createIngestHandlers({
       ...observer,
       database,

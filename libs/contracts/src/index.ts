@@ -6,6 +6,8 @@ export {
   ExportReadingsResponse,
   GetDataVersionRequest,
   GetDataVersionResponse,
+  GetLoadProfileRequest,
+  GetLoadProfileResponse,
   GetMetricsRequest,
   GetMetricsResponse,
   GetUsageSummaryRequest,
@@ -22,7 +24,7 @@ export {
 } from './gen/meterusage/v1/meter_usage_service';
 export { Reading, ReadingQuality, readingQualityToJSON } from './gen/meterusage/v1/reading';
 export { Meter, TimeLabel, timeLabelToJSON } from './gen/meterusage/v1/meter';
-export { BucketWidth, bucketWidthToJSON, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
+export { BucketWidth, bucketWidthToJSON, DayGroup, ProfileSlot, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
 export {
   ApiKey,
   AuthMode,

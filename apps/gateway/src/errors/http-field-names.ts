@@ -9,6 +9,8 @@ const HTTP_FIELD_OF: Readonly<Record<string, string>> = Object.freeze({
   end_time: 'to',
   time_zone: 'tz',
   bucket_width: 'bucket',
+  slot_width: 'bucket',
+  day_group: 'group',
   upload_id: 'id',
   max_gap_intervals: 'max_gap',
   profile_weeks: 'weeks',

@@ -21,6 +21,7 @@ const METHOD_ACCESS: Readonly<Record<string, { scope: ScopeName | undefined; rea
   ListReadings: { scope: 'read', readsRequestMeter: true },
   AggregateUsage: { scope: 'read', readsRequestMeter: true },
   GetUsageSummary: { scope: 'read', readsRequestMeter: true },
+  GetLoadProfile: { scope: 'read', readsRequestMeter: true },
   ExportReadings: { scope: 'read', readsRequestMeter: true },
   GetDataVersion: { scope: 'read', readsRequestMeter: true },
   // Lists only the granted meters (meters.handler.ts).

@@ -88,6 +88,56 @@ export function bucketWidthToJSON(object: BucketWidth): string {
   }
 }
 
+/** DayGroup selects the local days a load profile averages over. */
+export enum DayGroup {
+  /** DAY_GROUP_UNSPECIFIED - Not set: every day (as DAY_GROUP_ALL). */
+  DAY_GROUP_UNSPECIFIED = 0,
+  /** DAY_GROUP_ALL - Every day. */
+  DAY_GROUP_ALL = 1,
+  /** DAY_GROUP_WEEKDAY - Monday to Friday, by the local date of each slot. */
+  DAY_GROUP_WEEKDAY = 2,
+  /** DAY_GROUP_WEEKEND - Saturday and Sunday, by the local date of each slot. */
+  DAY_GROUP_WEEKEND = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function dayGroupFromJSON(object: any): DayGroup {
+  switch (object) {
+    case 0:
+    case "DAY_GROUP_UNSPECIFIED":
+      return DayGroup.DAY_GROUP_UNSPECIFIED;
+    case 1:
+    case "DAY_GROUP_ALL":
+      return DayGroup.DAY_GROUP_ALL;
+    case 2:
+    case "DAY_GROUP_WEEKDAY":
+      return DayGroup.DAY_GROUP_WEEKDAY;
+    case 3:
+    case "DAY_GROUP_WEEKEND":
+      return DayGroup.DAY_GROUP_WEEKEND;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DayGroup.UNRECOGNIZED;
+  }
+}
+
+export function dayGroupToJSON(object: DayGroup): string {
+  switch (object) {
+    case DayGroup.DAY_GROUP_UNSPECIFIED:
+      return "DAY_GROUP_UNSPECIFIED";
+    case DayGroup.DAY_GROUP_ALL:
+      return "DAY_GROUP_ALL";
+    case DayGroup.DAY_GROUP_WEEKDAY:
+      return "DAY_GROUP_WEEKDAY";
+    case DayGroup.DAY_GROUP_WEEKEND:
+      return "DAY_GROUP_WEEKEND";
+    case DayGroup.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * UsageBucket aggregates the readings whose interval starts inside [start, end) and inside the
  * requested range.
@@ -172,6 +222,44 @@ export interface UsageSummary {
   estimatedCount: number;
   /** Of present_count, the intervals whose value was edited by hand. */
   editedCount: number;
+}
+
+/**
+ * ProfileSlot describes one time of day of a load profile: the usage in [start_minute,
+ * end_minute) of local clock time, over the days of the range. Each complete occurrence of the
+ * slot (every interval of it present) is one observation: its usage is the sum of its intervals.
+ * On a DST day the skipped slot has no occurrence and the repeated one has two.
+ */
+export interface ProfileSlot {
+  /** Start of the slot in minutes after local midnight (0 to 1425). */
+  startMinute: number;
+  /** End of the slot in minutes after local midnight (exclusive; 1440 for the last). */
+  endMinute: number;
+  /** Complete occurrences the statistics are over. */
+  count: number;
+  /** Occurrences left out because an interval of them has no value (missing or not received). */
+  incompleteCount: number;
+  /** Mean usage of an occurrence, in the meter's unit. Absent when count is 0. */
+  mean?:
+    | number
+    | undefined;
+  /** Smallest occurrence. Absent when count is 0. */
+  min?:
+    | number
+    | undefined;
+  /** Largest occurrence. Absent when count is 0. */
+  max?:
+    | number
+    | undefined;
+  /**
+   * 10th percentile of the occurrences (linear interpolation between the closest ranks, as
+   * PostgreSQL's percentile_cont). Absent when count is 0.
+   */
+  p10?:
+    | number
+    | undefined;
+  /** 90th percentile, likewise. Absent when count is 0. */
+  p90?: number | undefined;
 }
 
 function createBaseUsageBucket(): UsageBucket {
@@ -702,6 +790,225 @@ export const UsageSummary: MessageFns<UsageSummary> = {
       : undefined;
     message.estimatedCount = object.estimatedCount ?? 0;
     message.editedCount = object.editedCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseProfileSlot(): ProfileSlot {
+  return {
+    startMinute: 0,
+    endMinute: 0,
+    count: 0,
+    incompleteCount: 0,
+    mean: undefined,
+    min: undefined,
+    max: undefined,
+    p10: undefined,
+    p90: undefined,
+  };
+}
+
+export const ProfileSlot: MessageFns<ProfileSlot> = {
+  encode(message: ProfileSlot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.startMinute !== 0) {
+      writer.uint32(8).int32(message.startMinute);
+    }
+    if (message.endMinute !== 0) {
+      writer.uint32(16).int32(message.endMinute);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int32(message.count);
+    }
+    if (message.incompleteCount !== 0) {
+      writer.uint32(32).int32(message.incompleteCount);
+    }
+    if (message.mean !== undefined) {
+      writer.uint32(41).double(message.mean);
+    }
+    if (message.min !== undefined) {
+      writer.uint32(49).double(message.min);
+    }
+    if (message.max !== undefined) {
+      writer.uint32(57).double(message.max);
+    }
+    if (message.p10 !== undefined) {
+      writer.uint32(65).double(message.p10);
+    }
+    if (message.p90 !== undefined) {
+      writer.uint32(73).double(message.p90);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProfileSlot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProfileSlot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.startMinute = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.endMinute = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.incompleteCount = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.mean = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.min = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.max = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.p10 = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.p90 = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProfileSlot {
+    return {
+      startMinute: isSet(object.startMinute)
+        ? globalThis.Number(object.startMinute)
+        : isSet(object.start_minute)
+        ? globalThis.Number(object.start_minute)
+        : 0,
+      endMinute: isSet(object.endMinute)
+        ? globalThis.Number(object.endMinute)
+        : isSet(object.end_minute)
+        ? globalThis.Number(object.end_minute)
+        : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      incompleteCount: isSet(object.incompleteCount)
+        ? globalThis.Number(object.incompleteCount)
+        : isSet(object.incomplete_count)
+        ? globalThis.Number(object.incomplete_count)
+        : 0,
+      mean: isSet(object.mean) ? globalThis.Number(object.mean) : undefined,
+      min: isSet(object.min) ? globalThis.Number(object.min) : undefined,
+      max: isSet(object.max) ? globalThis.Number(object.max) : undefined,
+      p10: isSet(object.p10) ? globalThis.Number(object.p10) : undefined,
+      p90: isSet(object.p90) ? globalThis.Number(object.p90) : undefined,
+    };
+  },
+
+  toJSON(message: ProfileSlot): unknown {
+    const obj: any = {};
+    if (message.startMinute !== 0) {
+      obj.startMinute = Math.round(message.startMinute);
+    }
+    if (message.endMinute !== 0) {
+      obj.endMinute = Math.round(message.endMinute);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.incompleteCount !== 0) {
+      obj.incompleteCount = Math.round(message.incompleteCount);
+    }
+    if (message.mean !== undefined) {
+      obj.mean = floatToJson(message.mean);
+    }
+    if (message.min !== undefined) {
+      obj.min = floatToJson(message.min);
+    }
+    if (message.max !== undefined) {
+      obj.max = floatToJson(message.max);
+    }
+    if (message.p10 !== undefined) {
+      obj.p10 = floatToJson(message.p10);
+    }
+    if (message.p90 !== undefined) {
+      obj.p90 = floatToJson(message.p90);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProfileSlot>, I>>(base?: I): ProfileSlot {
+    return ProfileSlot.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProfileSlot>, I>>(object: I): ProfileSlot {
+    const message = createBaseProfileSlot();
+    message.startMinute = object.startMinute ?? 0;
+    message.endMinute = object.endMinute ?? 0;
+    message.count = object.count ?? 0;
+    message.incompleteCount = object.incompleteCount ?? 0;
+    message.mean = object.mean ?? undefined;
+    message.min = object.min ?? undefined;
+    message.max = object.max ?? undefined;
+    message.p10 = object.p10 ?? undefined;
+    message.p90 = object.p90 ?? undefined;
     return message;
   },
 };

@@ -33,7 +33,17 @@ import {
   RevokeApiKeyRequest,
   RevokeApiKeyResponse,
 } from "./access";
-import { BucketWidth, bucketWidthFromJSON, bucketWidthToJSON, UsageBucket, UsageSummary } from "./aggregate";
+import {
+  BucketWidth,
+  bucketWidthFromJSON,
+  bucketWidthToJSON,
+  DayGroup,
+  dayGroupFromJSON,
+  dayGroupToJSON,
+  ProfileSlot,
+  UsageBucket,
+  UsageSummary,
+} from "./aggregate";
 import {
   EstimateReadingsRequest,
   EstimateReadingsResponse,
@@ -193,6 +203,51 @@ export interface GetUsageSummaryRequest {
    * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
    */
   asOf?: Date | undefined;
+}
+
+/** GetLoadProfileRequest selects the range, zone, slot width and days of a load profile. */
+export interface GetLoadProfileRequest {
+  /** Meter to read; empty selects the default meter. */
+  meterId: string;
+  /** Inclusive start of the range; absent = the meter's first interval start. */
+  startTime?:
+    | Date
+    | undefined;
+  /** Exclusive end of the range; absent = the meter's last interval end. */
+  endTime?:
+    | Date
+    | undefined;
+  /** IANA time zone whose clock the slots follow; empty means "UTC". */
+  timeZone: string;
+  /**
+   * Slot length: BUCKET_WIDTH_15_MINUTES or BUCKET_WIDTH_HOUR (a whole number of the meter's
+   * intervals; INVALID_ARGUMENT otherwise).
+   */
+  slotWidth: BucketWidth;
+  /** Days to average over; unspecified means every day. */
+  dayGroup: DayGroup;
+  /** Read the data as it stood at this instant (as AggregateUsageRequest.as_of). Absent: now. */
+  asOf?: Date | undefined;
+}
+
+/** GetLoadProfileResponse holds every slot of the day, in clock order. */
+export interface GetLoadProfileResponse {
+  /** The meter read. */
+  meterId: string;
+  /** Unit of every value, e.g. "kWh". */
+  unit: string;
+  /** The zone the slots follow. */
+  timeZone: string;
+  /** Inclusive start of the range (resolved when the request left it absent). */
+  startTime?:
+    | Date
+    | undefined;
+  /** Exclusive end of the range. */
+  endTime?:
+    | Date
+    | undefined;
+  /** 96 slots of 15 minutes or 24 of an hour, from local midnight. */
+  slots: ProfileSlot[];
 }
 
 /** GetUsageSummaryResponse summarises a range. */
@@ -1489,6 +1544,374 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
   },
 };
 
+function createBaseGetLoadProfileRequest(): GetLoadProfileRequest {
+  return {
+    meterId: "",
+    startTime: undefined,
+    endTime: undefined,
+    timeZone: "",
+    slotWidth: 0,
+    dayGroup: 0,
+    asOf: undefined,
+  };
+}
+
+export const GetLoadProfileRequest: MessageFns<GetLoadProfileRequest> = {
+  encode(message: GetLoadProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(18).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(26).fork()).join();
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(34).string(message.timeZone);
+    }
+    if (message.slotWidth !== 0) {
+      writer.uint32(40).int32(message.slotWidth);
+    }
+    if (message.dayGroup !== 0) {
+      writer.uint32(48).int32(message.dayGroup);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLoadProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLoadProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.slotWidth = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.dayGroup = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLoadProfileRequest {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      slotWidth: isSet(object.slotWidth)
+        ? bucketWidthFromJSON(object.slotWidth)
+        : isSet(object.slot_width)
+        ? bucketWidthFromJSON(object.slot_width)
+        : 0,
+      dayGroup: isSet(object.dayGroup)
+        ? dayGroupFromJSON(object.dayGroup)
+        : isSet(object.day_group)
+        ? dayGroupFromJSON(object.day_group)
+        : 0,
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetLoadProfileRequest): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.slotWidth !== 0) {
+      obj.slotWidth = bucketWidthToJSON(message.slotWidth);
+    }
+    if (message.dayGroup !== 0) {
+      obj.dayGroup = dayGroupToJSON(message.dayGroup);
+    }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLoadProfileRequest>, I>>(base?: I): GetLoadProfileRequest {
+    return GetLoadProfileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLoadProfileRequest>, I>>(object: I): GetLoadProfileRequest {
+    const message = createBaseGetLoadProfileRequest();
+    message.meterId = object.meterId ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.timeZone = object.timeZone ?? "";
+    message.slotWidth = object.slotWidth ?? 0;
+    message.dayGroup = object.dayGroup ?? 0;
+    message.asOf = object.asOf ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetLoadProfileResponse(): GetLoadProfileResponse {
+  return { meterId: "", unit: "", timeZone: "", startTime: undefined, endTime: undefined, slots: [] };
+}
+
+export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
+  encode(message: GetLoadProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meterId !== "") {
+      writer.uint32(10).string(message.meterId);
+    }
+    if (message.unit !== "") {
+      writer.uint32(18).string(message.unit);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(26).string(message.timeZone);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(34).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(42).fork()).join();
+    }
+    for (const v of message.slots) {
+      ProfileSlot.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLoadProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLoadProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.slots.push(ProfileSlot.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLoadProfileResponse {
+    return {
+      meterId: isSet(object.meterId)
+        ? globalThis.String(object.meterId)
+        : isSet(object.meter_id)
+        ? globalThis.String(object.meter_id)
+        : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      slots: globalThis.Array.isArray(object?.slots)
+        ? object.slots.map((e: any) => ProfileSlot.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetLoadProfileResponse): unknown {
+    const obj: any = {};
+    if (message.meterId !== "") {
+      obj.meterId = message.meterId;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.slots?.length) {
+      obj.slots = message.slots.map((e) => ProfileSlot.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLoadProfileResponse>, I>>(base?: I): GetLoadProfileResponse {
+    return GetLoadProfileResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLoadProfileResponse>, I>>(object: I): GetLoadProfileResponse {
+    const message = createBaseGetLoadProfileResponse();
+    message.meterId = object.meterId ?? "";
+    message.unit = object.unit ?? "";
+    message.timeZone = object.timeZone ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.slots = object.slots?.map((e) => ProfileSlot.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseGetUsageSummaryResponse(): GetUsageSummaryResponse {
   return { meterId: "", unit: "", startTime: undefined, endTime: undefined, summary: undefined };
 }
@@ -2220,6 +2643,21 @@ export const MeterUsageServiceService = {
     responseDeserialize: (value: Buffer): GetUsageSummaryResponse => GetUsageSummaryResponse.decode(value),
   },
   /**
+   * GetLoadProfile describes a typical day of a range: per time of day (15-minute or hourly
+   * slots of local clock time), the mean, extremes and percentiles of the usage over the days.
+   */
+  getLoadProfile: {
+    path: "/meterusage.v1.MeterUsageService/GetLoadProfile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLoadProfileRequest): Buffer =>
+      Buffer.from(GetLoadProfileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLoadProfileRequest => GetLoadProfileRequest.decode(value),
+    responseSerialize: (value: GetLoadProfileResponse): Buffer =>
+      Buffer.from(GetLoadProfileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetLoadProfileResponse => GetLoadProfileResponse.decode(value),
+  },
+  /**
    * ExportReadings streams every stored reading of a range in batches, oldest first, without
    * holding the range in memory; for ranges of any size.
    */
@@ -2403,6 +2841,11 @@ export interface MeterUsageServiceServer extends UntypedServiceImplementation {
   /** GetUsageSummary describes a range: total, mean, peak, minimum, counts, first and last. */
   getUsageSummary: handleUnaryCall<GetUsageSummaryRequest, GetUsageSummaryResponse>;
   /**
+   * GetLoadProfile describes a typical day of a range: per time of day (15-minute or hourly
+   * slots of local clock time), the mean, extremes and percentiles of the usage over the days.
+   */
+  getLoadProfile: handleUnaryCall<GetLoadProfileRequest, GetLoadProfileResponse>;
+  /**
    * ExportReadings streams every stored reading of a range in batches, oldest first, without
    * holding the range in memory; for ranges of any size.
    */
@@ -2545,6 +2988,25 @@ export interface MeterUsageServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUsageSummaryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetLoadProfile describes a typical day of a range: per time of day (15-minute or hourly
+   * slots of local clock time), the mean, extremes and percentiles of the usage over the days.
+   */
+  getLoadProfile(
+    request: GetLoadProfileRequest,
+    callback: (error: ServiceError | null, response: GetLoadProfileResponse) => void,
+  ): ClientUnaryCall;
+  getLoadProfile(
+    request: GetLoadProfileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetLoadProfileResponse) => void,
+  ): ClientUnaryCall;
+  getLoadProfile(
+    request: GetLoadProfileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetLoadProfileResponse) => void,
   ): ClientUnaryCall;
   /**
    * ExportReadings streams every stored reading of a range in batches, oldest first, without
