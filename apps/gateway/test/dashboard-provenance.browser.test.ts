@@ -1,5 +1,4 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, newTestPage, screenshot, type PageOptions, type TestPage } from './support/browser';
+import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
 import { afterNextLoad, horizontalOverflow, openDashboard, readCards, readChart } from './support/browser-dashboard';
 import { chooseUpload, hoverBucket, readCounts, readQualitySeries, readTooltip, readUploadRows, revertPanel, uploadsReady } from './support/browser-provenance';
 import { startHttpStack, type HttpStack } from './support/http-stack';
@@ -59,8 +58,7 @@ const revertCounts = ({ restored, removed, unchanged, conflicts, forced }: Rever
 describe('dashboard provenance in Chromium over the real gateway, grpc-server and PostgreSQL', () => {
   let stack: HttpStack | undefined;
   let baseUrl: string;
-  let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
+  const pages = new BrowserPages();
   // Written in beforeAll: a hand edit of 2019-01-17 00:00 and an estimate of the 02:30 gap (the sample's NaN).
   const ids = { seed: '', edit: '', estimate: '' };
 
@@ -89,23 +87,19 @@ describe('dashboard provenance in Chromium over the real gateway, grpc-server an
     const estimate = await post<{ uploadId?: string; estimated: number }>('/api/meters/meter-1/estimate?from=2019-01-17&to=2019-01-18&method=linear');
     expect(estimate.estimated).toBe(1);
     ids.estimate = estimate.uploadId!;
-    browser = await launchChromium();
+    await pages.launch();
   }, 120_000);
 
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await pages.closePages();
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await pages.close();
     await stack?.close();
   });
 
-  async function newPage(options?: PageOptions): Promise<TestPage> {
-    const testPage = await newTestPage(browser!, options);
-    contexts.push(testPage.context);
-    return testPage;
-  }
+  const newPage = (options?: PageOptions): Promise<TestPage> => pages.newPage(options);
 
   it("lists the meter's uploads newest first as GET /api/uploads does, shows one's details and report, and pages with More", async () => {
     const { page, problems } = await newPage();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   createTestDatabase,
   freePort,
@@ -11,7 +11,7 @@ import {
   type AppProcess,
   type TestDatabase,
 } from '@meterusage/testing';
-import { launchChromium, newTestPage, screenshot, type PageOptions, type TestPage } from './support/browser';
+import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
 import {
   afterNextLoad,
   bodyBackground,
@@ -60,8 +60,7 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
   let grpcServer: AppProcess | undefined;
   let gateway: AppProcess | undefined;
   let baseUrl: string;
-  let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
+  const pages = new BrowserPages();
   let stopping = false;
 
   // A fixed port, so a grpc-server started again after a stop is where the gateway looks.
@@ -81,26 +80,22 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     baseUrl = `http://127.0.0.1:${httpPort}`;
     // syn-0001: every quarter-hour of 2019 (35,040 rows; about 0.1 % of them NULL), generated in SQL.
     await loadSyntheticReadings(database.url, { meters: 1, years: 1, holeRate: 0 });
-    browser = await launchChromium();
+    await pages.launch();
   }, 120_000);
 
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await pages.closePages();
   });
 
   afterAll(async () => {
     stopping = true;
-    await browser?.close();
+    await pages.close();
     await gateway?.stop('SIGTERM');
     await grpcServer?.stop('SIGTERM');
     await database?.drop();
   });
 
-  async function newPage(options?: PageOptions): Promise<TestPage> {
-    const testPage = await newTestPage(browser!, options);
-    contexts.push(testPage.context);
-    return testPage;
-  }
+  const newPage = (options?: PageOptions): Promise<TestPage> => pages.newPage(options);
 
   const choose = (page: Page, selector: string, value: string) => afterNextLoad(page, () => page.selectOption(selector, value));
 

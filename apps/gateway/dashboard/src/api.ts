@@ -201,6 +201,30 @@ export function getUsage({ meter, from, to, tz, bucket }: ViewState, options?: R
   return request('/api/usage', { meter, from, to, tz, bucket, shape: 'columns' }, options);
 }
 
+/** One time of day of GET /api/profile (statistics null where count is 0). */
+export interface ProfileSlotBody {
+  start: string;
+  end: string;
+  count: number;
+  incompleteCount: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  p10: number | null;
+  p90: number | null;
+}
+export interface ProfileBody {
+  meterId: string;
+  unit: string;
+  timeZone: string;
+  slots: ProfileSlotBody[];
+}
+
+/** The hourly load profile of a view's range over the days of a group. */
+export function getProfile({ meter, from, to, tz }: ViewState, group: 'weekday' | 'weekend', options?: RequestOptions): Promise<ProfileBody> {
+  return request('/api/profile', { meter, from, to, tz, bucket: 'hour', group }, options);
+}
+
 /** The intervals of [fromMs, toMs) of a meter, at most pageSize of them (the first page). */
 export function getReadings(meterId: string, fromMs: number, toMs: number, pageSize: number, options?: RequestOptions): Promise<{ readings?: ReadingBody[] }> {
   const instant = (ms: number) => new Date(ms).toISOString();

@@ -26,6 +26,7 @@ import { createEstimatePanel } from './estimate-flow';
 import { createExportLink } from './export-link';
 import { formatCount, formatSpan } from './format';
 import { createKeyPrompt } from './key-prompt';
+import { createLoadProfileView } from './load-profile-view';
 import { autoBucket, bucketInfo, parseBound, presetOf, type TimeRange } from './ranges';
 import { createStatusView } from './status-view';
 import { renderSummary } from './summary-cards';
@@ -103,6 +104,13 @@ const chart = createUsageChart(byId('chart'), {
   onProvenanceReadout: (text) => {
     byId('chart-provenance').textContent = text;
   },
+});
+
+const profile = createLoadProfileView({
+  section: byId('profile-section'),
+  chart: byId('profile-chart'),
+  caption: byId('profile-caption'),
+  tableHost: byId('profile-table-host'),
 });
 
 const table = createBucketTable({
@@ -241,6 +249,7 @@ function askForKey(refusal?: ApiError): void {
   estimate.sync(undefined);
   byId('controls').hidden = true;
   chart.clear();
+  profile.clear();
   status.show('key-needed', { kind: 'unauthenticated', title: 'An API key is needed' });
   keyPrompt.show(refusedKey ? `The key was not accepted: ${refusal.message}` : '');
 }
@@ -272,6 +281,7 @@ function applyAction(action: ViewAction): void {
 }
 
 function showError(error: unknown): void {
+  profile.clear();
   const apiError = error instanceof ApiError ? error : undefined;
   const kind = apiError?.kind ?? 'http';
   const message = error instanceof Error ? error.message : String(error);
@@ -397,6 +407,7 @@ function showNoMeters(): void {
   resolved = undefined;
   syncControls();
   chart.clear();
+  profile.clear();
   uploadList.clear();
   estimate.sync(undefined);
   status.show('empty', {
@@ -437,6 +448,7 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
       canShowAll: state.from !== undefined || state.to !== undefined,
     });
     chart.clear();
+    profile.clear();
     main.dataset.view = new URLSearchParams(window.location.search).toString();
     return;
   }
@@ -455,6 +467,8 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
     message: `${notice ? `${notice} ` : ''}${meterId}: ${where} · ${formatCount(columns.length)} ${columns.length === 1 ? 'bucket' : 'buckets'} of ${bucket.label.toLowerCase()}`,
   });
   main.dataset.view = new URLSearchParams(window.location.search).toString();
+  // The typical day follows, in its own section: the usage view does not wait for it.
+  void profile.show(state, { signal: inFlight?.signal });
 }
 
 byId('retry').addEventListener('click', () => void (caller === undefined ? start() : load({ reloadMeters: true })));
@@ -469,6 +483,9 @@ Object.defineProperty(window, 'dashboard', {
   value: Object.freeze({
     get chart() {
       return chart.plot;
+    },
+    get profileChart() {
+      return profile.plot;
     },
     get state() {
       return { ...state };

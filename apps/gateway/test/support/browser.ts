@@ -66,3 +66,31 @@ export async function newTestPage(browser: Browser, options: PageOptions = {}): 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The Chromium of a test file and the pages its tests open: each test's pages (their contexts) are
+ * closed after it (closePages in afterEach), the browser after the file (close in afterAll).
+ */
+export class BrowserPages {
+  private browser: Browser | undefined;
+  private readonly contexts: BrowserContext[] = [];
+
+  async launch(): Promise<void> {
+    this.browser = await launchChromium();
+  }
+
+  async newPage(options?: PageOptions): Promise<TestPage> {
+    if (this.browser === undefined) throw new Error('BrowserPages.newPage before launch');
+    const testPage = await newTestPage(this.browser, options);
+    this.contexts.push(testPage.context);
+    return testPage;
+  }
+
+  async closePages(): Promise<void> {
+    await Promise.all(this.contexts.splice(0).map((context) => context.close()));
+  }
+
+  async close(): Promise<void> {
+    await this.browser?.close();
+  }
+}

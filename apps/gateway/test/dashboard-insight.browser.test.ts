@@ -1,0 +1,91 @@
+import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
+import { horizontalOverflow, openDashboard } from './support/browser-dashboard';
+import { readProfile } from './support/browser-insight';
+import { startHttpStack, type HttpStack } from './support/http-stack';
+
+jest.setTimeout(120_000);
+
+interface ProfileJson {
+  slots: Array<{ start: string; end: string; count: number; mean: number | null }>;
+}
+
+/**
+ * The dashboard's typical day (GET /api/profile) in Chromium over real gateway and grpc-server
+ * processes on a fresh database seeded with the sample month: the chart's lines and the table
+ * against the API's own answers, in the selected zone, empty ranges, and the narrow dark layout.
+ */
+describe('dashboard typical day in Chromium over the real gateway, grpc-server and PostgreSQL', () => {
+  let stack: HttpStack | undefined;
+  let baseUrl: string;
+  const pages = new BrowserPages();
+
+  const profileOf = async (query: string) => (await (await fetch(`${baseUrl}/api/profile?meter=meter-1&bucket=hour&${query}`)).json()) as ProfileJson;
+  const means = (profile: ProfileJson) => profile.slots.map((slot) => (slot.count > 0 ? slot.mean : null));
+
+  beforeAll(async () => {
+    stack = await startHttpStack('gateway_dashboard_insight');
+    baseUrl = stack.baseUrl.origin;
+    await pages.launch();
+  }, 120_000);
+  afterEach(async () => {
+    await pages.closePages();
+  });
+  afterAll(async () => {
+    await pages.close();
+    await stack?.close();
+  });
+
+  const newPage = (options?: PageOptions): Promise<TestPage> => pages.newPage(options);
+
+  it.each(['Europe/Amsterdam', 'UTC'])('draws weekday and weekend means per local hour as GET /api/profile gives them (%s)', async (zone) => {
+    const { page, problems } = await newPage();
+    expect(await openDashboard(page, baseUrl, `/?meter=meter-1&tz=${encodeURIComponent(zone)}`)).toBe('ready');
+    const shown = await readProfile(page);
+    const [weekday, weekend] = await Promise.all([profileOf(`tz=${zone}&group=weekday`), profileOf(`tz=${zone}&group=weekend`)]);
+    expect(shown.state).toBe('ready');
+    expect(shown.hours).toEqual(Array.from({ length: 24 }, (_, hour) => hour));
+    expect(shown.weekday).toEqual(means(weekday));
+    expect(shown.weekend).toEqual(means(weekend));
+    // The table: every hour, each group's mean and the days it is over.
+    expect(shown.rows.map((row) => row[0])).toEqual(weekday.slots.map((slot) => `${slot.start}–${slot.end}`));
+    shown.rows.forEach((row, hour) => {
+      for (const [cell, slot] of [
+        [row[1]!, weekday.slots[hour]!],
+        [row[2]!, weekend.slots[hour]!],
+      ] as const) {
+        if (slot.count === 0) expect(cell).toBe('–');
+        else expect(cell).toMatch(new RegExp(`^[\\d,.]+ kWh \\(${slot.count} d\\)$`));
+      }
+    });
+    // The caption names each group's busiest hour, as the API's numbers have it.
+    const busiest = (profile: ProfileJson) => profile.slots.filter((slot) => slot.count > 0).reduce((best, slot) => (slot.mean! > best.mean! ? slot : best));
+    expect(shown.caption).toContain(`(${zone})`);
+    expect(shown.caption).toContain(`Weekdays (Mon–Fri): busiest ${busiest(weekday).start}–${busiest(weekday).end}`);
+    expect(shown.caption).toContain(`Weekends (Sat–Sun): busiest ${busiest(weekend).start}–${busiest(weekend).end}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('follows the range and hides for a range without data', async () => {
+    const { page } = await newPage();
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=UTC&from=2019-01-05&to=2019-01-07&bucket=hour')).toBe('ready');
+    const weekendOnly = await readProfile(page);
+    // 5 and 6 January 2019 are a Saturday and a Sunday: no weekday to draw.
+    expect(weekendOnly.weekday.every((value) => value === null)).toBe(true);
+    expect(weekendOnly.weekend).toEqual(means(await profileOf('tz=UTC&group=weekend&from=2019-01-05&to=2019-01-07')));
+    expect(weekendOnly.caption).toContain('Weekdays (Mon–Fri): no complete hour in this range.');
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=UTC&from=2020-01-01&to=2020-01-02')).toBe('empty');
+    expect(await page.locator('#profile-section').isHidden()).toBe(true);
+  });
+
+  it('fits a 360 px screen in the dark colour scheme with dark line colours', async () => {
+    const { page, problems } = await newPage({ width: 360, height: 800, colorScheme: 'dark' });
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=Europe/Amsterdam')).toBe('ready');
+    const shown = await readProfile(page);
+    expect(shown.state).toBe('ready');
+    expect(shown.weekendStroke).toBe('#56d364');
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.locator('#profile-section').scrollIntoViewIfNeeded();
+    await screenshot(page, 'phone-dark-typical-day');
+    expect(problems).toEqual([]);
+  });
+});
