@@ -249,7 +249,7 @@ describe('IngestReadings against a real PostgreSQL', () => {
     for (let attempt = 0; attempt < 100 && pool.totalCount - pool.idleCount > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(pool.totalCount - pool.idleCount).toBe(0);
     const copying = await pool.query(
-      `select count(*)::int as sessions from pg_stat_activity where datname = current_database() and query like 'copy readings_staging%' and state = 'active'`,
+      `select count(*)::int as sessions from pg_stat_activity where datname = current_database() and (query like 'copy readings_staging%' or query like 'copy readings (%') and state = 'active'`,
     );
     expect(copying.rows).toEqual([{ sessions: 0 }]);
     expect(await stored('cancelled-1')).toEqual([]);

@@ -74,7 +74,11 @@ export async function countReadings(databaseUrl: string, meterId?: string): Prom
   }
 }
 
-/** Resolves once grpc-server is COPYing an upload into its staging table (it has received part of the file). */
+/**
+ * Resolves once grpc-server is COPYing an upload (it has received part of the file): into its
+ * staging table, or straight into readings (the direct path of a one-meter file that extends the
+ * meter's data).
+ */
 export async function waitForCopy(databaseUrl: string): Promise<void> {
   const observer = new Client({ connectionString: databaseUrl, application_name: 'fault-test-observer' });
   await observer.connect();
@@ -82,7 +86,9 @@ export async function waitForCopy(databaseUrl: string): Promise<void> {
     await waitUntil(
       'an upload is being copied',
       async () => {
-        const { rows } = await observer.query(`select 1 from pg_stat_activity where datname = current_database() and query ilike 'copy readings_staging%'`);
+        const { rows } = await observer.query(
+          `select 1 from pg_stat_activity where datname = current_database() and (query ilike 'copy readings_staging%' or query ilike 'copy readings (%')`,
+        );
         return rows.length > 0;
       },
       { timeoutMs: 60_000 },
