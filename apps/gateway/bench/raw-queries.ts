@@ -86,7 +86,11 @@ const SUMMARY_SQL = `
       select interval_start, usage from readings
       where meter_id = $1 and interval_start >= $2::timestamptz and interval_start < $3::timestamptz
     ),
-    totals as (select count(usage)::int as present_count, sum(usage)::float8 as total, avg(usage)::float8 as mean from r),
+    totals as (
+      select count(usage)::int as present_count, sum(usage)::float8 as total, avg(usage)::float8 as mean,
+             percentile_cont(0.1) within group (order by usage::float8) as p10_usage
+      from r
+    ),
     peak as (select interval_start, usage from r where usage is not null order by usage desc, interval_start limit 1),
     minimum as (select interval_start, usage from r where usage is not null order by usage asc, interval_start limit 1),
     first as (select interval_start, usage from r order by interval_start limit 1),

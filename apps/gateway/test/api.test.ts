@@ -252,6 +252,13 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       uploadId: expect.stringMatching(/^[1-9][0-9]*$/),
     });
     expect([body.summary.presentCount, body.summary.missingCount, body.summary.expectedCount]).toEqual([2974, 1, 2975]);
+    // A kWh meter of 15-minute intervals: power is four times an interval's energy, in kW.
+    expect(body.summary.peakDemand).toEqual({ value: Math.max(...present) * 4, unit: 'kW', start: '2019-01-21T10:00:00Z', end: '2019-01-21T10:15:00Z' });
+    const sorted = [...present].sort((a, b) => a - b);
+    const rank = 0.1 * (sorted.length - 1);
+    const p10 = sorted[Math.floor(rank)]! + (rank - Math.floor(rank)) * (sorted[Math.ceil(rank)]! - sorted[Math.floor(rank)]!);
+    expect(body.summary.baseLoad.unit).toBe('kW');
+    expect(body.summary.baseLoad.value).toBeCloseTo(p10 * 4, 9);
   });
 
   describe('GET /api/export', () => {

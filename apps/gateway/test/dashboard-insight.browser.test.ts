@@ -1,5 +1,5 @@
 import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
-import { horizontalOverflow, openDashboard } from './support/browser-dashboard';
+import { horizontalOverflow, openDashboard, readCards } from './support/browser-dashboard';
 import { readProfile } from './support/browser-insight';
 import { startHttpStack, type HttpStack } from './support/http-stack';
 
@@ -75,6 +75,27 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
     expect(weekendOnly.caption).toContain('Weekdays (Mon–Fri): no complete hour in this range.');
     expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=UTC&from=2020-01-01&to=2020-01-02')).toBe('empty');
     expect(await page.locator('#profile-section').isHidden()).toBe(true);
+  });
+
+  it('shows peak demand and base load in kW for a kWh meter as /api/summary gives them, and hides them for a gas meter', async () => {
+    const gas = await fetch(`${baseUrl}/api/readings?meter=gas-1&unit=${encodeURIComponent('m³')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'time,meterusage\n2019-01-01T00:15:00Z,1.5\n2019-01-01T00:30:00Z,2\n',
+    });
+    expect(gas.status).toBe(200);
+    const { page, problems } = await newPage();
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=UTC&from=2019-01-14&to=2019-01-21')).toBe('ready');
+    const api = (await (await fetch(`${baseUrl}/api/summary?meter=meter-1&from=2019-01-14T00:00:00Z&to=2019-01-21T00:00:00Z`)).json()) as {
+      summary: { peakDemand: { value: number; unit: string }; baseLoad: { value: number; unit: string } };
+    };
+    const cards = await readCards(page);
+    expect([cards.peakDemand, cards.baseLoad]).toEqual([api.summary.peakDemand.value, api.summary.baseLoad.value]);
+    expect(api.summary.peakDemand.unit).toBe('kW');
+    expect(cards.peakDemandText).toMatch(/ kW$/);
+    expect(await openDashboard(page, baseUrl, '/?meter=gas-1&tz=UTC')).toBe('ready');
+    expect(await readCards(page)).toMatchObject({ peakDemand: undefined, baseLoad: undefined, present: 2 });
+    expect(problems).toEqual([]);
   });
 
   it('fits a 360 px screen in the dark colour scheme with dark line colours', async () => {

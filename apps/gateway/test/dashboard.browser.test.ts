@@ -117,6 +117,11 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     expect(await page.textContent('[data-summary="total"] .card-value')).toBe('425,553.65 kWh');
     expect(cards.peak).toBe(Math.max(...sample.map((row) => row.meterusage ?? -Infinity)));
     expect(cards.peakText).toBe('Mon, Jan 21, 2019, 10:00 AM – 10:15 AM');
+    // A kWh meter of 15-minute intervals: the peak interval as power, and the base load as /api/summary gives it.
+    const apiSummary = (await (await fetch(`${baseUrl}/api/summary?meter=meter-1`)).json()) as { summary: { baseLoad: { value: number } } };
+    expect(cards.peakDemand).toBe(cards.peak! * 4);
+    expect(cards.peakDemandText).toMatch(/ kW$/);
+    expect(cards.baseLoad).toBe(apiSummary.summary.baseLoad.value);
 
     const chart = await readChart(page);
     expect(chart.length).toBe(2975);

@@ -72,6 +72,9 @@ export interface UsageSummaryBody {
     /** Of presentCount, the estimated and the hand-edited values. */
     estimatedCount?: number;
     editedCount?: number;
+    /** Energy meters only: the highest interval's average power, and the 10th percentile of interval power. */
+    peakDemand?: { value: number; unit: string; start: string; end: string };
+    baseLoad?: { value: number; unit: string };
   };
 }
 /** GET /api/usage?shape=columns: bucket i is element i of every column; times in epoch milliseconds. */

@@ -1,4 +1,5 @@
-// The summary cards: the server's own figures from /api/summary (exact sums, not client sums).
+// The summary cards: the server's own figures from /api/summary (exact sums, not client sums),
+// with peak demand and base load for energy meters.
 // Each card's data-value holds the raw number for scripts and tests; the total's card also says
 // how many of its readings are estimated or edited (data-estimated, data-edited).
 import type { UsageSummaryBody } from './api';
@@ -27,6 +28,14 @@ export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { ti
   const peak = summary.peak;
   if (peak?.usage === undefined) set('peak', '—', undefined, 'no readings');
   else set('peak', formatUsage(peak.usage, unit), peak.usage, formatSpan(Date.parse(peak.start), Date.parse(peak.end), timeZone));
+  // Power for energy meters: the cards stay hidden for other units (and without values).
+  const demand = summary.peakDemand;
+  card('peak-demand').hidden = demand === undefined;
+  if (demand !== undefined)
+    set('peak-demand', formatUsage(demand.value, demand.unit), demand.value, formatSpan(Date.parse(demand.start), Date.parse(demand.end), timeZone));
+  const base = summary.baseLoad;
+  card('base-load').hidden = base === undefined;
+  if (base !== undefined) set('base-load', formatUsage(base.value, base.unit), base.value, '10th percentile of interval power');
   set('missing', formatCount(missing), missing, `${formatPresence(present, expected)} intervals present`);
   const missingCard = card('missing');
   missingCard.dataset.present = String(present);

@@ -158,5 +158,12 @@ export function toSummaryJson(summary: UsageSummary | undefined) {
     lastReading: reading(summary?.lastReading),
     estimatedCount: summary?.estimatedCount ?? 0,
     editedCount: summary?.editedCount ?? 0,
+    peakDemand: summary?.peakDemand && {
+      value: summary.peakDemand.value,
+      unit: summary.peakDemand.unit,
+      start: toIsoSeconds(summary.peakDemand.start),
+      end: toIsoSeconds(summary.peakDemand.end),
+    },
+    baseLoad: summary?.baseLoad && { value: summary.baseLoad.value, unit: summary.baseLoad.unit },
   };
 }

@@ -82,6 +82,25 @@ export const summarySchema = {
     lastReading: readingSchema,
     estimatedCount: { type: 'integer', description: 'Of presentCount, the estimated values.' },
     editedCount: { type: 'integer', description: 'Of presentCount, the values edited by hand.' },
+    peakDemand: {
+      type: 'object',
+      required: ['value', 'unit', 'start', 'end'],
+      description:
+        'Energy meters (kWh, Wh, MWh) only: the highest average power over one interval (its energy divided by its length) and that interval. Absent without values.',
+      properties: {
+        value: { type: 'number' },
+        unit: { type: 'string', description: 'kW for kWh, W for Wh, MW for MWh.' },
+        start: { type: 'string', format: 'date-time' },
+        end: { type: 'string', format: 'date-time' },
+      },
+    },
+    baseLoad: {
+      type: 'object',
+      required: ['value', 'unit'],
+      description:
+        "Energy meters only: the base load, the 10th percentile of the present intervals' average power (linear between the closest ranks). Absent without values.",
+      properties: { value: { type: 'number' }, unit: { type: 'string' } },
+    },
   },
 } as const;
 

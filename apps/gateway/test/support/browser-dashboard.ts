@@ -74,6 +74,10 @@ export interface Cards {
   mean: number | undefined;
   peak: number | undefined;
   peakText: string;
+  /** Undefined (and the card hidden) for a meter that is not an energy meter. */
+  peakDemand: number | undefined;
+  peakDemandText: string;
+  baseLoad: number | undefined;
   missing: number;
   present: number;
   expected: number;
@@ -93,6 +97,9 @@ export async function readCards(page: Page): Promise<Cards> {
       mean: number('mean'),
       peak: number('peak'),
       peakText: card('peak').querySelector('.card-detail')?.textContent ?? '',
+      peakDemand: card('peak-demand').hidden ? undefined : number('peak-demand'),
+      peakDemandText: card('peak-demand').querySelector('.card-value')?.textContent ?? '',
+      baseLoad: card('base-load').hidden ? undefined : number('base-load'),
       missing: Number(missing.dataset.value),
       present: Number(missing.dataset.present),
       expected: Number(missing.dataset.expected),

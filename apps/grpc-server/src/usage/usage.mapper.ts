@@ -1,4 +1,5 @@
-import type { Reading, UsageBucketFields, UsageSummary } from '@meterusage/contracts';
+import type { Power, Reading, UsageBucketFields, UsageSummary } from '@meterusage/contracts';
+import { powerFactor, powerUnitOf } from '@meterusage/meters';
 import type { MeterRow } from '../meters/meters.repository';
 import type { TimeRange } from '../meters/resolve-range';
 import { toReading } from '../readings/readings.mapper';
@@ -42,10 +43,11 @@ export function toUsageSummary(row: SummaryRow | undefined, range: TimeRange | u
     const record = { start_ms: startMs, usage: row[`${which}_usage`], quality: row[`${which}_quality`] ?? 'actual', upload_id: row[`${which}_upload_id`] };
     return toReading(record, meter);
   };
+  const peak = reading('peak');
   return {
     total: orAbsent(row?.total ?? null),
     mean: orAbsent(row?.mean ?? null),
-    peak: reading('peak'),
+    peak,
     minimum: reading('minimum'),
     presentCount,
     missingCount: expectedCount - presentCount,
@@ -54,5 +56,31 @@ export function toUsageSummary(row: SummaryRow | undefined, range: TimeRange | u
     lastReading: reading('last'),
     estimatedCount: row?.estimated_count ?? 0,
     editedCount: row?.edited_count ?? 0,
+    ...demandOf(meter, row?.peak_usage ?? null, peak, row?.p10_usage ?? null),
+  };
+}
+
+/**
+ * Peak demand (the peak interval's energy as average power over it) and base load (the 10th
+ * percentile of the intervals' average power), for energy meters; nothing for other units.
+ */
+function demandOf(
+  meter: MeterRow,
+  peakUsage: number | null,
+  peak: Reading | undefined,
+  p10Usage: number | null,
+): Pick<UsageSummary, 'peakDemand' | 'baseLoad'> {
+  const unit = powerUnitOf(meter.unit);
+  if (unit === undefined) return {};
+  const factor = powerFactor(meter.interval_seconds);
+  const power = (value: number, interval?: Pick<Reading, 'start' | 'end'>): Power => ({
+    value: value * factor,
+    unit,
+    start: interval?.start,
+    end: interval?.end,
+  });
+  return {
+    peakDemand: peakUsage === null || peak === undefined ? undefined : power(peakUsage, peak),
+    baseLoad: p10Usage === null ? undefined : power(p10Usage),
   };
 }

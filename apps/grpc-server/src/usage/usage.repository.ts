@@ -24,6 +24,8 @@ export interface BucketRow {
 
 export interface SummaryRow {
   present_count: number;
+  /** 10th percentile of the present values (percentile_cont); null without values. */
+  p10_usage: number | null;
   estimated_count: number;
   edited_count: number;
   total: number | null;
@@ -176,6 +178,7 @@ export async function summarizeUsage(db: Kysely<Database>, query: UsageQuery): P
     ),
     totals as (
       select count(usage)::int as present_count, sum(usage)::float8 as total, avg(usage)::float8 as mean,
+             percentile_cont(0.1) within group (order by usage::float8) as p10_usage,
              (count(*) filter (where quality = 'estimated' and usage is not null))::int as estimated_count,
              (count(*) filter (where quality = 'edited' and usage is not null))::int as edited_count
       from r

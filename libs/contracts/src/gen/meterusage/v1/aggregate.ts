@@ -222,6 +222,32 @@ export interface UsageSummary {
   estimatedCount: number;
   /** Of present_count, the intervals whose value was edited by hand. */
   editedCount: number;
+  /**
+   * Energy meters (kWh, Wh, MWh) only: the highest average power over one interval, the peak
+   * interval's energy divided by its length (kW for kWh), and that interval. Absent without values.
+   */
+  peakDemand?:
+    | Power
+    | undefined;
+  /**
+   * Energy meters only: the base load, the 10th percentile of the present intervals' average
+   * power (linear interpolation between the closest ranks). Absent without values.
+   */
+  baseLoad?: Power | undefined;
+}
+
+/** Power is an average power derived from energy readings: energy divided by the time it took. */
+export interface Power {
+  /** The power, in unit. */
+  value: number;
+  /** kW for a kWh meter, W for Wh, MW for MWh. */
+  unit: string;
+  /** The interval the power was averaged over, when it is one interval (peak demand). */
+  start?:
+    | Date
+    | undefined;
+  /** End of that interval (exclusive). */
+  end?: Date | undefined;
 }
 
 /**
@@ -532,6 +558,8 @@ function createBaseUsageSummary(): UsageSummary {
     lastReading: undefined,
     estimatedCount: 0,
     editedCount: 0,
+    peakDemand: undefined,
+    baseLoad: undefined,
   };
 }
 
@@ -569,6 +597,12 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     }
     if (message.editedCount !== 0) {
       writer.uint32(88).int32(message.editedCount);
+    }
+    if (message.peakDemand !== undefined) {
+      Power.encode(message.peakDemand, writer.uint32(98).fork()).join();
+    }
+    if (message.baseLoad !== undefined) {
+      Power.encode(message.baseLoad, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -674,6 +708,22 @@ export const UsageSummary: MessageFns<UsageSummary> = {
             message.editedCount = reader.int32();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.peakDemand = Power.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.baseLoad = Power.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -727,6 +777,16 @@ export const UsageSummary: MessageFns<UsageSummary> = {
         : isSet(object.edited_count)
         ? globalThis.Number(object.edited_count)
         : 0,
+      peakDemand: isSet(object.peakDemand)
+        ? Power.fromJSON(object.peakDemand)
+        : isSet(object.peak_demand)
+        ? Power.fromJSON(object.peak_demand)
+        : undefined,
+      baseLoad: isSet(object.baseLoad)
+        ? Power.fromJSON(object.baseLoad)
+        : isSet(object.base_load)
+        ? Power.fromJSON(object.base_load)
+        : undefined,
     };
   },
 
@@ -765,6 +825,12 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     if (message.editedCount !== 0) {
       obj.editedCount = Math.round(message.editedCount);
     }
+    if (message.peakDemand !== undefined) {
+      obj.peakDemand = Power.toJSON(message.peakDemand);
+    }
+    if (message.baseLoad !== undefined) {
+      obj.baseLoad = Power.toJSON(message.baseLoad);
+    }
     return obj;
   },
 
@@ -790,6 +856,129 @@ export const UsageSummary: MessageFns<UsageSummary> = {
       : undefined;
     message.estimatedCount = object.estimatedCount ?? 0;
     message.editedCount = object.editedCount ?? 0;
+    message.peakDemand = (object.peakDemand !== undefined && object.peakDemand !== null)
+      ? Power.fromPartial(object.peakDemand)
+      : undefined;
+    message.baseLoad = (object.baseLoad !== undefined && object.baseLoad !== null)
+      ? Power.fromPartial(object.baseLoad)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePower(): Power {
+  return { value: 0, unit: "", start: undefined, end: undefined };
+}
+
+export const Power: MessageFns<Power> = {
+  encode(message: Power, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== 0) {
+      writer.uint32(9).double(message.value);
+    }
+    if (message.unit !== "") {
+      writer.uint32(18).string(message.unit);
+    }
+    if (message.start !== undefined) {
+      Timestamp.encode(toTimestamp(message.start), writer.uint32(26).fork()).join();
+    }
+    if (message.end !== undefined) {
+      Timestamp.encode(toTimestamp(message.end), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Power {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePower();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.start = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.end = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Power {
+    return {
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      start: isSet(object.start) ? fromJsonTimestamp(object.start) : undefined,
+      end: isSet(object.end) ? fromJsonTimestamp(object.end) : undefined,
+    };
+  },
+
+  toJSON(message: Power): unknown {
+    const obj: any = {};
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.start !== undefined) {
+      obj.start = message.start.toISOString();
+    }
+    if (message.end !== undefined) {
+      obj.end = message.end.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Power>, I>>(base?: I): Power {
+    return Power.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Power>, I>>(object: I): Power {
+    const message = createBasePower();
+    message.value = object.value ?? 0;
+    message.unit = object.unit ?? "";
+    message.start = object.start ?? undefined;
+    message.end = object.end ?? undefined;
     return message;
   },
 };
