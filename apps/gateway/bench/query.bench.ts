@@ -7,7 +7,7 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { BucketWidth, ReadingQuality } from '@meterusage/contracts';
+import { BucketWidth, Quantity, ReadingQuality } from '@meterusage/contracts';
 import {
   benchAdminUrl,
   integerOption,
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
             endTime: new Date(localYear.endMs),
             bucketWidth: BucketWidth.BUCKET_WIDTH_DAY,
             timeZone: AMSTERDAM,
+            quantity: Quantity.QUANTITY_ENERGY,
           });
           expectEqual('gRPC day buckets of 2019', response.buckets.length, 365);
           agree(`daily ${round}`, totalPresent(response.buckets));
@@ -206,6 +207,7 @@ async function main(): Promise<void> {
       endTime: new Date(year.endMs),
       bucketWidth: BucketWidth.BUCKET_WIDTH_15_MINUTES,
       timeZone: 'UTC',
+      quantity: Quantity.QUANTITY_ENERGY,
     });
     const fifteen = await measureRounds(
       {

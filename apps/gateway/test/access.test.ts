@@ -1,7 +1,7 @@
 import { credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { BucketWidth, DayGroup, IngestOptions, MeterUsageServiceClient, Scope } from '@meterusage/contracts';
+import { BucketWidth, DayGroup, IngestOptions, MeterUsageServiceClient, Quantity, Scope } from '@meterusage/contracts';
 import { counterTotal, createKeyWithCli, prometheusPortOf, type AppProcess, type TestDatabase } from '@meterusage/testing';
 import { startKeyedStack, type KeyedStack } from './support/keyed-stack';
 
@@ -234,7 +234,14 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
         scope: 'read',
         meter: meterId,
         allowedStatus: 200,
-        send: grpcAnswer((m, done) => client.aggregateUsage({ meterId, bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'UTC' }, m, deadline(), done)),
+        send: grpcAnswer((m, done) =>
+          client.aggregateUsage(
+            { meterId, bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'UTC', quantity: Quantity.QUANTITY_ENERGY },
+            m,
+            deadline(),
+            done,
+          ),
+        ),
       },
       {
         label: `GetUsageSummary ${meterId}`,

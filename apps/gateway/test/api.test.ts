@@ -180,6 +180,23 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       ]);
     });
 
+    it('gives average power per bucket with quantity=power, in both shapes', async () => {
+      const energy = (await get('/api/usage?bucket=day&tz=Europe/Amsterdam')).json();
+      const power = await get('/api/usage?bucket=day&tz=Europe/Amsterdam&quantity=power');
+      expect(power.statusCode).toBe(200);
+      expect(power.json().unit).toBe('kW');
+      expect(power.json().buckets).toEqual(
+        energy.buckets.map((bucket: { mean?: number; min?: number; max?: number }) => ({
+          ...bucket,
+          ...(bucket.mean === undefined ? {} : { sum: bucket.mean * 4, mean: bucket.mean * 4, min: bucket.min! * 4, max: bucket.max! * 4 }),
+        })),
+      );
+      const columns = (await get('/api/usage?bucket=day&tz=Europe/Amsterdam&quantity=power&shape=columns')).json();
+      expect(columns.unit).toBe('kW');
+      expect(columns.columns.sum).toEqual(power.json().buckets.map((bucket: { sum?: number }) => bucket.sum ?? null));
+      await expectBadRequest('/api/usage?quantity=current', 'quantity');
+    });
+
     it('defaults to day buckets in UTC and refuses unknown buckets and oversized requests', async () => {
       expect((await get('/api/usage')).json().buckets).toHaveLength(31);
       await expectBadRequest('/api/usage?bucket=fortnight', 'bucket');

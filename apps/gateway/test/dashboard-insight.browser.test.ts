@@ -1,5 +1,5 @@
 import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
-import { horizontalOverflow, openDashboard, readCards } from './support/browser-dashboard';
+import { afterNextLoad, horizontalOverflow, openDashboard, readCards, readChart, readStatus, urlQuery } from './support/browser-dashboard';
 import { readProfile } from './support/browser-insight';
 import { startHttpStack, type HttpStack } from './support/http-stack';
 
@@ -25,6 +25,12 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
   beforeAll(async () => {
     stack = await startHttpStack('gateway_dashboard_insight');
     baseUrl = stack.baseUrl.origin;
+    const gas = await fetch(`${baseUrl}/api/readings?meter=gas-2&unit=${encodeURIComponent('m³')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'time,meterusage\n2019-01-01T00:15:00Z,1.5\n',
+    });
+    expect(gas.status).toBe(200);
     await pages.launch();
   }, 120_000);
   afterEach(async () => {
@@ -95,6 +101,33 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
     expect(cards.peakDemandText).toMatch(/ kW$/);
     expect(await openDashboard(page, baseUrl, '/?meter=gas-1&tz=UTC')).toBe('ready');
     expect(await readCards(page)).toMatchObject({ peakDemand: undefined, baseLoad: undefined, present: 2 });
+    expect(problems).toEqual([]);
+  });
+
+  it('switches the chart and the table between energy and average power, kept in the URL; refuses power for a gas meter', async () => {
+    const { page, problems } = await newPage();
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=UTC&bucket=day')).toBe('ready');
+    expect(await afterNextLoad(page, () => page.selectOption('#quantity', 'power'))).toBe('ready');
+    expect(urlQuery(page)).toEqual({ meter: 'meter-1', bucket: 'day', quantity: 'power', tz: 'UTC' });
+    const api = (await (await fetch(`${baseUrl}/api/usage?meter=meter-1&tz=UTC&bucket=day&quantity=power&shape=columns`)).json()) as {
+      unit: string;
+      columns: { sum: Array<number | null> };
+    };
+    expect(api.unit).toBe('kW');
+    expect((await readChart(page)).values).toEqual(api.columns.sum);
+    expect(await page.textContent('#usage-header')).toBe('Average power (kW)');
+    expect(await page.textContent('#chart-heading')).toBe('Average power per day, meter-1');
+    // A reload keeps it; back to energy leaves the URL without it.
+    await page.reload();
+    expect(await openDashboard(page, baseUrl, `/?${new URL(page.url()).searchParams.toString()}`)).toBe('ready');
+    expect(await page.inputValue('#quantity')).toBe('power');
+    expect(await afterNextLoad(page, () => page.selectOption('#quantity', 'energy'))).toBe('ready');
+    expect(urlQuery(page)).toEqual({ meter: 'meter-1', bucket: 'day', tz: 'UTC' });
+    expect(await page.textContent('#usage-header')).toBe('Usage (kWh)');
+    // A gas meter has no power: the API's refusal, with the control marked.
+    expect(await openDashboard(page, baseUrl, '/?meter=gas-2&tz=UTC&quantity=power')).toBe('error');
+    expect((await readStatus(page)).text).toContain('quantity: power needs an energy meter (kWh, Wh or MWh); meter "gas-2" measures m³');
+    expect(await page.getAttribute('#quantity', 'aria-invalid')).toBe('true');
     expect(problems).toEqual([]);
   });
 

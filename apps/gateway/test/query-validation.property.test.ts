@@ -14,7 +14,7 @@ type Response = HttpAnswer;
 const GET_ROUTES: Record<string, readonly string[]> = {
   '/api/meters': [],
   '/api/readings': ['meter', 'from', 'to', 'tz', 'as_of', 'page_size', 'page_token'],
-  '/api/usage': ['meter', 'from', 'to', 'tz', 'as_of', 'bucket', 'shape'],
+  '/api/usage': ['meter', 'from', 'to', 'tz', 'as_of', 'bucket', 'shape', 'quantity'],
   '/api/summary': ['meter', 'from', 'to', 'tz', 'as_of'],
   '/api/profile': ['meter', 'from', 'to', 'tz', 'as_of', 'bucket', 'group'],
   '/api/export': ['meter', 'from', 'to', 'tz', 'as_of', 'format'],
@@ -206,6 +206,7 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
   max_gap: fc.oneof(fc.integer({ min: -2, max: 12_000 }).map(String), fc.constantFrom('Infinity', '1e400', '0')),
   weeks: fc.oneof(fc.integer({ min: -1, max: 60 }).map(String), fc.constantFrom('Infinity', '52', '53')),
   group: fc.constantFrom('all', 'weekday', 'weekend', 'Weekday', 'holiday'),
+  quantity: fc.constantFrom('energy', 'power', 'Power', 'current'),
   force: fc.constantFrom('true', 'false', '1', 'yes'),
   dry_run: fc.constantFrom('true', 'false', '1', 'yes'),
 };

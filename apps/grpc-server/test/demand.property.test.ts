@@ -1,9 +1,19 @@
 import fc from 'fast-check';
-import { GetUsageSummaryRequest, MeterUsageServiceClient, type GetUsageSummaryResponse } from '@meterusage/contracts';
+import { status } from '@grpc/grpc-js';
+import {
+  AggregateUsageRequest,
+  BucketWidth,
+  GetUsageSummaryRequest,
+  MeterUsageServiceClient,
+  Quantity,
+  type AggregateUsageResponse,
+  type GetUsageSummaryResponse,
+} from '@meterusage/contracts';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
 
-// Peak demand and base load of GetUsageSummary against an independent computation: generated
+// Peak demand and base load of GetUsageSummary, and AggregateUsage as power, against an
+// independent computation: generated
 // series of energy meters (Wh, kWh, MWh) and one other unit, with 15-minute and hourly intervals,
 // missing values and ties, summarised over a generated range.
 
@@ -37,7 +47,39 @@ describe('GetUsageSummary: peak demand and base load of energy meters, against t
     await handle?.close();
   });
 
-  it('gives the peak interval as average power and the 10th percentile of interval power, in the power unit', async () => {
+  const aggregate = (request: Partial<AggregateUsageRequest>) =>
+    grpc.call<AggregateUsageRequest, AggregateUsageResponse>(MeterUsageServiceClient.prototype.aggregateUsage, AggregateUsageRequest.fromPartial(request));
+
+  /**
+   * AggregateUsage with QUANTITY_POWER: the same buckets as energy, each value as power (sum and
+   * mean the mean interval power, min and max the extremes), in the power unit; refused for other units.
+   */
+  async function expectPowerBuckets(meterId: string, startMs: number, endMs: number, powerUnit: string | undefined, factor: number): Promise<void> {
+    const request = {
+      meterId,
+      startTime: new Date(startMs),
+      endTime: new Date(endMs),
+      bucketWidth: BucketWidth.BUCKET_WIDTH_HOUR,
+      timeZone: 'Europe/Amsterdam',
+    };
+    const power = aggregate({ ...request, quantity: Quantity.QUANTITY_POWER });
+    if (powerUnit === undefined) {
+      await expect(power).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^quantity: power needs an energy meter/) });
+      return;
+    }
+    const [energy, asPower] = [await aggregate(request), await power];
+    expect(asPower.unit).toBe(powerUnit);
+    expect(asPower.buckets.map(({ start, end, presentCount, expectedCount }) => [start, end, presentCount, expectedCount])).toEqual(
+      energy.buckets.map(({ start, end, presentCount, expectedCount }) => [start, end, presentCount, expectedCount]),
+    );
+    const times = (value: number | undefined) => (value === undefined ? undefined : value * factor);
+    asPower.buckets.forEach((bucket, index) => {
+      const of = energy.buckets[index]!;
+      expect([bucket.sum, bucket.mean, bucket.min, bucket.max]).toEqual([times(of.mean), times(of.mean), times(of.min), times(of.max)]);
+    });
+  }
+
+  it('gives the peak interval as average power and the 10th percentile of interval power, and buckets as power, in the power unit', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
@@ -58,6 +100,7 @@ describe('GetUsageSummary: peak demand and base load of energy meters, against t
           return value !== null && at >= startMs && at < endMs ? [{ at, usage: Number(value) }] : [];
         });
         const powerUnit = POWER_UNITS[s.unit];
+        await expectPowerBuckets(meterId, startMs, endMs, powerUnit, 3600 / s.intervalSeconds);
         const summary = response.summary!;
         if (powerUnit === undefined || inRange.length === 0) {
           expect([summary.peakDemand, summary.baseLoad]).toEqual([undefined, undefined]);

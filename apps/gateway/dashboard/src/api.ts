@@ -200,8 +200,8 @@ export function getSummary({ meter, from, to, tz }: ViewState, options?: Request
 }
 
 /** The buckets as columns, the form the chart draws: a third of the rows' bytes, and no per-bucket objects to parse. */
-export function getUsage({ meter, from, to, tz, bucket }: ViewState, options?: RequestOptions): Promise<UsageBody> {
-  return request('/api/usage', { meter, from, to, tz, bucket, shape: 'columns' }, options);
+export function getUsage({ meter, from, to, tz, bucket, quantity }: ViewState, options?: RequestOptions): Promise<UsageBody> {
+  return request('/api/usage', { meter, from, to, tz, bucket, quantity, shape: 'columns' }, options);
 }
 
 /** One time of day of GET /api/profile (statistics null where count is 0). */

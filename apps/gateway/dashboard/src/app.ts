@@ -80,6 +80,7 @@ const controls = createViewControls(
     meterList: byId('meter-ids'),
     tz: byId('tz'),
     bucket: byId('bucket'),
+    quantity: byId('quantity'),
     rangeForm: byId('range-form'),
     from: byId('from'),
     to: byId('to'),
@@ -454,11 +455,13 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
   }
   const bucket = bucketInfo(state.bucket);
   const columns = toUsageColumns(usage);
-  const view = { meterId, timeZone: state.tz, per: bucket.per, bucketLabel: bucket.label };
+  // Average power is a rate: its axis is the power unit alone, not "per bucket".
+  const power = state.quantity === 'power';
+  const view = { meterId, timeZone: state.tz, per: power ? '' : bucket.per, bucketLabel: bucket.label, measure: power ? 'Average power' : 'Usage' };
   status.reveal();
   renderSummary(byId('summary'), summary, { timeZone: state.tz, intervalLabel: meter ? `per ${meter.intervalSeconds / 60}-minute interval` : 'per interval' });
   table.render(columns, view);
-  byId('chart-heading').textContent = `Usage ${bucket.per}, ${meterId}`;
+  byId('chart-heading').textContent = `${view.measure} ${bucket.per}, ${meterId}`;
   await chart.render(columns, view);
   if (seq !== loadSeq) return;
   performance.mark('dashboard:chart-drawn', { detail: { buckets: columns.length } });

@@ -24,6 +24,8 @@ export interface BucketTableElements {
 export interface TableView {
   timeZone: string;
   bucketLabel: string;
+  /** What the values are: Usage (energy) or Average power. */
+  measure: string;
 }
 
 export function createBucketTable(el: BucketTableElements) {
@@ -119,8 +121,8 @@ export function createBucketTable(el: BucketTableElements) {
     render(nextColumns: UsageColumns, nextView: TableView): void {
       columns = nextColumns;
       view = nextView;
-      el.caption.textContent = `Usage per ${nextView.bucketLabel.toLowerCase()} bucket, times in ${nextView.timeZone}`;
-      el.usageHeader.textContent = `Usage (${nextColumns.unit})`;
+      el.caption.textContent = `${nextView.measure} per ${nextView.bucketLabel.toLowerCase()} bucket, times in ${nextView.timeZone}`;
+      el.usageHeader.textContent = `${nextView.measure} (${nextColumns.unit})`;
       selectRows(nextColumns);
       showPage(0);
     },

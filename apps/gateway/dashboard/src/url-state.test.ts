@@ -16,4 +16,12 @@ describe('readState and toQueryString', () => {
     expect(toQueryString(state)).toBe('meter=meter+1&from=2019-01-17T03%3A30%3A00%2B01%3A00&bucket=hour&tz=UTC');
     expect(readState(toQueryString(state), 'Asia/Tokyo')).toEqual(state);
   });
+
+  it('keep power in the URL and leave energy, the default, out of it', () => {
+    expect(readState('?quantity=power&tz=UTC').quantity).toBe('power');
+    expect(readState('?quantity=energy&tz=UTC').quantity).toBeUndefined();
+    const state = { tz: 'UTC', meter: 'm1', quantity: 'power' };
+    expect(toQueryString(state)).toBe('meter=m1&quantity=power&tz=UTC');
+    expect(readState(toQueryString(state))).toEqual(state);
+  });
 });

@@ -1,4 +1,4 @@
-// The view's state lives in the URL (?meter=&from=&to=&bucket=&tz=), so a link reproduces the
+// The view's state lives in the URL (?meter=&from=&to=&bucket=&quantity=&tz=), so a link reproduces the
 // view and a reload keeps it. Values stay the strings the API takes: a plain date is local
 // midnight in tz, anything else an RFC 3339 instant. No from/to means the meter's whole data.
 import { browserTimeZone } from './time-zone';
@@ -9,10 +9,12 @@ export interface ViewState {
   from?: string | undefined;
   to?: string | undefined;
   bucket?: string | undefined;
+  /** 'power' for average power; absent for energy (the API's default). */
+  quantity?: string | undefined;
   tz: string;
 }
 
-const KEYS = ['meter', 'from', 'to', 'bucket', 'tz'] as const;
+const KEYS = ['meter', 'from', 'to', 'bucket', 'quantity', 'tz'] as const;
 
 /** The state a query string names; absent keys are undefined (tz defaults to the browser's zone). */
 export function readState(search: string, defaultTimeZone: string = browserTimeZone()): ViewState {
@@ -21,7 +23,15 @@ export function readState(search: string, defaultTimeZone: string = browserTimeZ
     const text = params.get(key);
     return text === null || text === '' ? undefined : text;
   };
-  return { meter: value('meter'), from: value('from'), to: value('to'), bucket: value('bucket'), tz: value('tz') ?? defaultTimeZone };
+  const quantity = value('quantity');
+  return {
+    meter: value('meter'),
+    from: value('from'),
+    to: value('to'),
+    bucket: value('bucket'),
+    quantity: quantity === 'energy' ? undefined : quantity,
+    tz: value('tz') ?? defaultTimeZone,
+  };
 }
 
 /** The query string of a state, keys always in the same order. */

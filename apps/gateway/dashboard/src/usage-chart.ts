@@ -21,7 +21,10 @@ declare global {
 export interface ChartView {
   meterId: string;
   timeZone: string;
+  /** "per day" for energy; empty for power, a rate. */
   per: string;
+  /** What the values are: Usage (energy) or Average power. */
+  measure: string;
 }
 
 interface ChartColors extends QualityColors {
@@ -231,7 +234,7 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout, lo
           value: (_u, seconds, _si, i) => (i === null || i === undefined ? '—' : formatSpan(seconds * 1000, data.endMs[i]!, shown.timeZone)),
         },
         {
-          label: `Usage (${data.unit} ${shown.per})`,
+          label: `${shown.measure} (${[data.unit, shown.per].filter(Boolean).join(' ')})`,
           stroke: colors.line,
           fill: colors.fill,
           width: 1.5,
@@ -244,7 +247,11 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout, lo
       ],
       axes: [
         { ...axis, label: `Time (${shown.timeZone})` },
-        { ...axis, label: `${data.unit} ${shown.per}`, size: (_u, values) => 24 + 8 * Math.max(3, ...(values ?? []).map((text) => String(text).length)) },
+        {
+          ...axis,
+          label: [data.unit, shown.per].filter(Boolean).join(' '),
+          size: (_u, values) => 24 + 8 * Math.max(3, ...(values ?? []).map((text) => String(text).length)),
+        },
       ],
       cursor: {
         drag: { x: true, y: false, setScale: false },

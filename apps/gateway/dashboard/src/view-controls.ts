@@ -1,4 +1,4 @@
-// The view's controls: meter, time zone, bucket, from/to, presets, earlier/later and undo zoom.
+// The view's controls: meter, time zone, bucket, energy or power, from/to, presets, earlier/later and undo zoom.
 // They report what the user asked for as actions; app.ts turns actions into a new state.
 import type { MeterBody } from './api';
 import { option } from './dom';
@@ -21,6 +21,7 @@ export interface ControlElements {
   meterList: HTMLDataListElement;
   tz: HTMLSelectElement;
   bucket: HTMLSelectElement;
+  quantity: HTMLSelectElement;
   rangeForm: HTMLFormElement;
   from: HTMLInputElement;
   to: HTMLInputElement;
@@ -62,6 +63,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
   el.meter.addEventListener('change', () => onAction({ type: 'meter', meter: el.meter.value }));
   el.tz.addEventListener('change', () => onAction({ type: 'tz', tz: el.tz.value }));
   el.bucket.addEventListener('change', () => onAction({ type: 'bucket', bucket: el.bucket.value }));
+  el.quantity.addEventListener('change', () => onAction({ type: 'quantity', quantity: el.quantity.value }));
   el.presets.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-preset]');
     if (button) onAction({ type: 'preset', preset: button.dataset.preset as PresetId });
@@ -98,6 +100,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
       el.tz.value = state.tz;
       if (state.meter && [...el.meter.options].some((o) => o.value === state.meter)) el.meter.value = state.meter;
       if (state.bucket) el.bucket.value = state.bucket;
+      el.quantity.value = state.quantity ?? 'energy';
       if (range.fromMs !== undefined) el.from.value = toDateTimeLocal(range.fromMs, state.tz);
       if (range.toMs !== undefined) el.to.value = toDateTimeLocal(range.toMs, state.tz);
       for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button'))
@@ -110,6 +113,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
         ['to', el.to],
         ['tz', el.tz],
         ['bucket', el.bucket],
+        ['quantity', el.quantity],
         ['meter', el.meter],
       ];
       for (const [field, input] of fields) {

@@ -12,6 +12,18 @@ describe('nextState', () => {
     expect(nextState(view, { type: 'meter', meter: 'meter-2', allData: true }, resolved, NOW)).toEqual({ meter: 'meter-2', tz: 'Europe/Amsterdam' });
   });
 
+  it('switches between energy and power, keeping the choice for all data and another meter', () => {
+    const power = nextState(view, { type: 'quantity', quantity: 'power' }, resolved, NOW);
+    expect(power).toEqual({ ...view, quantity: 'power' });
+    expect(nextState(power, { type: 'quantity', quantity: 'energy' }, resolved, NOW)).toEqual(view);
+    expect(nextState(power, { type: 'preset', preset: 'all' }, resolved, NOW)).toEqual({ meter: 'meter-1', tz: 'Europe/Amsterdam', quantity: 'power' });
+    expect(nextState(power, { type: 'meter', meter: 'meter-2', allData: true }, resolved, NOW)).toEqual({
+      meter: 'meter-2',
+      tz: 'Europe/Amsterdam',
+      quantity: 'power',
+    });
+  });
+
   it('keeps plain dates as dates and instants as the same instants when the zone changes', () => {
     const withInstant = { ...view, to: '2019-01-17T03:30:00+01:00' };
     expect(nextState(withInstant, { type: 'tz', tz: 'UTC' }, resolved, NOW)).toEqual({ ...view, tz: 'UTC', to: '2019-01-17T02:30:00Z' });

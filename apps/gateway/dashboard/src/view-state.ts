@@ -6,6 +6,7 @@ import type { ViewState } from './url-state';
 export type ViewAction =
   | { type: 'meter'; meter: string; allData?: boolean }
   | { type: 'bucket'; bucket: string }
+  | { type: 'quantity'; quantity: string }
   | { type: 'tz'; tz: string }
   | { type: 'preset'; preset: PresetId }
   | { type: 'shift'; direction: -1 | 1 }
@@ -27,9 +28,11 @@ export function nextState(state: ViewState, action: ViewAction, resolved: TimeRa
   });
   switch (action.type) {
     case 'meter':
-      return action.allData ? { meter: action.meter, tz: state.tz } : { ...state, meter: action.meter };
+      return action.allData ? { meter: action.meter, tz: state.tz, quantity: state.quantity } : { ...state, meter: action.meter };
     case 'bucket':
       return { ...state, bucket: action.bucket };
+    case 'quantity':
+      return { ...state, quantity: action.quantity === 'energy' ? undefined : action.quantity };
     case 'tz': {
       // Plain dates stay dates (local midnight in the new zone); instants stay the same instants.
       const move = (bound: string | undefined) => {
@@ -39,7 +42,7 @@ export function nextState(state: ViewState, action: ViewAction, resolved: TimeRa
       return { ...state, tz: action.tz, from: move(state.from), to: move(state.to) };
     }
     case 'preset': {
-      if (action.preset === 'all') return { meter: state.meter, tz: state.tz };
+      if (action.preset === 'all') return { meter: state.meter, tz: state.tz, quantity: state.quantity };
       const range = presetRange(action.preset, resolved ? resolved.toMs - 1 : nowMs, state.tz);
       return withRange(range.fromMs, range.toMs);
     }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { BucketWidth } from '@meterusage/contracts';
+import { BucketWidth, Quantity } from '@meterusage/contracts';
 import { acceptedTimeZones, type BucketWidthName } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds, toSummaryJson } from './json-mapping';
@@ -58,9 +58,12 @@ export const usageColumnsResponseSchema = {
 
 type UsageShape = 'rows' | 'columns';
 
+const QUANTITIES = { energy: Quantity.QUANTITY_ENERGY, power: Quantity.QUANTITY_POWER } as const;
+
 interface UsageQuery extends RangeQuery {
   bucket: keyof typeof BUCKETS;
   shape: UsageShape;
+  quantity: keyof typeof QUANTITIES;
 }
 
 export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
@@ -78,6 +81,13 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
         querystring: querySchema({
           ...rangeParams,
           bucket: { type: 'string', enum: Object.keys(BUCKETS), default: 'day', description: 'Bucket width; weeks start on Monday.' },
+          quantity: {
+            type: 'string',
+            enum: Object.keys(QUANTITIES),
+            default: 'energy',
+            description:
+              "energy: the meter's values; power (kWh, Wh and MWh meters): average power in kW, W or MW, sum and mean the mean interval power of the bucket, min and max the lowest and highest interval power (max is its peak demand).",
+          },
           shape: {
             type: 'string',
             enum: ['rows', 'columns'],
@@ -96,7 +106,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       const range = toRangeRequest(request.query);
       const encoded = await callUnary(
         app.answerBytes.aggregateUsage.bind(app.answerBytes),
-        { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz },
+        { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz, quantity: QUANTITIES[request.query.quantity] },
         { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
       );
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).

@@ -1,4 +1,4 @@
-import { BucketWidth, type AggregateUsageRequest } from '@meterusage/contracts';
+import { BucketWidth, Quantity, type AggregateUsageRequest } from '@meterusage/contracts';
 import { explicitBucketCount, mostBuckets } from './usage-admission';
 
 const QUARTER_HOUR_MS = 900_000;
@@ -8,6 +8,7 @@ const request = (start?: string, end?: string): AggregateUsageRequest => ({
   timeZone: 'UTC',
   startTime: start === undefined ? undefined : new Date(start),
   endTime: end === undefined ? undefined : new Date(end),
+  quantity: Quantity.QUANTITY_ENERGY,
 });
 
 describe('usage admission cost', () => {

@@ -1,5 +1,6 @@
 import {
   BucketWidth,
+  Quantity,
   encodeAggregateUsageInSlices,
   type AggregateUsageRequest,
   type AggregateUsageResponse,
@@ -16,6 +17,8 @@ import { unary } from '../grpc/unary';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../prometheus';
 import { requireMeter } from '../meters/require-meter';
+import type { MeterRow } from '../meters/meters.repository';
+import { powerFactor, powerUnitOf } from '@meterusage/meters';
 import { requestedAsOf, requestedRange, resolveRange, type TimeRange } from '../meters/resolve-range';
 import type { BucketWidthName } from '@meterusage/time';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
@@ -60,8 +63,9 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       let release = await admitUsage(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
       try {
         const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
+        const measure = measureOf(request.quantity, meter);
         const requested = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
-        const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
+        const base = { meterId: meter.meter_id, unit: measure.unit, timeZone };
         if (requested === undefined) return { ...base, buckets: [] };
         assertBucketCount(requested, width.minLengthMs);
         release ??= await admitUsage(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
@@ -79,7 +83,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
         let nextRow = 0;
         const bytes = await encodeAggregateUsageInSlices(base, plan.count, (index) => {
           const row = nextRow < rows.length && rows.bucketIndexAt(nextRow) === index ? rows.at(nextRow++) : undefined;
-          return toUsageBucket(plan, index, row, meter);
+          return toUsageBucket(plan, index, row, meter, measure.factor);
         });
         // Every row belongs to a planned bucket; one left over would mean aggregates went missing.
         if (nextRow !== rows.length) throw new Error(`${rows.length - nextRow} aggregate rows matched no bucket of the plan`);
@@ -104,6 +108,17 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       };
     }),
   };
+}
+
+/** The unit buckets are in and what their values are multiplied by: the meter's own (energy), or power. */
+function measureOf(quantity: Quantity, meter: MeterRow): { unit: string; factor: number | undefined } {
+  if (quantity === Quantity.QUANTITY_UNSPECIFIED || quantity === Quantity.QUANTITY_ENERGY) return { unit: meter.unit, factor: undefined };
+  if (quantity !== Quantity.QUANTITY_POWER) throw new InvalidArgumentError('quantity', 'must be QUANTITY_ENERGY or QUANTITY_POWER');
+  const unit = powerUnitOf(meter.unit);
+  if (unit === undefined) {
+    throw new InvalidArgumentError('quantity', `power needs an energy meter (kWh, Wh or MWh); meter "${meter.meter_id}" measures ${meter.unit}`);
+  }
+  return { unit, factor: powerFactor(meter.interval_seconds) };
 }
 
 function assertBucketCount(range: TimeRange, minLengthMs: number): void {

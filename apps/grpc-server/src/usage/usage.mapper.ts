@@ -8,12 +8,14 @@ import type { BucketPlan } from './bucket-plan';
 import type { BucketRow, SummaryRow } from './usage.repository';
 
 const orAbsent = (value: number | null): number | undefined => value ?? undefined;
+const scaled = (value: number | null, factor: number | undefined): number | null => (value === null || factor === undefined ? value : value * factor);
 
 /**
  * Bucket index of the plan and its aggregates (none when it holds no readings) as a UsageBucket;
- * expected_count counts the meter's intervals in the part of the bucket inside the range.
+ * expected_count counts the meter's intervals in the part of the bucket inside the range. With a
+ * powerFactor (QUANTITY_POWER) the values are average power instead of energy.
  */
-export function toUsageBucket(plan: BucketPlan, index: number, row: BucketRow | undefined, meter: MeterRow): UsageBucketFields {
+export function toUsageBucket(plan: BucketPlan, index: number, row: BucketRow | undefined, meter: MeterRow, powerFactor?: number): UsageBucketFields {
   const startMs = plan.boundsMs[index]!;
   const endMs = plan.boundsMs[index + 1]!;
   const insideStart = Math.max(startMs, plan.range.startMs);
@@ -21,10 +23,11 @@ export function toUsageBucket(plan: BucketPlan, index: number, row: BucketRow | 
   return {
     startMs,
     endMs,
-    sum: orAbsent(row?.sum ?? null),
-    mean: orAbsent(row?.mean ?? null),
-    min: orAbsent(row?.min ?? null),
-    max: orAbsent(row?.max ?? null),
+    // As power (powerFactor given): the mean interval power for sum and mean, the interval extremes for min and max.
+    sum: orAbsent(powerFactor === undefined ? (row?.sum ?? null) : scaled(row?.mean ?? null, powerFactor)),
+    mean: orAbsent(scaled(row?.mean ?? null, powerFactor)),
+    min: orAbsent(scaled(row?.min ?? null, powerFactor)),
+    max: orAbsent(scaled(row?.max ?? null, powerFactor)),
     presentCount: row?.present_count ?? 0,
     expectedCount: expectedIntervals(insideStart, insideEnd, meter.interval_seconds * 1000),
     clipped: plan.isClipped(index),

@@ -88,6 +88,54 @@ export function bucketWidthToJSON(object: BucketWidth): string {
   }
 }
 
+/** Quantity is what usage buckets measure. */
+export enum Quantity {
+  /** QUANTITY_UNSPECIFIED - Not set: energy (as QUANTITY_ENERGY). */
+  QUANTITY_UNSPECIFIED = 0,
+  /** QUANTITY_ENERGY - The meter's own values: sum, mean, min and max of the intervals' usage in the meter's unit. */
+  QUANTITY_ENERGY = 1,
+  /**
+   * QUANTITY_POWER - Average power, for energy meters (kWh, Wh, MWh; INVALID_ARGUMENT for other units), in kW, W
+   * or MW: sum and mean are the bucket's average power over its present intervals (their mean
+   * energy divided by the interval length), min and max the lowest and highest interval power
+   * (max is the bucket's peak demand). Counts are unchanged.
+   */
+  QUANTITY_POWER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function quantityFromJSON(object: any): Quantity {
+  switch (object) {
+    case 0:
+    case "QUANTITY_UNSPECIFIED":
+      return Quantity.QUANTITY_UNSPECIFIED;
+    case 1:
+    case "QUANTITY_ENERGY":
+      return Quantity.QUANTITY_ENERGY;
+    case 2:
+    case "QUANTITY_POWER":
+      return Quantity.QUANTITY_POWER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Quantity.UNRECOGNIZED;
+  }
+}
+
+export function quantityToJSON(object: Quantity): string {
+  switch (object) {
+    case Quantity.QUANTITY_UNSPECIFIED:
+      return "QUANTITY_UNSPECIFIED";
+    case Quantity.QUANTITY_ENERGY:
+      return "QUANTITY_ENERGY";
+    case Quantity.QUANTITY_POWER:
+      return "QUANTITY_POWER";
+    case Quantity.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** DayGroup selects the local days a load profile averages over. */
 export enum DayGroup {
   /** DAY_GROUP_UNSPECIFIED - Not set: every day (as DAY_GROUP_ALL). */

@@ -41,6 +41,9 @@ import {
   dayGroupFromJSON,
   dayGroupToJSON,
   ProfileSlot,
+  Quantity,
+  quantityFromJSON,
+  quantityToJSON,
   UsageBucket,
   UsageSummary,
 } from "./aggregate";
@@ -171,7 +174,11 @@ export interface AggregateUsageRequest {
    * Read the data as it stood at this instant: every upload committed at or before it (to the
    * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
    */
-  asOf?: Date | undefined;
+  asOf?:
+    | Date
+    | undefined;
+  /** Energy (unspecified) or average power; the response's unit says which (kWh or kW). */
+  quantity: Quantity;
 }
 
 /** AggregateUsageResponse holds the buckets covering the range. */
@@ -1114,7 +1121,15 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
 };
 
 function createBaseAggregateUsageRequest(): AggregateUsageRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined, bucketWidth: 0, timeZone: "", asOf: undefined };
+  return {
+    meterId: "",
+    startTime: undefined,
+    endTime: undefined,
+    bucketWidth: 0,
+    timeZone: "",
+    asOf: undefined,
+    quantity: 0,
+  };
 }
 
 export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
@@ -1136,6 +1151,9 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
     }
     if (message.asOf !== undefined) {
       Timestamp.encode(toTimestamp(message.asOf), writer.uint32(50).fork()).join();
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(56).int32(message.quantity);
     }
     return writer;
   },
@@ -1201,6 +1219,14 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
             message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.quantity = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1245,6 +1271,7 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
         : isSet(object.as_of)
         ? fromJsonTimestamp(object.as_of)
         : undefined,
+      quantity: isSet(object.quantity) ? quantityFromJSON(object.quantity) : 0,
     };
   },
 
@@ -1268,6 +1295,9 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
     if (message.asOf !== undefined) {
       obj.asOf = message.asOf.toISOString();
     }
+    if (message.quantity !== 0) {
+      obj.quantity = quantityToJSON(message.quantity);
+    }
     return obj;
   },
 
@@ -1282,6 +1312,7 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
     message.bucketWidth = object.bucketWidth ?? 0;
     message.timeZone = object.timeZone ?? "";
     message.asOf = object.asOf ?? undefined;
+    message.quantity = object.quantity ?? 0;
     return message;
   },
 };
