@@ -20,12 +20,15 @@ export interface TestGrpc {
   close(): Promise<void>;
 }
 
-type UnaryMethod<Request, Response> = (
+type UnaryMethod<Request, Response> = ((
   request: Request,
   metadata: Metadata,
   options: { deadline: number },
   callback: (error: ServiceError | null, response: Response) => void,
-) => unknown;
+) => unknown) & {
+  /** grpc-js copies the method's definition onto the client's method: this decodes a request. */
+  requestDeserialize?: (bytes: Buffer) => Request;
+};
 
 /** A real MeterUsageService on 127.0.0.1:<free port> over the given database, and a client of it. */
 export async function startTestGrpc(
@@ -42,10 +45,11 @@ export async function startTestGrpc(
     client,
     server,
     call<Request, Response>(method: UnaryMethod<Request, Response>, request: Partial<Request>) {
+      // The message's defaults (an empty message decoded) under the fields given: ts-proto's encoder
+      // refuses a number or enum field left undefined, so a field added later must not break callers.
+      const full = { ...method.requestDeserialize?.(Buffer.alloc(0)), ...request } as Request;
       return new Promise<Response>((resolve, reject) =>
-        method.call(client, request as Request, new Metadata(), { deadline: Date.now() + 20_000 }, (error, response) =>
-          error ? reject(error) : resolve(response),
-        ),
+        method.call(client, full, new Metadata(), { deadline: Date.now() + 20_000 }, (error, response) => (error ? reject(error) : resolve(response))),
       );
     },
     exportAll: (request) =>
