@@ -1,6 +1,6 @@
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { badRequestViolations, BucketWidth, MeterUsageServiceClient, STATUS_DETAILS_TRAILER, type FieldViolation } from '@meterusage/contracts';
+import { badRequestViolations, BucketWidth, MeterUsageServiceClient, Quantity, STATUS_DETAILS_TRAILER, type FieldViolation } from '@meterusage/contracts';
 import { isValidTimeZone } from '@meterusage/time';
 import { toHttpViolation } from '../src/errors';
 import { startAppStack, type AppStack } from './support/app-stack';
@@ -39,7 +39,7 @@ const method = fc.constantFrom<Method>('listReadings', 'aggregateUsage', 'getUsa
 /** The gRPC fields every request of a method needs besides the one under test. */
 const BASE: Record<Method, Record<string, unknown>> = {
   listReadings: { meterId: '', pageSize: 0, pageToken: '' },
-  aggregateUsage: { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'UTC' },
+  aggregateUsage: { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'UTC', quantity: Quantity.QUANTITY_ENERGY },
   getUsageSummary: { meterId: '' },
 };
 
