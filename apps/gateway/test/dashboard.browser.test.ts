@@ -197,6 +197,8 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     const { page, problems } = await newPage();
     const monthView = { meter: 'meter-1', from: '2019-01-01', to: '2019-02-01', bucket: 'day', tz: 'UTC' };
     await openDashboard(page, baseUrl, `/?${new URLSearchParams(monthView).toString()}`);
+    // The mouse reaches only what the viewport shows.
+    await page.locator('#chart').scrollIntoViewIfNeeded();
     const box = (await page.locator('#chart .u-over').boundingBox())!;
     const y = box.y + box.height / 2;
     expect(
