@@ -57,14 +57,7 @@ export class StagingRows extends CopyTextRows {
     buffer[at++] = TAB;
     at = writeInteger(buffer, at, startMs);
     buffer[at++] = TAB;
-    if (usage === null) {
-      buffer[at++] = BACKSLASH;
-      buffer[at++] = 78; // N
-    } else at = writeAscii(buffer, at, usage);
-    if (this.withQuality) {
-      buffer[at++] = TAB;
-      at = writeAscii(buffer, at, quality);
-    }
+    at = writeUsageAndQuality(buffer, at, usage, this.withQuality ? quality : undefined);
     buffer[at++] = NEWLINE;
     this.length = at;
   }
@@ -97,14 +90,7 @@ export class ReadingRows extends CopyTextRows {
     buffer[at++] = TAB;
     at = this.writeTimestamp(at, startMs);
     buffer[at++] = TAB;
-    if (usage === null) {
-      buffer[at++] = BACKSLASH;
-      buffer[at++] = 78; // N
-    } else at = writeAscii(buffer, at, usage);
-    if (this.withQuality) {
-      buffer[at++] = TAB;
-      at = writeAscii(buffer, at, quality);
-    }
+    at = writeUsageAndQuality(buffer, at, usage, this.withQuality ? quality : undefined);
     buffer[at++] = TAB;
     at = writeAscii(buffer, at, this.uploadId);
     buffer[at++] = NEWLINE;
@@ -153,6 +139,19 @@ const BACKSLASH = 92;
 /** Writes an ASCII string's bytes at `at` (a short string: faster than Buffer#write); returns the position after them. */
 function writeAscii(buffer: Buffer, at: number, text: string): number {
   for (let index = 0; index < text.length; index += 1) buffer[at++] = text.charCodeAt(index);
+  return at;
+}
+
+/** A value (\N for none) and, when given, a tab and its quality; returns the position after them. */
+function writeUsageAndQuality(buffer: Buffer, at: number, usage: string | null, quality: StoredQuality | undefined): number {
+  if (usage === null) {
+    buffer[at++] = BACKSLASH;
+    buffer[at++] = 78; // N
+  } else at = writeAscii(buffer, at, usage);
+  if (quality !== undefined) {
+    buffer[at++] = TAB;
+    at = writeAscii(buffer, at, quality);
+  }
   return at;
 }
 
