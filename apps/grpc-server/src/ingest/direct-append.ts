@@ -55,11 +55,6 @@ export class DirectAppend extends CopyIn {
     return this.state.kind === 'on';
   }
 
-  /** Rows written straight into readings (all of the upload's accepted rows when it ends active). */
-  get rowsWritten(): number {
-    return this.written;
-  }
-
   /** Whether a row starting at startMs goes straight into readings: the path is on and the row is later than the last. */
   takes(startMs: number): boolean {
     return this.state.kind === 'on' && startMs > this.state.lastStartMs;
