@@ -5,7 +5,8 @@ import type { StoredQuality } from '../db/schema';
 // columns of StagingCopy's COPY statement (staging.repository.ts): line, meter_id, start_ms, usage
 // and, for a file with a quality column, quality (without one, staging's default: actual).
 // ReadingRows has those of DirectAppend's (direct-append.ts), straight into readings: meter_id,
-// interval_start, usage, quality when the file has one, upload_id.
+// interval_start, usage, quality when the file has one, upload_id. StoredRowsText is the other
+// direction: what COPY TO writes for stored rows (stored-comparison.ts), to compare bytes with.
 
 /**
  * Rows in COPY's text format written as bytes straight into a buffer (no string per row, no UTF-8
@@ -61,6 +62,41 @@ export class StagingRows extends CopyTextRows {
     buffer[at++] = NEWLINE;
     this.length = at;
   }
+}
+
+/**
+ * Rows as `COPY (select start_ms, usage, quality …) TO STDOUT` writes the stored rows they equal
+ * (STORED_ROWS_COPY in stored-comparison.ts): the start in epoch milliseconds, the value as
+ * numeric prints it when written as it was received, the quality. Lines are consecutive, so the
+ * rows can go to staging from this text alone (stageComparedText).
+ */
+export class StoredRowsText extends CopyTextRows {
+  constructor(capacity = 64 * 1024) {
+    super(capacity);
+  }
+
+  add(startMs: number, usage: string | null, quality: StoredQuality): void {
+    this.reserve((usage === null ? 2 : usage.length) + quality.length + 24);
+    const buffer = this.buffer;
+    let at = writeInteger(buffer, this.length, startMs);
+    buffer[at++] = TAB;
+    at = writeUsageAndQuality(buffer, at, usage, quality);
+    buffer[at++] = NEWLINE;
+    this.length = at;
+  }
+}
+
+/**
+ * Adds to `staging` the rows of a StoredRowsText chunk whose first row is on `firstLine` and the
+ * rest on the lines after it, all of meter `meterId`.
+ */
+export function stageComparedText(staging: StagingRows, meterId: string, firstLine: number, text: Buffer): void {
+  const rows = text.toString('latin1').split('\n');
+  rows.pop(); // after the last line break
+  rows.forEach((row, index) => {
+    const [startMs, usage, quality] = row.split('\t') as [string, string, StoredQuality];
+    staging.add(firstLine + index, meterId, Number(startMs), usage === '\\N' ? null : usage, quality);
+  });
 }
 
 /**

@@ -61,26 +61,27 @@ export class DirectAppend extends CopyIn {
   }
 
   /**
-   * Decides the path at the upload's first accepted row: on when the file has no meter column, the
-   * meter can be locked now and the row starts after the meter's last stored reading.
+   * Decides the path at the upload's first accepted row of a file without a meter column: the
+   * meter is locked now unless another upload holds it ('staged' then, as for a file with a meter
+   * column); the direct path is on when the row starts after the meter's last stored reading, and
+   * 'meets-stored' says the meter stays locked for a row that does not (stored-comparison.ts).
    */
   async decide(
     first: { meterId: string; startMs: number },
     file: { hasMeterColumn: boolean; hasQualityColumn: boolean },
     hooks: DirectAppendHooks,
-  ): Promise<void> {
+  ): Promise<'direct' | 'meets-stored' | 'staged'> {
     this.state = { kind: 'off' };
-    if (file.hasMeterColumn) return;
-    // Checked before locking too, so an upload that will merge anyway does not hold the lock while read.
-    if (!startsAfterStored(first.startMs, await lastStoredStartMs(this.client, first.meterId))) return;
-    if (!(await hooks.lockMeter(first.meterId))) return;
+    if (file.hasMeterColumn) return 'staged';
+    if (!(await hooks.lockMeter(first.meterId))) return 'staged';
     const afterMs = await lastStoredStartMs(this.client, first.meterId);
-    if (!startsAfterStored(first.startMs, afterMs)) return;
+    if (!startsAfterStored(first.startMs, afterMs)) return 'meets-stored';
     this.uploadId = await hooks.openRecord();
     this.withQuality = file.hasQualityColumn;
     this.rows = new ReadingRows(file.hasQualityColumn, this.uploadId);
     this.state = { kind: 'on', meterId: first.meterId, afterMs, lastStartMs: -Infinity };
     this.outcome = 'kept';
+    return 'direct';
   }
 
   /** Adds a row takes() accepted. */

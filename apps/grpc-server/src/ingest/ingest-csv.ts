@@ -23,6 +23,7 @@ import {
 import { UploadMeters, type WriteGrant } from './upload-meters';
 import { DirectAppend, type DirectAppendHooks } from './direct-append';
 import { catchUpRollup } from './rollup-catch-up';
+import { CHUNK_LIMITS, StoredComparison, type ChunkLimits } from './stored-comparison';
 import { recordReportOf, type UploadOrigin } from '../uploads/upload-record';
 import { completeUploadRecord, dropUploadRecord, openUploadRecord, UNKNOWN_DIGEST, type NewUploadRow } from '../uploads/uploads.repository';
 
@@ -57,6 +58,8 @@ interface IngestDeps {
   logger: Logger;
   /** The sender gave up: checked last before the commit, so nothing of the upload stays. */
   cancelled?: AbortSignal;
+  /** Chunk sizes of the re-upload comparison (tests make them small); CHUNK_LIMITS by default. */
+  comparisonChunks?: ChunkLimits;
 }
 
 /**
@@ -65,7 +68,9 @@ interface IngestDeps {
  * leaves nothing behind:
  *   1. beginUpload: the transaction and its staging table;
  *   2. stageRows: decode and parse (csv-source), validate row by row (reading-validator), COPY the
- *      valid rows into staging (copy-rows, StagingCopy), looking up the meters the file names;
+ *      valid rows into staging (copy-rows, StagingCopy), looking up the meters the file names; a
+ *      file of one meter goes straight into readings while it only extends the meter's data
+ *      (direct-append.ts), or leaves out of staging the rows equal to stored ones (stored-comparison.ts);
  *   3. UploadMeters.createAndLock: new meters created, all of them locked, races checked;
  *   4. takeRejectedRows: duplicates and (on_conflict=reject) conflicts taken out of staging;
  *   5. decideUpload (pure): roll back, or append (no staged row meets a stored one: plain INSERT)
@@ -90,6 +95,7 @@ export async function ingestCsv(
         ...resultSummary(result),
         ...(write === undefined ? {} : { write }),
         ...(direct.outcome === 'unused' ? {} : { direct: direct.outcome }),
+        ...(compare.outcome === 'unused' ? {} : { compare: compare.outcome, unchangedRowsSkipped: compare.unchangedRows }),
         ms: Math.round(performance.now() - startedAt),
       },
       message,
@@ -97,6 +103,7 @@ export async function ingestCsv(
   const client = await database.pool.connect();
   const copy = new StagingCopy(client);
   const direct = new DirectAppend(client);
+  const compare = new StoredComparison(client, copy, deps.comparisonChunks ?? CHUNK_LIMITS);
   let open = false;
   let failed = false;
   try {
@@ -113,7 +120,7 @@ export async function ingestCsv(
       lockMeter: (meterId) => meters.lockOne(meterId),
       openRecord: () => openUploadRecord(client, uploadRowOf(options, validator.meterRowCounts(), UNKNOWN_DIGEST)),
     };
-    const staged = await stageRows(csvRecordBatches(source), validator, meters, { copy, direct, hooks });
+    const staged = await stageRows(csvRecordBatches(source), validator, meters, { copy, direct, compare, hooks });
     const fileErrors = validator.finish();
     staged.errors.push(...fileErrors);
 
@@ -121,7 +128,12 @@ export async function ingestCsv(
     const metersCreated = await meters.createAndLock(spans.map((span) => span.meterId));
     // Rows written directly start after everything stored (and staging is empty then).
     const meetsStored = !direct.active && spans.length > 0 && (await storedWithinSpans(client, spans));
-    const taken = await takeRejectedRows(client, { duplicates: !validator.inTimeOrder, conflicts: options.onConflict === 'reject' && meetsStored });
+    // Every row of a re-upload equal to its stored one: nothing staged, nothing to check or merge.
+    const nothingStaged = compare.outcome === 'kept' && compare.stagedRows === 0;
+    const taken = await takeRejectedRows(client, {
+      duplicates: !validator.inTimeOrder,
+      conflicts: options.onConflict === 'reject' && meetsStored && !nothingStaged,
+    });
     const tally = tallyOf(staged, taken, validator);
 
     const decision = decideUpload({ mode: options.mode, accepted: tally.accepted, rejected: tally.rejected, fileErrors: fileErrors.length, meetsStored });
@@ -135,7 +147,9 @@ export async function ingestCsv(
     const writer = { uploadId: direct.uploadId ?? (await openUploadRecord(client, uploadRowOf(options, tally.rowCounts, options.origin.sha256()))) };
     const merged =
       decision.write === 'merge'
-        ? await mergeStaging(client, options.onConflict, spans, { ...writer, stagedAllActual: !copy.withQuality })
+        ? nothingStaged
+          ? []
+          : await mergeStaging(client, options.onConflict, spans, { ...writer, stagedAllActual: !copy.withQuality })
         : direct.active
           ? undefined
           : await appendStaging(client, writer).then(() => undefined);
@@ -160,6 +174,7 @@ export async function ingestCsv(
     failed = true;
     await copy.abort();
     await direct.abort();
+    await compare.abort();
     if (open) await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
@@ -211,24 +226,32 @@ interface StagedRows {
   errors: RowError[];
 }
 
-/** Where stageRows sends valid rows: staging, or straight into readings while the direct path holds. */
+/** Where stageRows sends valid rows: staging, straight into readings while the direct path holds, or compared with the stored rows. */
 interface RowTargets {
   copy: StagingCopy;
   direct: DirectAppend;
+  compare: StoredComparison;
   hooks: DirectAppendHooks;
 }
 
 /**
  * Step 2: every batch of records validated, its valid rows sent by COPY to staging or, for an
- * append-only file of one meter, straight into readings (direct-append.ts); both COPYs end paused.
+ * append-only file of one meter, straight into readings (direct-append.ts), or for a re-upload of
+ * one meter, to the comparison with the stored rows (stored-comparison.ts); the COPYs end paused.
  */
 async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: ReadingValidator, meters: UploadMeters, targets: RowTargets): Promise<StagedRows> {
-  const { copy, direct } = targets;
+  const { copy, direct, compare } = targets;
   const rows = new StagingRows();
   const errors: RowError[] = [];
   let accepted = 0;
   let rejected = 0;
-  const pauseCopies = { pause: () => Promise.all([copy.pause(), direct.pause()]).then(() => undefined) };
+  const pauseCopies = {
+    pause: () =>
+      compare
+        .pause()
+        .then(() => Promise.all([copy.pause(), direct.pause()]))
+        .then(() => undefined),
+  };
   for await (const records of batches) {
     await meters.lookUp(records, validator, pauseCopies);
     for (const record of records) {
@@ -244,19 +267,27 @@ async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: Reading
       accepted += 1;
       if (direct.undecided) {
         const file = { hasMeterColumn: validator.hasMeterColumn, hasQualityColumn: validator.hasQualityColumn };
-        await direct.decide({ meterId: outcome.meterId, startMs: outcome.startMs }, file, targets.hooks);
+        const path = await direct.decide({ meterId: outcome.meterId, startMs: outcome.startMs }, file, targets.hooks);
+        if (path === 'meets-stored') compare.start(outcome.meterId, validator.hasQualityColumn);
       }
       if (direct.takes(outcome.startMs)) {
         direct.add(outcome.line, outcome.startMs, outcome.usage, outcome.quality);
         continue;
       }
       if (direct.active) await direct.withdraw();
+      if (compare.takes(outcome.startMs)) {
+        compare.add(outcome.line, outcome.startMs, outcome.usage, outcome.quality);
+        continue;
+      }
+      if (compare.active) await compare.withdraw();
       rows.add(outcome.line, outcome.meterId, outcome.startMs, outcome.usage, outcome.quality);
     }
     await direct.flush();
+    await compare.flush();
     await copy.write(rows.take());
   }
   await direct.finish();
+  await compare.finish();
   await copy.pause();
   return { accepted, rejected, errors };
 }
