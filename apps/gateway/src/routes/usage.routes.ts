@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { BucketWidth, Quantity } from '@meterusage/contracts';
-import { acceptedTimeZones, type BucketWidthName } from '@meterusage/time';
+import { BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
+import { acceptedTimeZones, alignBuckets, comparedRange, comparisonShift, type BucketWidthName } from '@meterusage/time';
+import { BadRequestError } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
@@ -8,6 +9,7 @@ import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
 import { sendable } from '../answers/body-pieces';
 import { aggregateUsageColumnsJson, aggregateUsageJson } from './usage-json';
+import { compareParam, summaryComparison, summaryComparisonSchema, usageComparisonJson, usageComparisonSchema, type ComparisonName } from './comparison-json';
 
 // The names are libs/time's (BUCKET_WIDTH_NAMES, which the dashboard offers too): `satisfies` fails
 // the build if this table and that list ever disagree.
@@ -23,7 +25,13 @@ const BUCKETS = {
 export const usageResponseSchema = {
   type: 'object',
   required: ['meterId', 'unit', 'timeZone', 'buckets'],
-  properties: { meterId: { type: 'string' }, unit: { type: 'string' }, timeZone: { type: 'string' }, buckets: { type: 'array', items: bucketSchema } },
+  properties: {
+    meterId: { type: 'string' },
+    unit: { type: 'string' },
+    timeZone: { type: 'string' },
+    buckets: { type: 'array', items: bucketSchema },
+    comparison: usageComparisonSchema,
+  },
 } as const;
 
 /** The 200 answer of GET /api/usage?shape=columns; aggregateUsageColumnsJson writes it. */
@@ -64,6 +72,7 @@ interface UsageQuery extends RangeQuery {
   bucket: keyof typeof BUCKETS;
   shape: UsageShape;
   quantity: keyof typeof QUANTITIES;
+  compare?: ComparisonName;
 }
 
 export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
@@ -95,6 +104,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
             description:
               'rows: a list of bucket objects; columns: the same buckets as parallel arrays with epoch-millisecond times (what charts draw; a third of the size).',
           },
+          compare: compareParam,
         }),
         response: {
           200: { description: 'The buckets, as rows or as columns (shape).', anyOf: [usageResponseSchema, usageColumnsResponseSchema] },
@@ -103,14 +113,43 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       },
     },
     async (request, reply) => {
-      const range = toRangeRequest(request.query);
-      const encoded = await callUnary(
-        app.answerBytes.aggregateUsage.bind(app.answerBytes),
-        { ...range, bucketWidth: BUCKETS[request.query.bucket], timeZone: request.query.tz, quantity: QUANTITIES[request.query.quantity] },
-        { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
-      );
+      const { query } = request;
+      if (query.compare !== undefined && query.shape === 'columns') {
+        throw new BadRequestError('compare', 'comes with shape=rows (the comparison is a list of buckets aligned with the requested ones)');
+      }
+      const range = toRangeRequest(query);
+      const aggregate = (startTime: Date | undefined, endTime: Date | undefined) =>
+        callUnary(
+          app.answerBytes.aggregateUsage.bind(app.answerBytes),
+          { ...range, startTime, endTime, bucketWidth: BUCKETS[query.bucket], timeZone: query.tz, quantity: QUANTITIES[query.quantity] },
+          { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
+        );
+      const encoded = await aggregate(range.startTime, range.endTime);
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
-      const body = await (request.query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
+      let body = await (query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
+      if (query.compare !== undefined) {
+        const requested = await bucketsOf(encoded);
+        if (requested.length > 0) {
+          // The range answered: the bounds given, or the whole buckets an omitted bound snapped to.
+          const answered = { startMs: range.startTime?.getTime() ?? requested[0]!.startMs!, endMs: range.endTime?.getTime() ?? requested.at(-1)!.endMs! };
+          const shift = comparisonShift(query.compare, answered, query.tz, query.bucket === 'week');
+          const compared = comparedRange(shift, answered, query.tz);
+          const comparedBuckets = await bucketsOf(await aggregate(new Date(compared.startMs), new Date(compared.endMs)));
+          const aligned = alignBuckets(
+            requested.map((bucket) => bucket.startMs!),
+            comparedBuckets.map((bucket) => bucket.startMs!),
+            shift,
+            query.tz,
+          );
+          const comparison = usageComparisonJson(
+            query.compare,
+            compared,
+            requested,
+            aligned.map((index) => (index === undefined ? undefined : comparedBuckets[index])),
+          );
+          body = Buffer.concat([body.subarray(0, body.length - 1), Buffer.from(','), comparison, Buffer.from('}')]);
+        }
+      }
       return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(sendable(body));
     },
   );
@@ -133,14 +172,14 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     async () => ({ timeZones }),
   );
 
-  app.get<{ Querystring: RangeQuery }>(
+  app.get<{ Querystring: RangeQuery & { compare?: ComparisonName } }>(
     '/api/summary',
     {
       config: { versionedAnswer: true },
       schema: {
         summary: 'Total, mean, peak and minimum with their intervals, present/missing/expected counts, first and last reading',
         tags: ['usage'],
-        querystring: querySchema(rangeParams),
+        querystring: querySchema({ ...rangeParams, compare: compareParam }),
         response: {
           200: {
             type: 'object',
@@ -151,6 +190,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
               from: { type: 'string', format: 'date-time' },
               to: { type: 'string', format: 'date-time' },
               summary: summarySchema,
+              comparison: summaryComparisonSchema,
             },
           },
           ...errorResponses,
@@ -158,18 +198,37 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       },
     },
     async (request) => {
-      const range = toRangeRequest(request.query);
-      const response = await callUnary(app.meterUsage.getUsageSummary.bind(app.meterUsage), range, {
-        deadlineMs: options.deadlineMs,
-        metadata: app.callMetadata(request),
-      });
-      return {
+      const { query } = request;
+      const range = toRangeRequest(query);
+      const summarize = (startTime: Date | undefined, endTime: Date | undefined) =>
+        callUnary(
+          app.meterUsage.getUsageSummary.bind(app.meterUsage),
+          { ...range, startTime, endTime },
+          {
+            deadlineMs: options.deadlineMs,
+            metadata: app.callMetadata(request),
+          },
+        );
+      const response = await summarize(range.startTime, range.endTime);
+      const answer = {
         meterId: response.meterId,
         unit: response.unit,
         from: toIsoSeconds(response.startTime),
         to: toIsoSeconds(response.endTime),
         summary: toSummaryJson(response.summary),
       };
+      if (query.compare === undefined || response.startTime === undefined || response.endTime === undefined) return answer;
+      const answered = { startMs: response.startTime.getTime(), endMs: response.endTime.getTime() };
+      const compared = comparedRange(comparisonShift(query.compare, answered, query.tz), answered, query.tz);
+      const other = await summarize(new Date(compared.startMs), new Date(compared.endMs));
+      return { ...answer, comparison: summaryComparison(query.compare, compared, response.summary, other.summary, toSummaryJson) };
     },
   );
+}
+
+/** The buckets of an encoded AggregateUsageResponse. */
+async function bucketsOf(encoded: Uint8Array): Promise<UsageBucketFields[]> {
+  const buckets: UsageBucketFields[] = [];
+  await decodeAggregateUsageInSlices(encoded, (bucket) => buckets.push(bucket));
+  return buckets;
 }
