@@ -121,7 +121,7 @@ describe('period comparison over the HTTP API', () => {
     );
   }, 300_000);
 
-  it('gives 29 February no counterpart, compares a month with the month before, and summaries with the compared range’s', async () => {
+  it('gives 29 February no counterpart, compares a month with the month before and summaries with the compared range’s, in both shapes', async () => {
     const february = await get<UsageAnswer>('/api/usage?meter=cmp&from=2024-02-01&to=2024-03-01&tz=UTC&bucket=day&compare=previous_year');
     expect(february.buckets).toHaveLength(29);
     expect(february.comparison!.from).toBe('2023-02-01T00:00:00Z');
@@ -152,8 +152,16 @@ describe('period comparison over the HTTP API', () => {
     const refused = await app.inject({ method: 'GET', url: '/api/usage?meter=cmp&from=2024-03-01&to=2024-04-01&compare=previous_week' });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.message).toContain('compare');
-    const columns = await app.inject({ method: 'GET', url: '/api/usage?meter=cmp&from=2024-03-01&to=2024-04-01&compare=previous_year&shape=columns' });
-    expect(columns.statusCode).toBe(400);
-    expect(columns.json().error.message).toContain('compare: comes with shape=rows');
+    // The columns shape carries the same comparison, as columns.
+    type ColumnsAnswer = { comparison: { from: string; columns: Record<string, Array<number | null>>; differences: Record<string, Array<number | null>> } };
+    const asColumns = await get<ColumnsAnswer>('/api/usage?meter=cmp&from=2024-02-01&to=2024-03-01&tz=UTC&bucket=day&compare=previous_year&shape=columns');
+    expect(asColumns.comparison.from).toBe(february.comparison!.from);
+    february.comparison!.buckets.forEach((bucket, index) => {
+      expect(asColumns.comparison.columns.startMs![index]).toBe(bucket === null ? null : Date.parse(bucket.start));
+      expect(asColumns.comparison.columns.sum![index]).toBe(bucket?.sum ?? null);
+      expect(asColumns.comparison.differences.sum![index]).toBe(february.comparison!.differences[index]?.sum ?? null);
+      expect(asColumns.comparison.differences.sumPercent![index]).toBe(february.comparison!.differences[index]?.sumPercent ?? null);
+    });
+    expect(asColumns.comparison.columns.sum![28]).toBeNull();
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { writeBucketJson } from './json-mapping';
 import { JsonArrayBody } from './json-array-body';
 import { bucketSchema, summarySchema } from './response-schemas';
 import type { TextSink } from './text-sink';
+import { UsageColumns } from './usage-json';
 
 // The JSON of `compare=previous_period|previous_year` (libs/time comparison.ts has the alignment
 // rules): the compared period's range, its buckets aligned one to one with the requested ones
@@ -48,6 +49,30 @@ export const usageComparisonSchema = {
   },
 } as const;
 
+/** comparison of GET /api/usage?shape=columns: the counterparts as columns, null in every column where there is none. */
+export const usageComparisonColumnsSchema = {
+  type: 'object',
+  required: ['name', 'from', 'to', 'columns', 'differences'],
+  properties: {
+    name: { type: 'string', enum: COMPARISON_NAMES },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    columns: {
+      type: 'object',
+      description: 'The columns of the requested buckets; element i is the counterpart of requested bucket i, null in every column where there is none.',
+    },
+    differences: {
+      type: 'object',
+      required: ['sum', 'sumPercent', 'max'],
+      properties: {
+        sum: { type: 'array', items: differenceSchema },
+        sumPercent: { type: 'array', items: differenceSchema },
+        max: { type: 'array', items: differenceSchema },
+      },
+    },
+  },
+} as const;
+
 /** comparison of GET /api/summary. */
 export const summaryComparisonSchema = {
   type: 'object',
@@ -83,23 +108,34 @@ function round(value: number, places: number): number {
   return Number(value.toFixed(places));
 }
 
-/** `"comparison":{…}` of GET /api/usage (rows), for the requested buckets and their aligned counterparts. */
-export function usageComparisonJson(
-  name: ComparisonName,
-  range: { startMs: number; endMs: number },
-  requested: readonly UsageBucketFields[],
-  counterparts: ReadonlyArray<UsageBucketFields | undefined>,
-): Buffer {
-  const buckets = new JsonArrayBody<UsageBucketFields | undefined>(writeBucketOrNull);
-  for (const bucket of counterparts) buckets.add(bucket);
+/** A usage comparison: the compared range, and each requested bucket's counterpart (undefined: none). */
+export interface UsageComparison {
+  name: ComparisonName;
+  range: { startMs: number; endMs: number };
+  requested: readonly UsageBucketFields[];
+  counterparts: ReadonlyArray<UsageBucketFields | undefined>;
+}
+
+/** `"comparison":{…}` of GET /api/usage in the answer's shape: buckets (rows) or columns. */
+export function usageComparisonJson(comparison: UsageComparison, shape: 'rows' | 'columns'): Buffer {
+  const { name, range, requested, counterparts } = comparison;
   const differences = requested.map((bucket, index) => {
     const other = counterparts[index];
     return other === undefined
       ? null
       : { sum: difference(bucket.sum, other.sum), sumPercent: percentChange(bucket.sum, other.sum), max: difference(bucket.max, other.max) };
   });
-  const head = `"comparison":{"name":${JSON.stringify(name)},"from":"${isoSecondsOfMs(range.startMs)}","to":"${isoSecondsOfMs(range.endMs)}","buckets":[`;
-  return buckets.body(head, `],"differences":${JSON.stringify(differences)}}`);
+  const head = `"comparison":{"name":${JSON.stringify(name)},"from":"${isoSecondsOfMs(range.startMs)}","to":"${isoSecondsOfMs(range.endMs)}",`;
+  if (shape === 'rows') {
+    const buckets = new JsonArrayBody<UsageBucketFields | undefined>(writeBucketOrNull);
+    for (const bucket of counterparts) buckets.add(bucket);
+    return buckets.body(`${head}"buckets":[`, `],"differences":${JSON.stringify(differences)}}`);
+  }
+  const columns = new UsageColumns();
+  for (const bucket of counterparts) columns.add(bucket);
+  const column = (key: 'sum' | 'sumPercent' | 'max') => differences.map((entry) => (entry === null ? null : entry[key]));
+  const differenceColumns = JSON.stringify({ sum: column('sum'), sumPercent: column('sumPercent'), max: column('max') });
+  return Buffer.concat([Buffer.from(`${head}"columns":`), ...columns.finish(), Buffer.from(`,"differences":${differenceColumns}}`)]);
 }
 
 /** The summary's comparison object. */

@@ -44,27 +44,39 @@ const COLUMNS: readonly [name: string, write: (out: TextSink, bucket: UsageBucke
  * instead of 5.6, and parses in a fraction of the time.
  */
 export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<Buffer> {
-  const columns = COLUMNS.map(() => new TextSink());
-  let count = 0;
-  const header = await decodeAggregateUsageInSlices(
-    bytes,
-    (bucket) => {
-      const separate = count++ > 0;
-      for (let index = 0; index < COLUMNS.length; index++) {
-        const out = columns[index]!;
-        if (separate) out.byte(COMMA);
-        COLUMNS[index]![1](out, bucket);
-      }
-    },
-    sliceMs,
-  );
+  const columns = new UsageColumns();
+  const header = await decodeAggregateUsageInSlices(bytes, (bucket) => columns.add(bucket), sliceMs);
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
-  const pieces: Buffer[] = [Buffer.from(`${envelope.slice(0, -1)},"columns":{`)];
-  COLUMNS.forEach(([name], index) => {
-    pieces.push(Buffer.from(`${index === 0 ? '' : '],'}"${name}":[`), ...columns[index]!.finish());
-  });
-  pieces.push(Buffer.from(']}}'));
-  return Buffer.concat(pieces);
+  return Buffer.concat([Buffer.from(`${envelope.slice(0, -1)},"columns":`), ...columns.finish(), Buffer.from('}')]);
+}
+
+/**
+ * Buckets written as the columns object {"startMs":[…],"endMs":[…],…}, a bucket at a time; an
+ * absent bucket (a compared period's missing counterpart) is null in every column.
+ */
+export class UsageColumns {
+  private readonly columns = COLUMNS.map(() => new TextSink());
+  private count = 0;
+
+  add(bucket: UsageBucketFields | undefined): void {
+    const separate = this.count++ > 0;
+    for (let index = 0; index < COLUMNS.length; index++) {
+      const out = this.columns[index]!;
+      if (separate) out.byte(COMMA);
+      if (bucket === undefined) out.ascii('null');
+      else COLUMNS[index]![1](out, bucket);
+    }
+  }
+
+  /** The columns object's bytes. */
+  finish(): Buffer[] {
+    const pieces: Buffer[] = [Buffer.from('{')];
+    COLUMNS.forEach(([name], index) => {
+      pieces.push(Buffer.from(`${index === 0 ? '' : '],'}"${name}":[`), ...this.columns[index]!.finish());
+    });
+    pieces.push(Buffer.from(']}'));
+    return pieces;
+  }
 }
 
 const COMMA = 44;

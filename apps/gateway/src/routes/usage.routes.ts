@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
 import { acceptedTimeZones, alignBuckets, comparedRange, comparisonShift, type BucketWidthName } from '@meterusage/time';
-import { BadRequestError } from '../errors';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
@@ -9,7 +8,15 @@ import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
 import { sendable } from '../answers/body-pieces';
 import { aggregateUsageColumnsJson, aggregateUsageJson } from './usage-json';
-import { compareParam, summaryComparison, summaryComparisonSchema, usageComparisonJson, usageComparisonSchema, type ComparisonName } from './comparison-json';
+import {
+  compareParam,
+  summaryComparison,
+  summaryComparisonSchema,
+  usageComparisonColumnsSchema,
+  usageComparisonJson,
+  usageComparisonSchema,
+  type ComparisonName,
+} from './comparison-json';
 
 // The names are libs/time's (BUCKET_WIDTH_NAMES, which the dashboard offers too): `satisfies` fails
 // the build if this table and that list ever disagree.
@@ -61,6 +68,7 @@ export const usageColumnsResponseSchema = {
         editedCount: { type: 'array', items: { type: 'integer' } },
       },
     },
+    comparison: usageComparisonColumnsSchema,
   },
 } as const;
 
@@ -114,9 +122,6 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     },
     async (request, reply) => {
       const { query } = request;
-      if (query.compare !== undefined && query.shape === 'columns') {
-        throw new BadRequestError('compare', 'comes with shape=rows (the comparison is a list of buckets aligned with the requested ones)');
-      }
       const range = toRangeRequest(query);
       const aggregate = (startTime: Date | undefined, endTime: Date | undefined) =>
         callUnary(
@@ -141,12 +146,8 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
             shift,
             query.tz,
           );
-          const comparison = usageComparisonJson(
-            query.compare,
-            compared,
-            requested,
-            aligned.map((index) => (index === undefined ? undefined : comparedBuckets[index])),
-          );
+          const counterparts = aligned.map((index) => (index === undefined ? undefined : comparedBuckets[index]));
+          const comparison = usageComparisonJson({ name: query.compare, range: compared, requested, counterparts }, query.shape);
           body = Buffer.concat([body.subarray(0, body.length - 1), Buffer.from(','), comparison, Buffer.from('}')]);
         }
       }
