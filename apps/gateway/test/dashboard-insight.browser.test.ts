@@ -1,5 +1,6 @@
 import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
 import { afterNextLoad, horizontalOverflow, openDashboard, readCards, readChart, readStatus, urlQuery } from './support/browser-dashboard';
+import { readComparison } from './support/browser-comparison';
 import { readProfile } from './support/browser-insight';
 import { startHttpStack, type HttpStack } from './support/http-stack';
 
@@ -101,6 +102,39 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
     expect(cards.peakDemandText).toMatch(/ kW$/);
     expect(await openDashboard(page, baseUrl, '/?meter=gas-1&tz=UTC')).toBe('ready');
     expect(await readCards(page)).toMatchObject({ peakDemand: undefined, baseLoad: undefined, present: 2 });
+    expect(problems).toEqual([]);
+  });
+
+  it('overlays the previous period in the chart and puts the differences on the cards, as the API aligns them, kept in the URL', async () => {
+    const { page, problems } = await newPage();
+    const range = 'meter=meter-1&tz=Europe%2FAmsterdam&from=2019-01-16&to=2019-01-31&bucket=day';
+    expect(await openDashboard(page, baseUrl, `/?${range}`)).toBe('ready');
+    const plain = await readComparison(page);
+    expect(await afterNextLoad(page, () => page.selectOption('#compare', 'previous_period'))).toBe('ready');
+    expect(urlQuery(page)).toMatchObject({ compare: 'previous_period', from: '2019-01-16', to: '2019-01-31' });
+    type Compared = { comparison: { columns: { sum: Array<number | null>; presentCount: Array<number | null> } } };
+    const usage = (await (await fetch(`${baseUrl}/api/usage?${range}&compare=previous_period&shape=columns`)).json()) as Compared;
+    const summary = (await (await fetch(`${baseUrl}/api/summary?${range.replace('&bucket=day', '')}&compare=previous_period`)).json()) as {
+      comparison: { differences: { total: number; totalPercent: number; peakDemand: number } };
+    };
+    const shown = await readComparison(page);
+    expect(shown.seriesCount).toBe(plain.seriesCount + 1);
+    expect(shown.lastLabel).toBe('Previous period');
+    expect(shown.lastValues).toEqual(usage.comparison.columns.sum.map((sum, i) => ((usage.comparison.columns.presentCount[i] ?? 0) > 0 ? sum : null)));
+    expect(shown.lastValues.filter((value) => value !== null)).toHaveLength(15); // 1–15 January against 16–30 January
+    expect(Number(shown.totalDelta)).toBe(summary.comparison.differences.total);
+    expect(Number(shown.peakDemandDelta)).toBe(summary.comparison.differences.peakDemand);
+    expect(shown.totalText).toContain(`+${summary.comparison.differences.total.toLocaleString('en', { maximumFractionDigits: 2 })}`);
+    expect(shown.totalText).toContain('on the previous period');
+    // The year before has no data: the overlay is empty and the card says so.
+    expect(await afterNextLoad(page, () => page.selectOption('#compare', 'previous_year'))).toBe('ready');
+    const yearBefore = await readComparison(page);
+    expect(yearBefore.lastLabel).toBe('Previous year');
+    expect(yearBefore.lastValues.every((value) => value === null)).toBe(true);
+    expect(yearBefore.totalText).toContain('nothing to compare in the previous year');
+    expect(await afterNextLoad(page, () => page.selectOption('#compare', ''))).toBe('ready');
+    expect(urlQuery(page).compare).toBeUndefined();
+    expect((await readComparison(page)).seriesCount).toBe(plain.seriesCount);
     expect(problems).toEqual([]);
   });
 

@@ -76,6 +76,13 @@ export interface UsageSummaryBody {
     peakDemand?: { value: number; unit: string; start: string; end: string };
     baseLoad?: { value: number; unit: string };
   };
+  /** With compare: the compared period and the differences (requested minus compared). */
+  comparison?: {
+    name: string;
+    from: string;
+    to: string;
+    differences: { total: number | null; totalPercent: number | null; peakDemand: number | null; baseLoad: number | null };
+  };
 }
 /** GET /api/usage?shape=columns: bucket i is element i of every column; times in epoch milliseconds. */
 export interface UsageBody {
@@ -91,6 +98,13 @@ export interface UsageBody {
     /** Of presentCount, the estimated and the hand-edited values. */
     estimatedCount?: number[];
     editedCount?: number[];
+  };
+  /** With compare: the compared period's buckets aligned with these (null where it has none). */
+  comparison?: {
+    name: string;
+    from: string;
+    to: string;
+    columns?: { sum?: Array<number | null>; presentCount?: Array<number | null> };
   };
 }
 export interface IngestReportBody {
@@ -195,13 +209,13 @@ export function getTimeZones(options?: RequestOptions): Promise<{ timeZones?: st
   return request('/api/time-zones', {}, options);
 }
 
-export function getSummary({ meter, from, to, tz }: ViewState, options?: RequestOptions): Promise<UsageSummaryBody> {
-  return request('/api/summary', { meter, from, to, tz }, options);
+export function getSummary({ meter, from, to, tz, compare }: ViewState, options?: RequestOptions): Promise<UsageSummaryBody> {
+  return request('/api/summary', { meter, from, to, tz, compare }, options);
 }
 
 /** The buckets as columns, the form the chart draws: a third of the rows' bytes, and no per-bucket objects to parse. */
-export function getUsage({ meter, from, to, tz, bucket, quantity }: ViewState, options?: RequestOptions): Promise<UsageBody> {
-  return request('/api/usage', { meter, from, to, tz, bucket, quantity, shape: 'columns' }, options);
+export function getUsage({ meter, from, to, tz, bucket, quantity, compare }: ViewState, options?: RequestOptions): Promise<UsageBody> {
+  return request('/api/usage', { meter, from, to, tz, bucket, quantity, compare, shape: 'columns' }, options);
 }
 
 /** One time of day of GET /api/profile (statistics null where count is 0). */

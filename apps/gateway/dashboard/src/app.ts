@@ -81,6 +81,7 @@ const controls = createViewControls(
     tz: byId('tz'),
     bucket: byId('bucket'),
     quantity: byId('quantity'),
+    compare: byId('compare'),
     rangeForm: byId('range-form'),
     from: byId('from'),
     to: byId('to'),

@@ -21,7 +21,16 @@ export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { ti
   const missing = summary.missingCount ?? expected - present;
   const kinds = formatQualityCounts(summary.estimatedCount ?? 0, summary.editedCount ?? 0);
   const readings = `${formatCount(present)} ${present === 1 ? 'reading' : 'readings'}${kinds === '' ? '' : `, ${kinds}`}`;
-  set('total', formatUsage(summary.total, unit), summary.total, readings);
+  const comparison = body.comparison;
+  set(
+    'total',
+    formatUsage(summary.total, unit),
+    summary.total,
+    comparison === undefined
+      ? readings
+      : `${readings}; ${formatChange(comparison.differences.total, comparison.differences.totalPercent, unit, comparison.name)}`,
+  );
+  card('total').dataset.delta = comparison?.differences.total === null || comparison === undefined ? '' : String(comparison.differences.total);
   card('total').dataset.estimated = String(summary.estimatedCount ?? 0);
   card('total').dataset.edited = String(summary.editedCount ?? 0);
   set('mean', formatUsage(summary.mean, unit), summary.mean, intervalLabel);
@@ -31,8 +40,13 @@ export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { ti
   // Power for energy meters: the cards stay hidden for other units (and without values).
   const demand = summary.peakDemand;
   card('peak-demand').hidden = demand === undefined;
-  if (demand !== undefined)
-    set('peak-demand', formatUsage(demand.value, demand.unit), demand.value, formatSpan(Date.parse(demand.start), Date.parse(demand.end), timeZone));
+  if (demand !== undefined) {
+    const when = formatSpan(Date.parse(demand.start), Date.parse(demand.end), timeZone);
+    const change = comparison === undefined ? '' : `; ${formatChange(comparison.differences.peakDemand, null, demand.unit, comparison.name)}`;
+    set('peak-demand', formatUsage(demand.value, demand.unit), demand.value, `${when}${change}`);
+    card('peak-demand').dataset.delta =
+      comparison?.differences.peakDemand === null || comparison === undefined ? '' : String(comparison.differences.peakDemand);
+  }
   const base = summary.baseLoad;
   card('base-load').hidden = base === undefined;
   if (base !== undefined) set('base-load', formatUsage(base.value, base.unit), base.value, '10th percentile of interval power');
@@ -41,4 +55,14 @@ export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { ti
   missingCard.dataset.present = String(present);
   missingCard.dataset.expected = String(expected);
   missingCard.classList.toggle('has-missing', missing > 0);
+}
+
+/** "+13,840.56 kWh (+7.02 %) on the previous period": a difference from the compared period, or that it has none. */
+function formatChange(difference: number | null, percent: number | null, unit: string, name: string): string {
+  const against = name === 'previous_year' ? 'the previous year' : 'the previous period';
+  if (difference === null) return `nothing to compare in ${against}`;
+  const sign = difference > 0 ? '+' : difference < 0 ? '−' : '±';
+  const share =
+    percent === null ? '' : ` (${percent > 0 ? '+' : percent < 0 ? '−' : '±'}${Math.abs(percent).toLocaleString('en', { maximumFractionDigits: 2 })} %)`;
+  return `${sign}${formatUsage(Math.abs(difference), unit)}${share} on ${against}`;
 }

@@ -1,4 +1,4 @@
-// The view's state lives in the URL (?meter=&from=&to=&bucket=&quantity=&tz=), so a link reproduces the
+// The view's state lives in the URL (?meter=&from=&to=&bucket=&quantity=&compare=&tz=), so a link reproduces the
 // view and a reload keeps it. Values stay the strings the API takes: a plain date is local
 // midnight in tz, anything else an RFC 3339 instant. No from/to means the meter's whole data.
 import { browserTimeZone } from './time-zone';
@@ -11,10 +11,12 @@ export interface ViewState {
   bucket?: string | undefined;
   /** 'power' for average power; absent for energy (the API's default). */
   quantity?: string | undefined;
+  /** previous_period or previous_year: the chart and cards also show that period; absent: no comparison. */
+  compare?: string | undefined;
   tz: string;
 }
 
-const KEYS = ['meter', 'from', 'to', 'bucket', 'quantity', 'tz'] as const;
+const KEYS = ['meter', 'from', 'to', 'bucket', 'quantity', 'compare', 'tz'] as const;
 
 /** The state a query string names; absent keys are undefined (tz defaults to the browser's zone). */
 export function readState(search: string, defaultTimeZone: string = browserTimeZone()): ViewState {
@@ -30,6 +32,7 @@ export function readState(search: string, defaultTimeZone: string = browserTimeZ
     to: value('to'),
     bucket: value('bucket'),
     quantity: quantity === 'energy' ? undefined : quantity,
+    compare: value('compare'),
     tz: value('tz') ?? defaultTimeZone,
   };
 }

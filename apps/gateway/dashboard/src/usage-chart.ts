@@ -35,6 +35,7 @@ interface ChartColors extends QualityColors {
   missing: string;
   partial: string;
   clipped: string;
+  comparison: string;
 }
 
 /** Draws one step per bucket with a value, joined where buckets touch; nulls break the line and the fill. */
@@ -153,7 +154,13 @@ function cssColors(): ChartColors {
     estimatedFill: color('--chart-estimated-fill'),
     edited: color('--chart-edited'),
     editedFill: color('--chart-edited-fill'),
+    comparison: color('--chart-comparison'),
   };
+}
+
+/** The legend's name of a comparison series. */
+export function comparisonLabel(name: string): string {
+  return name === 'previous_year' ? 'Previous year' : 'Previous period';
 }
 
 export interface ChartCallbacks {
@@ -244,6 +251,20 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout, lo
           value: (_u, _value, _si, i) => (i === null || i === undefined ? '—' : describeValue(data, i)),
         },
         ...quality.series,
+        ...(data.comparison === undefined
+          ? []
+          : [
+              {
+                label: comparisonLabel(data.comparison.name),
+                stroke: colors.comparison,
+                width: 1.5,
+                dash: [6, 4],
+                spanGaps: false,
+                paths: bucketSteps(data),
+                points: { show: false },
+                value: (_u: UPlot, value: number | null) => (value === null || value === undefined ? '—' : formatUsage(value, data.unit)),
+              },
+            ]),
       ],
       axes: [
         { ...axis, label: `Time (${shown.timeZone})` },
@@ -285,7 +306,7 @@ export function createUsageChart(container: HTMLElement, { onZoom, onReadout, lo
         }),
       ],
     };
-    plot = new uPlot(opts, [data.startSec, data.sums, ...quality.data], container);
+    plot = new uPlot(opts, [data.startSec, data.sums, ...quality.data, ...(data.comparison === undefined ? [] : [data.comparison.sums])], container);
   }
 
   function moveKeyboardCursor(shownPlot: UPlot, data: UsageColumns, timeZone: string, i: number): void {

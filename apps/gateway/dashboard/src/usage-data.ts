@@ -23,6 +23,8 @@ export interface UsageColumns {
   missingIdxs: number[];
   partialIdxs: number[];
   clippedIdxs: number[];
+  /** With a comparison: the compared period's sum at each bucket's position (null: no counterpart, or no reading there). */
+  comparison?: { name: string; sums: Array<number | null> };
 }
 
 export function toUsageColumns(body: UsageBody | undefined): UsageColumns {
@@ -53,6 +55,12 @@ export function toUsageColumns(body: UsageBody | undefined): UsageColumns {
     partialIdxs: [],
     clippedIdxs: [],
   };
+  const compared = body?.comparison;
+  if (compared !== undefined) {
+    const sums = column<number | null>(compared.columns?.sum, null);
+    const counts = column<number | null>(compared.columns?.presentCount, null);
+    columns.comparison = { name: compared.name, sums: sums.map((value, i) => ((counts[i] ?? 0) > 0 && typeof value === 'number' ? value : null)) };
+  }
   for (let i = 0; i < length; i++) {
     columns.startSec[i] = startMs[i]! / 1000;
     const value = sum[i];

@@ -22,6 +22,7 @@ export interface ControlElements {
   tz: HTMLSelectElement;
   bucket: HTMLSelectElement;
   quantity: HTMLSelectElement;
+  compare: HTMLSelectElement;
   rangeForm: HTMLFormElement;
   from: HTMLInputElement;
   to: HTMLInputElement;
@@ -64,6 +65,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
   el.tz.addEventListener('change', () => onAction({ type: 'tz', tz: el.tz.value }));
   el.bucket.addEventListener('change', () => onAction({ type: 'bucket', bucket: el.bucket.value }));
   el.quantity.addEventListener('change', () => onAction({ type: 'quantity', quantity: el.quantity.value }));
+  el.compare.addEventListener('change', () => onAction({ type: 'compare', compare: el.compare.value }));
   el.presets.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-preset]');
     if (button) onAction({ type: 'preset', preset: button.dataset.preset as PresetId });
@@ -101,6 +103,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
       if (state.meter && [...el.meter.options].some((o) => o.value === state.meter)) el.meter.value = state.meter;
       if (state.bucket) el.bucket.value = state.bucket;
       el.quantity.value = state.quantity ?? 'energy';
+      el.compare.value = state.compare ?? '';
       if (range.fromMs !== undefined) el.from.value = toDateTimeLocal(range.fromMs, state.tz);
       if (range.toMs !== undefined) el.to.value = toDateTimeLocal(range.toMs, state.tz);
       for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button'))
@@ -114,6 +117,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
         ['tz', el.tz],
         ['bucket', el.bucket],
         ['quantity', el.quantity],
+        ['compare', el.compare],
         ['meter', el.meter],
       ];
       for (const [field, input] of fields) {

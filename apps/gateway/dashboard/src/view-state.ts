@@ -7,6 +7,7 @@ export type ViewAction =
   | { type: 'meter'; meter: string; allData?: boolean }
   | { type: 'bucket'; bucket: string }
   | { type: 'quantity'; quantity: string }
+  | { type: 'compare'; compare: string }
   | { type: 'tz'; tz: string }
   | { type: 'preset'; preset: PresetId }
   | { type: 'shift'; direction: -1 | 1 }
@@ -28,11 +29,13 @@ export function nextState(state: ViewState, action: ViewAction, resolved: TimeRa
   });
   switch (action.type) {
     case 'meter':
-      return action.allData ? { meter: action.meter, tz: state.tz, quantity: state.quantity } : { ...state, meter: action.meter };
+      return action.allData ? { meter: action.meter, tz: state.tz, quantity: state.quantity, compare: state.compare } : { ...state, meter: action.meter };
     case 'bucket':
       return { ...state, bucket: action.bucket };
     case 'quantity':
       return { ...state, quantity: action.quantity === 'energy' ? undefined : action.quantity };
+    case 'compare':
+      return { ...state, compare: action.compare === '' ? undefined : action.compare };
     case 'tz': {
       // Plain dates stay dates (local midnight in the new zone); instants stay the same instants.
       const move = (bound: string | undefined) => {
@@ -42,7 +45,7 @@ export function nextState(state: ViewState, action: ViewAction, resolved: TimeRa
       return { ...state, tz: action.tz, from: move(state.from), to: move(state.to) };
     }
     case 'preset': {
-      if (action.preset === 'all') return { meter: state.meter, tz: state.tz, quantity: state.quantity };
+      if (action.preset === 'all') return { meter: state.meter, tz: state.tz, quantity: state.quantity, compare: state.compare };
       const range = presetRange(action.preset, resolved ? resolved.toMs - 1 : nowMs, state.tz);
       return withRange(range.fromMs, range.toMs);
     }
