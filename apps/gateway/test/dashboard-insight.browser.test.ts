@@ -2,6 +2,7 @@ import { BrowserPages, screenshot, type PageOptions, type TestPage } from './sup
 import { afterNextLoad, horizontalOverflow, openDashboard, readCards, readChart, readStatus, urlQuery } from './support/browser-dashboard';
 import { readComparison } from './support/browser-comparison';
 import { readProfile } from './support/browser-insight';
+import { heatmapPixel, readLoadShape } from './support/browser-load-shape';
 import { startHttpStack, type HttpStack } from './support/http-stack';
 
 jest.setTimeout(120_000);
@@ -135,6 +136,51 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
     expect(await afterNextLoad(page, () => page.selectOption('#compare', ''))).toBe('ready');
     expect(urlQuery(page).compare).toBeUndefined();
     expect((await readComparison(page)).seriesCount).toBe(plain.seriesCount);
+    expect(problems).toEqual([]);
+  });
+
+  it('draws the heatmap and the load-duration curve of the range from its interval powers as the API gives them', async () => {
+    const { page, problems } = await newPage();
+    const zone = 'Europe/Amsterdam';
+    expect(await openDashboard(page, baseUrl, `/?meter=meter-1&tz=${encodeURIComponent(zone)}&from=2019-01-07&to=2019-01-21`)).toBe('ready');
+    const shown = await readLoadShape(page);
+    expect(shown.state).toBe('ready');
+    type Columns = { columns: { startMs: number[]; sum: Array<number | null>; presentCount: number[] } };
+    const api = (await (
+      await fetch(`${baseUrl}/api/usage?meter=meter-1&tz=${encodeURIComponent(zone)}&from=2019-01-07&to=2019-01-21&bucket=15m&quantity=power&shape=columns`)
+    ).json()) as Columns;
+    // The model: each interval's local date and quarter hour as Intl prints them.
+    const format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    const expected = new Map<string, number>();
+    api.columns.startMs.forEach((startMs, i) => {
+      if (api.columns.presentCount[i] === 0) return;
+      const parts = Object.fromEntries(format.formatToParts(startMs).map((part) => [part.type, part.value]));
+      expected.set(`${parts.year}-${parts.month}-${parts.day} ${Number(parts.hour) * 4 + Number(parts.minute) / 15}`, api.columns.sum[i]!);
+    });
+    const grid = shown.grid!;
+    expect(grid.dates[0]).toBe('2019-01-07');
+    expect(grid.dates.at(-1)).toBe('2019-01-20');
+    expect(grid.slotsPerDay).toBe(96);
+    const drawnCells = new Map<string, number>();
+    grid.cells.forEach((row, r) => row.forEach((value, slot) => value !== null && drawnCells.set(`${grid.dates[r]} ${slot}`, value)));
+    expect(drawnCells).toEqual(expected);
+    // The canvas: the highest cell in the ramp's darkest colour, a cell without a reading in the missing colour.
+    const [maxRow, maxSlot] = [...drawnCells.entries()].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0].split(' ');
+    expect(await heatmapPixel(page, grid.dates.indexOf(maxRow!), Number(maxSlot))).toEqual([8, 48, 107]); // --heat-high, #08306b
+    expect(shown.heatmapCaption).toContain(`one row per local day from 2019-01-07 to 2019-01-20`);
+    // The duration curve: every interval power, highest first, against the share of time at or above it.
+    const powers = [...expected.values()].sort((a, b) => b - a);
+    expect(shown.durationValues).toEqual(powers);
+    expect(shown.durationShares.at(-1)).toBe(100);
+    expect(shown.durationShares[0]).toBeCloseTo(100 / powers.length, 9);
     expect(problems).toEqual([]);
   });
 

@@ -27,6 +27,7 @@ import { createExportLink } from './export-link';
 import { formatCount, formatSpan } from './format';
 import { createKeyPrompt } from './key-prompt';
 import { createLoadProfileView } from './load-profile-view';
+import { createLoadShapeView } from './load-shape-view';
 import { autoBucket, bucketInfo, parseBound, presetOf, type TimeRange } from './ranges';
 import { createStatusView } from './status-view';
 import { renderSummary } from './summary-cards';
@@ -113,6 +114,14 @@ const profile = createLoadProfileView({
   chart: byId('profile-chart'),
   caption: byId('profile-caption'),
   tableHost: byId('profile-table-host'),
+});
+
+const loadShape = createLoadShapeView({
+  section: byId('shape-section'),
+  heatmap: byId('heatmap'),
+  heatmapCaption: byId('heatmap-caption'),
+  duration: byId('duration-chart'),
+  durationCaption: byId('duration-caption'),
 });
 
 const table = createBucketTable({
@@ -252,6 +261,7 @@ function askForKey(refusal?: ApiError): void {
   byId('controls').hidden = true;
   chart.clear();
   profile.clear();
+  loadShape.clear();
   status.show('key-needed', { kind: 'unauthenticated', title: 'An API key is needed' });
   keyPrompt.show(refusedKey ? `The key was not accepted: ${refusal.message}` : '');
 }
@@ -284,6 +294,7 @@ function applyAction(action: ViewAction): void {
 
 function showError(error: unknown): void {
   profile.clear();
+  loadShape.clear();
   const apiError = error instanceof ApiError ? error : undefined;
   const kind = apiError?.kind ?? 'http';
   const message = error instanceof Error ? error.message : String(error);
@@ -410,6 +421,7 @@ function showNoMeters(): void {
   syncControls();
   chart.clear();
   profile.clear();
+  loadShape.clear();
   uploadList.clear();
   estimate.sync(undefined);
   status.show('empty', {
@@ -451,6 +463,7 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
     });
     chart.clear();
     profile.clear();
+    loadShape.clear();
     main.dataset.view = new URLSearchParams(window.location.search).toString();
     return;
   }
@@ -473,6 +486,7 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
   main.dataset.view = new URLSearchParams(window.location.search).toString();
   // The typical day follows, in its own section: the usage view does not wait for it.
   void profile.show(state, { signal: inFlight?.signal });
+  void loadShape.show(state, meter, { signal: inFlight?.signal });
 }
 
 byId('retry').addEventListener('click', () => void (caller === undefined ? start() : load({ reloadMeters: true })));
@@ -490,6 +504,12 @@ Object.defineProperty(window, 'dashboard', {
     },
     get profileChart() {
       return profile.plot;
+    },
+    get heatmap() {
+      return loadShape.heatmap;
+    },
+    get durationChart() {
+      return loadShape.durationChart;
     },
     get state() {
       return { ...state };
