@@ -187,7 +187,13 @@ async function main(): Promise<void> {
       {
         raw: async (round) => agree(`summary ${round}`, (await usageSummary(client, meterOf(40, round), year)).present_count),
         grpc: async (round) => {
-          const response = await grpc.getUsageSummary({ meterId: meterOf(40, round), startTime: new Date(year.startMs), endTime: new Date(year.endMs) });
+          const response = await grpc.getUsageSummary({
+            meterId: meterOf(40, round),
+            startTime: new Date(year.startMs),
+            endTime: new Date(year.endMs),
+            timeZone: '',
+            operatingHours: [],
+          });
           agree(`summary ${round}`, response.summary?.presentCount);
         },
         e2e: async (round) => {

@@ -248,7 +248,7 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
         scope: 'read',
         meter: meterId,
         allowedStatus: 200,
-        send: grpcAnswer((m, done) => client.getUsageSummary({ meterId }, m, deadline(), done)),
+        send: grpcAnswer((m, done) => client.getUsageSummary({ meterId, timeZone: '', operatingHours: [] }, m, deadline(), done)),
       },
       {
         label: `GetLoadProfile ${meterId}`,

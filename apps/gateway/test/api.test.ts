@@ -248,6 +248,22 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
     await expectBadRequest('/api/profile?group=holidays', 'group');
   });
 
+  it('GET /api/summary?schedule= splits the total by operating hours on the local clock of tz', async () => {
+    const range = 'meter=ams&from=2019-03-30&to=2019-04-01&tz=Europe/Amsterdam';
+    const whole = (await get(`/api/summary?${range}`)).json();
+    const hours = await get(`/api/summary?${range}&schedule=${encodeURIComponent('sat 08:00-20:00; sun 10:00-12:00')}`);
+    expect(hours.statusCode).toBe(200);
+    const split = hours.json().summary.schedule;
+    expect(whole.summary.schedule).toBeUndefined();
+    expect(split.insideCount + split.outsideCount).toBe(whole.summary.presentCount);
+    expect(split.insideTotal + split.outsideTotal).toBeCloseTo(whole.summary.total, 9);
+    expect(split.outsideShare).toBeCloseTo(split.outsideTotal / whole.summary.total, 12);
+    // Saturday 08:00–20:00 is 48 quarter hours and Sunday 10:00–12:00 (after the 02:00 jump) 8, all present.
+    expect(split.insideCount).toBe(56);
+    const bad = await expectBadRequest(`/api/summary?${range}&schedule=${encodeURIComponent('weekdays 07:00-19:00')}`, 'schedule');
+    expect(bad.message).toBe('schedule: entry "weekdays 07:00-19:00": "weekdays" is not a weekday or a range of them (mon, tue, wed, thu, fri, sat, sun)');
+  });
+
   it('GET /api/summary summarises the default meter: exact total, peak interval, counts', async () => {
     const response = await get('/api/summary');
     expect(response.statusCode).toBe(200);

@@ -40,7 +40,7 @@ const method = fc.constantFrom<Method>('listReadings', 'aggregateUsage', 'getUsa
 const BASE: Record<Method, Record<string, unknown>> = {
   listReadings: { meterId: '', pageSize: 0, pageToken: '' },
   aggregateUsage: { meterId: '', bucketWidth: BucketWidth.BUCKET_WIDTH_DAY, timeZone: 'UTC', quantity: Quantity.QUANTITY_ENERGY },
-  getUsageSummary: { meterId: '' },
+  getUsageSummary: { meterId: '', timeZone: '', operatingHours: [] },
 };
 
 const badMeter: fc.Arbitrary<Case> = fc

@@ -81,7 +81,7 @@ describe('HTTP strictness (issue #10 item 8): real grpc-server and gateway proce
       ['/api/readings?page_size=abc', 'page_size', 'must be an integer from 1 to 10000, got "abc"'],
       ['/api/readings?page_size=0', 'page_size', 'must be an integer from 1 to 10000, got "0"'],
       ['/api/usage?bucket=year', 'bucket', 'must be one of 15m, hour, day, week, month, got "year"'],
-      ['/api/summary?foo=1', 'foo', 'unknown parameter; this route takes meter, from, to, tz, as_of, compare'],
+      ['/api/summary?foo=1', 'foo', 'unknown parameter; this route takes meter, from, to, tz, as_of, compare, schedule'],
       ['/api/meters?x=1', 'x', 'unknown parameter; this route takes no parameters'],
       ['/api/summary?tz=', 'tz', 'must be 1 to 64 characters long, got ""'],
       ['/api/summary?from=yesterday', 'from', 'must be an RFC 3339 timestamp (2019-01-01T00:00:00Z) or a date (2019-01-01), got "yesterday"'],

@@ -24,7 +24,18 @@ export {
 } from './gen/meterusage/v1/meter_usage_service';
 export { Reading, ReadingQuality, readingQualityToJSON } from './gen/meterusage/v1/reading';
 export { Meter, TimeLabel, timeLabelToJSON } from './gen/meterusage/v1/meter';
-export { BucketWidth, bucketWidthToJSON, DayGroup, Power, ProfileSlot, Quantity, UsageBucket, UsageSummary } from './gen/meterusage/v1/aggregate';
+export {
+  BucketWidth,
+  bucketWidthToJSON,
+  DayGroup,
+  OperatingHours,
+  Power,
+  ProfileSlot,
+  Quantity,
+  ScheduleSplit,
+  UsageBucket,
+  UsageSummary,
+} from './gen/meterusage/v1/aggregate';
 export {
   ApiKey,
   AuthMode,

@@ -11,6 +11,7 @@ const HTTP_FIELD_OF: Readonly<Record<string, string>> = Object.freeze({
   bucket_width: 'bucket',
   slot_width: 'bucket',
   day_group: 'group',
+  operating_hours: 'schedule',
   upload_id: 'id',
   max_gap_intervals: 'max_gap',
   profile_weeks: 'weeks',

@@ -165,5 +165,12 @@ export function toSummaryJson(summary: UsageSummary | undefined) {
       end: toIsoSeconds(summary.peakDemand.end),
     },
     baseLoad: summary?.baseLoad && { value: summary.baseLoad.value, unit: summary.baseLoad.unit },
+    schedule: summary?.schedule && {
+      insideTotal: summary.schedule.insideTotal,
+      outsideTotal: summary.schedule.outsideTotal,
+      outsideShare: summary.schedule.outsideShare,
+      insideCount: summary.schedule.insideCount,
+      outsideCount: summary.schedule.outsideCount,
+    },
   };
 }

@@ -101,6 +101,19 @@ export const summarySchema = {
         "Energy meters only: the base load, the 10th percentile of the present intervals' average power (linear between the closest ranks). Absent without values.",
       properties: { value: { type: 'number' }, unit: { type: 'string' } },
     },
+    schedule: {
+      type: 'object',
+      required: ['insideTotal', 'outsideTotal', 'insideCount', 'outsideCount'],
+      description:
+        'With schedule: the present values split by whether their interval starts inside the operating hours (local weekday and time in tz). outsideShare = outsideTotal / (insideTotal + outsideTotal), absent when that is 0.',
+      properties: {
+        insideTotal: { type: 'number' },
+        outsideTotal: { type: 'number' },
+        outsideShare: { type: 'number' },
+        insideCount: { type: 'integer' },
+        outsideCount: { type: 'integer' },
+      },
+    },
   },
 } as const;
 

@@ -8,6 +8,7 @@ import { toRangeRequest } from './range-request';
 import { bucketSchema, errorResponses, summarySchema } from './response-schemas';
 import { sendable } from '../answers/body-pieces';
 import { aggregateUsageColumnsJson, aggregateUsageJson } from './usage-json';
+import { operatingHoursOf, scheduleParam } from './operating-hours-param';
 import {
   compareParam,
   summaryComparison,
@@ -173,14 +174,14 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     async () => ({ timeZones }),
   );
 
-  app.get<{ Querystring: RangeQuery & { compare?: ComparisonName } }>(
+  app.get<{ Querystring: RangeQuery & { compare?: ComparisonName; schedule?: string } }>(
     '/api/summary',
     {
       config: { versionedAnswer: true },
       schema: {
         summary: 'Total, mean, peak and minimum with their intervals, present/missing/expected counts, first and last reading',
         tags: ['usage'],
-        querystring: querySchema({ ...rangeParams, compare: compareParam }),
+        querystring: querySchema({ ...rangeParams, compare: compareParam, schedule: scheduleParam }),
         response: {
           200: {
             type: 'object',
@@ -201,10 +202,11 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     async (request) => {
       const { query } = request;
       const range = toRangeRequest(query);
+      const operatingHours = operatingHoursOf(query.schedule);
       const summarize = (startTime: Date | undefined, endTime: Date | undefined) =>
         callUnary(
           app.meterUsage.getUsageSummary.bind(app.meterUsage),
-          { ...range, startTime, endTime },
+          { ...range, startTime, endTime, timeZone: query.tz, operatingHours },
           {
             deadlineMs: options.deadlineMs,
             metadata: app.callMetadata(request),

@@ -24,7 +24,8 @@ import type { BucketWidthName } from '@meterusage/time';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
 import { MAX_BUCKETS, planBuckets, tooManyBuckets } from './bucket-plan';
-import { aggregateUsage, summarizeUsage } from './usage.repository';
+import { aggregateUsage, splitBySchedule, summarizeUsage } from './usage.repository';
+import { operatingScheduleOf, toScheduleSplit } from './operating-schedule';
 import { admitUsage, explicitBucketCount, mostBuckets } from './usage-admission';
 
 export interface UsageHandlerDeps {
@@ -96,19 +97,26 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
     getUsageSummary: unary('GetUsageSummary', deps, async (request: GetUsageSummaryRequest) => {
       requestedRange(request.startTime, request.endTime);
       const asOfMs = requestedAsOf(request.asOf);
+      const timeZone = timeZoneOf(request.timeZone);
+      const schedule = operatingScheduleOf(request.operatingHours);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
-      const row = range === undefined ? undefined : await summarizeUsage(db, { meterId: meter.meter_id, ...range, asOfMs });
+      const query = range === undefined ? undefined : { meterId: meter.meter_id, ...range, asOfMs };
+      const row = query === undefined ? undefined : await summarizeUsage(db, query);
+      const split =
+        schedule === undefined ? undefined : toScheduleSplit(query === undefined ? EMPTY_SPLIT : await splitBySchedule(db, query, timeZone, schedule));
       return {
         meterId: meter.meter_id,
         unit: meter.unit,
         startTime: range === undefined ? request.startTime : new Date(range.startMs),
         endTime: range === undefined ? request.endTime : new Date(range.endMs),
-        summary: toUsageSummary(row, range, meter),
+        summary: { ...toUsageSummary(row, range, meter), ...(split === undefined ? {} : { schedule: split }) },
       };
     }),
   };
 }
+
+const EMPTY_SPLIT = Object.freeze({ inside_total: 0, outside_total: 0, inside_count: 0, outside_count: 0 });
 
 /** The unit buckets are in and what their values are multiplied by: the meter's own (energy), or power. */
 function measureOf(quantity: Quantity, meter: MeterRow): { unit: string; factor: number | undefined } {

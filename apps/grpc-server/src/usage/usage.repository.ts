@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { readingsAt } from '../db/readings-as-of';
 import type { Database, StoredQuality } from '../db/schema';
+import type { OperatingSchedule } from './operating-schedule';
 
 /**
  * Where bucket aggregates come from: the readings themselves, or (TimescaleDB) the hourly
@@ -194,5 +195,35 @@ export async function summarizeUsage(db: Kysely<Database>, query: UsageQuery): P
            ${epochMs(sql`first.interval_start`)} as first_start_ms, first.usage::float8 as first_usage, first.quality as first_quality, first.upload_id as first_upload_id,
            ${epochMs(sql`last.interval_start`)} as last_start_ms, last.usage::float8 as last_usage, last.quality as last_quality, last.upload_id as last_upload_id
     from totals left join peak on true left join minimum on true left join first on true left join last on true`.execute(db);
+  return rows[0]!;
+}
+
+/**
+ * The present values of a summary's range split by the operating hours (operating-schedule.ts):
+ * an interval is inside when its local start in timeZone falls on an entry's weekday and minutes.
+ */
+export async function splitBySchedule(
+  db: Kysely<Database>,
+  query: UsageQuery,
+  timeZone: string,
+  schedule: OperatingSchedule,
+): Promise<{ inside_total: number; outside_total: number; inside_count: number; outside_count: number }> {
+  const { rows } = await sql<{ inside_total: number; outside_total: number; inside_count: number; outside_count: number }>`
+    with local as (
+      select usage, interval_start at time zone ${timeZone} as local_start from ${readingsAt(query.asOfMs)} as readings
+      where meter_id = ${query.meterId} and interval_start >= ${iso(query.startMs)}::timestamptz and interval_start < ${iso(query.endMs)}::timestamptz
+        and usage is not null
+    ), placed as (
+      select usage, exists (
+        select 1 from unnest(${schedule.isoWeekdays}::int[], ${schedule.fromMinutes}::int[], ${schedule.toMinutes}::int[]) as hours(day, from_minute, to_minute)
+        where hours.day = extract(isodow from local_start)
+          and extract(hour from local_start) * 60 + extract(minute from local_start) >= hours.from_minute
+          and extract(hour from local_start) * 60 + extract(minute from local_start) < hours.to_minute
+      ) as inside
+      from local
+    )
+    select coalesce(sum(usage) filter (where inside), 0)::float8 as inside_total, coalesce(sum(usage) filter (where not inside), 0)::float8 as outside_total,
+           (count(*) filter (where inside))::int as inside_count, (count(*) filter (where not inside))::int as outside_count
+    from placed`.execute(db);
   return rows[0]!;
 }

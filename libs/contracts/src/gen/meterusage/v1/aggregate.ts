@@ -281,7 +281,44 @@ export interface UsageSummary {
    * Energy meters only: the base load, the 10th percentile of the present intervals' average
    * power (linear interpolation between the closest ranks). Absent without values.
    */
-  baseLoad?: Power | undefined;
+  baseLoad?:
+    | Power
+    | undefined;
+  /**
+   * With operating hours in the request: the present values split by whether their interval
+   * starts inside the hours (local weekday and time in the request's zone). Absent otherwise.
+   */
+  schedule?: ScheduleSplit | undefined;
+}
+
+/** OperatingHours are hours of operation on some weekdays, on the local clock of a time zone. */
+export interface OperatingHours {
+  /** ISO weekdays the hours apply to: 1 is Monday, 7 Sunday. At least one. */
+  isoWeekdays: number[];
+  /** Start of the hours in minutes after local midnight (0 to 1439). */
+  fromMinute: number;
+  /** End of the hours (exclusive) in minutes after local midnight, after from_minute (at most 1440). */
+  toMinute: number;
+}
+
+/**
+ * ScheduleSplit is a summary's values divided by the operating hours. An interval is inside when
+ * its start, on the local clock, falls on one of an entry's weekdays at or after its from_minute
+ * and before its to_minute; otherwise outside. Missing values are in neither.
+ */
+export interface ScheduleSplit {
+  /** Sum of the present values inside the hours (0 when none). */
+  insideTotal: number;
+  /** Sum of the present values outside the hours (0 when none). */
+  outsideTotal: number;
+  /** outside_total / (inside_total + outside_total); absent when that sum is 0. */
+  outsideShare?:
+    | number
+    | undefined;
+  /** Present values inside the hours. */
+  insideCount: number;
+  /** Present values outside the hours. */
+  outsideCount: number;
 }
 
 /** Power is an average power derived from energy readings: energy divided by the time it took. */
@@ -608,6 +645,7 @@ function createBaseUsageSummary(): UsageSummary {
     editedCount: 0,
     peakDemand: undefined,
     baseLoad: undefined,
+    schedule: undefined,
   };
 }
 
@@ -651,6 +689,9 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     }
     if (message.baseLoad !== undefined) {
       Power.encode(message.baseLoad, writer.uint32(106).fork()).join();
+    }
+    if (message.schedule !== undefined) {
+      ScheduleSplit.encode(message.schedule, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -772,6 +813,14 @@ export const UsageSummary: MessageFns<UsageSummary> = {
             message.baseLoad = Power.decode(reader, reader.uint32());
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.schedule = ScheduleSplit.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -835,6 +884,7 @@ export const UsageSummary: MessageFns<UsageSummary> = {
         : isSet(object.base_load)
         ? Power.fromJSON(object.base_load)
         : undefined,
+      schedule: isSet(object.schedule) ? ScheduleSplit.fromJSON(object.schedule) : undefined,
     };
   },
 
@@ -879,6 +929,9 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     if (message.baseLoad !== undefined) {
       obj.baseLoad = Power.toJSON(message.baseLoad);
     }
+    if (message.schedule !== undefined) {
+      obj.schedule = ScheduleSplit.toJSON(message.schedule);
+    }
     return obj;
   },
 
@@ -910,6 +963,289 @@ export const UsageSummary: MessageFns<UsageSummary> = {
     message.baseLoad = (object.baseLoad !== undefined && object.baseLoad !== null)
       ? Power.fromPartial(object.baseLoad)
       : undefined;
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? ScheduleSplit.fromPartial(object.schedule)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseOperatingHours(): OperatingHours {
+  return { isoWeekdays: [], fromMinute: 0, toMinute: 0 };
+}
+
+export const OperatingHours: MessageFns<OperatingHours> = {
+  encode(message: OperatingHours, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.isoWeekdays.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.isoWeekdays) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.fromMinute !== 0) {
+      writer.uint32(16).int32(message.fromMinute);
+    }
+    if (message.toMinute !== 0) {
+      writer.uint32(24).int32(message.toMinute);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OperatingHours {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOperatingHours();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.isoWeekdays.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.isoWeekdays.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fromMinute = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.toMinute = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OperatingHours {
+    return {
+      isoWeekdays: globalThis.Array.isArray(object?.isoWeekdays)
+        ? object.isoWeekdays.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.iso_weekdays)
+        ? object.iso_weekdays.map((e: any) => globalThis.Number(e))
+        : [],
+      fromMinute: isSet(object.fromMinute)
+        ? globalThis.Number(object.fromMinute)
+        : isSet(object.from_minute)
+        ? globalThis.Number(object.from_minute)
+        : 0,
+      toMinute: isSet(object.toMinute)
+        ? globalThis.Number(object.toMinute)
+        : isSet(object.to_minute)
+        ? globalThis.Number(object.to_minute)
+        : 0,
+    };
+  },
+
+  toJSON(message: OperatingHours): unknown {
+    const obj: any = {};
+    if (message.isoWeekdays?.length) {
+      obj.isoWeekdays = message.isoWeekdays.map((e) => Math.round(e));
+    }
+    if (message.fromMinute !== 0) {
+      obj.fromMinute = Math.round(message.fromMinute);
+    }
+    if (message.toMinute !== 0) {
+      obj.toMinute = Math.round(message.toMinute);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OperatingHours>, I>>(base?: I): OperatingHours {
+    return OperatingHours.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OperatingHours>, I>>(object: I): OperatingHours {
+    const message = createBaseOperatingHours();
+    message.isoWeekdays = object.isoWeekdays?.map((e) => e) || [];
+    message.fromMinute = object.fromMinute ?? 0;
+    message.toMinute = object.toMinute ?? 0;
+    return message;
+  },
+};
+
+function createBaseScheduleSplit(): ScheduleSplit {
+  return { insideTotal: 0, outsideTotal: 0, outsideShare: undefined, insideCount: 0, outsideCount: 0 };
+}
+
+export const ScheduleSplit: MessageFns<ScheduleSplit> = {
+  encode(message: ScheduleSplit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.insideTotal !== 0) {
+      writer.uint32(9).double(message.insideTotal);
+    }
+    if (message.outsideTotal !== 0) {
+      writer.uint32(17).double(message.outsideTotal);
+    }
+    if (message.outsideShare !== undefined) {
+      writer.uint32(25).double(message.outsideShare);
+    }
+    if (message.insideCount !== 0) {
+      writer.uint32(32).int32(message.insideCount);
+    }
+    if (message.outsideCount !== 0) {
+      writer.uint32(40).int32(message.outsideCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleSplit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleSplit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.insideTotal = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.outsideTotal = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.outsideShare = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.insideCount = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.outsideCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScheduleSplit {
+    return {
+      insideTotal: isSet(object.insideTotal)
+        ? globalThis.Number(object.insideTotal)
+        : isSet(object.inside_total)
+        ? globalThis.Number(object.inside_total)
+        : 0,
+      outsideTotal: isSet(object.outsideTotal)
+        ? globalThis.Number(object.outsideTotal)
+        : isSet(object.outside_total)
+        ? globalThis.Number(object.outside_total)
+        : 0,
+      outsideShare: isSet(object.outsideShare)
+        ? globalThis.Number(object.outsideShare)
+        : isSet(object.outside_share)
+        ? globalThis.Number(object.outside_share)
+        : undefined,
+      insideCount: isSet(object.insideCount)
+        ? globalThis.Number(object.insideCount)
+        : isSet(object.inside_count)
+        ? globalThis.Number(object.inside_count)
+        : 0,
+      outsideCount: isSet(object.outsideCount)
+        ? globalThis.Number(object.outsideCount)
+        : isSet(object.outside_count)
+        ? globalThis.Number(object.outside_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: ScheduleSplit): unknown {
+    const obj: any = {};
+    if (message.insideTotal !== 0) {
+      obj.insideTotal = floatToJson(message.insideTotal);
+    }
+    if (message.outsideTotal !== 0) {
+      obj.outsideTotal = floatToJson(message.outsideTotal);
+    }
+    if (message.outsideShare !== undefined) {
+      obj.outsideShare = floatToJson(message.outsideShare);
+    }
+    if (message.insideCount !== 0) {
+      obj.insideCount = Math.round(message.insideCount);
+    }
+    if (message.outsideCount !== 0) {
+      obj.outsideCount = Math.round(message.outsideCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScheduleSplit>, I>>(base?: I): ScheduleSplit {
+    return ScheduleSplit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScheduleSplit>, I>>(object: I): ScheduleSplit {
+    const message = createBaseScheduleSplit();
+    message.insideTotal = object.insideTotal ?? 0;
+    message.outsideTotal = object.outsideTotal ?? 0;
+    message.outsideShare = object.outsideShare ?? undefined;
+    message.insideCount = object.insideCount ?? 0;
+    message.outsideCount = object.outsideCount ?? 0;
     return message;
   },
 };

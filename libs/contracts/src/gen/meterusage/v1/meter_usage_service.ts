@@ -40,6 +40,7 @@ import {
   DayGroup,
   dayGroupFromJSON,
   dayGroupToJSON,
+  OperatingHours,
   ProfileSlot,
   Quantity,
   quantityFromJSON,
@@ -209,7 +210,16 @@ export interface GetUsageSummaryRequest {
    * Read the data as it stood at this instant: every upload committed at or before it (to the
    * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
    */
-  asOf?: Date | undefined;
+  asOf?:
+    | Date
+    | undefined;
+  /** IANA time zone whose weekdays and clock the operating hours follow; empty means "UTC". */
+  timeZone: string;
+  /**
+   * The site's weekly operating hours; with any, the summary splits the energy into what was used
+   * inside and outside them (UsageSummary.schedule). At most 50 entries.
+   */
+  operatingHours: OperatingHours[];
 }
 
 /** GetLoadProfileRequest selects the range, zone, slot width and days of a load profile. */
@@ -1443,7 +1453,7 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
 };
 
 function createBaseGetUsageSummaryRequest(): GetUsageSummaryRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined, asOf: undefined };
+  return { meterId: "", startTime: undefined, endTime: undefined, asOf: undefined, timeZone: "", operatingHours: [] };
 }
 
 export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
@@ -1459,6 +1469,12 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
     }
     if (message.asOf !== undefined) {
       Timestamp.encode(toTimestamp(message.asOf), writer.uint32(34).fork()).join();
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(42).string(message.timeZone);
+    }
+    for (const v of message.operatingHours) {
+      OperatingHours.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1508,6 +1524,22 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
             message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.operatingHours.push(OperatingHours.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1542,6 +1574,16 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
         : isSet(object.as_of)
         ? fromJsonTimestamp(object.as_of)
         : undefined,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      operatingHours: globalThis.Array.isArray(object?.operatingHours)
+        ? object.operatingHours.map((e: any) => OperatingHours.fromJSON(e))
+        : globalThis.Array.isArray(object?.operating_hours)
+        ? object.operating_hours.map((e: any) => OperatingHours.fromJSON(e))
+        : [],
     };
   },
 
@@ -1559,6 +1601,12 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
     if (message.asOf !== undefined) {
       obj.asOf = message.asOf.toISOString();
     }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.operatingHours?.length) {
+      obj.operatingHours = message.operatingHours.map((e) => OperatingHours.toJSON(e));
+    }
     return obj;
   },
 
@@ -1571,6 +1619,8 @@ export const GetUsageSummaryRequest: MessageFns<GetUsageSummaryRequest> = {
     message.startTime = object.startTime ?? undefined;
     message.endTime = object.endTime ?? undefined;
     message.asOf = object.asOf ?? undefined;
+    message.timeZone = object.timeZone ?? "";
+    message.operatingHours = object.operatingHours?.map((e) => OperatingHours.fromPartial(e)) || [];
     return message;
   },
 };
