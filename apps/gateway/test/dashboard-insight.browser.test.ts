@@ -184,6 +184,35 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
     expect(problems).toEqual([]);
   });
 
+  it('shows the share of energy outside the operating hours typed in, as /api/summary gives it, kept in the URL; a malformed entry is named', async () => {
+    const { page, problems } = await newPage();
+    expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=Europe%2FAmsterdam')).toBe('ready');
+    const card = '[data-summary="outside-hours"]';
+    expect(await page.isHidden(card)).toBe(true);
+    await page.fill('#schedule', 'mon-fri 07:00-19:00');
+    expect(await afterNextLoad(page, () => page.press('#schedule', 'Tab'))).toBe('ready');
+    expect(urlQuery(page).schedule).toBe('mon-fri 07:00-19:00');
+    const api = (await (
+      await fetch(`${baseUrl}/api/summary?meter=meter-1&tz=Europe%2FAmsterdam&schedule=${encodeURIComponent('mon-fri 07:00-19:00')}`)
+    ).json()) as {
+      summary: { schedule: { outsideShare: number; outsideTotal: number } };
+    };
+    expect(await page.isVisible(card)).toBe(true);
+    expect(Number(await page.getAttribute(card, 'data-value'))).toBe(api.summary.schedule.outsideShare);
+    expect(await page.textContent(`${card} .card-value`)).toBe(
+      `${(api.summary.schedule.outsideShare * 100).toLocaleString('en', { maximumFractionDigits: 1 })} %`,
+    );
+    await page.fill('#schedule', 'weekdays 07:00-19:00');
+    expect(await afterNextLoad(page, () => page.press('#schedule', 'Tab'))).toBe('error');
+    expect((await readStatus(page)).text).toContain('schedule: entry "weekdays 07:00-19:00": "weekdays" is not a weekday');
+    expect(await page.getAttribute('#schedule', 'aria-invalid')).toBe('true');
+    await page.fill('#schedule', '');
+    expect(await afterNextLoad(page, () => page.press('#schedule', 'Tab'))).toBe('ready');
+    expect(urlQuery(page).schedule).toBeUndefined();
+    expect(await page.isHidden(card)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('switches the chart and the table between energy and average power, kept in the URL; refuses power for a gas meter', async () => {
     const { page, problems } = await newPage();
     expect(await openDashboard(page, baseUrl, '/?meter=meter-1&tz=UTC&bucket=day')).toBe('ready');

@@ -75,6 +75,8 @@ export interface UsageSummaryBody {
     /** Energy meters only: the highest interval's average power, and the 10th percentile of interval power. */
     peakDemand?: { value: number; unit: string; start: string; end: string };
     baseLoad?: { value: number; unit: string };
+    /** With a schedule: the values inside and outside the operating hours. */
+    schedule?: { insideTotal: number; outsideTotal: number; outsideShare?: number; insideCount: number; outsideCount: number };
   };
   /** With compare: the compared period and the differences (requested minus compared). */
   comparison?: {
@@ -209,8 +211,8 @@ export function getTimeZones(options?: RequestOptions): Promise<{ timeZones?: st
   return request('/api/time-zones', {}, options);
 }
 
-export function getSummary({ meter, from, to, tz, compare }: ViewState, options?: RequestOptions): Promise<UsageSummaryBody> {
-  return request('/api/summary', { meter, from, to, tz, compare }, options);
+export function getSummary({ meter, from, to, tz, compare, schedule }: ViewState, options?: RequestOptions): Promise<UsageSummaryBody> {
+  return request('/api/summary', { meter, from, to, tz, compare, schedule }, options);
 }
 
 /** The buckets as columns, the form the chart draws: a third of the rows' bytes, and no per-bucket objects to parse. */

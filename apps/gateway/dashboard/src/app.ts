@@ -83,6 +83,7 @@ const controls = createViewControls(
     bucket: byId('bucket'),
     quantity: byId('quantity'),
     compare: byId('compare'),
+    schedule: byId('schedule'),
     rangeForm: byId('range-form'),
     from: byId('from'),
     to: byId('to'),

@@ -50,6 +50,17 @@ export function renderSummary(section: HTMLElement, body: UsageSummaryBody, { ti
   const base = summary.baseLoad;
   card('base-load').hidden = base === undefined;
   if (base !== undefined) set('base-load', formatUsage(base.value, base.unit), base.value, '10th percentile of interval power');
+  const hours = summary.schedule;
+  card('outside-hours').hidden = hours === undefined;
+  if (hours !== undefined) {
+    const share = hours.outsideShare;
+    set(
+      'outside-hours',
+      share === undefined ? '—' : `${(share * 100).toLocaleString('en', { maximumFractionDigits: 1 })} %`,
+      share,
+      `${formatUsage(hours.outsideTotal, unit)} of ${formatUsage(hours.insideTotal + hours.outsideTotal, unit)} in ${formatCount(hours.outsideCount)} ${hours.outsideCount === 1 ? 'interval' : 'intervals'}`,
+    );
+  }
   set('missing', formatCount(missing), missing, `${formatPresence(present, expected)} intervals present`);
   const missingCard = card('missing');
   missingCard.dataset.present = String(present);

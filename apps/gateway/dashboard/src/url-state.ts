@@ -1,4 +1,4 @@
-// The view's state lives in the URL (?meter=&from=&to=&bucket=&quantity=&compare=&tz=), so a link reproduces the
+// The view's state lives in the URL (?meter=&from=&to=&bucket=&quantity=&compare=&schedule=&tz=), so a link reproduces the
 // view and a reload keeps it. Values stay the strings the API takes: a plain date is local
 // midnight in tz, anything else an RFC 3339 instant. No from/to means the meter's whole data.
 import { browserTimeZone } from './time-zone';
@@ -13,10 +13,12 @@ export interface ViewState {
   quantity?: string | undefined;
   /** previous_period or previous_year: the chart and cards also show that period; absent: no comparison. */
   compare?: string | undefined;
+  /** Operating hours as the API's schedule parameter ("mon-fri 07:00-19:00"); absent: none. */
+  schedule?: string | undefined;
   tz: string;
 }
 
-const KEYS = ['meter', 'from', 'to', 'bucket', 'quantity', 'compare', 'tz'] as const;
+const KEYS = ['meter', 'from', 'to', 'bucket', 'quantity', 'compare', 'schedule', 'tz'] as const;
 
 /** The state a query string names; absent keys are undefined (tz defaults to the browser's zone). */
 export function readState(search: string, defaultTimeZone: string = browserTimeZone()): ViewState {
@@ -33,6 +35,7 @@ export function readState(search: string, defaultTimeZone: string = browserTimeZ
     bucket: value('bucket'),
     quantity: quantity === 'energy' ? undefined : quantity,
     compare: value('compare'),
+    schedule: value('schedule'),
     tz: value('tz') ?? defaultTimeZone,
   };
 }

@@ -23,6 +23,7 @@ export interface ControlElements {
   bucket: HTMLSelectElement;
   quantity: HTMLSelectElement;
   compare: HTMLSelectElement;
+  schedule: HTMLInputElement;
   rangeForm: HTMLFormElement;
   from: HTMLInputElement;
   to: HTMLInputElement;
@@ -66,6 +67,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
   el.bucket.addEventListener('change', () => onAction({ type: 'bucket', bucket: el.bucket.value }));
   el.quantity.addEventListener('change', () => onAction({ type: 'quantity', quantity: el.quantity.value }));
   el.compare.addEventListener('change', () => onAction({ type: 'compare', compare: el.compare.value }));
+  el.schedule.addEventListener('change', () => onAction({ type: 'schedule', schedule: el.schedule.value }));
   el.presets.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-preset]');
     if (button) onAction({ type: 'preset', preset: button.dataset.preset as PresetId });
@@ -104,6 +106,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
       if (state.bucket) el.bucket.value = state.bucket;
       el.quantity.value = state.quantity ?? 'energy';
       el.compare.value = state.compare ?? '';
+      if (document.activeElement !== el.schedule) el.schedule.value = state.schedule ?? '';
       if (range.fromMs !== undefined) el.from.value = toDateTimeLocal(range.fromMs, state.tz);
       if (range.toMs !== undefined) el.to.value = toDateTimeLocal(range.toMs, state.tz);
       for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button'))
@@ -118,6 +121,7 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
         ['bucket', el.bucket],
         ['quantity', el.quantity],
         ['compare', el.compare],
+        ['schedule', el.schedule],
         ['meter', el.meter],
       ];
       for (const [field, input] of fields) {

@@ -8,6 +8,7 @@ export type ViewAction =
   | { type: 'bucket'; bucket: string }
   | { type: 'quantity'; quantity: string }
   | { type: 'compare'; compare: string }
+  | { type: 'schedule'; schedule: string }
   | { type: 'tz'; tz: string }
   | { type: 'preset'; preset: PresetId }
   | { type: 'shift'; direction: -1 | 1 }
@@ -29,13 +30,17 @@ export function nextState(state: ViewState, action: ViewAction, resolved: TimeRa
   });
   switch (action.type) {
     case 'meter':
-      return action.allData ? { meter: action.meter, tz: state.tz, quantity: state.quantity, compare: state.compare } : { ...state, meter: action.meter };
+      return action.allData
+        ? { meter: action.meter, tz: state.tz, quantity: state.quantity, compare: state.compare, schedule: state.schedule }
+        : { ...state, meter: action.meter };
     case 'bucket':
       return { ...state, bucket: action.bucket };
     case 'quantity':
       return { ...state, quantity: action.quantity === 'energy' ? undefined : action.quantity };
     case 'compare':
       return { ...state, compare: action.compare === '' ? undefined : action.compare };
+    case 'schedule':
+      return { ...state, schedule: action.schedule.trim() === '' ? undefined : action.schedule.trim() };
     case 'tz': {
       // Plain dates stay dates (local midnight in the new zone); instants stay the same instants.
       const move = (bound: string | undefined) => {
@@ -45,7 +50,7 @@ export function nextState(state: ViewState, action: ViewAction, resolved: TimeRa
       return { ...state, tz: action.tz, from: move(state.from), to: move(state.to) };
     }
     case 'preset': {
-      if (action.preset === 'all') return { meter: state.meter, tz: state.tz, quantity: state.quantity, compare: state.compare };
+      if (action.preset === 'all') return { meter: state.meter, tz: state.tz, quantity: state.quantity, compare: state.compare, schedule: state.schedule };
       const range = presetRange(action.preset, resolved ? resolved.toMs - 1 : nowMs, state.tz);
       return withRange(range.fromMs, range.toMs);
     }
