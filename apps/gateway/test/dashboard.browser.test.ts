@@ -12,6 +12,7 @@ import {
   type TestDatabase,
 } from '@meterusage/testing';
 import { BrowserPages, screenshot, type PageOptions, type TestPage } from './support/browser';
+import { shapeTiming } from './support/browser-load-shape';
 import {
   afterNextLoad,
   bodyBackground,
@@ -509,8 +510,11 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
         expect(await settled(page)).toBe('ready');
         expect((await readChart(page)).length).toBe(view.buckets);
         const timing = await chartTiming(page);
+        // The load shape (heatmap and duration curve) loads after the chart, from its own request.
+        const shape = await shapeTiming(page);
+        expect(shape.ownMs).toBeGreaterThan(0);
         runs.push(
-          `${Math.round(timing.drawnMs)} ms (/api/usage ${Math.round(timing.usageMs)} ms for ${(timing.usageBytes / 1e6).toFixed(2)} MB, then ${Math.round(timing.afterDataMs)} ms in the page)`,
+          `${Math.round(timing.drawnMs)} ms (/api/usage ${Math.round(timing.usageMs)} ms for ${(timing.usageBytes / 1e6).toFixed(2)} MB, then ${Math.round(timing.afterDataMs)} ms in the page); load shape drawn at ${Math.round(shape.drawnMs)} ms, ${Math.round(shape.ownMs)} ms after its request`,
         );
         expect(problems).toEqual([]);
         await context.close();

@@ -6,7 +6,7 @@
 // their own values instead of power. Their section's data-state (loading, ready, empty, too-long,
 // error) tells tests when they are drawn.
 import type UPlot from 'uplot';
-import { getUsage, type MeterBody, type RequestOptions } from './api';
+import { getUsage, type MeterBody, type RequestOptions, type UsageBody } from './api';
 import { formatNumber, formatUsage } from './format';
 import { heatmapGrid, loadDurationCurve, type HeatmapGrid } from './load-shape-data';
 import type { ViewState } from './url-state';
@@ -21,9 +21,19 @@ interface LoadShapeElements {
 
 /** Most intervals drawn (a little over a year of 15-minute intervals): longer ranges are refused with a hint. */
 export const MOST_SHAPE_INTERVALS = 40_000;
-const ENERGY_UNITS = new Set(['kWh', 'Wh', 'MWh']);
-const POWER_UNITS: Record<string, string> = { kWh: 'kW', Wh: 'W', MWh: 'MW' };
 const INTERVAL_BUCKETS: Record<number, string> = { 900: '15m', 3600: 'hour' };
+// libs/meters/src/power.ts's rule (that library's entry also brings Node modules a page cannot
+// load): an energy unit's power unit, and interval energy × 3600 / interval seconds = average power.
+const POWER_UNITS: Readonly<Record<string, string>> = { Wh: 'W', kWh: 'kW', MWh: 'MW' };
+const powerUnitOf = (unit: string): string | undefined => (Object.hasOwn(POWER_UNITS, unit) ? POWER_UNITS[unit] : undefined);
+const powerFactor = (intervalSeconds: number): number => 3600 / intervalSeconds;
+
+/** The usage the page already has, when its buckets are the meter's intervals: the views need no request of their own. */
+export interface ShownUsage {
+  bucket: string;
+  quantity: string | undefined;
+  body: UsageBody;
+}
 
 export function createLoadShapeView(elements: LoadShapeElements) {
   const { uPlot } = window;
@@ -95,7 +105,7 @@ export function createLoadShapeView(elements: LoadShapeElements) {
   }
 
   /** Loads and draws both views for the shown range; failures show in the section only. */
-  async function show(view: ViewState, meter: MeterBody | undefined, options: RequestOptions): Promise<void> {
+  async function show(view: ViewState, meter: MeterBody | undefined, options: RequestOptions, shown?: ShownUsage): Promise<void> {
     const mine = ++seq;
     elements.section.hidden = false;
     elements.section.dataset.state = 'loading';
@@ -104,18 +114,25 @@ export function createLoadShapeView(elements: LoadShapeElements) {
       settle('empty', 'The load shape is drawn for meters with 15-minute or hourly intervals.');
       return;
     }
-    const power = ENERGY_UNITS.has(meter.unit);
+    const powerUnit = powerUnitOf(meter.unit);
+    performance.mark('dashboard:shape-requested');
     try {
-      const usage = await getUsage({ ...view, bucket, quantity: power ? 'power' : undefined, compare: undefined }, options);
+      // The chart's own buckets when they are the meter's intervals (energy is scaled to power as
+      // grpc-server scales it, by the same factor); otherwise one request of interval buckets.
+      const reuse = shown !== undefined && shown.bucket === bucket;
+      const usage = reuse
+        ? shown.body
+        : await getUsage({ ...view, bucket, quantity: powerUnit === undefined ? undefined : 'power', compare: undefined }, options);
       if (mine !== seq) return;
+      const factor = reuse && powerUnit !== undefined && shown.quantity !== 'power' ? powerFactor(meter.intervalSeconds) : 1;
       const columns = usage.columns ?? {};
       const startMs = columns.startMs ?? [];
       if (startMs.length > MOST_SHAPE_INTERVALS) {
         settle('too-long', `The load shape is drawn for at most ${formatNumber(MOST_SHAPE_INTERVALS)} intervals (a little over a year); pick a shorter range.`);
         return;
       }
-      const values = (columns.sum ?? []).map((value, i) => ((columns.presentCount?.[i] ?? 0) > 0 ? value : null));
-      unit = power ? POWER_UNITS[meter.unit]! : meter.unit;
+      const values = (columns.sum ?? []).map((value, i) => ((columns.presentCount?.[i] ?? 0) > 0 && value !== null ? value * factor : null));
+      unit = powerUnit ?? meter.unit;
       grid = heatmapGrid({ startMs, power: values }, view.tz, meter.intervalSeconds / 60);
       curve = loadDurationCurve(values);
       if (curve.power.length === 0) {
@@ -124,7 +141,7 @@ export function createLoadShapeView(elements: LoadShapeElements) {
       }
       drawHeatmap(grid);
       drawCurve(curve);
-      const what = power ? 'Average power' : 'Usage';
+      const what = powerUnit === undefined ? 'Usage' : 'Average power';
       elements.heatmapCaption.textContent =
         `${what} per ${meter.intervalSeconds / 60}-minute interval (${view.tz}), one row per local day from ${grid.dates[0]} to ${grid.dates.at(-1)}, ` +
         `from ${formatUsage(grid.min, unit)} (lightest) to ${formatUsage(grid.max, unit)} (darkest); empty cells have no reading.`;
@@ -132,6 +149,7 @@ export function createLoadShapeView(elements: LoadShapeElements) {
         `The ${formatNumber(curve.power.length)} interval values from highest to lowest: ${formatUsage(curve.power[0], unit)} at the top, ` +
         `${formatUsage(curve.power[Math.floor(curve.power.length / 2)], unit)} or more half of the time.`;
       elements.section.dataset.state = 'ready';
+      performance.mark('dashboard:shape-drawn', { detail: { intervals: startMs.length } });
     } catch (error) {
       if (mine !== seq || (error instanceof DOMException && error.name === 'AbortError')) return;
       settle('error', `The load shape could not be loaded: ${error instanceof Error ? error.message : String(error)}`);

@@ -25,6 +25,7 @@ interface PagePlot {
 }
 declare const document: { getElementById(id: string): PageElement | null };
 declare const window: { dashboard: { readonly heatmap: PageGrid | undefined; readonly durationChart: PagePlot | null } };
+declare const performance: { getEntriesByName(name: string): Array<{ startTime: number }> };
 
 export interface ShownLoadShape {
   state: string | undefined;
@@ -61,4 +62,13 @@ export async function heatmapPixel(page: Page, row: number, slot: number): Promi
     },
     [row, slot],
   );
+}
+
+/** Milliseconds from navigation start until the load-shape views were drawn, and from their request until then (the last time). */
+export async function shapeTiming(page: Page): Promise<{ drawnMs: number; ownMs: number }> {
+  await readLoadShape(page);
+  return page.evaluate(() => {
+    const at = (name: string) => performance.getEntriesByName(name).at(-1)?.startTime ?? Number.NaN;
+    return { drawnMs: at('dashboard:shape-drawn'), ownMs: at('dashboard:shape-drawn') - at('dashboard:shape-requested') };
+  });
 }
