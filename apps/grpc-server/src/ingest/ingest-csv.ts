@@ -268,7 +268,7 @@ async function stageRows(batches: AsyncIterable<CsvRecord[]>, validator: Reading
       if (direct.undecided) {
         const file = { hasMeterColumn: validator.hasMeterColumn, hasQualityColumn: validator.hasQualityColumn };
         const path = await direct.decide({ meterId: outcome.meterId, startMs: outcome.startMs }, file, targets.hooks);
-        if (path === 'meets-stored') compare.start(outcome.meterId, validator.hasQualityColumn);
+        if (path === 'meets-stored') compare.start(outcome.meterId, validator.hasQualityColumn, meters.intervalSecondsOf(outcome.meterId));
       }
       if (direct.takes(outcome.startMs)) {
         direct.add(outcome.line, outcome.startMs, outcome.usage, outcome.quality);

@@ -29,6 +29,12 @@ export interface ChunkLimits {
 
 /** A round trip per 512 rows at least; a chunk of 8192 rows is ~150 KB of text held at a time. */
 export const CHUNK_LIMITS: ChunkLimits = Object.freeze({ minRows: 512, maxRows: 8192 });
+/**
+ * Most of the meter's intervals one chunk may span, per row it may hold: a check reads every
+ * stored row of the span, so a sparse file (a row a day against a 15-minute meter) must not pull
+ * years of them at once (16,384 intervals at the default limits).
+ */
+const SPANNED_INTERVALS_PER_ROW = 2;
 
 /** Checked chunks from which a file whose chunks mostly differ stops being compared. */
 const DIFFERING_CHUNKS_TO_GIVE_UP = 4;
@@ -49,7 +55,7 @@ interface Chunk {
   text: Buffer;
 }
 
-type ComparisonState = { kind: 'off' } | { kind: 'on'; meterId: string; lastStartMs: number };
+type ComparisonState = { kind: 'off' } | { kind: 'on'; meterId: string; lastStartMs: number; mostSpanMs: number };
 
 export class StoredComparison {
   private state: ComparisonState = { kind: 'off' };
@@ -75,10 +81,10 @@ export class StoredComparison {
     private readonly limits: ChunkLimits = CHUNK_LIMITS,
   ) {}
 
-  /** Starts comparing the rows of `meterId`, which this upload holds locked. */
-  start(meterId: string, withQuality: boolean): void {
+  /** Starts comparing the rows of `meterId` (stored, with intervals of intervalSeconds), which this upload holds locked. */
+  start(meterId: string, withQuality: boolean, intervalSeconds: number): void {
     this.staging.withQuality = withQuality;
-    this.state = { kind: 'on', meterId, lastStartMs: -Infinity };
+    this.state = { kind: 'on', meterId, lastStartMs: -Infinity, mostSpanMs: SPANNED_INTERVALS_PER_ROW * this.limits.maxRows * intervalSeconds * 1000 };
     this.outcome = 'kept';
   }
 
@@ -94,7 +100,7 @@ export class StoredComparison {
   /** Adds a row takes() accepted; a row not on the line after the last closes the chunk before it. */
   add(line: number, startMs: number, usage: string | null, quality: StoredQuality): void {
     const state = this.state as Extract<ComparisonState, { kind: 'on' }>;
-    if (this.open !== undefined && line !== this.open.nextLine) this.close();
+    if (this.open !== undefined && (line !== this.open.nextLine || startMs - this.open.firstStartMs >= state.mostSpanMs)) this.close();
     this.open ??= { firstLine: line, firstStartMs: startMs, lastStartMs: startMs, rows: 0, nextLine: line };
     this.text.add(startMs, usage, quality);
     this.open.lastStartMs = state.lastStartMs = startMs;
@@ -159,7 +165,7 @@ export class StoredComparison {
     this.unchangedRows = 0;
   }
 
-  /** Fails a check still in flight (its COPY is ended by the connection's release). */
+  /** Waits out a check still in flight after a failure (the connection is then released and discarded). */
   async abort(): Promise<void> {
     await this.inFlight?.stored.catch(() => undefined);
     this.inFlight = undefined;

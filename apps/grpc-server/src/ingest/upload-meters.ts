@@ -64,6 +64,11 @@ export class UploadMeters {
     for (const meter of await meterSettings(this.client, unknown)) this.stored.set(meter.meterId, meter);
   }
 
+  /** The interval of a meter as looked up (or as this upload creates it), without timingOf's checks and counting. */
+  intervalSecondsOf(meterId: string): number {
+    return this.stored.get(meterId)?.intervalSeconds ?? this.newMeterTiming.intervalSeconds;
+  }
+
   /**
    * The timing of a meter's rows, asked once per meter on its first row: a settings conflict or
    * one new meter too many ends the upload there, before anything is written and without reading
