@@ -152,6 +152,18 @@ describe('period comparison over the HTTP API', () => {
     const refused = await app.inject({ method: 'GET', url: '/api/usage?meter=cmp&from=2024-03-01&to=2024-04-01&compare=previous_week' });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.message).toContain('compare');
+    // 29 February alone has no counterpart a year back: an empty compared range, not an error.
+    const leapDay = await get<UsageAnswer>('/api/usage?meter=cmp&from=2024-02-29&to=2024-03-01&tz=UTC&bucket=hour&compare=previous_year');
+    expect(leapDay.comparison!.from).toBe(leapDay.comparison!.to);
+    expect(leapDay.comparison!.buckets).toEqual(Array.from({ length: 24 }, () => null));
+    const leapSummary = await get<{ comparison: { summary: { presentCount: number }; differences: { total: number | null } } }>(
+      '/api/summary?meter=cmp&from=2024-02-29&to=2024-03-01&tz=UTC&compare=previous_year',
+    );
+    expect(leapSummary.comparison.summary.presentCount).toBe(0);
+    expect(leapSummary.comparison.differences.total).toBeNull();
+    // Week buckets a month back move whole weeks: every Monday meets a Monday.
+    const weeks = await get<UsageAnswer>('/api/usage?meter=cmp&from=2024-03-04&to=2024-04-01&tz=UTC&bucket=week&compare=previous_period');
+    expect(weeks.comparison!.buckets.every((bucket) => bucket !== null && new Date(bucket.start).getUTCDay() === 1)).toBe(true);
     // The columns shape carries the same comparison, as columns.
     type ColumnsAnswer = { comparison: { from: string; columns: Record<string, Array<number | null>>; differences: Record<string, Array<number | null>> } };
     const asColumns = await get<ColumnsAnswer>('/api/usage?meter=cmp&from=2024-02-01&to=2024-03-01&tz=UTC&bucket=day&compare=previous_year&shape=columns');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { bucketBoundaries, type BucketWidthName } from './buckets';
 import { alignBuckets, comparedRange, comparisonShift, type ComparisonName } from './comparison';
-import { startOfLocalDate } from './zoned-time';
+import { instantOfWallClock, startOfLocalDate } from './zoned-time';
 
 // Alignment against an independent model: the local fields of every bucket start as
 // Intl.DateTimeFormat prints them. A requested bucket's counterpart must be the compared bucket
@@ -51,27 +51,42 @@ describe('period comparison alignment', () => {
     startDay: fc.integer({ min: Date.UTC(2020, 0, 1) / 86_400_000, max: Date.UTC(2025, 11, 31) / 86_400_000 }),
     length: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 20, max: 62 })),
     wholeMonths: fc.boolean(),
+    // A range from and to the same local clock time other than midnight: a clock-time shift.
+    hour: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 23 })),
   });
 
   it('matches each bucket with the one at the same local calendar position, across leap days, month ends and DST', () => {
     fc.assert(
-      fc.property(scenario, ({ timeZone, name, width, startDay, length, wholeMonths }) => {
+      fc.property(scenario, ({ timeZone, name, width, startDay, length, wholeMonths, hour }) => {
         const first = new Date(startDay * 86_400_000);
         const startDate = wholeMonths ? new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1)) : first;
         const endDate = wholeMonths
           ? new Date(Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + Math.ceil(length / 20), 1))
           : new Date(startDate.getTime() + (width === 'hour' ? Math.min(length, 3) : length) * 86_400_000);
-        const range = { startMs: startOfLocalDate(iso(startDate), timeZone)!, endMs: startOfLocalDate(iso(endDate), timeZone)! };
+        const clock = !wholeMonths && hour > 0;
+        const at = (date: Date) => (clock ? instantOfWallClock(date.getTime() + hour * 3_600_000, timeZone) : startOfLocalDate(iso(date), timeZone)!);
+        const range = { startMs: at(startDate), endMs: at(endDate) };
         const shift = comparisonShift(name, range, timeZone);
         const compared = comparedRange(shift, range, timeZone);
         const requestedStarts = bucketBoundaries(timeZone, width, range.startMs, range.endMs).slice(0, -1);
-        const comparedStarts = bucketBoundaries(timeZone, width, compared.startMs, compared.endMs).slice(0, -1);
+        const comparedStarts = compared.endMs > compared.startMs ? bucketBoundaries(timeZone, width, compared.startMs, compared.endMs).slice(0, -1) : [];
         const aligned = alignBuckets(requestedStarts, comparedStarts, shift, timeZone);
 
         // The model: how far back a position moves, read from the calendar of the range itself.
         const months = name === 'previous_year' ? 12 : wholeMonths ? monthsBetween(startDate, endDate) : 0;
         const days = name === 'previous_period' && !wholeMonths ? Math.round((endDate.getTime() - startDate.getTime()) / 86_400_000) : 0;
         const movedBack = (fields: Fields): Fields | undefined => {
+          if (clock && name === 'previous_period') {
+            // The local clock time between from and to: the days between the dates (same hour at both ends).
+            const date = new Date(Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute) - days * 86_400_000);
+            return {
+              year: date.getUTCFullYear(),
+              month: date.getUTCMonth() + 1,
+              day: date.getUTCDate(),
+              hour: date.getUTCHours(),
+              minute: date.getUTCMinutes(),
+            };
+          }
           if (days > 0) {
             const date = new Date(Date.UTC(fields.year, fields.month - 1, fields.day) - days * 86_400_000);
             return { ...fields, year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
@@ -81,7 +96,9 @@ describe('period comparison alignment', () => {
           const daysInMonth = new Date(Date.UTC(moved.year, moved.month, 0)).getUTCDate();
           return fields.day > daysInMonth ? undefined : moved;
         };
-        const isDayStart = (utcMs: number) => startOfLocalDate(iso(new Date(dayNumber(fieldsOf(utcMs, timeZone)) * 86_400_000)), timeZone) === utcMs;
+        // Under a clock-time shift every bucket is matched by its local time, midnights too.
+        const isDayStart = (utcMs: number) =>
+          !(clock && name === 'previous_period') && startOfLocalDate(iso(new Date(dayNumber(fieldsOf(utcMs, timeZone)) * 86_400_000)), timeZone) === utcMs;
         const keyOf = (utcMs: number, fields: Fields = fieldsOf(utcMs, timeZone)) =>
           isDayStart(utcMs) ? `${fields.year}-${fields.month}-${fields.day}` : `${fields.year}-${fields.month}-${fields.day} ${fields.hour}:${fields.minute}`;
         const comparedByKey = new Map<string, number[]>();
@@ -134,6 +151,18 @@ describe('period comparison alignment', () => {
       amsterdam,
     );
     expect(hours).toEqual([0, 1, 3, ...Array.from({ length: 20 }, (_, index) => index + 4)]);
+    // 29 February alone has nothing a year back: the compared range is empty.
+    const leapDay = { startMs: day('2024-02-29'), endMs: day('2024-03-01') };
+    const empty = comparedRange(comparisonShift('previous_year', leapDay, amsterdam), leapDay, amsterdam);
+    expect(empty.endMs).toBe(empty.startMs);
+    // Week buckets move back whole weeks, so Monday stays Monday.
+    expect(comparisonShift('previous_period', { startMs: day('2024-03-01'), endMs: day('2024-04-01') }, amsterdam, true)).toEqual({ kind: 'days', count: 35 });
+    // From and to at the same clock time: back by that clock time, across the DST change.
+    const week = { startMs: Date.parse('2024-03-31T06:00:00+02:00'), endMs: Date.parse('2024-04-07T06:00:00+02:00') };
+    expect(comparedRange(comparisonShift('previous_period', week, amsterdam), week, amsterdam)).toEqual({
+      startMs: Date.parse('2024-03-24T06:00:00+01:00'),
+      endMs: week.startMs,
+    });
     // previous_period of a whole month is the month before, whatever its length.
     expect(comparisonShift('previous_period', { startMs: day('2024-03-01'), endMs: day('2024-04-01') }, amsterdam)).toEqual({ kind: 'months', count: 1 });
     expect(comparisonShift('previous_period', { startMs: day('2024-03-05'), endMs: day('2024-03-12') }, amsterdam)).toEqual({ kind: 'days', count: 7 });

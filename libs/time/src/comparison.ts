@@ -6,20 +6,24 @@ import { instantOfWallClock, localTimeResolver, wallClockAt } from './zoned-time
 //   - previous_year moves every local date and time back one year (2024-07-03 10:00 is compared
 //     with 2023-07-03 10:00); weeks move back 52 weeks instead, so Monday stays Monday.
 //   - previous_period moves back by the range's own length: in months when from and to are both
-//     local month starts, in days when both are local midnights, otherwise in exact time.
-//   - A bucket starting at a local midnight is matched by its date, any other by its local time.
+//     local month starts, in days when both are local midnights, otherwise by the local clock
+//     time between them (so 06:00 Monday to 06:00 Monday is a week back even across DST). With
+//     week buckets the days round up to whole weeks, so Monday stays Monday.
+//   - With a shift in months or days a bucket starting at a local midnight is matched by its date;
+//     any other bucket, and every bucket under a clock-time shift, by its local time.
 //     A position the other period lacks has no counterpart (null): 29 February against a common
 //     year, the 31st against a 30-day month, the hour a spring DST change skips, the second 02:00
 //     of an autumn change against a day that had one. Days are compared whole, so a 23- or
 //     25-hour day is compared with the same date's 24 hours.
 //   - The compared range is the requested one moved the same way; a bound that does not exist
-//     there moves forward to the next instant that does (29 February to 1 March).
+//     there moves forward to the next instant that does (29 February to 1 March). It can come out
+//     empty (29 February alone a year back): then nothing is compared.
 
 export const COMPARISON_NAMES = ['previous_period', 'previous_year'] as const;
 export type ComparisonName = (typeof COMPARISON_NAMES)[number];
 
 /** How far back the compared period lies. */
-export type ComparisonShift = { kind: 'months'; count: number } | { kind: 'days'; count: number } | { kind: 'duration'; ms: number };
+export type ComparisonShift = { kind: 'months'; count: number } | { kind: 'days'; count: number } | { kind: 'clock'; ms: number };
 
 const DAY_MS = 86_400_000;
 const WEEKS_IN_A_YEAR_DAYS = 52 * 7;
@@ -32,24 +36,27 @@ export function comparisonShift(name: ComparisonName, range: { startMs: number; 
   if (isStartOfLocalDay(range.startMs, timeZone) && isStartOfLocalDay(range.endMs, timeZone)) {
     const startDay = startOfCalendarUnit('day', startWall);
     const endDay = startOfCalendarUnit('day', endWall);
+    const days = Math.round((endDay - startDay) / DAY_MS);
+    if (weekBuckets) return { kind: 'days', count: Math.ceil(days / 7) * 7 };
     if (startOfCalendarUnit('month', startDay) === startDay && startOfCalendarUnit('month', endDay) === endDay) {
       return { kind: 'months', count: monthIndex(endDay) - monthIndex(startDay) };
     }
-    return { kind: 'days', count: Math.round((endDay - startDay) / DAY_MS) };
+    return { kind: 'days', count: days };
   }
-  return { kind: 'duration', ms: range.endMs - range.startMs };
+  return { kind: 'clock', ms: endWall - startWall };
 }
 
 /** The compared range: both bounds moved back by the shift (a bound that does not exist there moves forward to one that does). */
 export function comparedRange(shift: ComparisonShift, range: { startMs: number; endMs: number }, timeZone: string): { startMs: number; endMs: number } {
   const moveBound = (utcMs: number) => {
-    if (shift.kind === 'duration') return utcMs - shift.ms;
     const wall = wallClockAt(utcMs, timeZone);
     // A local day start is moved as a date (a day that starts at a DST jump keeps starting there).
-    const dayStart = isStartOfLocalDay(utcMs, timeZone);
+    const dayStart = shift.kind !== 'clock' && isStartOfLocalDay(utcMs, timeZone);
     return instantOfWallClock(shiftWallClock(shift, dayStart ? startOfCalendarUnit('day', wall) : wall, true)!, timeZone);
   };
-  return { startMs: moveBound(range.startMs), endMs: moveBound(range.endMs) };
+  const startMs = moveBound(range.startMs);
+  // Both bounds can land on one instant (29 February alone, a year back): an empty range.
+  return { startMs, endMs: Math.max(startMs, moveBound(range.endMs)) };
 }
 
 /**
@@ -77,9 +84,8 @@ export function alignBuckets(
 
 /** Where the bucket starting at startMs lies in the compared period, undefined when nowhere. */
 function counterpartStart(startMs: number, shift: ComparisonShift, timeZone: string, resolve: ReturnType<typeof localTimeResolver>): number | undefined {
-  if (shift.kind === 'duration') return startMs - shift.ms;
   const wall = wallClockAt(startMs, timeZone);
-  if (isStartOfLocalDay(startMs, timeZone)) {
+  if (shift.kind !== 'clock' && isStartOfLocalDay(startMs, timeZone)) {
     const date = shiftWallClock(shift, startOfCalendarUnit('day', wall), false);
     return date === undefined ? undefined : instantOfWallClock(date, timeZone);
   }
@@ -97,7 +103,8 @@ function counterpartStart(startMs: number, shift: ComparisonShift, timeZone: str
  * A wall-clock time moved back by a calendar shift. A date the target month lacks (the 31st, 29
  * February) is undefined, or with `rollOver` the same day count past the month's end (1 March).
  */
-function shiftWallClock(shift: Exclude<ComparisonShift, { kind: 'duration' }>, wallClockMs: number, rollOver: boolean): number | undefined {
+function shiftWallClock(shift: ComparisonShift, wallClockMs: number, rollOver: boolean): number | undefined {
+  if (shift.kind === 'clock') return wallClockMs - shift.ms;
   if (shift.kind === 'days') return wallClockMs - shift.count * DAY_MS;
   const date = new Date(wallClockMs);
   const moved = new Date(wallClockMs);

@@ -140,7 +140,9 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
           const answered = { startMs: range.startTime?.getTime() ?? requested[0]!.startMs!, endMs: range.endTime?.getTime() ?? requested.at(-1)!.endMs! };
           const shift = comparisonShift(query.compare, answered, query.tz, query.bucket === 'week');
           const compared = comparedRange(shift, answered, query.tz);
-          const comparedBuckets = await bucketsOf(await aggregate(new Date(compared.startMs), new Date(compared.endMs)));
+          // An empty compared range (29 February alone, a year back) has no bucket to align.
+          const comparedBuckets =
+            compared.endMs > compared.startMs ? await bucketsOf(await aggregate(new Date(compared.startMs), new Date(compared.endMs))) : [];
           const aligned = alignBuckets(
             requested.map((bucket) => bucket.startMs!),
             comparedBuckets.map((bucket) => bucket.startMs!),
@@ -223,8 +225,8 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       if (query.compare === undefined || response.startTime === undefined || response.endTime === undefined) return answer;
       const answered = { startMs: response.startTime.getTime(), endMs: response.endTime.getTime() };
       const compared = comparedRange(comparisonShift(query.compare, answered, query.tz), answered, query.tz);
-      const other = await summarize(new Date(compared.startMs), new Date(compared.endMs));
-      return { ...answer, comparison: summaryComparison(query.compare, compared, response.summary, other.summary, toSummaryJson) };
+      const other = compared.endMs > compared.startMs ? (await summarize(new Date(compared.startMs), new Date(compared.endMs))).summary : undefined;
+      return { ...answer, comparison: summaryComparison(query.compare, compared, response.summary, other, toSummaryJson) };
     },
   );
 }
