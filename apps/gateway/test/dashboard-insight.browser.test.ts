@@ -190,8 +190,10 @@ describe('dashboard typical day in Chromium over the real gateway, grpc-server a
     const card = '[data-summary="outside-hours"]';
     expect(await page.isHidden(card)).toBe(true);
     await page.fill('#schedule', 'mon-fri 07:00-19:00');
-    expect(await afterNextLoad(page, () => page.press('#schedule', 'Tab'))).toBe('ready');
-    expect(urlQuery(page).schedule).toBe('mon-fri 07:00-19:00');
+    expect(await afterNextLoad(page, () => page.press('#schedule', 'Enter'))).toBe('ready');
+    // Enter takes the hours alone: the view stays "all data" (no from/to applied from the range form).
+    expect(urlQuery(page)).toMatchObject({ meter: 'meter-1', schedule: 'mon-fri 07:00-19:00', tz: 'Europe/Amsterdam' });
+    expect([urlQuery(page).from, urlQuery(page).to]).toEqual([undefined, undefined]);
     const api = (await (
       await fetch(`${baseUrl}/api/summary?meter=meter-1&tz=Europe%2FAmsterdam&schedule=${encodeURIComponent('mon-fri 07:00-19:00')}`)
     ).json()) as {

@@ -487,7 +487,13 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
   main.dataset.view = new URLSearchParams(window.location.search).toString();
   // The typical day follows, in its own section: the usage view does not wait for it.
   void profile.show(state, { signal: inFlight?.signal });
-  void loadShape.show(state, meter, { signal: inFlight?.signal }, { bucket: state.bucket ?? '', quantity: state.quantity, body: usage });
+  void loadShape.show(
+    state,
+    meter,
+    { signal: inFlight?.signal },
+    { bucket: state.bucket ?? '', quantity: state.quantity, body: usage },
+    resolved ? resolved.toMs - resolved.fromMs : undefined,
+  );
 }
 
 byId('retry').addEventListener('click', () => void (caller === undefined ? start() : load({ reloadMeters: true })));

@@ -105,13 +105,19 @@ export function createLoadShapeView(elements: LoadShapeElements) {
   }
 
   /** Loads and draws both views for the shown range; failures show in the section only. */
-  async function show(view: ViewState, meter: MeterBody | undefined, options: RequestOptions, shown?: ShownUsage): Promise<void> {
+  async function show(view: ViewState, meter: MeterBody | undefined, options: RequestOptions, shown?: ShownUsage, rangeMs?: number): Promise<void> {
     const mine = ++seq;
     elements.section.hidden = false;
     elements.section.dataset.state = 'loading';
     const bucket = meter === undefined ? undefined : INTERVAL_BUCKETS[meter.intervalSeconds];
     if (meter === undefined || bucket === undefined) {
       settle('empty', 'The load shape is drawn for meters with 15-minute or hourly intervals.');
+      return;
+    }
+    const tooLong = `The load shape is drawn for at most ${formatNumber(MOST_SHAPE_INTERVALS)} intervals (a little over a year); pick a shorter range.`;
+    // Known before asking: a longer range is not downloaded only to be refused.
+    if (rangeMs !== undefined && rangeMs / (meter.intervalSeconds * 1000) > MOST_SHAPE_INTERVALS) {
+      settle('too-long', tooLong);
       return;
     }
     const powerUnit = powerUnitOf(meter.unit);
@@ -128,7 +134,7 @@ export function createLoadShapeView(elements: LoadShapeElements) {
       const columns = usage.columns ?? {};
       const startMs = columns.startMs ?? [];
       if (startMs.length > MOST_SHAPE_INTERVALS) {
-        settle('too-long', `The load shape is drawn for at most ${formatNumber(MOST_SHAPE_INTERVALS)} intervals (a little over a year); pick a shorter range.`);
+        settle('too-long', tooLong);
         return;
       }
       const values = (columns.sum ?? []).map((value, i) => ((columns.presentCount?.[i] ?? 0) > 0 && value !== null ? value * factor : null));

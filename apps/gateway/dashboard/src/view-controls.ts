@@ -68,6 +68,12 @@ export function createViewControls(el: ControlElements, onAction: (action: ViewA
   el.quantity.addEventListener('change', () => onAction({ type: 'quantity', quantity: el.quantity.value }));
   el.compare.addEventListener('change', () => onAction({ type: 'compare', compare: el.compare.value }));
   el.schedule.addEventListener('change', () => onAction({ type: 'schedule', schedule: el.schedule.value }));
+  // Enter takes the hours (its change event) without also submitting the range form around it.
+  el.schedule.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    el.schedule.blur();
+  });
   el.presets.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-preset]');
     if (button) onAction({ type: 'preset', preset: button.dataset.preset as PresetId });
