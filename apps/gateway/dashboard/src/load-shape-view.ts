@@ -6,6 +6,8 @@
 // their own values instead of power. Their section's data-state (loading, ready, empty, too-long,
 // error) tells tests when they are drawn.
 import type UPlot from 'uplot';
+// The power rule alone: the package's entry also brings gRPC code a page cannot load.
+import { powerFactor, powerUnitOf } from '@meterusage/meters/power';
 import { getUsage, type MeterBody, type RequestOptions, type UsageBody } from './api';
 import { formatNumber, formatUsage } from './format';
 import { heatmapGrid, loadDurationCurve, type HeatmapGrid } from './load-shape-data';
@@ -22,11 +24,6 @@ interface LoadShapeElements {
 /** Most intervals drawn (a little over a year of 15-minute intervals): longer ranges are refused with a hint. */
 export const MOST_SHAPE_INTERVALS = 40_000;
 const INTERVAL_BUCKETS: Record<number, string> = { 900: '15m', 3600: 'hour' };
-// libs/meters/src/power.ts's rule (that library's entry also brings Node modules a page cannot
-// load): an energy unit's power unit, and interval energy × 3600 / interval seconds = average power.
-const POWER_UNITS: Readonly<Record<string, string>> = { Wh: 'W', kWh: 'kW', MWh: 'MW' };
-const powerUnitOf = (unit: string): string | undefined => (Object.hasOwn(POWER_UNITS, unit) ? POWER_UNITS[unit] : undefined);
-const powerFactor = (intervalSeconds: number): number => 3600 / intervalSeconds;
 
 /** The usage the page already has, when its buckets are the meter's intervals: the views need no request of their own. */
 export interface ShownUsage {
