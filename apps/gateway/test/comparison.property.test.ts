@@ -164,6 +164,16 @@ describe('period comparison over the HTTP API', () => {
     // Week buckets a month back move whole weeks: every Monday meets a Monday.
     const weeks = await get<UsageAnswer>('/api/usage?meter=cmp&from=2024-03-04&to=2024-04-01&tz=UTC&bucket=week&compare=previous_period');
     expect(weeks.comparison!.buckets.every((bucket) => bucket !== null && new Date(bucket.start).getUTCDay() === 1)).toBe(true);
+    // A compared period before year 1 is the request's fault, named, on both routes and for any such range.
+    for (const [path, from, to] of [
+      ['/api/usage', '0001-01-01', '0001-01-03'],
+      ['/api/usage', '0001-06-01T00:00:00Z', '0001-06-01T06:00:00Z'],
+      ['/api/summary', '0001-03-01', '0001-04-01'],
+    ]) {
+      const early = await app.inject({ method: 'GET', url: `${path}?meter=cmp&from=${from}&to=${to}&tz=UTC&compare=previous_year` });
+      expect(early.statusCode).toBe(400);
+      expect(early.json().error.message).toMatch(/^compare: previous_year of a range starting 0001-.* reaches before 0001-01-01$/);
+    }
     // The columns shape carries the same comparison, as columns.
     type ColumnsAnswer = { comparison: { from: string; columns: Record<string, Array<number | null>>; differences: Record<string, Array<number | null>> } };
     const asColumns = await get<ColumnsAnswer>('/api/usage?meter=cmp&from=2024-02-01&to=2024-03-01&tz=UTC&bucket=day&compare=previous_year&shape=columns');

@@ -1,6 +1,8 @@
 import type { UsageBucketFields, UsageSummary } from '@meterusage/contracts';
-import { COMPARISON_NAMES, type ComparisonName } from '@meterusage/time';
+import { comparedRange, comparisonShift, COMPARISON_NAMES, type ComparisonName, type ComparisonShift } from '@meterusage/time';
+import { BadRequestError } from '../errors';
 import { isoSecondsOfMs } from './iso-seconds';
+import { EARLIEST_MS } from './time-domain';
 import { writeBucketJson } from './json-mapping';
 import { JsonArrayBody } from './json-array-body';
 import { bucketSchema, summarySchema } from './response-schemas';
@@ -19,8 +21,9 @@ export const compareParam = {
   type: 'string',
   enum: COMPARISON_NAMES,
   description:
-    'Adds the same figures for the period before (previous_period: the range moved back by its own length, in months for whole months, in days for whole days) ' +
-    'or the year before (previous_year; weeks move back 52 weeks), aligned by local calendar position, with the differences.',
+    'Adds the same figures for the period before (previous_period: the range moved back by its own length, in months for whole months, in days for whole days, ' +
+    'whole weeks for week buckets, otherwise by the local clock time between from and to) or the year before (previous_year; weeks move back 52 weeks), ' +
+    'aligned by local calendar position (null where the other period has no such position), with the differences; in the shape of the buckets (rows or columns).',
 } as const;
 
 const differenceSchema = { type: ['number', 'null'] } as const;
@@ -91,6 +94,24 @@ export const summaryComparisonSchema = {
 } as const;
 
 export type { ComparisonName };
+
+/**
+ * The shift and the compared range of an answered range, in one place for both routes. A compared
+ * range reaching before year 1 (the year before 0001, say) is the request's fault: a 400 naming
+ * compare, before any call.
+ */
+export function comparisonOf(
+  name: ComparisonName,
+  answered: { startMs: number; endMs: number },
+  timeZone: string,
+  weekBuckets = false,
+): { shift: ComparisonShift; range: { startMs: number; endMs: number } } {
+  const shift = comparisonShift(name, answered, timeZone, weekBuckets);
+  const range = comparedRange(shift, answered, timeZone);
+  if (range.startMs < EARLIEST_MS)
+    throw new BadRequestError('compare', `${name} of a range starting ${isoSecondsOfMs(answered.startMs)} reaches before 0001-01-01`);
+  return { shift, range };
+}
 
 /** requested − compared, rounded to 9 places; null when either is absent. */
 export function difference(requested: number | undefined, compared: number | undefined): number | null {

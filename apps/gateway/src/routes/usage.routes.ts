@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
-import { acceptedTimeZones, alignBuckets, comparedRange, comparisonShift, type BucketWidthName } from '@meterusage/time';
+import { acceptedTimeZones, alignBuckets, type BucketWidthName } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
 import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
@@ -11,6 +11,7 @@ import { aggregateUsageColumnsJson, aggregateUsageJson } from './usage-json';
 import { operatingHoursOf, scheduleParam } from './operating-hours-param';
 import {
   compareParam,
+  comparisonOf,
   summaryComparison,
   summaryComparisonSchema,
   usageComparisonColumnsSchema,
@@ -138,8 +139,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
         if (requested.length > 0) {
           // The range answered: the bounds given, or the whole buckets an omitted bound snapped to.
           const answered = { startMs: range.startTime?.getTime() ?? requested[0]!.startMs!, endMs: range.endTime?.getTime() ?? requested.at(-1)!.endMs! };
-          const shift = comparisonShift(query.compare, answered, query.tz, query.bucket === 'week');
-          const compared = comparedRange(shift, answered, query.tz);
+          const { shift, range: compared } = comparisonOf(query.compare, answered, query.tz, query.bucket === 'week');
           // An empty compared range (29 February alone, a year back) has no bucket to align.
           const comparedBuckets =
             compared.endMs > compared.startMs ? await bucketsOf(await aggregate(new Date(compared.startMs), new Date(compared.endMs))) : [];
@@ -224,7 +224,7 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       };
       if (query.compare === undefined || response.startTime === undefined || response.endTime === undefined) return answer;
       const answered = { startMs: response.startTime.getTime(), endMs: response.endTime.getTime() };
-      const compared = comparedRange(comparisonShift(query.compare, answered, query.tz), answered, query.tz);
+      const { range: compared } = comparisonOf(query.compare, answered, query.tz);
       const other = compared.endMs > compared.startMs ? (await summarize(new Date(compared.startMs), new Date(compared.endMs))).summary : undefined;
       return { ...answer, comparison: summaryComparison(query.compare, compared, response.summary, other, toSummaryJson) };
     },
