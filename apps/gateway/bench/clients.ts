@@ -4,6 +4,7 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import {
   decodeAggregateUsageInSlices,
   decodeReadingsInSlices,
+  ExportFormat,
   ExportReadingsResponse,
   ListReadingsResponse,
   MeterUsageServiceClient,
@@ -64,16 +65,24 @@ export function directGrpcClient(target: string) {
       return { buckets };
     },
     getUsageSummary: (request: GetUsageSummaryRequest) => callUnary(client.getUsageSummary.bind(client), request, options),
-    /** Streams an export and returns the number of readings received. */
-    async exportCount(request: ExportReadingsRequest): Promise<number> {
-      let readings = 0;
-      const stream = bytes.exportReadings(request, new Metadata(), { deadline: Date.now() + 10 * DEADLINE_MS });
-      for await (const message of stream as AsyncIterable<Buffer>) await decodeReadingsInSlices(ExportReadingsResponse, message, () => (readings += 1));
-      return readings;
+    /** Streams an export as CSV lines (what the gateway asks for) and returns the number of lines received. */
+    async exportCount(request: Omit<ExportReadingsRequest, 'format'>): Promise<number> {
+      let lines = 0;
+      const stream = bytes.exportReadings({ ...request, format: ExportFormat.EXPORT_FORMAT_CSV }, new Metadata(), { deadline: Date.now() + 10 * DEADLINE_MS });
+      for await (const message of stream as AsyncIterable<Buffer>) lines += countLines(ExportReadingsResponse.decode(message).lines);
+      return lines;
     },
     close: () => {
       client.close();
       bytes.close();
     },
   };
+}
+
+const NEWLINE = 10;
+
+function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) lines++;
+  return lines;
 }

@@ -1,7 +1,7 @@
 import { credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { BucketWidth, DayGroup, IngestOptions, MeterUsageServiceClient, Quantity, Scope } from '@meterusage/contracts';
+import { ExportFormat, BucketWidth, DayGroup, IngestOptions, MeterUsageServiceClient, Quantity, Scope } from '@meterusage/contracts';
 import { counterTotal, createKeyWithCli, prometheusPortOf, type AppProcess, type TestDatabase } from '@meterusage/testing';
 import { startKeyedStack, type KeyedStack } from './support/keyed-stack';
 
@@ -273,7 +273,7 @@ describe('access control on HTTP and gRPC (real processes, AUTH_MODE=keys)', () 
         allowedStatus: 200,
         send: grpcAnswer((m, done) => {
           const batches: unknown[] = [];
-          const stream = client.exportReadings({ meterId }, m, deadline());
+          const stream = client.exportReadings({ meterId, format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED }, m, deadline());
           stream.on('data', (batch: unknown) => batches.push(batch));
           stream.on('error', (error: ServiceError) => done(error));
           stream.on('end', () => done(null, batches));

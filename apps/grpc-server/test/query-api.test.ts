@@ -1,5 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { BucketWidth, ReadingQuality, TimeLabel, type ListReadingsResponse, type Reading } from '@meterusage/contracts';
+import { ExportFormat, BucketWidth, ReadingQuality, TimeLabel, type ListReadingsResponse, type Reading } from '@meterusage/contracts';
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
 import { seedFromCsv } from '../src/ingest/seed';
 import { openMigratedDatabase, plainStorageDeps, type MigratedDatabase } from './support/database';
@@ -492,7 +492,7 @@ describe('query API over a real gRPC server and PostgreSQL', () => {
       await insertNewReadings(handle.database.pool, 'big', quarterHours('2018-01-01T00:00:00Z', '2019-01-01T00:00:00Z'));
       const received = await new Promise<number>((resolve, reject) => {
         let count = 0;
-        const stream = grpc.client.exportReadings({ meterId: 'big' });
+        const stream = grpc.client.exportReadings({ meterId: 'big', format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED });
         stream.on('data', (message: { readings: unknown[] }) => {
           count += message.readings.length;
           if (count >= 5000) stream.cancel();

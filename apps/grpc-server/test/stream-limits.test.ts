@@ -1,5 +1,5 @@
 import { status, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
-import { IngestOptions, type ExportReadingsResponse, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
+import { ExportFormat, IngestOptions, type ExportReadingsResponse, type IngestReadingsRequest, type IngestReadingsResponse } from '@meterusage/contracts';
 import { Telemetry } from '../src/prometheus';
 import { openMigratedDatabase, type MigratedDatabase } from './support/database';
 import { startTestGrpc, upload, type TestGrpc } from './support/grpc';
@@ -118,7 +118,7 @@ describe('concurrency limits of the long streams (ExportReadings, IngestReadings
   });
 
   it('refuses a second export while a slow reader holds the first, and serves exports again after it cancels', async () => {
-    const slow: ClientReadableStream<ExportReadingsResponse> = grpc.client.exportReadings({ meterId: 'big' });
+    const slow: ClientReadableStream<ExportReadingsResponse> = grpc.client.exportReadings({ meterId: 'big', format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED });
     // Read one batch, then stop reading: the server blocks on flow control with its slot taken.
     await new Promise<void>((resolve, reject) => {
       slow.once('data', () => {

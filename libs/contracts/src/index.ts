@@ -3,6 +3,7 @@ export {
   AggregateUsageRequest,
   AggregateUsageResponse,
   ExportReadingsRequest,
+  ExportFormat,
   ExportReadingsResponse,
   GetDataVersionRequest,
   GetDataVersionResponse,
@@ -103,3 +104,7 @@ export type { ReadingFields } from './reading-wire';
 export { SLICE_MS } from './repeated-field-slices';
 export { decodeAggregateUsageInSlices, encodeAggregateUsageInSlices, type AggregateUsageHeader } from './aggregate-usage-slices';
 export { decodeReadingsInSlices, encodeReadingsInSlices, type ReadingsMessage } from './readings-slices';
+export { isoSecondsOfMs, RFC3339_EARLIEST_MS, RFC3339_LATEST_MS, TimeOutsideRfc3339Error } from './text/iso-seconds';
+export { TextSink } from './text/text-sink';
+export { qualityName, writeJsonNumber, writeNumberField, writeTimeField } from './text/json-text';
+export { CSV_HEADER, encodeExportLines, exportLineWriter, exportMeterBytes, type ExportLineFormat, type ExportLineWriter } from './text/export-lines';

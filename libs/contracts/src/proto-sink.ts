@@ -1,4 +1,4 @@
-// The protobuf writes of the messages sent in bulk (UsageBucket, Reading), straight from plain
+// The protobuf writes of the messages sent in bulk (UsageBucket, Reading, export lines), straight from plain
 // numbers: through the generated code each costs Dates, Timestamp messages, a BigInt per seconds
 // field and a forked BinaryWriter. They produce the very bytes of the generated encode (tests hold
 // them to it).
@@ -27,6 +27,19 @@ export class ProtoSink {
     this.reserve(bytes.length);
     this.buffer.set(bytes, this.pos);
     this.pos += bytes.length;
+  }
+
+  /** A bytes field (tag: its key byte) holding parts end to end, written without joining them first. */
+  bytesField(tag: number, parts: readonly Uint8Array[]): void {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    this.reserve(1 + 5 + length); // a length below 2^32 takes at most 5 varint bytes
+    this.buffer[this.pos++] = tag;
+    this.varint64(length, 0);
+    for (const part of parts) {
+      this.buffer.set(part, this.pos);
+      this.pos += part.length;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { encodeBadRequestStatus, STATUS_DETAILS_TRAILER, STATUS_ORIGIN_TRAILER, type FieldViolation } from '@meterusage/contracts';
+import { encodeBadRequestStatus, STATUS_DETAILS_TRAILER, STATUS_ORIGIN_TRAILER, TimeOutsideRfc3339Error, type FieldViolation } from '@meterusage/contracts';
 import { BadRequestError, grpcErrorToHttp, ruleOf, toHttpError } from './index';
 
 const grpcError = (code: status, details: string) => Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
@@ -199,6 +199,19 @@ describe('toHttpError', () => {
         message: 'tz: "Mars" is not an IANA time zone',
         details: [{ field: 'tz', description: '"Mars" is not an IANA time zone' }],
       },
+    });
+  });
+
+  it('turns a time an answer cannot write in RFC 3339 into 400 OUT_OF_RANGE with its reason', () => {
+    expect(toHttpError(new TimeOutsideRfc3339Error(Date.parse('9999-12-31T23:59:59.999Z') + 1), 1000)).toEqual({
+      statusCode: 400,
+      body: {
+        error: {
+          code: 'OUT_OF_RANGE',
+          message: 'the answer would hold a time after 9999-12-31T23:59:59.999Z (such as the end of a bucket), which RFC 3339 cannot write; narrow the range',
+        },
+      },
+      logLevel: 'debug',
     });
   });
 

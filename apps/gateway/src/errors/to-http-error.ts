@@ -1,3 +1,4 @@
+import { TimeOutsideRfc3339Error } from '@meterusage/contracts';
 import { errorBody, invalidArgumentBody } from './error-body';
 import { frameworkErrorBody } from './framework-errors';
 import { grpcErrorToHttp, isGrpcError } from './grpc-to-http';
@@ -19,6 +20,7 @@ export function toHttpError(error: unknown, deadlineMs: number): HttpError {
       ...(error.headers ? { headers: error.headers } : {}),
     };
   }
+  if (error instanceof TimeOutsideRfc3339Error) return { statusCode: 400, body: errorBody('OUT_OF_RANGE', error.message), logLevel: 'debug' };
   if (error instanceof BadRequestError) {
     return { statusCode: 400, body: invalidArgumentBody([{ field: error.field, description: error.description }]), logLevel: 'debug' };
   }

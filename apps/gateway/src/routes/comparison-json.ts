@@ -1,12 +1,12 @@
 import type { UsageBucketFields, UsageSummary } from '@meterusage/contracts';
 import { comparedRange, comparisonShift, COMPARISON_NAMES, type ComparisonName, type ComparisonShift } from '@meterusage/time';
 import { BadRequestError } from '../errors';
-import { isoSecondsOfMs } from './iso-seconds';
+import { isoSecondsOfMs } from '@meterusage/contracts';
 import { EARLIEST_MS } from './time-domain';
 import { writeBucketJson } from './json-mapping';
 import { JsonArrayBody } from './json-array-body';
 import { bucketSchema, summarySchema } from './response-schemas';
-import type { TextSink } from './text-sink';
+import type { TextSink } from '@meterusage/contracts';
 import { UsageColumns } from './usage-json';
 
 // The JSON of `compare=previous_period|previous_year` (libs/time comparison.ts has the alignment

@@ -1,16 +1,20 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { CSV_HEADER, exportBatchBytes, type ExportFormat } from './export-format';
+import { CSV_HEADER, ExportFormat, ExportReadingsResponse, type ExportLineFormat } from '@meterusage/contracts';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest, type RangeRequest } from './range-request';
 import { errorResponses, errorSchema } from './response-schemas';
 
+type DownloadFormat = 'csv' | 'ndjson';
+
 interface ExportQuery extends RangeQuery {
-  format: ExportFormat;
+  format: DownloadFormat;
 }
 
-const CONTENT_TYPES: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson' };
+const CONTENT_TYPES: Record<DownloadFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson' };
+// grpc-server writes the lines: the gateway hands its batches on as they come.
+const LINE_FORMATS: Record<DownloadFormat, ExportLineFormat> = { csv: ExportFormat.EXPORT_FORMAT_CSV, ndjson: ExportFormat.EXPORT_FORMAT_NDJSON };
 
 export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: number }): Promise<void> {
   app.get<{ Querystring: ExportQuery }>(
@@ -27,12 +31,12 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
     async (request, reply) => {
       const range = toRangeRequest(request.query);
       const metadata = app.callMetadata(request);
-      const call = app.answerBytes.exportReadings(range, metadata, { deadline: Date.now() + options.deadlineMs });
+      const format = request.query.format;
+      const call = app.answerBytes.exportReadings({ ...range, format: LINE_FORMATS[format] }, metadata, { deadline: Date.now() + options.deadlineMs });
       // Wait for the first batch (or the end, or an error) before answering: an unknown meter or a
       // bad range is still a proper 4xx then, not a broken download.
-      const format = request.query.format;
       const encoded = await firstBatch(call);
-      const first = encoded === undefined ? undefined : await exportBatchBytes(encoded, format);
+      const first = encoded === undefined ? undefined : linesOf(encoded);
       const meterId = first?.meterId ?? (range.meterId || 'meter');
       reply
         .type(CONTENT_TYPES[format])
@@ -69,14 +73,23 @@ function firstBatch(call: ClientReadableStream<Buffer>): Promise<Buffer | undefi
   });
 }
 
-/** The download: header, the first batch's text, then every further batch as it arrives (backpressure via the iterator). */
-async function* exportBody(call: ClientReadableStream<Buffer>, first: Buffer | undefined, format: ExportFormat): AsyncGenerator<Buffer> {
+/** One batch of the export (its encoded bytes): the meter it names and its lines, as grpc-server wrote them. */
+function linesOf(bytes: Buffer): { meterId: string; lines: Uint8Array } {
+  const { meterId, lines, readings } = ExportReadingsResponse.decode(bytes);
+  // A grpc-server older than the export's format field sends Reading messages instead: losing
+  // them silently would be a short download that looks whole.
+  if (readings.length > 0) throw new Error('grpc-server sent export readings without their lines: upgrade it before the gateway');
+  return { meterId, lines };
+}
+
+/** The download: header, the first batch's lines, then every further batch as it arrives (backpressure via the iterator). */
+async function* exportBody(call: ClientReadableStream<Buffer>, first: Uint8Array | undefined, format: DownloadFormat): AsyncGenerator<Uint8Array> {
   let finished = first === undefined;
   try {
     if (format === 'csv') yield Buffer.from(CSV_HEADER, 'utf8');
     if (first === undefined) return;
     yield first;
-    for await (const message of call as AsyncIterable<Buffer>) yield (await exportBatchBytes(message, format)).lines;
+    for await (const message of call as AsyncIterable<Buffer>) yield linesOf(message).lines;
     finished = true;
   } finally {
     // The HTTP client went away (or the stream failed): stop grpc-server producing.
@@ -85,7 +98,7 @@ async function* exportBody(call: ClientReadableStream<Buffer>, first: Buffer | u
 }
 
 /** "meter-1_2019-01-17_2019-01-18.csv": the range's dates in the request's time zone (first/last when open). */
-function fileName(meterId: string, range: RangeRequest, format: ExportFormat, timeZone: string): string {
+function fileName(meterId: string, range: RangeRequest, format: DownloadFormat, timeZone: string): string {
   const localDate = localDateFormat(timeZone);
   const day = (date: Date | undefined, fallback: string) => (date === undefined ? fallback : localDate.format(date));
   return `${meterId}_${day(range.startTime, 'first')}_${day(range.endTime, 'last')}.${format === 'csv' ? 'csv' : 'ndjson'}`;

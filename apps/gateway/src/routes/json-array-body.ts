@@ -1,4 +1,4 @@
-import { TextSink } from './text-sink';
+import { TextSink } from '@meterusage/contracts';
 
 const COMMA = 44;
 

@@ -2,16 +2,20 @@
 // timestamps without fractional seconds), printing fields without presence even at their
 // default (presentCount 0, missing false) and omitting absent optional values (no usage).
 import {
+  isoSecondsOfMs,
+  qualityName,
   readingQualityToJSON,
   timeLabelToJSON,
+  writeJsonNumber,
+  writeNumberField,
+  writeTimeField,
   type Meter,
   type Reading,
   type ReadingFields,
+  type TextSink,
   type UsageBucketFields,
   type UsageSummary,
 } from '@meterusage/contracts';
-import { isoSecondsOfMs } from './iso-seconds';
-import type { TextSink } from './text-sink';
 
 /** isoSecondsOfMs of an instant, undefined when absent. */
 export function toIsoSeconds(instant: Date | undefined): string | undefined {
@@ -49,12 +53,6 @@ export function toMeterJson(meter: Meter) {
     firstIntervalStart: toIsoSeconds(meter.firstIntervalStart),
     lastIntervalEnd: toIsoSeconds(meter.lastIntervalEnd),
   };
-}
-
-/** A JSON number (String(value)), null where JSON has none. */
-function writeJsonNumber(out: TextSink, value: number): void {
-  if (Number.isFinite(value)) out.number(value);
-  else out.ascii('null');
 }
 
 /**
@@ -113,36 +111,9 @@ export function writeMetricJson(out: TextSink, reading: ReadingFields): void {
   out.byte(CLOSE_BRACE);
 }
 
-/** keyText (such as ',"time":"') then the time, its closing quote and after; nothing when absent. */
-export function writeTimeField(out: TextSink, keyText: string, ms: number | undefined, after = ''): void {
-  if (ms === undefined) return;
-  out.ascii(keyText);
-  out.isoSeconds(ms);
-  out.byte(QUOTE);
-  if (after !== '') out.ascii(after);
-}
-
-/** keyText (such as ',"usage":') then the value as a JSON number; nothing when absent. */
-export function writeNumberField(out: TextSink, keyText: string, value: number | undefined): void {
-  if (value === undefined) return;
-  out.ascii(keyText);
-  writeJsonNumber(out, value);
-}
-
 const QUOTE = 34;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
-
-// ReadingQuality's names, looked up once per value rather than through the generated function for
-// every reading of a large answer.
-const QUALITY_NAMES = new Map<number, string>();
-
-/** readingQualityToJSON, remembered. */
-export function qualityName(quality: number): string {
-  let name = QUALITY_NAMES.get(quality);
-  if (name === undefined) QUALITY_NAMES.set(quality, (name = readingQualityToJSON(quality)));
-  return name;
-}
 
 export function toSummaryJson(summary: UsageSummary | undefined) {
   const reading = (value: Reading | undefined) => (value === undefined ? undefined : toReadingJson(value));

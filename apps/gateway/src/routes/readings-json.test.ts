@@ -1,17 +1,15 @@
 import fc from 'fast-check';
-import { GetMetricsResponse, ListReadingsResponse, ReadingQuality, readingQualityToJSON, type Reading } from '@meterusage/contracts';
+import { GetMetricsResponse, ListReadingsResponse, ReadingQuality, TimeOutsideRfc3339Error, type Reading } from '@meterusage/contracts';
 import { schemaSerializer } from '../test-support/schema-serializer';
-import { exportBatchBytes } from './export-format';
 import { toIsoSeconds, toReadingJson } from './json-mapping';
 import { metricsResponseSchema } from './metrics.routes';
 import { readingsResponseSchema } from './readings.routes';
 import { metricsJson, readingsJson } from './readings-json';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
-import { ExportReadingsResponse } from '@meterusage/contracts';
 
 // The writers of the readings bodies, straight from the wire, against the references they
 // replace on generated answers: the routes' schema serializers applied to the mappings of the
-// decoded messages (what Fastify sent before), JSON.parse of the same, and the export's old lines.
+// decoded messages (what Fastify sent before) and JSON.parse of the same.
 
 const instant = fc.oneof(
   fc.integer({ min: EARLIEST_MS / 1000, max: Math.floor(LATEST_MS / 1000) }).map((seconds) => new Date(seconds * 1000)),
@@ -82,31 +80,6 @@ describe('metricsJson and readingsJson', () => {
       unit: 'kWh',
       readings: [{ time: new Date(LATEST_MS + 1), missing: false, quality: 1, uploadId: '' }],
     }).finish();
-    await expect(metricsJson(outside)).rejects.toMatchObject({ statusCode: 400, code: 'OUT_OF_RANGE' });
-  });
-});
-
-describe('exportBatchBytes', () => {
-  // The lines the export wrote from decoded Readings before.
-  const csvLine = (meterId: string, message: Reading) =>
-    `${meterId},${toIsoSeconds(message.time)},${toIsoSeconds(message.start)},${toIsoSeconds(message.end)},${message.usage === undefined ? '' : String(message.usage)},${readingQualityToJSON(message.quality)}\n`;
-  const ndjsonLine = (meterId: string, message: Reading) => `${JSON.stringify({ meterId, ...toReadingJson(message) })}\n`;
-  const meterId = fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/);
-  const fullReading = reading.filter((message) => message.time !== undefined && message.start !== undefined && message.end !== undefined);
-
-  it('writes the CSV and NDJSON lines the decoded readings made, and names the meter', async () => {
-    await fc.assert(
-      fc.asyncProperty(meterId, fc.array(fullReading, { maxLength: 40 }), async (meter, list) => {
-        const bytes = ExportReadingsResponse.encode({ meterId: meter, unit: 'kWh', readings: list }).finish();
-        const decoded = ExportReadingsResponse.decode(bytes).readings;
-        const asText = ({ meterId, lines }: { meterId: string; lines: Buffer }) => ({ meterId, text: lines.toString('utf8') });
-        expect(asText(await exportBatchBytes(bytes, 'csv'))).toEqual({ meterId: meter, text: decoded.map((message) => csvLine(meter, message)).join('') });
-        expect(asText(await exportBatchBytes(bytes, 'ndjson'))).toEqual({
-          meterId: meter,
-          text: decoded.map((message) => ndjsonLine(meter, message)).join(''),
-        });
-      }),
-      { numRuns: 150 },
-    );
+    await expect(metricsJson(outside)).rejects.toBeInstanceOf(TimeOutsideRfc3339Error);
   });
 });

@@ -1,3 +1,4 @@
+import { RFC3339_EARLIEST_MS, RFC3339_LATEST_MS } from '@meterusage/contracts';
 import { parseRfc3339Instant, startOfLocalDate, type Rfc3339Refusal } from '@meterusage/time';
 import { BadRequestError } from '../errors';
 
@@ -9,8 +10,8 @@ import { BadRequestError } from '../errors';
 export const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The first and last instant this API reads or writes, in epoch milliseconds. */
-export const EARLIEST_MS = Date.parse('0001-01-01T00:00:00Z');
-export const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+export const EARLIEST_MS = RFC3339_EARLIEST_MS;
+export const LATEST_MS = RFC3339_LATEST_MS;
 
 /**
  * A from/to parameter as an instant: an RFC 3339 timestamp exactly as written, a plain date as

@@ -1,8 +1,8 @@
 import { decodeAggregateUsageInSlices, SLICE_MS, type UsageBucketFields } from '@meterusage/contracts';
-import { isoSecondsOfMs } from './iso-seconds';
+import { isoSecondsOfMs } from '@meterusage/contracts';
 import { JsonArrayBody } from './json-array-body';
 import { writeBucketJson } from './json-mapping';
-import { TextSink } from './text-sink';
+import { TextSink } from '@meterusage/contracts';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
 
 /**

@@ -1,7 +1,7 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
-import { MeterUsageServiceClient, type IngestReadingsResponse } from '@meterusage/contracts';
+import { ExportFormat, MeterUsageServiceClient, type IngestReadingsResponse } from '@meterusage/contracts';
 import { createTestDatabase, SAMPLE_CSV_PATH, startApp, type AppProcess, type TestDatabase } from '@meterusage/testing';
 import { grpcHealth, startGateway } from './support';
 
@@ -67,7 +67,7 @@ describe('faults: calls before SERVING are answered UNAVAILABLE "starting", neve
       expect(await unaryFailure(method)).toMatchObject({ code: status.UNAVAILABLE, details: STARTING });
     }
     const exportError = await new Promise<ServiceError>((resolve) => {
-      const stream = client!.exportReadings({ meterId: 'meter-1' }, { deadline: Date.now() + 10_000 });
+      const stream = client!.exportReadings({ meterId: 'meter-1', format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED }, { deadline: Date.now() + 10_000 });
       stream.on('data', () => undefined);
       stream.on('error', resolve);
     });

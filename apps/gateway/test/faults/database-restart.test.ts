@@ -1,7 +1,7 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
-import { MeterUsageServiceClient, type ExportReadingsResponse } from '@meterusage/contracts';
+import { ExportFormat, MeterUsageServiceClient, type ExportReadingsResponse } from '@meterusage/contracts';
 import {
   createTestDatabase,
   loadSyntheticReadings,
@@ -65,7 +65,9 @@ describe('faults: the database connections die while grpc-server runs (shared se
 
     // An export stream, read once and then left waiting: grpc-server holds its cursor open.
     const received: ExportReadingsResponse[] = [];
-    const exportCall = client!.exportReadings({ meterId: 'syn-export' }, new Metadata(), { deadline: Date.now() + 60_000 });
+    const exportCall = client!.exportReadings({ meterId: 'syn-export', format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED }, new Metadata(), {
+      deadline: Date.now() + 60_000,
+    });
     const exportOutcome = new Promise<ServiceError | 'completed'>((resolve) => {
       exportCall.on('error', (error: ServiceError) => resolve(error));
       exportCall.on('end', () => resolve('completed'));

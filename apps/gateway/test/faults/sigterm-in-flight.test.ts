@@ -1,5 +1,6 @@
 import { credentials, Metadata, status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import {
+  ExportFormat,
   HealthClient,
   IngestOptions,
   METER_USAGE_SERVICE_NAME,
@@ -54,7 +55,9 @@ function watchHealth(target: string): { statuses: string[]; ended: Promise<strin
 /** An ExportReadings call of the synthetic export meter, read once and then paused: grpc-server holds its cursor. */
 async function pausedExport(client: MeterUsageServiceClient) {
   let rows = 0;
-  const call = client.exportReadings({ meterId: 'syn-export' }, new Metadata(), { deadline: Date.now() + 120_000 });
+  const call = client.exportReadings({ meterId: 'syn-export', format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED }, new Metadata(), {
+    deadline: Date.now() + 120_000,
+  });
   const outcome = new Promise<string>((resolve) => {
     call.on('error', (error: ServiceError) => resolve(status[error.code]));
     call.on('end', () => resolve('OK'));

@@ -13,7 +13,8 @@ import { sql, type RawBuilder } from 'kysely';
  * holding, for each interval, the version valid at asOfMs; use it where a query reads `readings`.
  */
 export function readingsAsOf(asOfMs: number): RawBuilder<unknown> {
-  const asOf = new Date(asOfMs).toISOString();
+  // A literal rather than a bind parameter: the export reads through COPY, which takes no binds.
+  const asOf = sql.lit(new Date(asOfMs).toISOString());
   return sql`(
     select r.meter_id, r.interval_start, r.usage, r.quality, r.upload_id from readings r
     where r.upload_id is null or r.upload_id not in (select u.upload_id from uploads u where u.committed_at > ${asOf}::timestamptz)

@@ -1,8 +1,11 @@
 import {
   encodeReadingsInSlices,
+  ExportFormat,
   ExportReadingsResponse,
   GetMetricsResponse,
+  type ExportLineFormat,
   ListReadingsResponse,
+  encodeExportLines,
   type ExportReadingsRequest,
   type GetMetricsRequest,
   type ListReadingsRequest,
@@ -19,6 +22,8 @@ import { requireMeter } from '../meters/require-meter';
 import { requestedAsOf, requestedRange, resolveRange } from '../meters/resolve-range';
 import type { PageTokens } from './page-token';
 import { preEncoded } from '../grpc/pre-encoded';
+import { InvalidArgumentError } from '../errors';
+import { exportLineBatches } from './export-lines';
 import { toReadingFields } from './readings.mapper';
 import { listAllReadings, listReadingSlots, streamReadingBatches } from './readings.repository';
 
@@ -77,15 +82,29 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
     exportReadings: serverStream('ExportReadings', deps, deps.streamGuards, async (request: ExportReadingsRequest, write) => {
       requestedRange(request.startTime, request.endTime);
       const asOfMs = requestedAsOf(request.asOf);
+      const format = exportFormatOf(request.format);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
       if (range === undefined) return;
+      if (format !== undefined) {
+        for await (const lines of exportLineBatches(deps.database, meter, range, format, asOfMs)) {
+          await write(preEncoded(encodeExportLines(meter.meter_id, meter.unit, lines)));
+        }
+        return;
+      }
       for await (const records of streamReadingBatches(deps.database, meter.meter_id, range, EXPORT_BATCH_SIZE, asOfMs)) {
-        const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [] };
+        const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [], lines: Buffer.alloc(0) };
         await write(
           preEncoded(await encodeReadingsInSlices(ExportReadingsResponse, header, records.length, (index) => toReadingFields(records[index]!, meter))),
         );
       }
     }),
   };
+}
+
+/** ExportReadingsRequest.format: a text format, or undefined for Reading messages; refused when it is none of the enum's values. */
+function exportFormatOf(format: ExportFormat): ExportLineFormat | undefined {
+  if (format === ExportFormat.EXPORT_FORMAT_UNSPECIFIED) return undefined;
+  if (format === ExportFormat.EXPORT_FORMAT_CSV || format === ExportFormat.EXPORT_FORMAT_NDJSON) return format;
+  throw new InvalidArgumentError('format', 'must be EXPORT_FORMAT_UNSPECIFIED, EXPORT_FORMAT_CSV or EXPORT_FORMAT_NDJSON');
 }

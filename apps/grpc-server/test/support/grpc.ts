@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
+  ExportFormat,
   IngestOptions,
   MeterUsageServiceClient,
   type ExportReadingsRequest,
@@ -55,7 +56,11 @@ export async function startTestGrpc(
     exportAll: (request) =>
       new Promise((resolve, reject) => {
         const messages: ExportReadingsResponse[] = [];
-        const stream: ClientReadableStream<ExportReadingsResponse> = client.exportReadings({ meterId: '', ...request });
+        const stream: ClientReadableStream<ExportReadingsResponse> = client.exportReadings({
+          meterId: '',
+          format: ExportFormat.EXPORT_FORMAT_UNSPECIFIED,
+          ...request,
+        });
         stream.on('data', (message: ExportReadingsResponse) => messages.push(message));
         stream.on('error', reject);
         stream.on('end', () => resolve(messages));

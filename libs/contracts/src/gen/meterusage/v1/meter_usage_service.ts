@@ -65,6 +65,56 @@ export const protobufPackage = "meterusage.v1";
 
 export const protobufFileName = "meterusage/v1/meter_usage_service.proto";
 
+/** ExportFormat is the form of an export's batches. */
+export enum ExportFormat {
+  /** EXPORT_FORMAT_UNSPECIFIED - Reading messages in ExportReadingsResponse.readings. */
+  EXPORT_FORMAT_UNSPECIFIED = 0,
+  /**
+   * EXPORT_FORMAT_CSV - Lines "meter_id,time,start,end,meterusage,quality" (no header line): the meter id, three
+   * RFC 3339 UTC times (label, interval start, interval end), the usage as the shortest decimal
+   * that reads back as the stored double (empty when missing), the ReadingQuality name.
+   */
+  EXPORT_FORMAT_CSV = 1,
+  /**
+   * EXPORT_FORMAT_NDJSON - One JSON object a line: {"meterId","time","start","end","usage","missing","quality","uploadId"},
+   * the fields of the HTTP API's readings (usage and uploadId left out when absent).
+   */
+  EXPORT_FORMAT_NDJSON = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function exportFormatFromJSON(object: any): ExportFormat {
+  switch (object) {
+    case 0:
+    case "EXPORT_FORMAT_UNSPECIFIED":
+      return ExportFormat.EXPORT_FORMAT_UNSPECIFIED;
+    case 1:
+    case "EXPORT_FORMAT_CSV":
+      return ExportFormat.EXPORT_FORMAT_CSV;
+    case 2:
+    case "EXPORT_FORMAT_NDJSON":
+      return ExportFormat.EXPORT_FORMAT_NDJSON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ExportFormat.UNRECOGNIZED;
+  }
+}
+
+export function exportFormatToJSON(object: ExportFormat): string {
+  switch (object) {
+    case ExportFormat.EXPORT_FORMAT_UNSPECIFIED:
+      return "EXPORT_FORMAT_UNSPECIFIED";
+    case ExportFormat.EXPORT_FORMAT_CSV:
+      return "EXPORT_FORMAT_CSV";
+    case ExportFormat.EXPORT_FORMAT_NDJSON:
+      return "EXPORT_FORMAT_NDJSON";
+    case ExportFormat.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** GetDataVersionRequest selects the meter. */
 export interface GetDataVersionRequest {
   /** Meter to ask about; empty selects the default meter. */
@@ -301,7 +351,14 @@ export interface ExportReadingsRequest {
    * Read the data as it stood at this instant: every upload committed at or before it (to the
    * millisecond of its commit_time), none after. Absent: now. Must not be in the future.
    */
-  asOf?: Date | undefined;
+  asOf?:
+    | Date
+    | undefined;
+  /**
+   * How the batches carry the readings: UNSPECIFIED as Reading messages (readings); CSV or NDJSON
+   * as the lines of that text (lines), the bytes the gateway's /api/export sends.
+   */
+  format: ExportFormat;
 }
 
 /** ExportReadingsResponse is one batch of an export stream. */
@@ -310,8 +367,16 @@ export interface ExportReadingsResponse {
   meterId: string;
   /** Unit of every usage value (set in every batch). */
   unit: string;
-  /** The next stored readings, oldest first; holes are not filled in an export. */
+  /**
+   * The next stored readings, oldest first; holes are not filled in an export. Empty when the
+   * request asked for a text format.
+   */
   readings: Reading[];
+  /**
+   * With a text format: the next readings as whole lines of it (UTF-8, each ending in "\n"),
+   * oldest first; thousands of readings a batch.
+   */
+  lines: Buffer;
 }
 
 /** IngestReadingsRequest is one message of an upload stream. */
@@ -2141,7 +2206,7 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
 };
 
 function createBaseExportReadingsRequest(): ExportReadingsRequest {
-  return { meterId: "", startTime: undefined, endTime: undefined, asOf: undefined };
+  return { meterId: "", startTime: undefined, endTime: undefined, asOf: undefined, format: 0 };
 }
 
 export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
@@ -2157,6 +2222,9 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
     }
     if (message.asOf !== undefined) {
       Timestamp.encode(toTimestamp(message.asOf), writer.uint32(34).fork()).join();
+    }
+    if (message.format !== 0) {
+      writer.uint32(40).int32(message.format);
     }
     return writer;
   },
@@ -2206,6 +2274,14 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
             message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2240,6 +2316,7 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
         : isSet(object.as_of)
         ? fromJsonTimestamp(object.as_of)
         : undefined,
+      format: isSet(object.format) ? exportFormatFromJSON(object.format) : 0,
     };
   },
 
@@ -2257,6 +2334,9 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
     if (message.asOf !== undefined) {
       obj.asOf = message.asOf.toISOString();
     }
+    if (message.format !== 0) {
+      obj.format = exportFormatToJSON(message.format);
+    }
     return obj;
   },
 
@@ -2269,12 +2349,13 @@ export const ExportReadingsRequest: MessageFns<ExportReadingsRequest> = {
     message.startTime = object.startTime ?? undefined;
     message.endTime = object.endTime ?? undefined;
     message.asOf = object.asOf ?? undefined;
+    message.format = object.format ?? 0;
     return message;
   },
 };
 
 function createBaseExportReadingsResponse(): ExportReadingsResponse {
-  return { meterId: "", unit: "", readings: [] };
+  return { meterId: "", unit: "", readings: [], lines: Buffer.alloc(0) };
 }
 
 export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
@@ -2287,6 +2368,9 @@ export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
     }
     for (const v of message.readings) {
       Reading.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.lines.length !== 0) {
+      writer.uint32(34).bytes(message.lines);
     }
     return writer;
   },
@@ -2328,6 +2412,14 @@ export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
             message.readings.push(Reading.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lines = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2349,6 +2441,7 @@ export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
         : "",
       unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
       readings: globalThis.Array.isArray(object?.readings) ? object.readings.map((e: any) => Reading.fromJSON(e)) : [],
+      lines: isSet(object.lines) ? Buffer.from(bytesFromBase64(object.lines)) : Buffer.alloc(0),
     };
   },
 
@@ -2363,6 +2456,9 @@ export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
     if (message.readings?.length) {
       obj.readings = message.readings.map((e) => Reading.toJSON(e));
     }
+    if (message.lines.length !== 0) {
+      obj.lines = base64FromBytes(message.lines);
+    }
     return obj;
   },
 
@@ -2374,6 +2470,7 @@ export const ExportReadingsResponse: MessageFns<ExportReadingsResponse> = {
     message.meterId = object.meterId ?? "";
     message.unit = object.unit ?? "";
     message.readings = object.readings?.map((e) => Reading.fromPartial(e)) || [];
+    message.lines = object.lines ?? Buffer.alloc(0);
     return message;
   },
 };
