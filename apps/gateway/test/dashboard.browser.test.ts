@@ -15,6 +15,7 @@ import { BrowserPages, screenshot, type PageOptions, type TestPage } from './sup
 import { shapeTiming } from './support/browser-load-shape';
 import {
   afterNextLoad,
+  apiRequests,
   bodyBackground,
   chartTiming,
   focused,
@@ -494,6 +495,24 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     await openDashboard(desktopDark.page, baseUrl, '/?meter=meter-1&from=2019-01-14&to=2019-01-21&bucket=hour&tz=Europe/Amsterdam');
     await screenshot(desktopDark.page, 'desktop-dark-week');
     expect([...phone.problems, ...dark.problems, ...desktopDark.problems]).toEqual([]);
+  });
+
+  it("asks for the address bar's view beside GET /api/caller, once, and shows it", async () => {
+    const { page, problems } = await newPage();
+    await page.goto(`${baseUrl}/?meter=syn-0001&from=2019-03-01&to=2019-04-01&bucket=day&tz=Europe/Amsterdam`);
+    expect(await settled(page)).toBe('ready');
+    expect((await readChart(page)).length).toBe(31);
+    const requests = await apiRequests(page);
+    const caller = requests.find((request) => request.path.startsWith('/api/caller'))!;
+    // (The load shape asks /api/usage for 15-minute power afterwards: another view.)
+    const usage = requests.filter((request) => request.path.startsWith('/api/usage') && request.path.includes('bucket=day'));
+    const summaries = requests.filter((request) => request.path.startsWith('/api/summary'));
+    // Asked before the caller's answer came, and not asked again after it.
+    expect(usage).toHaveLength(1);
+    expect(summaries).toHaveLength(1);
+    expect(usage[0]!.startMs).toBeLessThanOrEqual(caller.endMs);
+    expect(usage[0]!.path).toContain('meter=syn-0001');
+    expect(problems).toEqual([]);
   });
 
   it('prints the time from navigation to chart drawn for a month and for a year of 15-minute data', async () => {

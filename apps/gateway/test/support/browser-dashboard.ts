@@ -206,3 +206,13 @@ export async function chartTiming(page: Page): Promise<{ drawnMs: number; usageM
     };
   });
 }
+
+/** The page's requests so far, in the order they started: path and query, start and response end (ms from navigation). */
+export async function apiRequests(page: Page): Promise<{ path: string; startMs: number; endMs: number }[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((entry) => entry.name.includes('/api/'))
+      .map((entry) => ({ path: entry.name.slice(entry.name.indexOf('/api/')), startMs: entry.startTime, endMs: entry.responseEnd })),
+  );
+}
