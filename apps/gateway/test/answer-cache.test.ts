@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   counterTotal,
+  prometheusPortOf,
   createTestDatabase,
   freePort,
   SAMPLE_CSV_PATH,
@@ -142,6 +143,27 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
     expect(((await changed.json()) as { summary: { total: number } }).summary.total).toBe(3);
+  });
+
+  it('asks no data version for a first plain read, and tags and keeps its answer with the version its data was read at', async () => {
+    const metricsPort = prometheusPortOf(processes[0]!)!; // gateway 0's grpc-server
+    const versionCalls = () => counterTotal(metricsPort, /^grpc_server_handling_seconds_count$/, /method="GetDataVersion"/);
+    await upload(0, 'c-3', [{ slot: 3, value: 4 }]); // a meter of its own: the generated sequences start from empty meters
+    const path = `/api/usage?meter=c-3&from=${FROM}&to=${TO}&bucket=15m&tz=UTC`;
+    const before = await versionCalls();
+    const first = await fetch(`${gateways[0]!.baseUrl}${path}`);
+    const etag = first.headers.get('etag');
+    const body = await first.text();
+    expect([first.status, etag]).toEqual([200, expect.stringMatching(/^W\/"c-3\.\d+"$/)]);
+    expect(await versionCalls()).toBe(before);
+    // Kept: the next read asks the version, finds the same, and is answered from the cache.
+    const again = await fetch(`${gateways[0]!.baseUrl}${path}`);
+    expect([again.status, again.headers.get('etag'), await again.text()]).toEqual([200, etag, body]);
+    expect(await versionCalls()).toBe(before + 1);
+    // A conditional first read asks the version first, as before: it may be a 304 (the tag names the meter's data).
+    const conditional = await fetch(`${gateways[0]!.baseUrl}${path}&shape=columns`, { headers: { 'if-none-match': etag! } });
+    expect(conditional.status).toBe(304);
+    expect(await versionCalls()).toBe(before + 2);
   });
 
   it('gives 304 only for what would be a 200, and neither ETag nor a kept copy to a page with a next-page token', async () => {

@@ -25,7 +25,7 @@ async function startBackend(
   const handlers: Partial<MeterUsageServiceServer> = {
     getMetrics: (_call, callback) => {
       if (behaviour === 'hang') return;
-      if (behaviour === 'answer') return callback(null, { meterId: 'meter-1', unit: 'kWh', readings: [] });
+      if (behaviour === 'answer') return callback(null, { meterId: 'meter-1', unit: 'kWh', readings: [], dataVersion: 0 });
       const metadata = new Metadata();
       if (behaviour.fromGrpcServer === true) metadata.set(STATUS_ORIGIN_TRAILER, 'grpc-server');
       if (behaviour.violations !== undefined)

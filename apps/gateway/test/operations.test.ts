@@ -23,8 +23,8 @@ describe('gateway operations (backend absent)', () => {
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.body).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/api\/metrics",status_code="503"\} 1/);
     expect(metrics.body).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/api\/readings",status_code="400"\} 1/);
-    // The route's first call (the answer cache's version call) fails, and is the answer.
-    expect(metrics.body).toMatch(/gateway_grpc_client_duration_seconds_count\{method="GetDataVersion",code="UNAVAILABLE"\} 1/);
+    // The route's call fails, and is the answer (a first read of a URL asks no version first).
+    expect(metrics.body).toMatch(/gateway_grpc_client_duration_seconds_count\{method="GetMetrics",code="UNAVAILABLE"\} 1/);
     expect(metrics.body).toContain('gateway_process_resident_memory_bytes');
   });
 

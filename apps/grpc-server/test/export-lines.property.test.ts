@@ -147,7 +147,7 @@ describe('export lines from binary COPY', () => {
         };
         const [a, b] = [edge(cuts[0]), edge(cuts[1])].sort((x, y) => x - y);
         const range = { startMs: a!, endMs: b! };
-        const meterRow = { meter_id: meter.meterId, unit: 'kWh', interval_seconds: intervalSeconds, time_label: timeLabel };
+        const meterRow = { meter_id: meter.meterId, unit: 'kWh', interval_seconds: intervalSeconds, time_label: timeLabel, data_version: '1' };
         const batches: Buffer[] = [];
         for await (const parts of exportLineBatches(handle.database, meterRow, range, format, asOf ? Date.now() : undefined, limits)) {
           const batch = Buffer.concat(parts);

@@ -28,6 +28,7 @@ function randomResponses(seed: number, count: number): AggregateUsageResponse[] 
   });
   return Array.from({ length: count }, () => ({
     meterId: pick(['', 'meter-1', 'zähler "Ost"']),
+    dataVersion: pick([0, 1, 1_796_530_168_308_000]),
     unit: pick(['', 'kWh']),
     timeZone: pick(['', 'UTC', 'Europe/Berlin']),
     buckets: Array.from({ length: pick([0, 1, 2, 63, 64, 65, 1000]) }, bucket),
@@ -71,7 +72,13 @@ describe('encodeAggregateUsageInSlices / decodeAggregateUsageInSlices', () => {
   it('keeps a header field that comes after the buckets (any field order is valid protobuf)', async () => {
     const writer = new BinaryWriter();
     AggregateUsageResponse.encode(
-      { meterId: '', unit: '', timeZone: '', buckets: [{ presentCount: 1, expectedCount: 2, clipped: false, estimatedCount: 0, editedCount: 0 }] },
+      {
+        meterId: '',
+        unit: '',
+        timeZone: '',
+        dataVersion: 0,
+        buckets: [{ presentCount: 1, expectedCount: 2, clipped: false, estimatedCount: 0, editedCount: 0 }],
+      },
       writer,
     );
     writer.uint32(10).string('meter-late');
@@ -102,7 +109,12 @@ describe('slicing', () => {
     let turns = 0;
     const ticker = setInterval(() => (turns += 1), 0);
     try {
-      const bytes = await encodeAggregateUsageInSlices({ meterId: 'm', unit: 'kWh', timeZone: 'UTC' }, buckets.length, (index) => buckets[index]!, 0);
+      const bytes = await encodeAggregateUsageInSlices(
+        { meterId: 'm', unit: 'kWh', timeZone: 'UTC', dataVersion: 0 },
+        buckets.length,
+        (index) => buckets[index]!,
+        0,
+      );
       await decodeAggregateUsageInSlices(bytes, () => undefined, 0);
     } finally {
       clearInterval(ticker);

@@ -108,3 +108,4 @@ export { isoSecondsOfMs, RFC3339_EARLIEST_MS, RFC3339_LATEST_MS, TimeOutsideRfc3
 export { TextSink } from './text/text-sink';
 export { qualityName, writeJsonNumber, writeNumberField, writeTimeField } from './text/json-text';
 export { CSV_HEADER, encodeExportLines, exportLineWriter, exportMeterBytes, type ExportLineFormat, type ExportLineWriter } from './text/export-lines';
+export { answerVersionOf } from './answer-version';

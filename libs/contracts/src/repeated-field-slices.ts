@@ -58,13 +58,33 @@ export async function encodeInSlices<Message, Fields>(
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {
   const sink = new ProtoSink(field.typicalBytes * (count + 1));
-  sink.raw(codec.encode(header).finish());
+  const { before, after } = splitAround(codec.encode(header).finish(), field.tag >>> 3);
+  sink.raw(before);
   const nextSlice = slicer(sliceMs);
   for (let index = 0; index < count; index++) {
     field.write(sink, field.tag, elementAt(index));
     if ((index + 1) % ELEMENTS_PER_CLOCK_READ === 0) await nextSlice();
   }
+  sink.raw(after);
   return sink.bytes();
+}
+
+/**
+ * The encoded header's fields numbered below the repeated field and those above it: the generated
+ * encoder writes fields in number order, so the elements go between them (data_version = 15 comes
+ * after an AggregateUsageResponse's buckets = 4).
+ */
+function splitAround(header: Uint8Array, fieldNumber: number): { before: Uint8Array; after: Uint8Array } {
+  const reader = new BinaryReader(header);
+  const before: Uint8Array[] = [];
+  const after: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    reader.skip(tag & 7);
+    (tag >>> 3 < fieldNumber ? before : after).push(header.subarray(start, reader.pos));
+  }
+  return { before: Buffer.concat(before), after: Buffer.concat(after) };
 }
 
 /**

@@ -36,6 +36,11 @@ export class AnswerCache {
     return answer;
   }
 
+  /** Whether an answer is kept for url, of whatever version. */
+  has(url: string): boolean {
+    return this.answers.has(url);
+  }
+
   /** Keeps answer for url (replacing what was kept), then evicts the least recently used past the budget. */
   set(url: string, given: CachedAnswer): void {
     if (given.body.length > this.maxBytes / 8) return;

@@ -23,6 +23,26 @@ interface AnswerVersion {
 // Replies whose answer depends on more than the meter's data: no ETag, not kept.
 const uncacheable = new WeakSet<FastifyReply>();
 
+// Requests that skipped the version call: their route reports the version its answers were read
+// at (answeredAt). 'pending' until it does; 'unknown' when an answer carried none (an older grpc-server).
+type ReportedVersion = AnswerVersion | 'pending' | 'unknown';
+const reportedVersions = new WeakMap<FastifyRequest, ReportedVersion>();
+
+/**
+ * Reports the meter and data version (data_version) of a grpc-server answer a versionedAnswer
+ * route built its answer from: grpc-server reads the version before the data, so the data is at
+ * least that new. A route with several calls reports each, and the lowest version is kept: the
+ * data of every call is at least as new as that. Only heeded when the version was not asked first.
+ */
+export function answeredAt(request: FastifyRequest, answer: { meterId: string; dataVersion: number }): void {
+  const reported = reportedVersions.get(request);
+  if (reported === undefined || reported === 'unknown') return;
+  if (answer.dataVersion <= 0) reportedVersions.set(request, 'unknown');
+  else if (reported === 'pending' || answer.dataVersion < reported.dataVersion) {
+    reportedVersions.set(request, { meterId: answer.meterId, dataVersion: answer.dataVersion, etag: etagOf(answer.meterId, answer.dataVersion) });
+  }
+}
+
 /**
  * Marks a reply of a versionedAnswer route as depending on more than its meter's data (a page with
  * a next-page token, signed with one grpc-server's key, which another or a restarted one refuses):
@@ -41,7 +61,9 @@ export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned' | 'u
 /**
  * Conditional requests and the answer cache of the versionedAnswer routes. Before the handler,
  * grpc-server is asked the meter's data version (GetDataVersion: one primary-key read), which
- * changes in the same transaction as every write of the meter's readings. Then:
+ * changes in the same transaction as every write of the meter's readings, unless nothing could
+ * come of it: a request without If-None-Match for a URL with no answer kept can only be a miss, so
+ * it skips the call and is tagged and kept with the version its route reports (answeredAt). Then:
  *   - an answer kept for this URL at this version: sent as kept, or 304 (no body) when
  *     If-None-Match holds its ETag;
  *   - else the handler runs, and its 200 gets the ETag (or becomes a 304 the same way) and is kept.
@@ -61,6 +83,10 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
 
     app.addHook('preHandler', async (request, reply) => {
       if (request.routeOptions.config.versionedAnswer !== true) return;
+      if (request.headers['if-none-match'] === undefined && !cache.has(request.url)) {
+        reportedVersions.set(request, 'pending');
+        return;
+      }
       const meter = (request.query as { meter?: string }).meter ?? '';
       let version: AnswerVersion;
       try {
@@ -94,7 +120,9 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
-      const version = versions.get(request);
+      const reported = reportedVersions.get(request);
+      if (reply.statusCode === 200 && (reported === 'pending' || reported === 'unknown')) app.recordAnswer('unversioned');
+      const version = versions.get(request) ?? (typeof reported === 'object' ? reported : undefined);
       if (version === undefined || reply.statusCode !== 200) return payload;
       if (uncacheable.has(reply)) {
         app.recordAnswer('uncacheable');

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sendable } from '../answers/body-pieces';
+import { answerVersionOf } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
+import { answeredAt } from '../plugins/versioned-answers';
 import { meterParam, querySchema } from './query-schemas';
 import { metricsJson } from './readings-json';
 import { errorResponses } from './response-schemas';
@@ -33,6 +35,7 @@ export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs:
       { meterId: request.query.meter ?? '' },
       { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
     );
+    answeredAt(request, answerVersionOf(encoded));
     // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
     const body = await metricsJson(encoded);
     return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(sendable(body));

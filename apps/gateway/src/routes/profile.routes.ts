@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BucketWidth, DayGroup, type ProfileSlot } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
+import { answeredAt } from '../plugins/versioned-answers';
 import { toIsoSeconds } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
@@ -85,6 +86,7 @@ export async function profileRoutes(app: FastifyInstance, options: { deadlineMs:
         { ...range, timeZone: tz, slotWidth: SLOTS[bucket], dayGroup: GROUPS[group] },
         { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
       );
+      answeredAt(request, response);
       return {
         meterId: response.meterId,
         unit: response.unit,

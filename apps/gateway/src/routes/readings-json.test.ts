@@ -57,13 +57,13 @@ describe('metricsJson and readingsJson', () => {
   it('write the bytes the schema serializers wrote of the decoded answers, however often they yield', async () => {
     await fc.assert(
       fc.asyncProperty(text, text, text, readings, fc.constantFrom(0, 10), async (meterId, unit, nextPageToken, list, sliceMs) => {
-        const metricsBytes = GetMetricsResponse.encode({ meterId, unit, readings: list }).finish();
+        const metricsBytes = GetMetricsResponse.encode({ meterId, unit, readings: list, dataVersion: 7 }).finish();
         const metrics = GetMetricsResponse.decode(metricsBytes).readings.map(toMetricJson);
         const writtenMetrics = await metricsJson(metricsBytes, sliceMs);
         expect(writtenMetrics.toString('utf8')).toBe(await metricsSerializer.serialise(metrics));
         expect(JSON.parse(writtenMetrics.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(metrics)));
 
-        const pageBytes = ListReadingsResponse.encode({ meterId, unit, nextPageToken, readings: list }).finish();
+        const pageBytes = ListReadingsResponse.encode({ meterId, unit, nextPageToken, readings: list, dataVersion: 7 }).finish();
         const page = toReadingsBody(ListReadingsResponse.decode(pageBytes));
         const { body: writtenPage, nextPageToken: token } = await readingsJson(pageBytes, sliceMs);
         expect(token).toBe(ListReadingsResponse.decode(pageBytes).nextPageToken);
@@ -77,6 +77,7 @@ describe('metricsJson and readingsJson', () => {
   it('refuse a time outside years 0001-9999 (400 OUT_OF_RANGE), as the mapping does', async () => {
     const outside = GetMetricsResponse.encode({
       meterId: 'm',
+      dataVersion: 0,
       unit: 'kWh',
       readings: [{ time: new Date(LATEST_MS + 1), missing: false, quality: 1, uploadId: '' }],
     }).finish();

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { PAGE_SIZE } from '@meterusage/contracts';
+import { answerVersionOf } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
 import { sendable } from '../answers/body-pieces';
-import { withoutAnswerCache } from '../plugins/versioned-answers';
+import { answeredAt, withoutAnswerCache } from '../plugins/versioned-answers';
 import { readingsJson } from './readings-json';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
@@ -64,6 +65,7 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
         { ...range, pageSize, pageToken: request.query.page_token ?? '' },
         { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
       );
+      answeredAt(request, answerVersionOf(encoded));
       // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
       const { body, nextPageToken } = await readingsJson(encoded);
       // A next-page token is signed with this grpc-server's key (random per process unless

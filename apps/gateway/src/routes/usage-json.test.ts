@@ -39,6 +39,7 @@ const answer = fc.record({
   meterId: text,
   unit: text,
   timeZone: text,
+  dataVersion: fc.constantFrom(0, 42),
   // Mostly small answers; some long enough to be decoded in several slices (a yield every 64 buckets
   // at sliceMs 0) and encoded in several chunks (64 buckets each).
   buckets: fc.oneof(
@@ -63,9 +64,10 @@ const toBucketJson = (bucket: UsageBucket) => ({
 });
 
 // An answer without buckets, and one with a bucket ending after 9999-12-31 (no RFC 3339 form).
-const empty = AggregateUsageResponse.encode({ meterId: 'meter-1', unit: 'kWh', timeZone: 'UTC', buckets: [] }).finish();
+const empty = AggregateUsageResponse.encode({ meterId: 'meter-1', unit: 'kWh', timeZone: 'UTC', buckets: [], dataVersion: 0 }).finish();
 const outside = AggregateUsageResponse.encode({
   meterId: 'meter-1',
+  dataVersion: 0,
   unit: 'kWh',
   timeZone: 'UTC',
   buckets: [

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
+import { answerVersionOf, BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
 import { acceptedTimeZones, alignBuckets, type BucketWidthName } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
+import { answeredAt } from '../plugins/versioned-answers';
 import { toIsoSeconds, toSummaryJson } from './json-mapping';
 import { querySchema, rangeParams, type RangeQuery } from './query-schemas';
 import { toRangeRequest } from './range-request';
@@ -125,12 +126,15 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     async (request, reply) => {
       const { query } = request;
       const range = toRangeRequest(query);
-      const aggregate = (startTime: Date | undefined, endTime: Date | undefined) =>
-        callUnary(
+      const aggregate = async (startTime: Date | undefined, endTime: Date | undefined) => {
+        const encoded = await callUnary(
           app.answerBytes.aggregateUsage.bind(app.answerBytes),
           { ...range, startTime, endTime, bucketWidth: BUCKETS[query.bucket], timeZone: query.tz, quantity: QUANTITIES[query.quantity] },
           { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
         );
+        answeredAt(request, answerVersionOf(encoded));
+        return encoded;
+      };
       const encoded = await aggregate(range.startTime, range.endTime);
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
       let body = await (query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
@@ -205,8 +209,8 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
       const { query } = request;
       const range = toRangeRequest(query);
       const operatingHours = operatingHoursOf(query.schedule);
-      const summarize = (startTime: Date | undefined, endTime: Date | undefined) =>
-        callUnary(
+      const summarize = async (startTime: Date | undefined, endTime: Date | undefined) => {
+        const response = await callUnary(
           app.meterUsage.getUsageSummary.bind(app.meterUsage),
           { ...range, startTime, endTime, timeZone: query.tz, operatingHours },
           {
@@ -214,6 +218,9 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
             metadata: app.callMetadata(request),
           },
         );
+        answeredAt(request, response);
+        return response;
+      };
       const response = await summarize(range.startTime, range.endTime);
       const answer = {
         meterId: response.meterId,

@@ -8,9 +8,14 @@ export interface MeterRow {
   unit: string;
   interval_seconds: number;
   time_label: TimeLabel;
+  /**
+   * The meter's data version (migration 0004; bigint, as pg returns it: a string), read with the
+   * meter, before a handler reads its data: what an answer built after it may be kept under.
+   */
+  data_version: string;
 }
 
-export interface MeterWithSpanRow extends MeterRow {
+export interface MeterWithSpanRow extends Omit<MeterRow, 'data_version'> {
   /** Start of the earliest stored interval, epoch ms; null without readings. */
   first_start_ms: number | null;
   /** Start of the latest stored interval, epoch ms; null without readings. */
@@ -21,7 +26,11 @@ const EPOCH_MS = (column: string) => sql<number | null>`(extract(epoch from ${sq
 
 /** The meter, or undefined when no such meter exists. */
 export async function findMeter(db: Kysely<Database>, meterId: string): Promise<MeterRow | undefined> {
-  return db.selectFrom('meters').select(['meter_id', 'unit', 'interval_seconds', 'time_label']).where('meter_id', '=', meterId).executeTakeFirst();
+  return db
+    .selectFrom('meters')
+    .select(['meter_id', 'unit', 'interval_seconds', 'time_label', 'data_version'])
+    .where('meter_id', '=', meterId)
+    .executeTakeFirst();
 }
 
 export interface MeterVersionRow {

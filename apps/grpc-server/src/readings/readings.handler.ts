@@ -50,7 +50,7 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
       const asOfMs = requestedAsOf(request.asOf);
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const records = await listAllReadings(db, meter.meter_id, asOfMs);
-      const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [] };
+      const header = { meterId: meter.meter_id, unit: meter.unit, readings: [] as [], dataVersion: Number(meter.data_version) };
       return preEncoded(await encodeReadingsInSlices(GetMetricsResponse, header, records.length, (index) => toReadingFields(records[index]!, meter)));
     }),
 
@@ -61,7 +61,7 @@ export function createReadingHandlers(deps: ReadingsHandlerDeps): Pick<MeterUsag
       const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
       const query = { meterId: meter.meter_id, startMs: request.startTime?.getTime(), endMs: request.endTime?.getTime(), asOfMs };
       const cursor = request.pageToken === '' ? undefined : deps.pageTokens.decode(request.pageToken, query);
-      const base = { meterId: meter.meter_id, unit: meter.unit };
+      const base = { meterId: meter.meter_id, unit: meter.unit, dataVersion: Number(meter.data_version) };
       const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
       if (range === undefined) return { ...base, readings: [], nextPageToken: '' };
 

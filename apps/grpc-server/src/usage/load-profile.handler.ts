@@ -47,7 +47,7 @@ export function createLoadProfileHandler(deps: UsageHandlerDeps): Pick<MeterUsag
         );
       }
       const range = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
-      const base = { meterId: meter.meter_id, unit: meter.unit, timeZone };
+      const base = { meterId: meter.meter_id, unit: meter.unit, timeZone, dataVersion: Number(meter.data_version) };
       if (range === undefined) return { ...base, startTime: request.startTime, endTime: request.endTime, slots: profileSlots(slot.minutes, []) };
       const intervals = expectedIntervals(range.startMs, range.endMs, meter.interval_seconds * 1000);
       if (intervals > MAX_PROFILE_INTERVALS) {

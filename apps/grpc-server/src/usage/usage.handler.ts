@@ -66,7 +66,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
         const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
         const measure = measureOf(request.quantity, meter);
         const requested = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
-        const base = { meterId: meter.meter_id, unit: measure.unit, timeZone };
+        const base = { meterId: meter.meter_id, unit: measure.unit, timeZone, dataVersion: Number(meter.data_version) };
         if (requested === undefined) return { ...base, buckets: [] };
         assertBucketCount(requested, width.minLengthMs);
         release ??= await admitUsage(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
@@ -111,6 +111,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
         startTime: range === undefined ? request.startTime : new Date(range.startMs),
         endTime: range === undefined ? request.endTime : new Date(range.endMs),
         summary: { ...toUsageSummary(row, range, meter), ...(split === undefined ? {} : { schedule: split }) },
+        dataVersion: Number(meter.data_version),
       };
     }),
   };

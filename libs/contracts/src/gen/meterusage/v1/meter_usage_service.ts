@@ -148,6 +148,12 @@ export interface GetMetricsResponse {
   unit: string;
   /** Every stored reading of the meter, ordered by interval start, oldest first. */
   readings: Reading[];
+  /**
+   * The meter's data version (GetDataVersion) read before this answer's data: the answer holds at
+   * least the data of that version, so it may be kept under it. Field 15 in every answer a cache
+   * may keep.
+   */
+  dataVersion: number;
 }
 
 /** ListMetersRequest has no parameters yet. */
@@ -196,6 +202,12 @@ export interface ListReadingsResponse {
   readings: Reading[];
   /** Token of the next page; empty on the last page. */
   nextPageToken: string;
+  /**
+   * The meter's data version (GetDataVersion) read before this answer's data: the answer holds at
+   * least the data of that version, so it may be kept under it. Field 15 in every answer a cache
+   * may keep.
+   */
+  dataVersion: number;
 }
 
 /** AggregateUsageRequest selects the range, bucket width and time zone of an aggregation. */
@@ -242,6 +254,12 @@ export interface AggregateUsageResponse {
   timeZone: string;
   /** Every bucket that overlaps the range, oldest first, including buckets without readings. */
   buckets: UsageBucket[];
+  /**
+   * The meter's data version (GetDataVersion) read before this answer's data: the answer holds at
+   * least the data of that version, so it may be kept under it. Field 15 in every answer a cache
+   * may keep.
+   */
+  dataVersion: number;
 }
 
 /** GetUsageSummaryRequest selects the range to summarise. */
@@ -315,6 +333,12 @@ export interface GetLoadProfileResponse {
     | undefined;
   /** 96 slots of 15 minutes or 24 of an hour, from local midnight. */
   slots: ProfileSlot[];
+  /**
+   * The meter's data version (GetDataVersion) read before this answer's data: the answer holds at
+   * least the data of that version, so it may be kept under it. Field 15 in every answer a cache
+   * may keep.
+   */
+  dataVersion: number;
 }
 
 /** GetUsageSummaryResponse summarises a range. */
@@ -332,7 +356,15 @@ export interface GetUsageSummaryResponse {
     | Date
     | undefined;
   /** The summary. */
-  summary?: UsageSummary | undefined;
+  summary?:
+    | UsageSummary
+    | undefined;
+  /**
+   * The meter's data version (GetDataVersion) read before this answer's data: the answer holds at
+   * least the data of that version, so it may be kept under it. Field 15 in every answer a cache
+   * may keep.
+   */
+  dataVersion: number;
 }
 
 /** ExportReadingsRequest selects the range to export. */
@@ -674,7 +706,7 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
 };
 
 function createBaseGetMetricsResponse(): GetMetricsResponse {
-  return { meterId: "", unit: "", readings: [] };
+  return { meterId: "", unit: "", readings: [], dataVersion: 0 };
 }
 
 export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
@@ -687,6 +719,9 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
     }
     for (const v of message.readings) {
       Reading.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.dataVersion !== 0) {
+      writer.uint32(120).int64(message.dataVersion);
     }
     return writer;
   },
@@ -728,6 +763,14 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
             message.readings.push(Reading.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.dataVersion = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -749,6 +792,11 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
         : "",
       unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
       readings: globalThis.Array.isArray(object?.readings) ? object.readings.map((e: any) => Reading.fromJSON(e)) : [],
+      dataVersion: isSet(object.dataVersion)
+        ? globalThis.Number(object.dataVersion)
+        : isSet(object.data_version)
+        ? globalThis.Number(object.data_version)
+        : 0,
     };
   },
 
@@ -763,6 +811,9 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
     if (message.readings?.length) {
       obj.readings = message.readings.map((e) => Reading.toJSON(e));
     }
+    if (message.dataVersion !== 0) {
+      obj.dataVersion = Math.round(message.dataVersion);
+    }
     return obj;
   },
 
@@ -774,6 +825,7 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
     message.meterId = object.meterId ?? "";
     message.unit = object.unit ?? "";
     message.readings = object.readings?.map((e) => Reading.fromPartial(e)) || [];
+    message.dataVersion = object.dataVersion ?? 0;
     return message;
   },
 };
@@ -1071,7 +1123,7 @@ export const ListReadingsRequest: MessageFns<ListReadingsRequest> = {
 };
 
 function createBaseListReadingsResponse(): ListReadingsResponse {
-  return { meterId: "", unit: "", readings: [], nextPageToken: "" };
+  return { meterId: "", unit: "", readings: [], nextPageToken: "", dataVersion: 0 };
 }
 
 export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
@@ -1087,6 +1139,9 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(34).string(message.nextPageToken);
+    }
+    if (message.dataVersion !== 0) {
+      writer.uint32(120).int64(message.dataVersion);
     }
     return writer;
   },
@@ -1136,6 +1191,14 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.dataVersion = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1162,6 +1225,11 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      dataVersion: isSet(object.dataVersion)
+        ? globalThis.Number(object.dataVersion)
+        : isSet(object.data_version)
+        ? globalThis.Number(object.data_version)
+        : 0,
     };
   },
 
@@ -1179,6 +1247,9 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.dataVersion !== 0) {
+      obj.dataVersion = Math.round(message.dataVersion);
+    }
     return obj;
   },
 
@@ -1191,6 +1262,7 @@ export const ListReadingsResponse: MessageFns<ListReadingsResponse> = {
     message.unit = object.unit ?? "";
     message.readings = object.readings?.map((e) => Reading.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.dataVersion = object.dataVersion ?? 0;
     return message;
   },
 };
@@ -1393,7 +1465,7 @@ export const AggregateUsageRequest: MessageFns<AggregateUsageRequest> = {
 };
 
 function createBaseAggregateUsageResponse(): AggregateUsageResponse {
-  return { meterId: "", unit: "", timeZone: "", buckets: [] };
+  return { meterId: "", unit: "", timeZone: "", buckets: [], dataVersion: 0 };
 }
 
 export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
@@ -1409,6 +1481,9 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
     }
     for (const v of message.buckets) {
       UsageBucket.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.dataVersion !== 0) {
+      writer.uint32(120).int64(message.dataVersion);
     }
     return writer;
   },
@@ -1458,6 +1533,14 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
             message.buckets.push(UsageBucket.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.dataVersion = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1484,6 +1567,11 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
         ? globalThis.String(object.time_zone)
         : "",
       buckets: globalThis.Array.isArray(object?.buckets) ? object.buckets.map((e: any) => UsageBucket.fromJSON(e)) : [],
+      dataVersion: isSet(object.dataVersion)
+        ? globalThis.Number(object.dataVersion)
+        : isSet(object.data_version)
+        ? globalThis.Number(object.data_version)
+        : 0,
     };
   },
 
@@ -1501,6 +1589,9 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
     if (message.buckets?.length) {
       obj.buckets = message.buckets.map((e) => UsageBucket.toJSON(e));
     }
+    if (message.dataVersion !== 0) {
+      obj.dataVersion = Math.round(message.dataVersion);
+    }
     return obj;
   },
 
@@ -1513,6 +1604,7 @@ export const AggregateUsageResponse: MessageFns<AggregateUsageResponse> = {
     message.unit = object.unit ?? "";
     message.timeZone = object.timeZone ?? "";
     message.buckets = object.buckets?.map((e) => UsageBucket.fromPartial(e)) || [];
+    message.dataVersion = object.dataVersion ?? 0;
     return message;
   },
 };
@@ -1892,7 +1984,7 @@ export const GetLoadProfileRequest: MessageFns<GetLoadProfileRequest> = {
 };
 
 function createBaseGetLoadProfileResponse(): GetLoadProfileResponse {
-  return { meterId: "", unit: "", timeZone: "", startTime: undefined, endTime: undefined, slots: [] };
+  return { meterId: "", unit: "", timeZone: "", startTime: undefined, endTime: undefined, slots: [], dataVersion: 0 };
 }
 
 export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
@@ -1914,6 +2006,9 @@ export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
     }
     for (const v of message.slots) {
       ProfileSlot.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.dataVersion !== 0) {
+      writer.uint32(120).int64(message.dataVersion);
     }
     return writer;
   },
@@ -1979,6 +2074,14 @@ export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
             message.slots.push(ProfileSlot.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.dataVersion = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2017,6 +2120,11 @@ export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
       slots: globalThis.Array.isArray(object?.slots)
         ? object.slots.map((e: any) => ProfileSlot.fromJSON(e))
         : [],
+      dataVersion: isSet(object.dataVersion)
+        ? globalThis.Number(object.dataVersion)
+        : isSet(object.data_version)
+        ? globalThis.Number(object.data_version)
+        : 0,
     };
   },
 
@@ -2040,6 +2148,9 @@ export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
     if (message.slots?.length) {
       obj.slots = message.slots.map((e) => ProfileSlot.toJSON(e));
     }
+    if (message.dataVersion !== 0) {
+      obj.dataVersion = Math.round(message.dataVersion);
+    }
     return obj;
   },
 
@@ -2054,12 +2165,13 @@ export const GetLoadProfileResponse: MessageFns<GetLoadProfileResponse> = {
     message.startTime = object.startTime ?? undefined;
     message.endTime = object.endTime ?? undefined;
     message.slots = object.slots?.map((e) => ProfileSlot.fromPartial(e)) || [];
+    message.dataVersion = object.dataVersion ?? 0;
     return message;
   },
 };
 
 function createBaseGetUsageSummaryResponse(): GetUsageSummaryResponse {
-  return { meterId: "", unit: "", startTime: undefined, endTime: undefined, summary: undefined };
+  return { meterId: "", unit: "", startTime: undefined, endTime: undefined, summary: undefined, dataVersion: 0 };
 }
 
 export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
@@ -2078,6 +2190,9 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
     }
     if (message.summary !== undefined) {
       UsageSummary.encode(message.summary, writer.uint32(42).fork()).join();
+    }
+    if (message.dataVersion !== 0) {
+      writer.uint32(120).int64(message.dataVersion);
     }
     return writer;
   },
@@ -2135,6 +2250,14 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
             message.summary = UsageSummary.decode(reader, reader.uint32());
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.dataVersion = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2166,6 +2289,11 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
         ? fromJsonTimestamp(object.end_time)
         : undefined,
       summary: isSet(object.summary) ? UsageSummary.fromJSON(object.summary) : undefined,
+      dataVersion: isSet(object.dataVersion)
+        ? globalThis.Number(object.dataVersion)
+        : isSet(object.data_version)
+        ? globalThis.Number(object.data_version)
+        : 0,
     };
   },
 
@@ -2186,6 +2314,9 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
     if (message.summary !== undefined) {
       obj.summary = UsageSummary.toJSON(message.summary);
     }
+    if (message.dataVersion !== 0) {
+      obj.dataVersion = Math.round(message.dataVersion);
+    }
     return obj;
   },
 
@@ -2201,6 +2332,7 @@ export const GetUsageSummaryResponse: MessageFns<GetUsageSummaryResponse> = {
     message.summary = (object.summary !== undefined && object.summary !== null)
       ? UsageSummary.fromPartial(object.summary)
       : undefined;
+    message.dataVersion = object.dataVersion ?? 0;
     return message;
   },
 };
