@@ -107,5 +107,13 @@ export { decodeReadingsInSlices, encodeReadingsInSlices, type ReadingsMessage } 
 export { isoSecondsOfMs, RFC3339_EARLIEST_MS, RFC3339_LATEST_MS, TimeOutsideRfc3339Error } from './text/iso-seconds';
 export { TextSink } from './text/text-sink';
 export { qualityName, writeJsonNumber, writeNumberField, writeTimeField } from './text/json-text';
-export { CSV_HEADER, encodeExportLines, exportLineWriter, exportMeterBytes, type ExportLineFormat, type ExportLineWriter } from './text/export-lines';
+export {
+  CSV_HEADER,
+  encodeExportLines,
+  exportLineWriter,
+  exportMeterBytes,
+  type ByteRange,
+  type ExportLineFormat,
+  type ExportLineWriter,
+} from './text/export-lines';
 export { answerVersionOf } from './answer-version';

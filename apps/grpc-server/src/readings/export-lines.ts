@@ -52,6 +52,8 @@ export async function* exportLineBatches(
   let betweenStatements = false; // at a yield: no COPY runs, so the transaction can simply end
   try {
     await client.query('begin isolation level repeatable read, read only');
+    // The values' text is copied into the lines as PostgreSQL writes it: shortest exact digits.
+    await client.query('set local extra_float_digits = 1');
     const lines = new LineWriter(meter, format, limits.messageBytes);
     let after: number | undefined;
     for (;;) {
@@ -90,7 +92,7 @@ function exportCopyStatement(
 ): string {
   const instant = (ms: number) => sql`${sql.lit(new Date(ms).toISOString())}::timestamptz`;
   const from = range.afterMs === undefined ? sql`interval_start >= ${instant(range.startMs)}` : sql`interval_start > ${instant(range.afterMs)}`;
-  const query = sql`select interval_start, usage::float8, quality, upload_id from ${readingsAt(asOfMs)} as readings
+  const query = sql`select interval_start, usage::float8::text, quality, upload_id from ${readingsAt(asOfMs)} as readings
     where meter_id = ${sql.lit(meterId)} and ${from} and interval_start < ${instant(range.endMs)}
     order by interval_start limit ${sql.lit(rows)}`.compile(database.db);
   if (query.parameters.length > 0) throw new Error('the export COPY must not take bind parameters');
@@ -132,7 +134,7 @@ class LineWriter {
     reading.missing = row.usage === undefined;
     reading.quality = readingQualityOf(true, row.usage ?? null, row.quality);
     reading.uploadId = row.uploadId;
-    this.writeLine(this.out, this.meterBytes, reading);
+    this.writeLine(this.out, this.meterBytes, reading, row.usageText);
     this.rows++;
     this.lastStartMs = row.startMs;
     if (this.out.length >= this.messageBytes) this.closeMessage();

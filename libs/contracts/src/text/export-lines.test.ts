@@ -59,6 +59,28 @@ describe('export lines', () => {
     );
   });
 
+  it("writes a value's given text in place of String(value), from inside a larger buffer", () => {
+    fc.assert(
+      fc.property(meterId, fc.array(reading, { maxLength: 20 }), fc.string({ maxLength: 5 }), (meter, list, padding) => {
+        for (const format of [ExportFormat.EXPORT_FORMAT_CSV, ExportFormat.EXPORT_FORMAT_NDJSON] as const) {
+          const out = new TextSink();
+          const write = exportLineWriter(format);
+          const meterBytes = exportMeterBytes(meter, format);
+          for (const item of list) {
+            if (item.usage === undefined) write(out, meterBytes, item);
+            else {
+              const bytes = Buffer.from(`${padding}${String(item.usage)}${padding}`, 'latin1');
+              const start = Buffer.byteLength(padding, 'latin1');
+              write(out, meterBytes, { ...item, usage: 0 }, { bytes, start, end: bytes.length - start });
+            }
+          }
+          expect(Buffer.concat(out.finish()).toString('utf8')).toBe(linesOf(format, meter, list));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('counts what it has written, across chunks', () => {
     const out = new TextSink();
     const write = exportLineWriter(ExportFormat.EXPORT_FORMAT_CSV);

@@ -15,8 +15,19 @@ export const CSV_HEADER = 'meter_id,time,start,end,meterusage,quality\n';
 /** The text formats of an export's lines. */
 export type ExportLineFormat = ExportFormat.EXPORT_FORMAT_CSV | ExportFormat.EXPORT_FORMAT_NDJSON;
 
-/** Writes one reading of the meter (its bytes from exportMeterBytes) as a line of the format. */
-export type ExportLineWriter = (out: TextSink, meterBytes: Uint8Array, reading: ReadingFields) => void;
+/**
+ * Writes one reading of the meter (its bytes from exportMeterBytes) as a line of the format. With
+ * usageText, the value is written as those bytes instead of String(reading.usage): the writer of
+ * the stored rows passes PostgreSQL's text of the value where it is exactly that.
+ */
+export type ExportLineWriter = (out: TextSink, meterBytes: Uint8Array, reading: ReadingFields, usageText?: ByteRange) => void;
+
+/** bytes[start … end): text held in a larger buffer (a row of a COPY). */
+export interface ByteRange {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
 
 /** ExportReadingsResponse.lines: field 4, length-delimited. */
 const LINES_KEY = (4 << 3) | 2;
@@ -52,13 +63,14 @@ export function encodeExportLines(meterId: string, unit: string, lines: readonly
 }
 
 /** A CSV line: the meter, three RFC 3339 times (empty when absent), the value (empty when missing), the quality. */
-function writeCsvLine(out: TextSink, meterBytes: Uint8Array, reading: ReadingFields): void {
+function writeCsvLine(out: TextSink, meterBytes: Uint8Array, reading: ReadingFields, usageText?: ByteRange): void {
   out.bytes(meterBytes);
   writeCsvTime(out, reading.timeMs);
   writeCsvTime(out, reading.startMs);
   writeCsvTime(out, reading.endMs);
   out.byte(COMMA);
-  if (reading.usage !== undefined) out.number(reading.usage);
+  if (usageText !== undefined) out.byteRange(usageText.bytes, usageText.start, usageText.end);
+  else if (reading.usage !== undefined) out.number(reading.usage);
   out.byte(COMMA);
   out.ascii(qualityName(reading.quality));
   out.byte(NEWLINE);
@@ -70,13 +82,17 @@ function writeCsvTime(out: TextSink, ms: number | undefined): void {
 }
 
 /** An NDJSON line: the text of JSON.stringify({ meterId, time, start, end, usage, missing, quality, uploadId }). */
-function writeNdjsonLine(out: TextSink, meterBytes: Uint8Array, reading: ReadingFields): void {
+function writeNdjsonLine(out: TextSink, meterBytes: Uint8Array, reading: ReadingFields, usageText?: ByteRange): void {
   out.ascii('{"meterId":');
   out.bytes(meterBytes);
   writeTimeField(out, ',"time":"', reading.timeMs);
   writeTimeField(out, ',"start":"', reading.startMs);
   writeTimeField(out, ',"end":"', reading.endMs);
-  writeNumberField(out, ',"usage":', reading.usage);
+  if (usageText === undefined) writeNumberField(out, ',"usage":', reading.usage);
+  else {
+    out.ascii(',"usage":');
+    out.byteRange(usageText.bytes, usageText.start, usageText.end);
+  }
   out.ascii(reading.missing ? ',"missing":true,"quality":"' : ',"missing":false,"quality":"');
   out.ascii(qualityName(reading.quality));
   out.byte(QUOTE);

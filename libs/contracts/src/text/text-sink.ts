@@ -61,6 +61,15 @@ export class TextSink {
     this.pos += bytes.length;
   }
 
+  /** bytes[start … end) as they are (ASCII text held in a larger buffer, copied without a view of it). */
+  byteRange(bytes: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let index = start; index < end; index++) buffer[pos++] = bytes[index]!;
+    this.pos = pos;
+  }
+
   /** A number as String(value) writes it. */
   number(value: number): void {
     this.ascii(String(value));
