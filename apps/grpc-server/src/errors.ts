@@ -1,5 +1,12 @@
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { encodeBadRequestStatus, RETRY_PUSHBACK_TRAILER, STATUS_DETAILS_TRAILER, STATUS_ORIGIN_TRAILER, type FieldViolation } from '@meterusage/contracts';
+import {
+  encodeBadRequestStatus,
+  RETRY_PUSHBACK_TRAILER,
+  STATUS_DETAILS_TRAILER,
+  STATUS_ORIGIN_TRAILER,
+  TimeOutsideRfc3339Error,
+  type FieldViolation,
+} from '@meterusage/contracts';
 
 /** A request named something that does not exist. */
 export class NotFoundError extends Error {
@@ -187,6 +194,8 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof FailedPreconditionError) return { code: GrpcCode.FAILED_PRECONDITION, message: error.message, internal: false };
   if (error instanceof ClientIdleError) return { code: GrpcCode.DEADLINE_EXCEEDED, message: error.message, internal: false };
   if (error instanceof ShuttingDownError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false };
+  // An answer would hold a time RFC 3339 cannot write (an export line of an interval ending in year 10000).
+  if (error instanceof TimeOutsideRfc3339Error) return { code: GrpcCode.OUT_OF_RANGE, message: error.message, internal: false };
   // Busy is UNAVAILABLE (retry with backoff), not RESOURCE_EXHAUSTED (a quota): the server as a whole is full.
   if (error instanceof DatabaseBusyError) return { code: GrpcCode.UNAVAILABLE, message: error.message, internal: false, retryAfterMs: RETRY_AFTER_BUSY_MS };
   if (error instanceof NotServingError) {

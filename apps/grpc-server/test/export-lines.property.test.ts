@@ -218,6 +218,25 @@ describe('export lines from binary COPY', () => {
     expect(states.filter((row) => row.state.startsWith('idle in transaction'))).toEqual([]);
   });
 
+  it('refuses with OUT_OF_RANGE an export whose last interval ends in year 10000, which RFC 3339 cannot write', async () => {
+    const last = Date.parse('9999-12-31T23:45:00Z');
+    const meter = await storeMeter(900, 'start', [
+      { startMs: last - 900_000, usage: '1', quality: 'actual', uploadId: null },
+      { startMs: last, usage: '2', quality: 'actual', uploadId: null },
+    ]);
+    for (const format of [ExportFormat.EXPORT_FORMAT_CSV, ExportFormat.EXPORT_FORMAT_NDJSON]) {
+      await expect(grpc.exportAll({ meterId: meter.meterId, format })).rejects.toMatchObject({
+        code: status.OUT_OF_RANGE,
+        details: expect.stringContaining('after 9999-12-31T23:59:59.999Z'),
+      });
+    }
+    // The failed COPYs gave their connections back (discarded, not leaked).
+    for (let attempt = 0; attempt < 100 && handle.database.pool.idleCount < handle.database.pool.totalCount; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(handle.database.pool.totalCount - handle.database.pool.idleCount).toBe(0);
+  });
+
   it('refuses a format outside the enum with INVALID_ARGUMENT naming the field', async () => {
     await expect(grpc.exportAll({ meterId: 'm-1', format: 7 as ExportFormat })).rejects.toMatchObject({
       details: 'format: must be EXPORT_FORMAT_UNSPECIFIED, EXPORT_FORMAT_CSV or EXPORT_FORMAT_NDJSON',

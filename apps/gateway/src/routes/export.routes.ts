@@ -36,7 +36,7 @@ export async function exportRoutes(app: FastifyInstance, options: { deadlineMs: 
       // Wait for the first batch (or the end, or an error) before answering: an unknown meter or a
       // bad range is still a proper 4xx then, not a broken download.
       const encoded = await firstBatch(call);
-      const first = encoded === undefined ? undefined : linesOf(encoded);
+      const first = encoded === undefined ? undefined : firstLinesOf(call, encoded);
       const meterId = first?.meterId ?? (range.meterId || 'meter');
       reply
         .type(CONTENT_TYPES[format])
@@ -71,6 +71,16 @@ function firstBatch(call: ClientReadableStream<Buffer>): Promise<Buffer | undefi
     call.on('end', onEnd);
     call.on('error', onError);
   });
+}
+
+/** linesOf the first batch; a refused one stops the call, which no download will read. */
+function firstLinesOf(call: ClientReadableStream<Buffer>, bytes: Buffer): { meterId: string; lines: Uint8Array } {
+  try {
+    return linesOf(bytes);
+  } catch (error) {
+    call.cancel();
+    throw error;
+  }
 }
 
 /** One batch of the export (its encoded bytes): the meter it names and its lines, as grpc-server wrote them. */

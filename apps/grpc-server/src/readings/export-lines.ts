@@ -22,7 +22,8 @@ import { readingQualityOf } from './readings.mapper';
 export interface ExportLineLimits {
   /**
    * Rows per COPY. Each COPY is read whole before its lines are sent, so a slow client never holds
-   * a statement open (DB_STATEMENT_TIMEOUT_MS still bounds each one).
+   * a statement open (DB_STATEMENT_TIMEOUT_MS still bounds each one); it holds the snapshot and
+   * its connection for as long as it reads, as a cursor did.
    */
   rowsPerCopy: number;
   /** Bytes of lines per message, about. */
@@ -72,14 +73,26 @@ export async function* exportLineBatches(
     await client.query('commit');
     clean = true;
   } finally {
-    // Left at a yield (the client went away): end the transaction and keep the connection.
-    if (!clean && betweenStatements)
-      clean = await client.query('rollback').then(
-        () => true,
-        () => false,
-      );
+    // Left at a yield (the client went away): end the transaction and keep the connection, unless
+    // the rollback gets no answer in time (a dead connection never sends one).
+    if (!clean && betweenStatements) clean = await settlesWithin(client.query('rollback'), ROLLBACK_TIMEOUT_MS);
     client.release(!clean);
   }
+}
+
+const ROLLBACK_TIMEOUT_MS = 5_000;
+
+/** Whether work succeeded within timeoutMs. */
+async function settlesWithin(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const settled = work.then(
+    () => true,
+    () => false,
+  );
+  const outcome = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return outcome;
 }
 
 /** The COPY of the next rows (from startMs, or after afterMs once a batch was read) before endMs. */
@@ -90,7 +103,9 @@ function exportCopyStatement(
   rows: number,
   asOfMs: number | undefined,
 ): string {
-  const instant = (ms: number) => sql`${sql.lit(new Date(ms).toISOString())}::timestamptz`;
+  // From epoch milliseconds rather than ISO text: a range may end in year 10000 (the end of the last
+  // interval of 9999), which toISOString writes as "+010000-…" and PostgreSQL does not read.
+  const instant = (ms: number) => sql`(timestamptz 'epoch' + ${sql.lit(ms)} * interval '1 millisecond')`;
   const from = range.afterMs === undefined ? sql`interval_start >= ${instant(range.startMs)}` : sql`interval_start > ${instant(range.afterMs)}`;
   const query = sql`select interval_start, usage::float8::text, quality, upload_id from ${readingsAt(asOfMs)} as readings
     where meter_id = ${sql.lit(meterId)} and ${from} and interval_start < ${instant(range.endMs)}

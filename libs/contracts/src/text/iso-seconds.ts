@@ -8,7 +8,8 @@ export const RFC3339_LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * An answer would hold a time outside years 0001-9999 (such as the end of a bucket or interval in
- * year 10000): each app translates it at its boundary (HTTP 400 OUT_OF_RANGE, gRPC OUT_OF_RANGE).
+ * year 10000): each app translates it at its boundary (the gateway's to-http-error.ts: HTTP 400
+ * OUT_OF_RANGE; grpc-server's errors.ts: OUT_OF_RANGE, which the gateway answers with 400 too).
  */
 export class TimeOutsideRfc3339Error extends RangeError {
   constructor(readonly ms: number) {
