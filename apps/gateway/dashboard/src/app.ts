@@ -249,6 +249,7 @@ function askForKey(refusal?: ApiError): void {
   forgetKey();
   ++loadSeq; // answers still on their way belong to the old key
   inFlight?.abort();
+  dropFirstView(); // so do the early answers of the address bar's view
   caller = undefined;
   meters = [];
   resolved = undefined;
@@ -450,6 +451,12 @@ function askFirstView(view: ViewState): void {
   const controller = new AbortController();
   const data = loadData(view, { signal: controller.signal }).catch(() => undefined);
   firstView = { key: JSON.stringify(view), controller, data };
+}
+
+/** Stops the early requests and forgets their answer (asked with a key that is gone). */
+function dropFirstView(): void {
+  firstView?.controller.abort();
+  firstView = undefined;
 }
 
 /** The early answer when view is the first view (taken once); any other view stops the early requests. */
