@@ -70,8 +70,9 @@ export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned' | 'u
  * A 304 is only ever given for what would be a 200: a request the route refuses (a zone that does
  * not exist) is refused whatever its If-None-Match says. A route whose answer depends on more than
  * its meter's data calls withoutAnswerCache for it.
- * Every request asks the database, so with any number of gateways and grpc-servers an answer is
- * never older than the last write committed before the request came in. A version call that
+ * Every request asks the database (for the version, or for the data, read after the version it
+ * is tagged with), so with any number of gateways and grpc-servers an answer is never older than
+ * the last write committed before the request came in. A version call that
  * fails for the request's meter, or because grpc-server predates GetDataVersion, leaves the
  * request to the route as if there were no cache; other failures are the request's answer.
  */
