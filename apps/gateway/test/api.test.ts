@@ -330,6 +330,46 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
     });
   });
 
+  it('refuses a row whose interval ends past 9999, and answers every read of such a stored row with 200 or 400 OUT_OF_RANGE, never a 500', async () => {
+    // An upload: the row's interval (start label 9999-12-31T23:45, 15 minutes) would end at 10000-01-01.
+    const upload = await app.inject({
+      method: 'POST',
+      url: '/api/readings?meter=edge-of-time&time_label=start&mode=partial',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'time,meterusage\n9999-12-31T23:30:00Z,1\n9999-12-31T23:45:00Z,2\n',
+    });
+    const report = upload.json<{ inserted: number; errors: Array<{ line: number; field: string; reason: string }> }>();
+    expect(report.inserted).toBe(1);
+    expect(report.errors).toEqual([
+      { line: 3, field: 'time', reason: 'the interval of "9999-12-31T23:45:00Z" reaches outside years 0001-9999, which answers cannot write' },
+    ]);
+    // Such a row stored before that rule (or by hand): every read answers.
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(`insert into readings (meter_id, interval_start, usage) values ('edge-of-time', '9999-12-31T23:45:00Z', 2)`);
+    await client.query(`update meters set data_version = data_version + 1 where meter_id = 'edge-of-time'`);
+    await client.end();
+    const reads = [
+      '/api/metrics?meter=edge-of-time',
+      '/api/readings?meter=edge-of-time',
+      '/api/readings?meter=edge-of-time&from=9999-12-31T23:30:00Z&to=9999-12-31T23:45:00Z',
+      '/api/usage?meter=edge-of-time&bucket=15m&tz=UTC',
+      '/api/usage?meter=edge-of-time&bucket=day&tz=UTC&from=9999-12-31',
+      '/api/summary?meter=edge-of-time',
+      '/api/profile?meter=edge-of-time&from=9999-12-31&bucket=hour&tz=UTC',
+      '/api/export?meter=edge-of-time',
+      '/api/export?meter=edge-of-time&format=ndjson',
+      '/api/readings/history?meter=edge-of-time',
+    ];
+    for (const url of reads) {
+      const response = await get(url);
+      const answer = response.statusCode === 200 ? '200' : `${response.statusCode} ${response.json<{ error: { code: string } }>().error.code}`;
+      expect([url, answer]).toEqual([url, expect.stringMatching(/^(200|400 OUT_OF_RANGE)$/)]);
+    }
+    // The interval that ends in 9999 reads as always.
+    expect((await get('/api/readings?meter=edge-of-time&from=9999-12-31T23:30:00Z&to=9999-12-31T23:45:00Z')).statusCode).toBe(200);
+  });
+
   it('publishes an OpenAPI document for every route and a UI at /docs', async () => {
     const document = (await get('/docs/json')).json();
     expect(document.openapi).toMatch(/^3\./);

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema';
+import { instantText } from './instant-text';
 
 /**
  * What the connected database offers beyond plain PostgreSQL; filled in at start-up after the
@@ -29,7 +30,7 @@ export async function hasHourlyRollup(db: Kysely<Database>): Promise<boolean> {
  */
 export async function refreshHourlyRollup(db: Kysely<Database>, startMs: number, endMs: number): Promise<void> {
   const hour = 3_600_000;
-  const from = new Date(Math.floor(startMs / hour) * hour).toISOString();
-  const to = new Date(Math.ceil(endMs / hour) * hour).toISOString();
+  const from = instantText(Math.floor(startMs / hour) * hour);
+  const to = instantText(Math.ceil(endMs / hour) * hour);
   await sql`call refresh_continuous_aggregate('readings_hourly', ${from}::timestamptz, ${to}::timestamptz)`.execute(db);
 }

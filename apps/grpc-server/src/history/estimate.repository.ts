@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { StoredValue } from './estimation';
+import { instantText } from '../db/instant-text';
 
 // The SQL of an estimation run, on its connection and inside its transaction, with the meter locked.
 
@@ -8,7 +9,7 @@ export async function storedValues(client: pg.PoolClient, meterId: string, start
   const { rows } = await client.query<{ start_ms: number; usage: number | null; quality: StoredValue['quality'] }>(
     `select (extract(epoch from interval_start) * 1000)::float8 as start_ms, usage::float8 as usage, quality from readings
      where meter_id = $1 and interval_start >= $2::timestamptz and interval_start < $3::timestamptz`,
-    [meterId, new Date(startMs).toISOString(), new Date(endMs).toISOString()],
+    [meterId, instantText(startMs), instantText(endMs)],
   );
   return new Map(rows.map((row) => [row.start_ms, { usage: row.usage, quality: row.quality }]));
 }
@@ -24,7 +25,7 @@ export async function writeEstimates(
   runId: string,
   estimates: ReadonlyArray<{ startMs: number; usage: string }>,
 ): Promise<{ inserted: number; updated: number }> {
-  const starts = estimates.map((estimate) => new Date(estimate.startMs).toISOString());
+  const starts = estimates.map((estimate) => instantText(estimate.startMs));
   const values = estimates.map((estimate) => estimate.usage);
   const history = await client.query(
     `insert into readings_history (meter_id, interval_start, usage, quality, upload_id, valid_from, replaced_by, replaced_at)

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, StoredQuality } from '../db/schema';
+import { instantText } from '../db/instant-text';
 
 /** One version of an interval: the current value or one replaced or removed since. */
 export interface VersionRow {
@@ -27,8 +28,8 @@ export async function listVersions(
   db: Kysely<Database>,
   query: { meterId: string; startMs: number; endMs: number; afterStartMs: number; skip: number; limit: number },
 ): Promise<VersionRow[]> {
-  const from = new Date(Math.max(query.startMs, query.afterStartMs)).toISOString();
-  const to = new Date(query.endMs).toISOString();
+  const from = instantText(Math.max(query.startMs, query.afterStartMs));
+  const to = instantText(query.endMs);
   const { rows } = await sql<VersionRow>`
     select * from (
       select (extract(epoch from v.interval_start) * 1000)::float8 as start_ms, v.usage::float8 as usage, v.quality, v.upload_id::text as upload_id,

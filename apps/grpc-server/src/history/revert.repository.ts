@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { instantText } from '../db/instant-text';
 
 // The SQL of a revert, on the revert's one connection and inside its transaction, with the
 // reverted upload's meters locked. Every interval the upload touched is one row of a temporary
@@ -45,7 +46,7 @@ export interface RevertConflictRow {
  * - conflict otherwise: a later upload wrote it since.
  */
 export async function planRevert(client: pg.PoolClient, scope: RevertScope): Promise<RevertCounts> {
-  const params = [scope.uploadId, scope.meterIds, new Date(scope.firstStartMs).toISOString(), new Date(scope.lastEndMs).toISOString()];
+  const params = [scope.uploadId, scope.meterIds, instantText(scope.firstStartMs), instantText(scope.lastEndMs)];
   const within = (alias: string) =>
     `${alias}.meter_id = any($2::text[]) and ${alias}.interval_start >= $3::timestamptz and ${alias}.interval_start < $4::timestamptz`;
   await client.query(

@@ -1,3 +1,4 @@
+import { RFC3339_EARLIEST_MS, RFC3339_LATEST_MS } from '@meterusage/contracts';
 import { isMeterId, METER_ID_RULE, type TimeLabelName } from '@meterusage/meters';
 import { clip } from './clip';
 import { meterColumnOf, readHeader, type Columns } from './csv-header';
@@ -209,6 +210,16 @@ export class ReadingValidator {
     if (typeof labelMs !== 'number') return reject(state, labelMs);
     state.previousLabelMs = labelMs;
     const start = state.timing.timeLabel === 'end' ? labelMs - state.intervalMs : labelMs;
+    // Every answer writes the interval's start and end in RFC 3339, which has years 0001-9999 only:
+    // an interval reaching past them (a start label of 9999-12-31 23:45 on a 15-minute meter) could
+    // be stored but never read back.
+    if (start < RFC3339_EARLIEST_MS || start + state.intervalMs > RFC3339_LATEST_MS) {
+      return reject(state, {
+        line,
+        field: 'time',
+        reason: `the interval of "${clip(fields[columns.time]!.trim())}" reaches outside years 0001-9999, which answers cannot write`,
+      });
+    }
     const value = parseUsageValue(fields[columns.usage]!.trim());
     if ('reason' in value) return reject(state, { line, field: 'meterusage', reason: value.reason });
     let quality: StoredQuality = 'actual';

@@ -3,6 +3,7 @@ import Cursor from 'pg-cursor';
 import type { DatabaseHandle } from '../db/connection';
 import { readingsAt } from '../db/readings-as-of';
 import type { Database, StoredQuality } from '../db/schema';
+import { instantText } from '../db/instant-text';
 
 /** A stored reading: interval start in epoch ms, usage or null when missing in the source, its quality and upload. */
 export interface ReadingRecord {
@@ -38,8 +39,8 @@ export async function listReadingSlots(
   slots: { firstSlotMs: number; count: number; intervalSeconds: number },
   asOfMs?: number,
 ): Promise<ReadingSlot[]> {
-  const first = new Date(slots.firstSlotMs).toISOString();
-  const last = new Date(slots.firstSlotMs + (slots.count - 1) * slots.intervalSeconds * 1000).toISOString();
+  const first = instantText(slots.firstSlotMs);
+  const last = instantText(slots.firstSlotMs + (slots.count - 1) * slots.intervalSeconds * 1000);
   const { rows } = await sql<ReadingSlot>`
     select (extract(epoch from slot.start) * 1000)::float8 as start_ms,
            r.usage::float8 as usage,
@@ -69,8 +70,8 @@ export async function* streamReadingBatches(
 ): AsyncGenerator<ReadingRecord[]> {
   const query = sql`
     select ${RECORD_COLUMNS} from ${readingsAt(asOfMs)} as readings
-    where meter_id = ${meterId} and interval_start >= ${new Date(range.startMs).toISOString()}::timestamptz
-      and interval_start < ${new Date(range.endMs).toISOString()}::timestamptz
+    where meter_id = ${meterId} and interval_start >= ${instantText(range.startMs)}::timestamptz
+      and interval_start < ${instantText(range.endMs)}::timestamptz
     order by interval_start`.compile(database.db);
   const client = await database.pool.connect();
   const cursor = client.query(new Cursor<ReadingRecord>(query.sql, query.parameters as unknown[]));

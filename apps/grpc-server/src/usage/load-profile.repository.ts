@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { readingsAt } from '../db/readings-as-of';
 import type { Database } from '../db/schema';
 import type { UsageQuery } from './usage.repository';
+import { instantText } from '../db/instant-text';
 
 /** Which local days a profile reads (by the local date of each slot occurrence). */
 export type DayGroupName = 'all' | 'weekday' | 'weekend';
@@ -45,7 +46,7 @@ export async function loadProfile(db: Kysely<Database>, query: ProfileQuery): Pr
   const lastMs = Math.ceil(query.endMs / intervalMs) * intervalMs - intervalMs;
   if (lastMs < firstMs) return [];
   const perOccurrence = (query.slotMinutes * 60) / query.intervalSeconds;
-  const iso = (ms: number) => new Date(ms).toISOString();
+  const iso = instantText;
   const { rows } = await sql<ProfileSlotRow>`
     with grid as (
       select g as interval_start from generate_series(${iso(firstMs)}::timestamptz, ${iso(lastMs)}::timestamptz, ${`${query.intervalSeconds} seconds`}::interval) g

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { readingsAt } from '../db/readings-as-of';
 import type { Database, StoredQuality } from '../db/schema';
 import type { OperatingSchedule } from './operating-schedule';
+import { instantText } from '../db/instant-text';
 
 /**
  * Where bucket aggregates come from: the readings themselves, or (TimescaleDB) the hourly
@@ -57,7 +58,7 @@ export interface UsageQuery {
   asOfMs?: number | undefined;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = instantText;
 const epochMs = (expression: RawBuilder<unknown>) => sql<number>`(extract(epoch from ${expression}) * 1000)::float8`;
 
 // Each bucket holding readings, packed by PostgreSQL into bytea: bucket_index (int4), sum,
