@@ -459,18 +459,25 @@ function dropFirstView(): void {
   firstView = undefined;
 }
 
-/** The early answer when view is the first view (taken once); any other view stops the early requests. */
-function takeFirstView(view: ViewState): Promise<LoadedData | undefined> | undefined {
+/**
+ * The early answer when view is the first view (taken once), from then on stopped with the load
+ * that took it (signal); any other view stops the early requests.
+ */
+function takeFirstView(view: ViewState, signal: AbortSignal | undefined): Promise<LoadedData | undefined> | undefined {
   const early = firstView;
   firstView = undefined;
-  if (early === undefined || early.key === JSON.stringify(view)) return early?.data;
-  early.controller.abort();
-  return undefined;
+  if (early === undefined) return undefined;
+  if (early.key !== JSON.stringify(view)) {
+    early.controller.abort();
+    return undefined;
+  }
+  signal?.addEventListener('abort', () => early.controller.abort(), { once: true });
+  return early.data;
 }
 
 /** /api/summary and /api/usage of a view; picks the bucket first when the view has none. */
 async function loadData(view: ViewState, options: RequestOptions): Promise<LoadedData> {
-  const early = takeFirstView(view);
+  const early = takeFirstView(view, options.signal);
   const answered = early === undefined ? undefined : await early;
   if (answered !== undefined) return answered;
   if (view.bucket !== undefined) {
