@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DatabaseHandle } from '../db/connection';
 import { readingsAt } from '../db/readings-as-of';
+import { settlesWithin } from '../db/settles-within';
 import type { MeterRow } from '../meters/meters.repository';
 import { BinaryCopyRows, type BinaryReadingRow } from './binary-copy-rows';
 import { readingQualityOf } from './readings.mapper';
@@ -81,19 +82,6 @@ export async function* exportLineBatches(
 }
 
 const ROLLBACK_TIMEOUT_MS = 5_000;
-
-/** Whether work succeeded within timeoutMs. */
-async function settlesWithin(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const settled = work.then(
-    () => true,
-    () => false,
-  );
-  const outcome = await Promise.race([settled, timedOut]);
-  clearTimeout(timer);
-  return outcome;
-}
 
 /** The COPY of the next rows (from startMs, or after afterMs once a batch was read) before endMs. */
 function exportCopyStatement(

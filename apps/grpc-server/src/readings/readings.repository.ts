@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import Cursor from 'pg-cursor';
 import type { DatabaseHandle } from '../db/connection';
 import { readingsAt } from '../db/readings-as-of';
+import { settlesWithin } from '../db/settles-within';
 import type { Database, StoredQuality } from '../db/schema';
 import { instantText } from '../db/instant-text';
 
@@ -84,22 +85,9 @@ export async function* streamReadingBatches(
   } finally {
     // cursor.close() waits for the server's answer, which a dead connection never sends: after a
     // failed read (or when closing takes too long) the client is destroyed instead, portal and all.
-    if (!failed) failed = !(await closeWithin(cursor, CURSOR_CLOSE_TIMEOUT_MS));
+    if (!failed) failed = !(await settlesWithin(cursor.close(), CURSOR_CLOSE_TIMEOUT_MS));
     client.release(failed);
   }
 }
 
 const CURSOR_CLOSE_TIMEOUT_MS = 5_000;
-
-/** Whether the cursor closed cleanly within timeoutMs. */
-async function closeWithin(cursor: Cursor<ReadingRecord>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const closed = cursor.close().then(
-    () => true,
-    () => false,
-  );
-  const outcome = await Promise.race([closed, timedOut]);
-  clearTimeout(timer);
-  return outcome;
-}
