@@ -14,6 +14,7 @@ import {
 import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DatabaseHandle } from '../db/connection';
+import { instantText } from '../db/instant-text';
 import { readingsAt } from '../db/readings-as-of';
 import { settlesWithin } from '../db/settles-within';
 import type { MeterRow } from '../meters/meters.repository';
@@ -91,9 +92,7 @@ function exportCopyStatement(
   rows: number,
   asOfMs: number | undefined,
 ): string {
-  // From epoch milliseconds rather than ISO text: a range may end in year 10000 (the end of the last
-  // interval of 9999), which toISOString writes as "+010000-…" and PostgreSQL does not read.
-  const instant = (ms: number) => sql`(timestamptz 'epoch' + ${sql.lit(ms)} * interval '1 millisecond')`;
+  const instant = (ms: number) => sql`${sql.lit(instantText(ms))}::timestamptz`;
   const from = range.afterMs === undefined ? sql`interval_start >= ${instant(range.startMs)}` : sql`interval_start > ${instant(range.afterMs)}`;
   const query = sql`select interval_start, usage::float8::text, quality, upload_id from ${readingsAt(asOfMs)} as readings
     where meter_id = ${sql.lit(meterId)} and ${from} and interval_start < ${instant(range.endMs)}
