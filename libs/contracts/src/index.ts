@@ -116,4 +116,3 @@ export {
   type ExportLineFormat,
   type ExportLineWriter,
 } from './text/export-lines';
-export { answerVersionOf } from './answer-version';

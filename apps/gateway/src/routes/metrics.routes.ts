@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { sendable } from '../answers/body-pieces';
-import { answerVersionOf } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
 import { answeredAt } from '../plugins/versioned-answers';
 import { meterParam, querySchema } from './query-schemas';
@@ -35,9 +34,10 @@ export async function metricsRoutes(app: FastifyInstance, options: { deadlineMs:
       { meterId: request.query.meter ?? '' },
       { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
     );
-    answeredAt(request, answerVersionOf(encoded));
     // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
-    const body = await metricsJson(encoded);
+    const written = await metricsJson(encoded);
+    answeredAt(request, written);
+    const { body } = written;
     return reply.type('application/json; charset=utf-8').header('content-length', body.length).send(sendable(body));
   });
 }

@@ -59,13 +59,15 @@ describe('metricsJson and readingsJson', () => {
       fc.asyncProperty(text, text, text, readings, fc.constantFrom(0, 10), async (meterId, unit, nextPageToken, list, sliceMs) => {
         const metricsBytes = GetMetricsResponse.encode({ meterId, unit, readings: list, dataVersion: 7 }).finish();
         const metrics = GetMetricsResponse.decode(metricsBytes).readings.map(toMetricJson);
-        const writtenMetrics = await metricsJson(metricsBytes, sliceMs);
+        const { body: writtenMetrics, ...metricsVersion } = await metricsJson(metricsBytes, sliceMs);
+        expect(metricsVersion).toEqual({ meterId: GetMetricsResponse.decode(metricsBytes).meterId, dataVersion: 7 });
         expect(writtenMetrics.toString('utf8')).toBe(await metricsSerializer.serialise(metrics));
         expect(JSON.parse(writtenMetrics.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(metrics)));
 
         const pageBytes = ListReadingsResponse.encode({ meterId, unit, nextPageToken, readings: list, dataVersion: 7 }).finish();
         const page = toReadingsBody(ListReadingsResponse.decode(pageBytes));
-        const { body: writtenPage, nextPageToken: token } = await readingsJson(pageBytes, sliceMs);
+        const { body: writtenPage, nextPageToken: token, dataVersion } = await readingsJson(pageBytes, sliceMs);
+        expect(dataVersion).toBe(7);
         expect(token).toBe(ListReadingsResponse.decode(pageBytes).nextPageToken);
         expect(writtenPage.toString('utf8')).toBe(await readingsSerializer.serialise(page));
         expect(JSON.parse(writtenPage.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(page)));

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { PAGE_SIZE } from '@meterusage/contracts';
-import { answerVersionOf } from '@meterusage/contracts';
 import { callUnary } from '../grpc/call';
 import { sendable } from '../answers/body-pieces';
 import { answeredAt, withoutAnswerCache } from '../plugins/versioned-answers';
@@ -65,9 +64,10 @@ export async function readingsRoutes(app: FastifyInstance, options: { deadlineMs
         { ...range, pageSize, pageToken: request.query.page_token ?? '' },
         { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
       );
-      answeredAt(request, answerVersionOf(encoded));
       // Written here, from the encoded answer, rather than by the schema's serializer (see readings-json.ts).
-      const { body, nextPageToken } = await readingsJson(encoded);
+      const written = await readingsJson(encoded);
+      answeredAt(request, written);
+      const { body, nextPageToken } = written;
       // A next-page token is signed with this grpc-server's key (random per process unless
       // PAGE_TOKEN_SECRET is set): a kept copy could outlive the key. Only last pages are kept.
       if (nextPageToken !== '') withoutAnswerCache(reply);

@@ -103,9 +103,10 @@ describe('aggregateUsageJson', () => {
         // Through the wire format, as the route gets it: what decodes is what the references see.
         const bytes = AggregateUsageResponse.encode(response).finish();
         const decoded = AggregateUsageResponse.decode(bytes);
-        const written = await aggregateUsageJson(bytes, 0);
+        const { body: written, meterId, dataVersion } = await aggregateUsageJson(bytes, 0);
+        expect([meterId, dataVersion]).toEqual([decoded.meterId, decoded.dataVersion]);
         expect(written).toEqual(Buffer.from(JSON.stringify(mapping(decoded)), 'utf8'));
-        expect(await aggregateUsageJson(bytes)).toEqual(written);
+        expect((await aggregateUsageJson(bytes)).body).toEqual(written);
         expect(written).toEqual(Buffer.from(await serialise(mapping(decoded)), 'utf8'));
       }),
       { numRuns: 150 },
@@ -113,7 +114,7 @@ describe('aggregateUsageJson', () => {
   });
 
   it('writes an answer without buckets, and refuses a bucket outside years 0001-9999 as the mapping does (400 OUT_OF_RANGE)', async () => {
-    expect((await aggregateUsageJson(empty)).toString('utf8')).toBe('{"meterId":"meter-1","unit":"kWh","timeZone":"UTC","buckets":[]}');
+    expect((await aggregateUsageJson(empty)).body.toString('utf8')).toBe('{"meterId":"meter-1","unit":"kWh","timeZone":"UTC","buckets":[]}');
     await expect(aggregateUsageJson(outside)).rejects.toBeInstanceOf(TimeOutsideRfc3339Error);
   });
 });
@@ -144,9 +145,9 @@ describe('aggregateUsageColumnsJson', () => {
     await fc.assert(
       fc.asyncProperty(answer, async (response) => {
         const bytes = AggregateUsageResponse.encode(response).finish();
-        const written = await aggregateUsageColumnsJson(bytes, 0);
+        const { body: written } = await aggregateUsageColumnsJson(bytes, 0);
         expect(written.toString('utf8')).toBe(JSON.stringify(columnsOf(AggregateUsageResponse.decode(bytes))));
-        expect(await aggregateUsageColumnsJson(bytes)).toEqual(written);
+        expect((await aggregateUsageColumnsJson(bytes)).body).toEqual(written);
       }),
       { numRuns: 150 },
     );
@@ -156,8 +157,8 @@ describe('aggregateUsageColumnsJson', () => {
     await fc.assert(
       fc.asyncProperty(answer, async (response) => {
         const bytes = AggregateUsageResponse.encode(response).finish();
-        const rows = JSON.parse((await aggregateUsageJson(bytes)).toString('utf8')) as { buckets: Record<string, unknown>[] };
-        const { columns } = JSON.parse((await aggregateUsageColumnsJson(bytes)).toString('utf8')) as { columns: Record<string, unknown[]> };
+        const rows = JSON.parse((await aggregateUsageJson(bytes)).body.toString('utf8')) as { buckets: Record<string, unknown>[] };
+        const { columns } = JSON.parse((await aggregateUsageColumnsJson(bytes)).body.toString('utf8')) as { columns: Record<string, unknown[]> };
         const rebuilt = columns.startMs!.map((startMs, index) => {
           const value = (name: string) => columns[name]![index] ?? undefined;
           return JSON.parse(
@@ -185,7 +186,7 @@ describe('aggregateUsageColumnsJson', () => {
   });
 
   it('writes an answer without buckets, and refuses what the rows refuse (400 OUT_OF_RANGE)', async () => {
-    expect(JSON.parse((await aggregateUsageColumnsJson(empty)).toString('utf8'))).toEqual({
+    expect(JSON.parse((await aggregateUsageColumnsJson(empty)).body.toString('utf8'))).toEqual({
       meterId: 'meter-1',
       unit: 'kWh',
       timeZone: 'UTC',

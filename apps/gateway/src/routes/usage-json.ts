@@ -1,6 +1,7 @@
 import { decodeAggregateUsageInSlices, SLICE_MS, type UsageBucketFields } from '@meterusage/contracts';
 import { isoSecondsOfMs } from '@meterusage/contracts';
 import { JsonArrayBody } from './json-array-body';
+import type { WrittenAnswer } from './readings-json';
 import { writeBucketJson } from './json-mapping';
 import { TextSink } from '@meterusage/contracts';
 import { EARLIEST_MS, LATEST_MS } from './time-domain';
@@ -14,11 +15,11 @@ import { EARLIEST_MS, LATEST_MS } from './time-domain';
  * and written in turn, in slices of sliceMs with the event loop served in between, straight
  * into bytes (JsonArrayBody).
  */
-export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<Buffer> {
+export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<WrittenAnswer> {
   const buckets = new JsonArrayBody(writeBucketJson);
   const header = await decodeAggregateUsageInSlices(bytes, (bucket) => buckets.add(bucket), sliceMs);
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
-  return buckets.body(`${envelope.slice(0, -1)},"buckets":[`, ']}');
+  return { body: buckets.body(`${envelope.slice(0, -1)},"buckets":[`, ']}'), meterId: header.meterId, dataVersion: header.dataVersion };
 }
 
 /** The columns of the columnar form, in the order it writes them, and how each is read from a bucket. */
@@ -43,11 +44,12 @@ const COLUMNS: readonly [name: string, write: (out: TextSink, bucket: UsageBucke
  * a value the bucket lacks (no readings) is null. A year of 15-minute buckets is about 2 MB
  * instead of 5.6, and parses in a fraction of the time.
  */
-export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<Buffer> {
+export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<WrittenAnswer> {
   const columns = new UsageColumns();
   const header = await decodeAggregateUsageInSlices(bytes, (bucket) => columns.add(bucket), sliceMs);
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
-  return Buffer.concat([Buffer.from(`${envelope.slice(0, -1)},"columns":`), ...columns.finish(), Buffer.from('}')]);
+  const body = Buffer.concat([Buffer.from(`${envelope.slice(0, -1)},"columns":`), ...columns.finish(), Buffer.from('}')]);
+  return { body, meterId: header.meterId, dataVersion: header.dataVersion };
 }
 
 /**

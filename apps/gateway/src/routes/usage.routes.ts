@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { answerVersionOf, BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
+import { BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
 import { acceptedTimeZones, alignBuckets, type BucketWidthName } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
 import { answeredAt } from '../plugins/versioned-answers';
@@ -126,27 +126,30 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
     async (request, reply) => {
       const { query } = request;
       const range = toRangeRequest(query);
-      const aggregate = async (startTime: Date | undefined, endTime: Date | undefined) => {
-        const encoded = await callUnary(
+      const aggregate = (startTime: Date | undefined, endTime: Date | undefined) =>
+        callUnary(
           app.answerBytes.aggregateUsage.bind(app.answerBytes),
           { ...range, startTime, endTime, bucketWidth: BUCKETS[query.bucket], timeZone: query.tz, quantity: QUANTITIES[query.quantity] },
           { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
         );
-        answeredAt(request, answerVersionOf(encoded));
-        return encoded;
-      };
       const encoded = await aggregate(range.startTime, range.endTime);
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
-      let body = await (query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
+      const written = await (query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
+      answeredAt(request, written);
+      let { body } = written;
       if (query.compare !== undefined) {
-        const requested = await bucketsOf(encoded);
+        const { buckets: requested } = await bucketsOf(encoded);
         if (requested.length > 0) {
           // The range answered: the bounds given, or the whole buckets an omitted bound snapped to.
           const answered = { startMs: range.startTime?.getTime() ?? requested[0]!.startMs!, endMs: range.endTime?.getTime() ?? requested.at(-1)!.endMs! };
           const { shift, range: compared } = comparisonOf(query.compare, answered, query.tz, query.bucket === 'week');
           // An empty compared range (29 February alone, a year back) has no bucket to align.
-          const comparedBuckets =
-            compared.endMs > compared.startMs ? await bucketsOf(await aggregate(new Date(compared.startMs), new Date(compared.endMs))) : [];
+          let comparedBuckets: UsageBucketFields[] = [];
+          if (compared.endMs > compared.startMs) {
+            const other = await bucketsOf(await aggregate(new Date(compared.startMs), new Date(compared.endMs)));
+            answeredAt(request, other.answer);
+            comparedBuckets = other.buckets;
+          }
           const aligned = alignBuckets(
             requested.map((bucket) => bucket.startMs!),
             comparedBuckets.map((bucket) => bucket.startMs!),
@@ -238,9 +241,9 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
   );
 }
 
-/** The buckets of an encoded AggregateUsageResponse. */
-async function bucketsOf(encoded: Uint8Array): Promise<UsageBucketFields[]> {
+/** The buckets of an encoded AggregateUsageResponse, and the meter and data version it was read at. */
+async function bucketsOf(encoded: Uint8Array): Promise<{ buckets: UsageBucketFields[]; answer: { meterId: string; dataVersion: number } }> {
   const buckets: UsageBucketFields[] = [];
-  await decodeAggregateUsageInSlices(encoded, (bucket) => buckets.push(bucket));
-  return buckets;
+  const { meterId, dataVersion } = await decodeAggregateUsageInSlices(encoded, (bucket) => buckets.push(bucket));
+  return { buckets, answer: { meterId, dataVersion } };
 }
