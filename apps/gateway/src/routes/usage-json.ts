@@ -13,11 +13,18 @@ import { EARLIEST_MS, LATEST_MS } from './time-domain';
  * is 35,040 buckets and 5.6 MB of JSON: decoding, mapping and writing it in one go held the event
  * loop (and the health probes behind it) for well over 100 ms, so each bucket is decoded, mapped
  * and written in turn, in slices of sliceMs with the event loop served in between, straight
- * into bytes (JsonArrayBody).
+ * into bytes (JsonArrayBody). keep, when given, also receives every bucket decoded (a comparison aligns them).
  */
-export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<WrittenAnswer> {
+export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS, keep?: UsageBucketFields[]): Promise<WrittenAnswer> {
   const buckets = new JsonArrayBody(writeBucketJson);
-  const header = await decodeAggregateUsageInSlices(bytes, (bucket) => buckets.add(bucket), sliceMs);
+  const header = await decodeAggregateUsageInSlices(
+    bytes,
+    (bucket) => {
+      buckets.add(bucket);
+      keep?.push(bucket);
+    },
+    sliceMs,
+  );
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
   return { body: buckets.body(`${envelope.slice(0, -1)},"buckets":[`, ']}'), meterId: header.meterId, dataVersion: header.dataVersion };
 }
@@ -44,9 +51,16 @@ const COLUMNS: readonly [name: string, write: (out: TextSink, bucket: UsageBucke
  * a value the bucket lacks (no readings) is null. A year of 15-minute buckets is about 2 MB
  * instead of 5.6, and parses in a fraction of the time.
  */
-export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<WrittenAnswer> {
+export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS, keep?: UsageBucketFields[]): Promise<WrittenAnswer> {
   const columns = new UsageColumns();
-  const header = await decodeAggregateUsageInSlices(bytes, (bucket) => columns.add(bucket), sliceMs);
+  const header = await decodeAggregateUsageInSlices(
+    bytes,
+    (bucket) => {
+      columns.add(bucket);
+      keep?.push(bucket);
+    },
+    sliceMs,
+  );
   const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
   const body = Buffer.concat([Buffer.from(`${envelope.slice(0, -1)},"columns":`), ...columns.finish(), Buffer.from('}')]);
   return { body, meterId: header.meterId, dataVersion: header.dataVersion };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { BucketWidth, decodeAggregateUsageInSlices, Quantity, type UsageBucketFields } from '@meterusage/contracts';
+import { BucketWidth, decodeAggregateUsageInSlices, Quantity, SLICE_MS, type UsageBucketFields } from '@meterusage/contracts';
 import { acceptedTimeZones, alignBuckets, type BucketWidthName } from '@meterusage/time';
 import { callUnary } from '../grpc/call';
 import { answeredAt } from '../plugins/versioned-answers';
@@ -134,11 +134,13 @@ export async function usageRoutes(app: FastifyInstance, options: { deadlineMs: n
         );
       const encoded = await aggregate(range.startTime, range.endTime);
       // Written here, in slices, rather than by the schema's serializer in one go (see usage-json.ts).
-      const written = await (query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson)(encoded);
+      // A comparison needs the requested buckets too: kept from the same decode.
+      const requested: UsageBucketFields[] = [];
+      const write = query.shape === 'columns' ? aggregateUsageColumnsJson : aggregateUsageJson;
+      const written = await write(encoded, SLICE_MS, query.compare === undefined ? undefined : requested);
       answeredAt(request, written);
       let { body } = written;
       if (query.compare !== undefined) {
-        const { buckets: requested } = await bucketsOf(encoded);
         if (requested.length > 0) {
           // The range answered: the bounds given, or the whole buckets an omitted bound snapped to.
           const answered = { startMs: range.startTime?.getTime() ?? requested[0]!.startMs!, endMs: range.endTime?.getTime() ?? requested.at(-1)!.endMs! };
