@@ -203,6 +203,14 @@ describe('HTTP query API over a real grpc-server and PostgreSQL', () => {
       const tooMany = await expectBadRequest('/api/usage?bucket=15m&from=1990-01-01&to=2019-01-01', 'bucket');
       expect(tooMany.message).toMatch(/more than 100000/);
     });
+
+    it('answers the largest request the limit admits, 100,000 buckets, and refuses one bucket more', async () => {
+      const largest = await get('/api/usage?bucket=15m&from=2019-01-01&to=2021-11-07T16:00:00Z&shape=columns');
+      expect(largest.statusCode).toBe(200);
+      expect(largest.json().columns.startMs).toHaveLength(100_000);
+      const oneMore = await expectBadRequest('/api/usage?bucket=15m&from=2019-01-01&to=2021-11-07T16:00:01Z', 'bucket');
+      expect(oneMore.message).toMatch(/100001 buckets, more than 100000/);
+    });
   });
 
   it('GET /api/profile gives the hourly profile of the sample month in UTC, computed here from the CSV', async () => {

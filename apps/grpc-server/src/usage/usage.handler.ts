@@ -1,5 +1,4 @@
 import {
-  BucketWidth,
   Quantity,
   encodeAggregateUsageInSlices,
   type AggregateUsageRequest,
@@ -20,13 +19,13 @@ import { requireMeter } from '../meters/require-meter';
 import type { MeterRow } from '../meters/meters.repository';
 import { powerFactor, powerUnitOf } from '@meterusage/meters';
 import { requestedAsOf, requestedRange, resolveRange, type TimeRange } from '../meters/resolve-range';
-import type { BucketWidthName } from '@meterusage/time';
 import { toUsageBucket, toUsageSummary } from './usage.mapper';
 import { chooseAggregateSource } from './aggregate-source';
-import { MAX_BUCKETS, planBuckets, tooManyBuckets } from './bucket-plan';
+import { planBuckets, tooManyBuckets } from './bucket-plan';
+import { WIDTHS } from './bucket-widths';
 import { aggregateUsage, splitBySchedule, summarizeUsage } from './usage.repository';
 import { operatingScheduleOf, toScheduleSplit } from './operating-schedule';
-import { admitUsage, explicitBucketCount, mostBuckets } from './usage-admission';
+import { admittedBuckets, admitUsage, certainlyTooManyBuckets, explicitBucketCount, type BucketLengths } from './usage-admission';
 
 export interface UsageHandlerDeps {
   db: DatabaseHandle['db'];
@@ -38,15 +37,6 @@ export interface UsageHandlerDeps {
   /** Admission of answers by their buckets, held from before the query until the answer is encoded; none when omitted. */
   usageAdmission?: Admission;
 }
-
-// Shortest usual length of each width, to refuse a range with far too many buckets before computing them.
-const WIDTHS: Partial<Record<BucketWidth, { name: BucketWidthName; minLengthMs: number }>> = {
-  [BucketWidth.BUCKET_WIDTH_15_MINUTES]: { name: '15m', minLengthMs: 900_000 },
-  [BucketWidth.BUCKET_WIDTH_HOUR]: { name: 'hour', minLengthMs: 3_600_000 },
-  [BucketWidth.BUCKET_WIDTH_DAY]: { name: 'day', minLengthMs: 23 * 3_600_000 },
-  [BucketWidth.BUCKET_WIDTH_WEEK]: { name: 'week', minLengthMs: 7 * 24 * 3_600_000 - 3_600_000 },
-  [BucketWidth.BUCKET_WIDTH_MONTH]: { name: 'month', minLengthMs: 28 * 24 * 3_600_000 - 3_600_000 },
-};
 
 /** AggregateUsage and GetUsageSummary. */
 export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'aggregateUsage' | 'getUsageSummary'> {
@@ -61,15 +51,15 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
       requestedRange(request.startTime, request.endTime); // a malformed request is a 400 whether or not the meter exists
       const asOfMs = requestedAsOf(request.asOf);
       // A range given in full is admitted before any query, so a refusal costs next to nothing.
-      let release = await admitUsage(deps.usageAdmission, explicitBucketCount(request, width.minLengthMs), call);
+      let release = await admitUsage(deps.usageAdmission, explicitBucketCount(request, width), call);
       try {
         const meter = await requireMeter(db, request.meterId, deps.defaultMeterId);
         const measure = measureOf(request.quantity, meter);
         const requested = await resolveRange(db, meter, request.startTime, request.endTime, asOfMs);
         const base = { meterId: meter.meter_id, unit: measure.unit, timeZone, dataVersion: Number(meter.data_version) };
         if (requested === undefined) return { ...base, buckets: [] };
-        assertBucketCount(requested, width.minLengthMs);
-        release ??= await admitUsage(deps.usageAdmission, mostBuckets(requested, width.minLengthMs), call);
+        assertBucketCount(requested, width);
+        release ??= await admitUsage(deps.usageAdmission, admittedBuckets(requested, width), call);
         const explicit = { start: request.startTime !== undefined, end: request.endTime !== undefined };
         const plan = planBuckets(requested, explicit, width.name, timeZone);
         const { range, boundsMs } = plan;
@@ -130,7 +120,6 @@ function measureOf(quantity: Quantity, meter: MeterRow): { unit: string; factor:
   return { unit, factor: powerFactor(meter.interval_seconds) };
 }
 
-function assertBucketCount(range: TimeRange, minLengthMs: number): void {
-  const most = mostBuckets(range, minLengthMs);
-  if (most > MAX_BUCKETS) throw tooManyBuckets(most);
+function assertBucketCount(range: TimeRange, lengths: BucketLengths): void {
+  if (certainlyTooManyBuckets(range, lengths)) throw tooManyBuckets(Math.floor((range.endMs - range.startMs) / lengths.maxLengthMs));
 }
