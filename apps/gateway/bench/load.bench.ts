@@ -50,7 +50,8 @@ import { mainQueryBaselines } from './load-baselines';
 import { HttpClient, Recorder, reportOf, runClosedLoop, type Operation, type RouteReport } from './load-driver';
 import { queryMix, seededRandom, weightedPicker } from './load-mix';
 import { busyRoute, overloadVerdict, runOverloadScenario } from './load-overload';
-import { readStalls, resetStallWindow, stallVerdict, startIdleCanary, type StallSource } from './event-loop-stalls';
+import { readStalls, resetStallWindow, stallVerdict, startIdleCanary, STALL_TARGET_MS, type StallSource } from './event-loop-stalls';
+import { runLargestAlone, type AloneReport } from './load-largest-alone';
 import { probeRoute, runUploadScenario, UPLOAD_ROUTE } from './load-upload';
 
 const LOAD_DATABASE = 'meterusage_load';
@@ -215,13 +216,20 @@ async function main(): Promise<number> {
     });
     printBaselines(baselines, run.total, options);
 
+    // 3a. The largest admitted requests one at a time: what one request can stall a loop for.
+    const alone = await runLargestAlone({ client, meterIds: data.meterIds, startYear: START_YEAR, stallSources, readFloor: () => canary.read() });
+    printAlone(alone);
+
     // 3b. The largest admitted upload while the mix runs (after the baselines: it adds meters).
     const uploadRun = options.uploads > 0 ? await uploadScenario(baseUrl, pick, options) : undefined;
 
     // 4. Verdict: every answer as expected, both processes alive, nothing logged at error level.
     drainLogs(watched[0]!);
     drainLogs(watched[1]!);
-    const problems = [warmup.total, run.total, ...baselines, ...(uploadRun ? [uploadRun] : [])].reduce((sum, report) => sum + countOf(report.problems), 0);
+    const problems = [warmup.total, run.total, ...baselines, ...alone.map(({ report }) => report), ...(uploadRun ? [uploadRun] : [])].reduce(
+      (sum, report) => sum + countOf(report.problems),
+      0,
+    );
     const dead = watched.filter(({ app }) => app.child.exitCode !== null || app.child.signalCode !== null).map(({ name }) => name);
     for (const entry of watched) {
       if (entry.errorLogs > 0) console.log(`${entry.name} logged ${entry.errorLogs} error line(s), e.g.:\n  ${entry.errorExamples.join('\n  ')}`);
@@ -465,6 +473,31 @@ function printBaselines(baselines: RouteReport[], mixTotal: RouteReport, options
       `p50 ${(e2e!.latency.p50 / raw!.latency.p50).toFixed(2)}× (what HTTP + gateway + gRPC + mapping add on top of PostgreSQL under the same concurrency);\n` +
       `        the mix's ${mixTotal.perSecond.toFixed(0)} req/s is ${((100 * mixTotal.perSecond) / floor!.perSecond).toFixed(1)} % of the /healthz floor of ${floor!.perSecond.toFixed(0)} req/s ` +
       `(the most this client and gateway can exchange on this machine).`,
+  );
+}
+
+function printAlone(reports: AloneReport[]): void {
+  console.log(
+    `\nthe largest requests the limits admit, one at a time (one per meter, none from the answer cache); latency in ms, stalls = longest event-loop delay while the route ran:`,
+  );
+  const names = reports[0]?.stalls.map(({ name }) => name) ?? [];
+  printTable(
+    ['route', 'requests', 'p50', 'max', ...names.map((name) => `${name} stall`), 'idle floor', 'unexpected'],
+    reports.map(({ report, stalls, floor }) => [
+      report.route,
+      String(report.latency.count),
+      ms(report.latency.p50),
+      ms(report.latency.max),
+      ...stalls.map(({ maxMs }) => ms(maxMs)),
+      ms(floor.maxMs),
+      describeProblems(report.problems) || '0',
+    ]),
+    new Set(Array.from({ length: names.length + 4 }, (_, index) => index + 1)),
+  );
+  const worst = names.map((name) => Math.max(...reports.flatMap(({ stalls }) => stalls.filter((stall) => stall.name === name).map(({ maxMs }) => maxMs))));
+  const met = worst.every((maxMs) => maxMs <= STALL_TARGET_MS);
+  console.log(
+    `largest requests alone: longest stall ${names.map((name, index) => `${name} ${ms(worst[index]!)} ms`).join(', ')} (target ≤ ${STALL_TARGET_MS} ms: ${met ? 'met' : 'NOT met'})`,
   );
 }
 
