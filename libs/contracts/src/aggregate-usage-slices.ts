@@ -1,6 +1,7 @@
 import { AggregateUsageResponse } from './gen/meterusage/v1/meter_usage_service';
 import type { ProtoSink } from './proto-sink';
-import { decodeInSlices, encodeInSlices, SLICE_MS, type RepeatedField } from './repeated-field-slices';
+import { SLICE_MS } from './event-loop-slices';
+import { decodeInSlices, encodeInSlices, type RepeatedField } from './repeated-field-slices';
 import { UsageBucketReader, type UsageBucketFields } from './usage-bucket-wire';
 
 // AggregateUsage answers in slices (repeated-field-slices.ts): a year in 15-minute buckets is

@@ -4,7 +4,7 @@ import { ExportReadingsResponse, GetMetricsResponse, ListReadingsResponse } from
 import { Reading } from './gen/meterusage/v1/reading';
 import { ProtoSink } from './proto-sink';
 import { ReadingReader, type ReadingFields } from './reading-wire';
-import { decodeReadingsInSlices, encodeReadingsInSlices } from './readings-slices';
+import { decodeReadingsInSlices, encodeReadingBatchesInSlices, encodeReadingsInSlices } from './readings-slices';
 import { readingFieldsOf } from './test-support/reading-fields';
 import { unknownFields } from './test-support/unknown-fields';
 
@@ -146,6 +146,24 @@ describe('encodeReadingsInSlices / decodeReadingsInSlices', () => {
         const reference = generic.decode(bytes);
         expect(seen).toEqual(reference.readings.map((message, index) => ({ ...readingFieldsOf(message), index })));
         expect(rest).toEqual({ ...reference, readings: [] });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it.each(codecs)('encode a $name from readings in batches (a cursor) to the bytes of its generated encode', async ({ codec, header }) => {
+    await fc.assert(
+      fc.asyncProperty(header, fc.array(fc.array(reading, { maxLength: 40 }), { maxLength: 6 }), fc.constantFrom(0, 10), async (fields, batches, sliceMs) => {
+        const generic = codec as unknown as { encode(message: unknown): BinaryWriter };
+        const expected = Buffer.from(generic.encode({ ...fields, readings: batches.flat() }).finish());
+        async function* arriving() {
+          for (const batch of batches) {
+            await new Promise((resolve) => setImmediate(resolve));
+            yield batch;
+          }
+        }
+        const encoded = await encodeReadingBatchesInSlices(codec as never, { ...fields, readings: [] } as never, arriving(), readingFieldsOf, sliceMs);
+        expect(encoded.equals(expected)).toBe(true);
       }),
       { numRuns: 40 },
     );

@@ -1,7 +1,8 @@
 import type { ExportReadingsResponse, GetMetricsResponse, ListReadingsResponse } from './gen/meterusage/v1/meter_usage_service';
 import type { ProtoSink } from './proto-sink';
 import { ReadingReader, type ReadingFields } from './reading-wire';
-import { decodeInSlices, encodeInSlices, SLICE_MS, type MessageCodec, type RepeatedField } from './repeated-field-slices';
+import { SLICE_MS } from './event-loop-slices';
+import { decodeInSlices, encodeBatchesInSlices, encodeInSlices, type MessageCodec, type RepeatedField } from './repeated-field-slices';
 
 // The answers whose bulk is readings (GetMetrics, ListReadings, ExportReadings: `readings = 3`
 // in each) in slices, as plain numbers (repeated-field-slices.ts).
@@ -26,6 +27,17 @@ export function encodeReadingsInSlices<Message extends ReadingsMessage>(
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {
   return encodeInSlices(codec, READINGS, header, count, readingAt, sliceMs);
+}
+
+/** encodeReadingsInSlices for readings that arrive in batches, each written as it comes. */
+export function encodeReadingBatchesInSlices<Message extends ReadingsMessage, Row>(
+  codec: MessageCodec<Message>,
+  header: Message & { readings: [] },
+  batches: AsyncIterable<readonly Row[]>,
+  readingOf: (row: Row) => ReadingFields,
+  sliceMs = SLICE_MS,
+): Promise<Buffer> {
+  return encodeBatchesInSlices(codec, READINGS, header, batches, readingOf, sliceMs);
 }
 
 /** Decodes bytes as codec.decode() does, each reading handed to onReading in order; resolves with the other fields. */

@@ -1,33 +1,16 @@
 import { BinaryReader, type BinaryWriter } from '@bufbuild/protobuf/wire';
+import { slicer, SLICE_MS } from './event-loop-slices';
 import { ProtoSink } from './proto-sink';
 
 // Large answers (a year in 15-minute buckets, a long meter's readings) are encoded and decoded a
-// slice of SLICE_MS at a time, yielding to the event loop between slices, with each element of
-// the big repeated field as plain numbers rather than a message of Dates. Slices are timed rather
-// than counted: under load every yield waits for a whole turn of a busy event loop, so a large
-// answer should yield as rarely as the probes allow. The other fields are written first, then the
+// slice of SLICE_MS at a time (event-loop-slices.ts), with each element of the big repeated field
+// as plain numbers rather than a message of Dates. The other fields are written first, then the
 // repeated one (a message's encoding followed by more encoded fields is the encoding of the merged
 // message): the very bytes of the generated encode() when the repeated field has the highest
 // number, the same fields in another order (which decode() reads alike) otherwise.
 
-/** Milliseconds of work between two yields to the event loop: short enough for health probes, long enough that a busy loop does not starve the work. */
-export const SLICE_MS = 10;
-
 // How often (in elements) the clock is read; an element takes a few microseconds.
 const ELEMENTS_PER_CLOCK_READ = 64;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Resolves at once while the current slice has time left; else yields to the event loop and starts the next slice. */
-function slicer(sliceMs: number): () => Promise<void> | undefined {
-  let sliceStart = performance.now();
-  return () => {
-    if (performance.now() - sliceStart < sliceMs) return undefined;
-    return yieldToEventLoop().then(() => {
-      sliceStart = performance.now();
-    });
-  };
-}
 
 /** A generated message codec (ts-proto's), for the fields other than the repeated one. */
 export interface MessageCodec<Message> {
@@ -57,16 +40,64 @@ export async function encodeInSlices<Message, Fields>(
   elementAt: (index: number) => Fields,
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {
-  const sink = new ProtoSink(field.typicalBytes * (count + 1));
-  const { before, after } = splitAround(codec.encode(header).finish(), field.tag >>> 3);
-  sink.raw(before);
-  const nextSlice = slicer(sliceMs);
-  for (let index = 0; index < count; index++) {
-    field.write(sink, field.tag, elementAt(index));
-    if ((index + 1) % ELEMENTS_PER_CLOCK_READ === 0) await nextSlice();
+  const answer = new SlicedAnswer(codec, field, header, count, sliceMs);
+  await answer.write(count, elementAt);
+  return answer.finish();
+}
+
+/**
+ * encodeInSlices for elements that arrive in batches (rows read through a cursor): each batch is
+ * written when it comes, so its rows die young instead of living, all of them, until the last one
+ * is read (a year of readings as one array of row objects costs collections that stall the loop).
+ */
+export async function encodeBatchesInSlices<Message, Row, Fields>(
+  codec: MessageCodec<Message>,
+  field: RepeatedField<Fields>,
+  header: Message,
+  batches: AsyncIterable<readonly Row[]>,
+  fieldsOf: (row: Row) => Fields,
+  sliceMs = SLICE_MS,
+): Promise<Buffer> {
+  let answer: SlicedAnswer<Message, Fields> | undefined;
+  for await (const batch of batches) {
+    answer ??= new SlicedAnswer(codec, field, header, batch.length, sliceMs);
+    await answer.write(batch.length, (index) => fieldsOf(batch[index]!));
   }
-  sink.raw(after);
-  return sink.bytes();
+  return (answer ?? new SlicedAnswer(codec, field, header, 0, sliceMs)).finish();
+}
+
+/** One answer being written: the header's fields around the repeated field's elements, yielding every sliceMs. */
+class SlicedAnswer<Message, Fields> {
+  private readonly sink: ProtoSink;
+  private readonly after: Uint8Array;
+  private readonly nextSlice: () => Promise<void> | undefined;
+
+  constructor(
+    codec: MessageCodec<Message>,
+    private readonly field: RepeatedField<Fields>,
+    header: Message,
+    expectedCount: number,
+    sliceMs: number,
+  ) {
+    this.sink = new ProtoSink(field.typicalBytes * (expectedCount + 1));
+    const { before, after } = splitAround(codec.encode(header).finish(), field.tag >>> 3);
+    this.sink.raw(before);
+    this.after = after;
+    this.nextSlice = slicer(sliceMs);
+  }
+
+  async write(count: number, elementAt: (index: number) => Fields): Promise<void> {
+    const { sink, field } = this;
+    for (let index = 0; index < count; index++) {
+      field.write(sink, field.tag, elementAt(index));
+      if ((index + 1) % ELEMENTS_PER_CLOCK_READ === 0) await this.nextSlice();
+    }
+  }
+
+  finish(): Buffer {
+    this.sink.raw(this.after);
+    return this.sink.bytes();
+  }
 }
 
 /**
