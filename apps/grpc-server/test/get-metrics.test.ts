@@ -9,6 +9,7 @@ import {
   type HealthCheckResponse,
 } from '@meterusage/contracts';
 import { readSampleCsv, SAMPLE_CSV_PATH } from '@meterusage/testing';
+import fc from 'fast-check';
 import { seedFromCsv } from '../src/ingest/seed';
 import { bindServer, createMeterUsageServer, type MeterUsageServer } from '../src/server';
 import { openMigratedDatabase, plainStorageDeps, silentLogger, type MigratedDatabase } from './support/database';
@@ -76,6 +77,32 @@ describe('GetMetrics over a real gRPC server and PostgreSQL', () => {
         uploadId: expect.stringMatching(/^[1-9][0-9]*$/),
       },
     ]);
+  });
+
+  // GetMetrics reads a meter's readings through a cursor, 4,096 rows at a time, each batch encoded as it comes.
+  it('returns every reading of a meter whatever its count, across the batches it is read in', async () => {
+    let meters = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constantFrom(0, 1, 4095, 4096, 4097, 8192, 12_289), fc.integer({ min: 0, max: 13_000 })), async (count) => {
+        const meterId = `batched-${(meters += 1)}`;
+        await handle.database.pool.query(`insert into meters (meter_id, unit, interval_seconds) values ($1, 'kWh', 900)`, [meterId]);
+        // Every seventh slot left out, every eleventh value NULL: holes and missing values in every batch.
+        await handle.database.pool.query(
+          `insert into readings (meter_id, interval_start, usage)
+           select $1, timestamptz '2019-01-01T00:00:00Z' + make_interval(secs => 900 * n), case when n % 11 = 0 then null else (n * 0.37)::numeric(20,6) end
+           from generate_series(0, $2::int * 7 / 6 + 7) as n where n % 7 <> 3 limit $2`,
+          [meterId, count],
+        );
+        const { rows } = await handle.database.pool.query<{ start_ms: number; usage: number | null }>(
+          `select (extract(epoch from interval_start) * 1000)::float8 as start_ms, usage::float8 as usage from readings where meter_id = $1 order by interval_start`,
+          [meterId],
+        );
+        const response = await getMetrics(meterId);
+        expect(response.readings.map((reading) => ({ start_ms: reading.start!.getTime(), usage: reading.usage ?? null }))).toEqual(rows);
+        expect(response.readings).toHaveLength(count);
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('answers NOT_FOUND for an unknown meter and INVALID_ARGUMENT for a malformed id', async () => {

@@ -23,13 +23,6 @@ export interface ReadingSlot extends ReadingRecord {
 // Epoch milliseconds and float8 come back from pg as JS numbers: no Date or numeric string parsing.
 const RECORD_COLUMNS = sql`(extract(epoch from interval_start) * 1000)::float8 as start_ms, usage::float8 as usage, quality, upload_id`;
 
-/** Every reading of one meter, oldest first (served by the primary key), now or as of an instant. */
-export async function listAllReadings(db: Kysely<Database>, meterId: string, asOfMs?: number): Promise<ReadingRecord[]> {
-  const { rows } = await sql<ReadingRecord>`
-    select ${RECORD_COLUMNS} from ${readingsAt(asOfMs)} as readings where meter_id = ${meterId} order by interval_start`.execute(db);
-  return rows;
-}
-
 /**
  * Consecutive interval slots firstSlotMs, firstSlotMs + step, … (count of them) with the stored
  * reading of each, or stored = false for a hole in the series.
@@ -59,26 +52,34 @@ export async function listReadingSlots(
 }
 
 /**
- * The stored readings of a range, oldest first, in batches of batchSize read through one server-side
- * cursor (one snapshot, constant memory). Leaving the loop early closes the cursor and frees the connection.
+ * The stored readings of a range (undefined: all of the meter's), oldest first, now or as of an
+ * instant, in batches of batchSize read through one server-side cursor (one snapshot, constant
+ * memory, served by the primary key). Leaving the loop early closes the cursor and frees the connection.
  */
 export async function* streamReadingBatches(
   database: DatabaseHandle,
   meterId: string,
-  range: { startMs: number; endMs: number },
+  range: { startMs: number; endMs: number } | undefined,
   batchSize: number,
   asOfMs?: number,
 ): AsyncGenerator<ReadingRecord[]> {
+  const inRange =
+    range === undefined
+      ? sql``
+      : sql`and interval_start >= ${instantText(range.startMs)}::timestamptz and interval_start < ${instantText(range.endMs)}::timestamptz`;
   const query = sql`
     select ${RECORD_COLUMNS} from ${readingsAt(asOfMs)} as readings
-    where meter_id = ${meterId} and interval_start >= ${instantText(range.startMs)}::timestamptz
-      and interval_start < ${instantText(range.endMs)}::timestamptz
+    where meter_id = ${meterId} ${inRange}
     order by interval_start`.compile(database.db);
   const client = await database.pool.connect();
   const cursor = client.query(new Cursor<ReadingRecord>(query.sql, query.parameters as unknown[]));
   let failed = false;
   try {
-    for (let rows = await cursor.read(batchSize); rows.length > 0; rows = await cursor.read(batchSize)) yield rows;
+    for (;;) {
+      const rows = await cursor.read(batchSize);
+      if (rows.length > 0) yield rows;
+      if (rows.length < batchSize) break; // the cursor is exhausted: no round trip to hear so
+    }
   } catch (error) {
     failed = true;
     throw error;
