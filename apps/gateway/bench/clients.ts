@@ -21,12 +21,24 @@ import { countNewlines } from './raw-queries';
 
 const DEADLINE_MS = 60_000;
 
+/** One getJson call's own share of its time: the client parsing the body (bytes: its UTF-8 length). */
+export interface ClientParse {
+  ms: number;
+  bytes: number;
+}
+
+/** Every getJson call's parse, oldest first, until taken: the bench shows what the client's JSON.parse adds to e2e. */
+export const clientParses: ClientParse[] = [];
+
 /** GET a JSON route of the gateway: the whole body read and parsed, as a browser would. */
 export async function getJson<Body>(baseUrl: string, pathAndQuery: string): Promise<Body> {
   const response = await fetch(`${baseUrl}${pathAndQuery}`);
   const text = await response.text();
   if (response.status !== 200) throw new Error(`functional failure: GET ${pathAndQuery} answered ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Body;
+  const startedAt = performance.now();
+  const body = JSON.parse(text) as Body;
+  clientParses.push({ ms: performance.now() - startedAt, bytes: Buffer.byteLength(text) });
+  return body;
 }
 
 /** GET a download of the gateway consumed as a stream; returns its line count (the CSV header included). */
