@@ -33,7 +33,7 @@ export function encodeReadingsInSlices<Message extends ReadingsMessage>(
 export function encodeReadingBatchesInSlices<Message extends ReadingsMessage, Row>(
   codec: MessageCodec<Message>,
   header: Message & { readings: [] },
-  batches: AsyncIterable<readonly Row[]>,
+  batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   readingOf: (row: Row) => ReadingFields,
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {

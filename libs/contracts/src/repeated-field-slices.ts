@@ -54,7 +54,7 @@ export async function encodeBatchesInSlices<Message, Row, Fields>(
   codec: MessageCodec<Message>,
   field: RepeatedField<Fields>,
   header: Message,
-  batches: AsyncIterable<readonly Row[]>,
+  batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   fieldsOf: (row: Row) => Fields,
   sliceMs = SLICE_MS,
 ): Promise<Buffer> {

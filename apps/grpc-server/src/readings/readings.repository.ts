@@ -23,6 +23,13 @@ export interface ReadingSlot extends ReadingRecord {
 // Epoch milliseconds and float8 come back from pg as JS numbers: no Date or numeric string parsing.
 const RECORD_COLUMNS = sql`(extract(epoch from interval_start) * 1000)::float8 as start_ms, usage::float8 as usage, quality, upload_id`;
 
+/** The first `limit` readings of one meter, oldest first (served by the primary key), now or as of an instant. */
+export async function listFirstReadings(db: Kysely<Database>, meterId: string, limit: number, asOfMs?: number): Promise<ReadingRecord[]> {
+  const { rows } = await sql<ReadingRecord>`
+    select ${RECORD_COLUMNS} from ${readingsAt(asOfMs)} as readings where meter_id = ${meterId} order by interval_start limit ${limit}`.execute(db);
+  return rows;
+}
+
 /**
  * Consecutive interval slots firstSlotMs, firstSlotMs + step, … (count of them) with the stored
  * reading of each, or stored = false for a hole in the series.
