@@ -3,6 +3,7 @@
 // rather than through pg's row parser: an object with four parsed fields per row cost grpc-server
 // about a microsecond a reading, most of a 1M-reading export's time there.
 import type { ByteRange } from '@meterusage/contracts';
+import { BinaryCopyFrames, NULL_LENGTH } from '../db/binary-copy-frames';
 import type { StoredQuality } from '../db/schema';
 
 /** One decoded row; the decoder reuses the object, so a callback must not keep it. */
@@ -21,12 +22,7 @@ export interface BinaryReadingRow {
   uploadId: string;
 }
 
-// "PGCOPY\n\377\r\n\0", then 32-bit flags and the length of a header extension.
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const HEADER_FIXED_BYTES = SIGNATURE.length + 8;
 const FIELDS = 4;
-const TRAILER = -1;
-const NULL_LENGTH = -1;
 /** PostgreSQL's timestamps count microseconds from 2000-01-01T00:00:00Z. */
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_TO_32_OVER_1000 = 4_294_967; // 2^32 = 4,294,967 × 1000 + 296
@@ -35,53 +31,26 @@ const LOWER_A = 97;
 const LOWER_S = 115;
 const LOWER_E = 101;
 
-/**
- * Feeds the COPY's chunks in order; calls onRow for each whole row. A row cut between chunks waits
- * for the next one (only its bytes are kept).
- */
+/** Feeds the COPY's chunks in order; calls onRow for each whole row (binary-copy-frames.ts). */
 export class BinaryCopyRows {
-  private pending: Buffer | undefined;
-  private headerRead = false;
-  private ended = false;
+  private readonly frames: BinaryCopyFrames;
   private readonly usageText: ByteRange = { bytes: Buffer.alloc(0), start: 0, end: 0 };
   private readonly row: BinaryReadingRow = { startMs: 0, usage: undefined, usageText: undefined, quality: 'actual', uploadId: '' };
-  private readonly starts = new Int32Array(FIELDS);
-  private readonly lengths = new Int32Array(FIELDS);
 
   constructor(
     private readonly onRow: (row: BinaryReadingRow) => void,
     private readonly withUploadId: boolean,
-  ) {}
+  ) {
+    this.frames = new BinaryCopyFrames(FIELDS, (buffer, starts, lengths) => this.readRow(buffer, starts, lengths));
+  }
 
   push(chunk: Buffer): void {
-    const buffer = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
-    let pos = 0;
-    if (!this.headerRead) {
-      if (buffer.length < HEADER_FIXED_BYTES) {
-        this.pending = buffer;
-        return;
-      }
-      if (!buffer.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('COPY output is not in the binary format');
-      const extension = buffer.readUInt32BE(SIGNATURE.length + 4);
-      if (buffer.length < HEADER_FIXED_BYTES + extension) {
-        this.pending = buffer;
-        return;
-      }
-      pos = HEADER_FIXED_BYTES + extension;
-      this.headerRead = true;
-    }
-    while (pos < buffer.length) {
-      const next = this.readRow(buffer, pos);
-      if (next < 0) break;
-      pos = next;
-    }
-    // A copy, so the chunk it came from is not kept alive by it.
-    this.pending = pos < buffer.length ? Buffer.from(buffer.subarray(pos)) : undefined;
+    this.frames.push(chunk);
   }
 
   /** After the last chunk: the COPY must have ended with its trailer and nothing after it. */
   end(): void {
-    if (!this.ended || this.pending !== undefined) throw new Error('COPY output ended inside a row or without its trailer');
+    this.frames.end();
   }
 
   /** The value of a row: undefined for NULL; its text as it is, or parsed when it is an exponent form. */
@@ -106,36 +75,13 @@ export class BinaryCopyRows {
     row.usageText = text;
   }
 
-  /** The position after the row (or trailer) at pos, or -1 when it is not whole yet. */
-  private readRow(buffer: Buffer, pos: number): number {
-    if (this.ended) throw new Error('COPY output continues after its trailer');
-    const length = buffer.length;
-    if (pos + 2 > length) return -1;
-    const fields = buffer.readInt16BE(pos);
-    if (fields === TRAILER) {
-      this.ended = true;
-      return pos + 2;
-    }
-    if (fields !== FIELDS) throw new Error(`COPY row has ${fields} fields, expected ${FIELDS}`);
-    // Field lengths first, so nothing is decoded from a row that is not whole.
-    let at = pos + 2;
-    const { starts, lengths } = this;
-    for (let field = 0; field < FIELDS; field++) {
-      if (at + 4 > length) return -1;
-      const fieldLength = buffer.readInt32BE(at);
-      at += 4;
-      starts[field] = at;
-      lengths[field] = fieldLength;
-      if (fieldLength > 0) at += fieldLength;
-      if (at > length) return -1;
-    }
+  private readRow(buffer: Buffer, starts: Int32Array, lengths: Int32Array): void {
     const row = this.row;
     row.startMs = startMsOf(buffer, starts[0]!);
     this.readUsage(buffer, starts[1]!, lengths[1]!);
     row.quality = qualityOf(buffer, starts[2]!);
     row.uploadId = !this.withUploadId || lengths[3] === NULL_LENGTH ? '' : buffer.readBigInt64BE(starts[3]).toString();
     this.onRow(row);
-    return at;
   }
 }
 
