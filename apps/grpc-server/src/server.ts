@@ -137,7 +137,7 @@ export function createMeterUsageServer(deps: ServerDeps): MeterUsageServer {
     ...createMeterHandlers({ ...observer, db, defaultMeterId }),
     ...createUploadHandlers({ ...observer, db }),
     ...createApiKeyHandlers({ ...observer, db, authMode: access.auth.mode, onRevoked: (keyId) => accessControl.authenticator.forget(keyId) }),
-    ...createUsageHandlers({ ...observer, db, defaultMeterId, storage, usageAdmission }),
+    ...createUsageHandlers({ ...observer, database, db, defaultMeterId, storage, usageAdmission }),
     ...createLoadProfileHandler({ ...observer, db, defaultMeterId, storage }),
     ...createIngestHandlers({
       ...observer,

@@ -4,7 +4,8 @@ import { migrateToLatest } from '../src/db/migrate';
 import type { Database } from '../src/db/schema';
 import { hasHourlyRollup, refreshHourlyRollup } from '../src/db/timescale';
 import { bucketBoundaries, type BucketWidthName } from '@meterusage/time';
-import { aggregateUsage, type BucketRows } from '../src/usage/usage.repository';
+import type { BucketRows } from '../src/usage/bucket-rows';
+import { aggregateUsagePacked } from '../src/usage/usage.repository';
 import { openTimescaleDatabase } from './support/timescale-database';
 
 // The hourly continuous aggregate must give exactly the numbers of the plain-readings path,
@@ -33,8 +34,8 @@ describe('hourly rollup on TimescaleDB (PGlite in WASM)', () => {
   const compare = async (width: BucketWidthName, timeZone: string) => {
     const query = { meterId: 'ams', ...range, boundsMs: bucketBoundaries(timeZone, width, range.startMs, range.endMs) };
     const rowsOf = (rows: BucketRows) => Array.from({ length: rows.length }, (_, position) => rows.at(position));
-    const fromReadings = rowsOf(await aggregateUsage(db, { ...query, source: 'readings' }));
-    const fromRollup = rowsOf(await aggregateUsage(db, { ...query, source: 'hourly-rollup' }));
+    const fromReadings = rowsOf(await aggregateUsagePacked(db, { ...query, source: 'readings' }));
+    const fromRollup = rowsOf(await aggregateUsagePacked(db, { ...query, source: 'hourly-rollup' }));
     expect(fromReadings.length).toBeGreaterThan(0);
     expect(fromRollup.map(({ mean, ...rest }) => ({ ...rest, mean: Number(mean?.toFixed(9)) }))).toEqual(
       fromReadings.map(({ mean, ...rest }) => ({ ...rest, mean: Number(mean?.toFixed(9)) })),

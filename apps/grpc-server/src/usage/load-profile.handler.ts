@@ -29,7 +29,7 @@ const DAY_GROUPS: Record<DayGroup, DayGroupName | undefined> = {
 export const MAX_PROFILE_INTERVALS = 1_000_000;
 
 /** GetLoadProfile. */
-export function createLoadProfileHandler(deps: UsageHandlerDeps): Pick<MeterUsageServiceServer, 'getLoadProfile'> {
+export function createLoadProfileHandler(deps: Omit<UsageHandlerDeps, 'database' | 'usageAdmission'>): Pick<MeterUsageServiceServer, 'getLoadProfile'> {
   const { db } = deps;
   return {
     getLoadProfile: unary('GetLoadProfile', deps, async (request: GetLoadProfileRequest) => {

@@ -28,6 +28,8 @@ import { operatingScheduleOf, toScheduleSplit } from './operating-schedule';
 import { admittedBuckets, admitUsage, certainlyTooManyBuckets, explicitBucketCount, type BucketLengths } from './usage-admission';
 
 export interface UsageHandlerDeps {
+  /** For the bucket aggregates' binary COPY. */
+  database: DatabaseHandle;
   db: DatabaseHandle['db'];
   defaultMeterId: string;
   /** Read per call: start-up learns the database's features after the server is built. */
@@ -68,7 +70,7 @@ export function createUsageHandlers(deps: UsageHandlerDeps): Pick<MeterUsageServ
           cutsMs: [range.startMs, ...boundsMs.slice(1, -1), range.endMs],
           intervalSeconds: meter.interval_seconds,
         });
-        const rows = await aggregateUsage(db, { meterId: meter.meter_id, ...range, asOfMs, boundsMs, source });
+        const rows = await aggregateUsage(deps.database, { meterId: meter.meter_id, ...range, asOfMs, boundsMs, source });
         // Mapped and encoded a slice at a time, in bucket order; rows come ordered by bucket_index,
         // so each bucket's row (if any) is the next one.
         let nextRow = 0;

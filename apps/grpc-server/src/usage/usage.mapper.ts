@@ -5,7 +5,8 @@ import type { TimeRange } from '../meters/resolve-range';
 import { toReading } from '../readings/readings.mapper';
 import { expectedIntervals } from './intervals';
 import type { BucketPlan } from './bucket-plan';
-import type { BucketRow, SummaryRow } from './usage.repository';
+import type { BucketRow } from './bucket-rows';
+import type { SummaryRow } from './usage.repository';
 
 const orAbsent = (value: number | null): number | undefined => value ?? undefined;
 const scaled = (value: number | null, factor: number | undefined): number | null => (value === null || factor === undefined ? value : value * factor);
