@@ -166,6 +166,40 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
     expect(await versionCalls()).toBe(before + 2);
   });
 
+  it('shares version reads among concurrent requests, never one that started before a request came in', async () => {
+    const metricsPort = prometheusPortOf(processes[0]!)!;
+    const versionCalls = () => counterTotal(metricsPort, /^grpc_server_handling_seconds_count$/, /method="GetDataVersion"/);
+    await upload(0, 'c-4', [{ slot: 0, value: 0 }]);
+    const path = READS.summary.path('c-4');
+    // Uploads set slot 0 to 1, 2, 3 …: the total is the last committed value. Readers on both
+    // gateways hammer the one URL (hits and misses); each answer must be at least the value of the
+    // last upload answered before the read was sent.
+    let acknowledged = 0;
+    let uploading = true;
+    const uploads = (async () => {
+      for (let value = 1; value <= 12; value++) {
+        await upload(value % 2, 'c-4', [{ slot: 0, value }]);
+        acknowledged = value;
+      }
+      uploading = false;
+    })();
+    let reads = 0;
+    const callsBefore = await versionCalls();
+    const reader = async (via: number) => {
+      while (uploading) {
+        const atSend = acknowledged;
+        const response = await fetch(`${gateways[via]!.baseUrl}${path}`);
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as { summary: { total: number } }).summary.total).toBeGreaterThanOrEqual(atSend);
+        reads += 1;
+      }
+    };
+    await Promise.all([uploads, ...Array.from({ length: 16 }, (_, index) => reader(index % 2))]);
+    const gateway0Reads = reads / 2;
+    // Gateway 0's grpc-server answered fewer version reads than gateway 0 was sent requests.
+    expect((await versionCalls()) - callsBefore).toBeLessThan(gateway0Reads);
+  });
+
   it('gives 304 only for what would be a 200, and neither ETag nor a kept copy to a page with a next-page token', async () => {
     const base = gateways[0]!.baseUrl;
     const path = READS.summary.path('c-1');

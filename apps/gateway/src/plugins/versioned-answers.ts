@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { AnswerCache } from '../answers/answer-cache';
 import { BodyPieces, sendable } from '../answers/body-pieces';
 import { etagOf, ifNoneMatchMatches } from '../answers/etag';
+import { FreshReads } from '../answers/fresh-reads';
 import { callUnary } from '../grpc/call';
 
 declare module 'fastify' {
@@ -72,7 +73,8 @@ export type AnswerOutcome = 'hit' | 'miss' | 'not_modified' | 'unversioned' | 'u
  * its meter's data calls withoutAnswerCache for it.
  * Every request asks the database (for the version, or for the data, read after the version it
  * is tagged with), so with any number of gateways and grpc-servers an answer is never older than
- * the last write committed before the request came in. A version call that
+ * the last write committed before the request came in; concurrent requests may share a version
+ * read, but only one that started after they came in. A version call that
  * fails for the request's meter, or because grpc-server predates GetDataVersion, leaves the
  * request to the route as if there were no cache; other failures are the request's answer.
  */
@@ -80,6 +82,9 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
   async (app, options) => {
     const cache = new AnswerCache(options.maxBytes);
     const versions = new WeakMap<FastifyRequest, AnswerVersion>();
+    // Concurrent requests of one caller for one meter share a version read that started after they
+    // came in (fresh-reads.ts). By caller too: the read is also the check that the key may read the meter.
+    const versionReads = new FreshReads<{ meterId: string; dataVersion: number }>();
     const validators = (etag: string) => ({ etag, 'cache-control': 'no-cache' });
 
     app.addHook('preHandler', async (request, reply) => {
@@ -91,10 +96,12 @@ export const versionedAnswersPlugin = fp<{ maxBytes: number; deadlineMs: number 
       const meter = (request.query as { meter?: string }).meter ?? '';
       let version: AnswerVersion;
       try {
-        const { meterId, dataVersion } = await callUnary(
-          app.meterUsage.getDataVersion.bind(app.meterUsage),
-          { meterId: meter },
-          { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
+        const { meterId, dataVersion } = await versionReads.read(JSON.stringify([meter, request.headers.authorization ?? '']), () =>
+          callUnary(
+            app.meterUsage.getDataVersion.bind(app.meterUsage),
+            { meterId: meter },
+            { deadlineMs: options.deadlineMs, metadata: app.callMetadata(request) },
+          ),
         );
         version = { meterId, dataVersion, etag: etagOf(meterId, dataVersion) };
       } catch (error) {
