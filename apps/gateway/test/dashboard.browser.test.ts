@@ -512,6 +512,10 @@ describe('dashboard in Chromium over the real gateway, grpc-server and PostgreSQ
     expect(summaries).toHaveLength(1);
     expect(usage[0]!.startMs).toBeLessThanOrEqual(caller.endMs);
     expect(usage[0]!.path).toContain('meter=syn-0001');
+    // The meter list too: asked beside the caller, once.
+    const meterLists = requests.filter((request) => request.path.startsWith('/api/meters'));
+    expect(meterLists).toHaveLength(1);
+    expect(meterLists[0]!.startMs).toBeLessThanOrEqual(caller.endMs);
     expect(problems).toEqual([]);
   });
 

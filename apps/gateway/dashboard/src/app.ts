@@ -346,7 +346,7 @@ async function load({ reloadMeters = false } = {}): Promise<void> {
     // the list decides which meter to show (loadGrantedData).
     const meterList =
       reloadMeters || meters.length === 0
-        ? getMeters(options).then((body) => {
+        ? takeFirstMeters(options).then((body) => {
             meters = body.meters ?? [];
             controls.setMeters(meters, state.meter);
           })
@@ -445,12 +445,23 @@ interface LoadedData {
 // answer and the controls' first layout cost a round trip and a frame before the data was asked
 // (most of a month's time to the drawn chart). Only a head start: the first load takes it when it
 // asks for the same view and it succeeded; otherwise it asks again as before.
-let firstView: { key: string; controller: AbortController; data: Promise<LoadedData | undefined> } | undefined;
+// The meter list is asked for the same way: the first load waits for it too.
+let firstView:
+  | { key: string; controller: AbortController; data: Promise<LoadedData | undefined>; meters: Promise<{ meters?: MeterBody[] } | undefined> | undefined }
+  | undefined;
 
 function askFirstView(view: ViewState): void {
   const controller = new AbortController();
   const data = loadData(view, { signal: controller.signal }).catch(() => undefined);
-  firstView = { key: JSON.stringify(view), controller, data };
+  const meters = getMeters({ signal: controller.signal }).catch(() => undefined);
+  firstView = { key: JSON.stringify(view), controller, data, meters };
+}
+
+/** The early meter list (taken once), or a new request when there is none or it failed. */
+function takeFirstMeters(options: RequestOptions): Promise<{ meters?: MeterBody[] }> {
+  const early = firstView?.meters;
+  if (firstView !== undefined) firstView.meters = undefined;
+  return early === undefined ? getMeters(options) : early.then((body) => body ?? getMeters(options));
 }
 
 /** Stops the early requests and forgets their answer (asked with a key that is gone). */
@@ -519,11 +530,12 @@ async function render(summary: UsageSummaryBody, usage: UsageBody, seq: number, 
   const view = { meterId, timeZone: state.tz, per: power ? '' : bucket.per, bucketLabel: bucket.label, measure: power ? 'Average power' : 'Usage' };
   status.reveal();
   renderSummary(byId('summary'), summary, { timeZone: state.tz, intervalLabel: meter ? `per ${meter.intervalSeconds / 60}-minute interval` : 'per interval' });
-  table.render(columns, view);
   byId('chart-heading').textContent = `${view.measure} ${bucket.per}, ${meterId}`;
   await chart.render(columns, view);
   if (seq !== loadSeq) return;
   performance.mark('dashboard:chart-drawn', { detail: { buckets: columns.length } });
+  // The table after the chart: its first page is as much work as drawing the chart, and below it.
+  table.render(columns, view);
   status.show('ready', {
     title: '',
     message: `${notice ? `${notice} ` : ''}${meterId}: ${where} · ${formatCount(columns.length)} ${columns.length === 1 ? 'bucket' : 'buckets'} of ${bucket.label.toLowerCase()}`,
