@@ -25,7 +25,7 @@ import { planBuckets, tooManyBuckets } from './bucket-plan';
 import { WIDTHS } from './bucket-widths';
 import { aggregateUsage, splitBySchedule, summarizeUsage } from './usage.repository';
 import { operatingScheduleOf, toScheduleSplit } from './operating-schedule';
-import { admittedBuckets, admitUsage, certainlyTooManyBuckets, explicitBucketCount, type BucketLengths } from './usage-admission';
+import { admittedBuckets, admitUsage, certainlyTooManyBuckets, explicitBucketCount, mostBuckets, type BucketLengths } from './usage-admission';
 
 export interface UsageHandlerDeps {
   /** For the bucket aggregates' binary COPY. */
@@ -123,5 +123,5 @@ function measureOf(quantity: Quantity, meter: MeterRow): { unit: string; factor:
 }
 
 function assertBucketCount(range: TimeRange, lengths: BucketLengths): void {
-  if (certainlyTooManyBuckets(range, lengths)) throw tooManyBuckets(Math.floor((range.endMs - range.startMs) / lengths.maxLengthMs));
+  if (certainlyTooManyBuckets(range, lengths)) throw tooManyBuckets(mostBuckets(range, lengths.minLengthMs));
 }
