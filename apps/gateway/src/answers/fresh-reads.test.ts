@@ -5,6 +5,8 @@ import { FreshReads } from './fresh-reads';
 // read started. Requests and writes interleave as fast-check schedules them; every request must
 // get a value at least the counter at its arrival, and reads in flight per key stay at most one.
 
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('FreshReads', () => {
   it('gives every request a read that started after it arrived, sharing reads among those waiting', async () => {
     await fc.assert(
@@ -54,9 +56,11 @@ describe('FreshReads', () => {
     const second = reads.read('a', read('second'));
     const third = reads.read('a', read('third'));
     const other = reads.read('b', read('other'));
+    await tick(); // reads start in a promise
     expect(calls).toBe(2); // 'a' once, 'b' once; second and third wait for the next read of 'a'
     releases.shift()!(); // the first read of 'a' ends: the next one starts, made by the second request
     expect(await first).toBe('first');
+    await tick();
     expect(calls).toBe(3);
     releases.shift()!(); // 'b'
     releases.shift()!(); // the shared second read of 'a'
@@ -69,6 +73,13 @@ describe('FreshReads', () => {
     let fail = true;
     const read = () => (fail ? Promise.reject(new Error('unreachable')) : Promise.resolve(7));
     await expect(reads.read('a', read)).rejects.toThrow('unreachable');
+    // A read that throws at once is a rejection too, for the first request and those sharing the next read.
+    const throwing = () => {
+      throw new Error('no metadata');
+    };
+    const settled = await Promise.allSettled([reads.read('b', throwing), reads.read('b', throwing)]);
+    expect(settled.map((outcome) => outcome.status === 'rejected' && (outcome.reason as Error).message)).toEqual(['no metadata', 'no metadata']);
+    expect(reads.inFlight).toBe(0);
     fail = false;
     await expect(reads.read('a', read)).resolves.toBe(7);
   });

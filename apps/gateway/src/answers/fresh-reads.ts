@@ -2,8 +2,8 @@
 // started after they came in: a read already in flight may have passed the commit of an upload
 // that happened before a later request arrived, and that request must see it. So a request
 // arriving while a read runs waits for the next one, which starts when the running one ends and
-// is shared by everyone who arrived meanwhile. Under N concurrent requests for one meter at most
-// two reads are in flight instead of N, and each request's answer is still at least as new as the
+// is shared by everyone who arrived meanwhile. Under N concurrent requests for one meter one read
+// is in flight at a time instead of N, and each request's answer is still at least as new as the
 // last write committed before it came in.
 
 interface Deferred<Value> {
@@ -44,7 +44,8 @@ export class FreshReads<Value> {
   }
 
   private start(key: string, read: () => Promise<Value>): Promise<Value> {
-    const running = read();
+    // Started in a promise, so a read that throws at once is a rejection its sharers all receive.
+    const running = Promise.resolve().then(read);
     const state: KeyState<Value> = { next: undefined };
     this.keys.set(key, state);
     const settle = () => {
