@@ -445,29 +445,43 @@ interface LoadedData {
 // answer and the controls' first layout cost a round trip and a frame before the data was asked
 // (most of a month's time to the drawn chart). Only a head start: the first load takes it when it
 // asks for the same view and it succeeded; otherwise it asks again as before.
-// The meter list is asked for the same way: the first load waits for it too.
-let firstView:
-  | { key: string; controller: AbortController; data: Promise<LoadedData | undefined>; meters: Promise<{ meters?: MeterBody[] } | undefined> | undefined }
-  | undefined;
+let firstView: { key: string; controller: AbortController; data: Promise<LoadedData | undefined> } | undefined;
+// The meter list is asked for the same way (the first load waits for it too), with a controller of
+// its own: a first load of another view drops the early data, not the list it uses.
+let firstMeters: { controller: AbortController; list: Promise<{ meters?: MeterBody[] } | undefined> } | undefined;
 
 function askFirstView(view: ViewState): void {
   const controller = new AbortController();
   const data = loadData(view, { signal: controller.signal }).catch(() => undefined);
-  const meters = getMeters({ signal: controller.signal }).catch(() => undefined);
-  firstView = { key: JSON.stringify(view), controller, data, meters };
+  firstView = { key: JSON.stringify(view), controller, data };
+  const listController = new AbortController();
+  firstMeters = { controller: listController, list: getMeters({ signal: listController.signal }).catch(() => undefined) };
 }
 
-/** The early meter list (taken once), or a new request when there is none or it failed. */
+/**
+ * The early meter list (taken once), stopped with the load that took it (signal); a new request
+ * when there is none or it failed, which an aborted load's signal refuses at once.
+ */
 function takeFirstMeters(options: RequestOptions): Promise<{ meters?: MeterBody[] }> {
-  const early = firstView?.meters;
-  if (firstView !== undefined) firstView.meters = undefined;
-  return early === undefined ? getMeters(options) : early.then((body) => body ?? getMeters(options));
+  const early = firstMeters;
+  firstMeters = undefined;
+  if (early === undefined) return getMeters(options);
+  stopWith(options.signal, early.controller);
+  return early.list.then((body) => body ?? getMeters(options));
+}
+
+/** Aborts controller when signal aborts (at once when it already has). */
+function stopWith(signal: AbortSignal | undefined, controller: AbortController): void {
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener('abort', () => controller.abort(), { once: true });
 }
 
 /** Stops the early requests and forgets their answer (asked with a key that is gone). */
 function dropFirstView(): void {
   firstView?.controller.abort();
   firstView = undefined;
+  firstMeters?.controller.abort();
+  firstMeters = undefined;
 }
 
 /**
@@ -482,7 +496,7 @@ function takeFirstView(view: ViewState, signal: AbortSignal | undefined): Promis
     early.controller.abort();
     return undefined;
   }
-  signal?.addEventListener('abort', () => early.controller.abort(), { once: true });
+  stopWith(signal, early.controller);
   return early.data;
 }
 
