@@ -183,7 +183,7 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
       }
       uploading = false;
     })();
-    let reads = 0;
+    const readsVia = [0, 0];
     const callsBefore = await versionCalls();
     const reader = async (via: number) => {
       while (uploading) {
@@ -191,13 +191,14 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
         const response = await fetch(`${gateways[via]!.baseUrl}${path}`);
         expect(response.status).toBe(200);
         expect(((await response.json()) as { summary: { total: number } }).summary.total).toBeGreaterThanOrEqual(atSend);
-        reads += 1;
+        readsVia[via] += 1;
       }
     };
     await Promise.all([uploads, ...Array.from({ length: 16 }, (_, index) => reader(index % 2))]);
-    const gateway0Reads = reads / 2;
-    // Gateway 0's grpc-server answered fewer version reads than gateway 0 was sent requests.
-    expect((await versionCalls()) - callsBefore).toBeLessThan(gateway0Reads);
+    // Eight readers on gateway 0 share its version reads: one in flight at a time serves every
+    // request that arrived meanwhile. Measured: 0.44-0.49 reads per request with the sharing, 0.85
+    // without it (FreshReads.read starting a read for every request).
+    expect((await versionCalls()) - callsBefore).toBeLessThan(readsVia[0]! * 0.65);
   });
 
   it('gives 304 only for what would be a 200, and neither ETag nor a kept copy to a page with a next-page token', async () => {
