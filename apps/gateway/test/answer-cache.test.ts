@@ -191,7 +191,7 @@ describe('answer cache and ETags across two gateways and two grpc-servers (real 
         const response = await fetch(`${gateways[via]!.baseUrl}${path}`);
         expect(response.status).toBe(200);
         expect(((await response.json()) as { summary: { total: number } }).summary.total).toBeGreaterThanOrEqual(atSend);
-        readsVia[via] += 1;
+        readsVia[via]! += 1;
       }
     };
     await Promise.all([uploads, ...Array.from({ length: 16 }, (_, index) => reader(index % 2))]);
