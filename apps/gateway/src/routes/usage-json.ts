@@ -17,16 +17,25 @@ import { EARLIEST_MS, LATEST_MS } from './time-domain';
  */
 export async function aggregateUsageJson(bytes: Uint8Array, sliceMs = SLICE_MS, keep?: UsageBucketFields[]): Promise<WrittenAnswer> {
   const buckets = new JsonArrayBody(writeBucketJson);
-  const header = await decodeAggregateUsageInSlices(
+  const header = await eachBucket(bytes, sliceMs, keep, (bucket) => buckets.add(bucket));
+  return { body: buckets.body(`${envelopeHead(header)},"buckets":[`, ']}'), meterId: header.meterId, dataVersion: header.dataVersion };
+}
+
+/** Decodes the answer a slice at a time, each bucket to add (and to keep, when given); resolves with the other fields. */
+function eachBucket(bytes: Uint8Array, sliceMs: number, keep: UsageBucketFields[] | undefined, add: (bucket: UsageBucketFields) => void) {
+  return decodeAggregateUsageInSlices(
     bytes,
     (bucket) => {
-      buckets.add(bucket);
+      add(bucket);
       keep?.push(bucket);
     },
     sliceMs,
   );
-  const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
-  return { body: buckets.body(`${envelope.slice(0, -1)},"buckets":[`, ']}'), meterId: header.meterId, dataVersion: header.dataVersion };
+}
+
+/** {"meterId","unit","timeZone" of the answer, open for the buckets or columns to follow. */
+function envelopeHead(header: { meterId: string; unit: string; timeZone: string }): string {
+  return JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone }).slice(0, -1);
 }
 
 /** The columns of the columnar form, in the order it writes them, and how each is read from a bucket. */
@@ -53,16 +62,8 @@ const COLUMNS: readonly [name: string, write: (out: TextSink, bucket: UsageBucke
  */
 export async function aggregateUsageColumnsJson(bytes: Uint8Array, sliceMs = SLICE_MS, keep?: UsageBucketFields[]): Promise<WrittenAnswer> {
   const columns = new UsageColumns();
-  const header = await decodeAggregateUsageInSlices(
-    bytes,
-    (bucket) => {
-      columns.add(bucket);
-      keep?.push(bucket);
-    },
-    sliceMs,
-  );
-  const envelope = JSON.stringify({ meterId: header.meterId, unit: header.unit, timeZone: header.timeZone });
-  const body = Buffer.concat([Buffer.from(`${envelope.slice(0, -1)},"columns":`), ...columns.finish(), Buffer.from('}')]);
+  const header = await eachBucket(bytes, sliceMs, keep, (bucket) => columns.add(bucket));
+  const body = Buffer.concat([Buffer.from(`${envelopeHead(header)},"columns":`), ...columns.finish(), Buffer.from('}')]);
   return { body, meterId: header.meterId, dataVersion: header.dataVersion };
 }
 
